@@ -1,0 +1,44 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ovseal {
+
+/// Every failure ovseal reports. Values are stable (docs/FORMAT.md §10) and double as the CLI's exit codes.
+enum class ErrorCode : int {
+    ok = 0,
+    internal = 1,
+    usage = 2,
+    io = 3,
+    not_ovseal_file = 4,
+    unsupported_version = 5,
+    malformed_header = 6,
+    no_matching_key = 7,
+    header_auth_failed = 8,
+    payload_auth_failed = 9,
+    truncated = 10,
+    trailing_data = 11,
+    invalid_key = 12,
+    model_rejected = 13,
+    unsupported_model = 14,
+};
+
+/// The stable snake_case name of an error code, as used in FORMAT.md and the test vectors.
+std::string_view error_name(ErrorCode code) noexcept;
+
+/// The process exit code for an error code.
+constexpr int exit_code(ErrorCode code) noexcept { return static_cast<int>(code); }
+
+/// The one exception type ovseal throws. Messages never contain key material or plaintext.
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+    ErrorCode code() const noexcept { return m_code; }
+
+private:
+    ErrorCode m_code;
+};
+
+}  // namespace ovseal

@@ -1,0 +1,10 @@
+#pragma once
+
+/// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory.
+
+#include "ovseal/error.hpp"
+#include "ovseal/key.hpp"
+#include "ovseal/openvino.hpp"
+#include "ovseal/seal.hpp"
+#include "ovseal/sealed_file.hpp"
+#include "ovseal/version.hpp"

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ovseal/key.hpp"
+
+namespace ovseal {
+
+/// What a sealed file says about itself. From `inspect` it is unverified: anyone could have written it.
+struct FileInfo {
+    struct Entry {
+        std::string name;
+        int kind;  // 1 IR .xml, 2 IR .bin, 3 ONNX (docs/FORMAT.md §5.2)
+        std::uint64_t size;
+    };
+    int format_version = 0;
+    std::uint64_t file_size = 0;
+    std::uint64_t header_size = 0;
+    std::uint64_t chunk_size = 0;
+    std::uint64_t chunk_count = 0;
+    std::vector<std::string> stanza_types;
+    std::vector<Entry> entries;
+    std::optional<std::string> model_name;
+    std::optional<std::string> model_version;
+    std::optional<std::string> description;
+    std::optional<std::uint64_t> created;  // seconds since the epoch, UTC
+    std::optional<std::string> openvino_version;
+    std::optional<std::string> sealed_by;
+    std::vector<int> unknown_records;
+    bool verified = false;
+};
+
+/// Reads the public header without any key. The result is NOT authenticated.
+FileInfo inspect(const std::filesystem::path& sealed);
+
+/// Authenticates the header and every chunk with `keys`; throws ovseal::Error on any failure.
+/// Returns the (now authenticated) header information. No plaintext is kept.
+FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys);
+
+/// True if the file starts with the ovseal magic.
+bool is_sealed_file(const std::filesystem::path& path);
+
+}  // namespace ovseal

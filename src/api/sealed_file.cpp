@@ -1,0 +1,65 @@
+#include "ovseal/sealed_file.hpp"
+
+#include <cstring>
+
+#include "container/file_reader.hpp"
+#include "container/sealed_file.hpp"
+#include "format/layout.hpp"
+#include "format/limits.hpp"
+
+namespace ovseal {
+namespace {
+
+FileInfo describe(const format::Preamble& preamble, const std::vector<format::Stanza>& stanzas,
+                  const format::Body& body, std::uint64_t file_size) {
+    FileInfo info;
+    info.format_version = preamble.version;
+    info.file_size = file_size;
+    info.header_size = preamble.header_length;
+    const auto layout = format::compute_layout(preamble.header_length, body);
+    info.chunk_size = layout.chunk_size;
+    info.chunk_count = layout.chunk_count;
+    for (const auto& s : stanzas) {
+        info.stanza_types.push_back(s.type);
+    }
+    for (const auto& e : body.entries) {
+        info.entries.push_back({e.name, e.kind, e.size});
+    }
+    const auto& m = body.metadata;
+    info.model_name = m.model_name;
+    info.model_version = m.model_version;
+    info.description = m.description;
+    info.created = m.created;
+    info.openvino_version = m.openvino_version;
+    info.sealed_by = m.sealed_by;
+    info.unknown_records.assign(m.unknown_records.begin(), m.unknown_records.end());
+    return info;
+}
+
+}  // namespace
+
+FileInfo inspect(const std::filesystem::path& sealed) {
+    const auto header = container::read_unverified_header(sealed);
+    return describe(header.preamble, header.stanzas, header.body, header.file_size);
+}
+
+FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys) {
+    const auto file = container::SealedFile::open(sealed, keys);
+    file.verify_payload();
+    const auto header = container::read_unverified_header(sealed);
+    FileInfo info = describe(header.preamble, header.stanzas, file.body(), header.file_size);
+    info.verified = true;
+    return info;
+}
+
+bool is_sealed_file(const std::filesystem::path& path) {
+    container::FileReader file(path);
+    if (file.size() < format::magic.size()) {
+        return false;
+    }
+    std::uint8_t head[format::magic.size()];
+    file.read_at(0, head);
+    return std::memcmp(head, format::magic.data(), sizeof head) == 0;
+}
+
+}  // namespace ovseal

@@ -1,0 +1,165 @@
+#include "container/sealer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "container/file_reader.hpp"
+#include "crypto/crypto.hpp"
+#include "format/layout.hpp"
+#include "keys/stanzas.hpp"
+#include "memory/locked_region.hpp"
+#include "memory/secret_bytes.hpp"
+#include "ovseal/error.hpp"
+
+namespace ovseal::container {
+namespace {
+
+constexpr std::string_view payload_info = "ovseal-v1 payload";
+constexpr std::string_view header_mac_info = "ovseal-v1 header mac";
+constexpr std::string_view commitment_info = "ovseal-v1 file key commitment";
+
+// The output is written to a temporary name and renamed when complete; the destructor removes leftovers.
+class OutputFile {
+public:
+    explicit OutputFile(const std::filesystem::path& final_path) : m_final(final_path) {
+        std::string pattern = final_path.string() + ".partial-XXXXXX";
+        m_fd = ::mkstemp(pattern.data());
+        if (m_fd < 0) {
+            throw Error(ErrorCode::io, "cannot create '" + final_path.string() + "': " + std::strerror(errno));
+        }
+        m_temp = pattern;
+        ::fchmod(m_fd, 0644);  // ciphertext: readable like the model it replaces
+    }
+    ~OutputFile() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+        if (!m_committed) {
+            ::unlink(m_temp.c_str());
+        }
+    }
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    void write(std::span<const std::uint8_t> bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
+            }
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+    void commit() {
+        if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+            m_fd = -1;
+            throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
+        }
+        m_fd = -1;
+        if (::rename(m_temp.c_str(), m_final.c_str()) != 0) {
+            throw Error(ErrorCode::io, "cannot create '" + m_final.string() + "': " + std::strerror(errno));
+        }
+        m_committed = true;
+    }
+
+private:
+    std::filesystem::path m_final;
+    std::string m_temp;
+    int m_fd = -1;
+    bool m_committed = false;
+};
+
+memory::SecretBytes derive(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt,
+                           std::string_view info) {
+    memory::SecretBytes out(32);
+    crypto::hkdf_sha256(file_key, salt, info, out.secret());
+    return out;
+}
+
+}  // namespace
+
+unsigned default_chunk_size_log2(std::uint64_t largest) {
+    // Small models stay small (padding is at most one chunk per entry); large ones get 1 MiB chunks, which
+    // keep per-chunk overhead negligible and still give every core many chunks.
+    return largest < (std::uint64_t{16} << 20) ? 16 : 20;
+}
+
+void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
+                  const SealParameters& parameters, const std::filesystem::path& output,
+                  crypto::RandomSource& random) {
+    if (recipients.empty()) {
+        throw Error(ErrorCode::usage, "sealing needs at least one key file or passphrase");
+    }
+    std::vector<FileReader> sources;
+    format::Body body;
+    body.metadata = parameters.metadata;
+    std::uint64_t largest = 0;
+    for (const auto& e : entries) {
+        sources.emplace_back(e.source);
+        body.entries.push_back({static_cast<std::uint8_t>(e.kind), e.name, sources.back().size()});
+        largest = std::max(largest, sources.back().size());
+    }
+    body.chunk_size_log2 = static_cast<std::uint8_t>(
+        parameters.chunk_size_log2 != 0 ? parameters.chunk_size_log2 : default_chunk_size_log2(largest));
+    if (body.chunk_size_log2 < format::min_chunk_log2 || body.chunk_size_log2 > format::max_chunk_log2) {
+        throw Error(ErrorCode::usage, "the chunk size must be a power of two from 64 KiB to 4 MiB");
+    }
+
+    memory::SecretBytes file_key(32);
+    random.fill(file_key.secret());
+    random.fill(body.payload_salt);
+    const auto commitment = derive(file_key.secret(), {}, commitment_info);
+    std::copy(commitment.secret().begin(), commitment.secret().end(), body.file_key_commitment.begin());
+
+    std::vector<format::Stanza> stanzas;
+    for (const Key& recipient : recipients) {
+        stanzas.push_back(keys::wrap_file_key(recipient, file_key.secret(), parameters.scrypt_log2_n, random));
+    }
+    keys::check_known_stanzas(stanzas);  // e.g. two passphrases would make an unopenable file
+
+    std::vector<std::uint8_t> header = format::header_without_mac(stanzas, body);
+    const auto mac_key = derive(file_key.secret(), {}, header_mac_info);
+    const auto mac = crypto::hmac_sha256(mac_key.secret(), header);
+    header.insert(header.end(), mac.begin(), mac.end());
+
+    const format::Layout layout = format::compute_layout(header.size(), body);
+    const auto payload_key = derive(file_key.secret(), body.payload_salt, payload_info);
+    crypto::Aes256Gcm gcm(payload_key.secret());
+
+    OutputFile out(output);
+    out.write(header);
+    const std::size_t chunk_size = static_cast<std::size_t>(layout.chunk_size);
+    memory::LockedRegion plaintext(chunk_size);
+    std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
+    std::uint8_t nonce[crypto::gcm_nonce_size];
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+        const auto& span = layout.entries[e];
+        const std::uint64_t size = body.entries[e].size;
+        for (std::uint64_t i = 0; i < span.chunk_count; ++i) {
+            const std::uint64_t start = i * layout.chunk_size;
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(layout.chunk_size, size - start));
+            sources[e].read_at(start, std::span(plaintext.data(), n));
+            std::memset(plaintext.data() + n, 0, chunk_size - n);
+            const std::uint64_t index = span.first_chunk + i;
+            format::chunk_nonce(index, layout.chunk_count, nonce);
+            gcm.seal(nonce, {}, std::span<const std::uint8_t>(plaintext.data(), chunk_size),
+                     std::span(stored).first(chunk_size),
+                     std::span(stored).subspan(chunk_size).first<crypto::gcm_tag_size>());
+            out.write(stored);
+        }
+    }
+    out.commit();
+}
+
+}  // namespace ovseal::container

@@ -1,0 +1,37 @@
+#pragma once
+
+// Writing a sealed file (docs/FORMAT.md): one pass, streaming each entry from its source file.
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/random_source.hpp"
+#include "format/header.hpp"
+#include "ovseal/key.hpp"
+
+namespace ovseal::container {
+
+struct PackageEntry {
+    std::string name;
+    format::EntryKind kind;
+    std::filesystem::path source;
+};
+
+struct SealParameters {
+    format::Metadata metadata;
+    unsigned chunk_size_log2 = 0;  // 0: chosen from the package size
+    unsigned scrypt_log2_n = 18;
+};
+
+/// Seals `entries` for every key in `recipients` into `output`, written through a temporary file in the same
+/// folder and renamed into place, so a failure never leaves a partial file under the final name.
+void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
+                  const SealParameters& parameters, const std::filesystem::path& output,
+                  crypto::RandomSource& random);
+
+/// The chunk size (log2) chosen automatically for a package whose largest entry has `largest` bytes.
+unsigned default_chunk_size_log2(std::uint64_t largest);
+
+}  // namespace ovseal::container

@@ -1,0 +1,82 @@
+#pragma once
+
+// The only interface to OpenSSL. Everything else in ovseal calls these functions.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "memory/secret_bytes.hpp"
+
+namespace ovseal::crypto {
+
+using Bytes32 = std::array<std::uint8_t, 32>;
+constexpr std::size_t gcm_nonce_size = 12;
+constexpr std::size_t gcm_tag_size = 16;
+
+/// Fills `out` from the operating system's CSPRNG (through OpenSSL's DRBG).
+void random_bytes(std::span<std::uint8_t> out);
+
+/// HKDF-SHA-256 (RFC 5869), extract and expand, into `out` (any length up to 255 * 32).
+void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt, std::string_view info,
+                 std::span<std::uint8_t> out);
+
+/// HMAC-SHA-256 (RFC 2104).
+Bytes32 hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message);
+
+/// SHA-256 of a message, one shot.
+Bytes32 sha256(std::span<const std::uint8_t> message);
+
+/// Incremental SHA-256.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::span<const std::uint8_t> data);
+    Bytes32 finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// scrypt (RFC 7914) with N = 2^log2_n.
+void scrypt(std::span<const std::uint8_t> passphrase, std::span<const std::uint8_t> salt, unsigned log2_n,
+            unsigned r, unsigned p, std::span<std::uint8_t> out);
+
+/// Constant-time equality of two byte strings of equal length (false if lengths differ).
+bool equal_constant_time(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept;
+
+/// AES-256-GCM with one key and many nonces. Not thread-safe: use one instance per thread.
+class Aes256Gcm {
+public:
+    explicit Aes256Gcm(std::span<const std::uint8_t> key);
+    ~Aes256Gcm();
+    Aes256Gcm(const Aes256Gcm&) = delete;
+    Aes256Gcm& operator=(const Aes256Gcm&) = delete;
+
+    /// Encrypts `plaintext` into `ciphertext` (same size; may be the same memory) and writes the tag.
+    void seal(std::span<const std::uint8_t, gcm_nonce_size> nonce, std::span<const std::uint8_t> aad,
+              std::span<const std::uint8_t> plaintext, std::span<std::uint8_t> ciphertext,
+              std::span<std::uint8_t, gcm_tag_size> tag);
+
+    /// Decrypts and verifies; returns false (and wipes `plaintext`) when the tag does not verify.
+    /// `ciphertext` and `plaintext` may be the same memory.
+    [[nodiscard]] bool open(std::span<const std::uint8_t, gcm_nonce_size> nonce, std::span<const std::uint8_t> aad,
+                            std::span<const std::uint8_t> ciphertext, std::span<const std::uint8_t, gcm_tag_size> tag,
+                            std::span<std::uint8_t> plaintext);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// The OpenSSL version string, for diagnostics.
+std::string_view library_version();
+
+}  // namespace ovseal::crypto

@@ -1,0 +1,26 @@
+#include "ovseal/error.hpp"
+
+namespace ovseal {
+
+std::string_view error_name(ErrorCode code) noexcept {
+    switch (code) {
+    case ErrorCode::ok: return "ok";
+    case ErrorCode::internal: return "internal";
+    case ErrorCode::usage: return "usage";
+    case ErrorCode::io: return "io";
+    case ErrorCode::not_ovseal_file: return "not_ovseal_file";
+    case ErrorCode::unsupported_version: return "unsupported_version";
+    case ErrorCode::malformed_header: return "malformed_header";
+    case ErrorCode::no_matching_key: return "no_matching_key";
+    case ErrorCode::header_auth_failed: return "header_auth_failed";
+    case ErrorCode::payload_auth_failed: return "payload_auth_failed";
+    case ErrorCode::truncated: return "truncated";
+    case ErrorCode::trailing_data: return "trailing_data";
+    case ErrorCode::invalid_key: return "invalid_key";
+    case ErrorCode::model_rejected: return "model_rejected";
+    case ErrorCode::unsupported_model: return "unsupported_model";
+    }
+    return "unknown";
+}
+
+}  // namespace ovseal

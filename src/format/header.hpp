@@ -1,0 +1,88 @@
+#pragma once
+
+// The container's header: parsing and writing, no cryptography (docs/FORMAT.md §3–§5, §8).
+// Parsers are pure: bytes in, structures or an ovseal::Error out.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "format/limits.hpp"
+
+namespace ovseal::format {
+
+struct Preamble {
+    std::uint16_t version = format::version;
+    std::uint16_t stanza_count = 0;
+    std::uint32_t header_length = 0;
+    std::uint32_t stanzas_length = 0;
+};
+
+/// A wrapped file key: the type names who can open it; args and body are the type's business.
+struct Stanza {
+    std::string type;
+    std::vector<std::vector<std::uint8_t>> args;
+    std::vector<std::uint8_t> body;
+};
+
+enum class EntryKind : std::uint8_t { ir_xml = 1, ir_bin = 2, onnx = 3 };
+
+struct Entry {
+    std::uint8_t kind = 0;
+    std::string name;
+    std::uint64_t size = 0;
+};
+
+struct Metadata {
+    std::optional<std::string> model_name;
+    std::optional<std::string> model_version;
+    std::optional<std::string> description;
+    std::optional<std::uint64_t> created;
+    std::optional<std::string> openvino_version;
+    std::optional<std::string> sealed_by;
+    std::vector<std::uint16_t> unknown_records;  // non-critical records this reader skipped
+};
+
+namespace record {
+constexpr std::uint16_t entry = 0x8001;
+constexpr std::uint16_t model_name = 0x0001;
+constexpr std::uint16_t model_version = 0x0002;
+constexpr std::uint16_t description = 0x0003;
+constexpr std::uint16_t created = 0x0004;
+constexpr std::uint16_t openvino_version = 0x0005;
+constexpr std::uint16_t sealed_by = 0x0006;
+}  // namespace record
+
+/// Everything between the stanzas and the header MAC.
+struct Body {
+    std::array<std::uint8_t, 32> payload_salt{};
+    std::uint8_t chunk_size_log2 = 20;
+    std::uint32_t trailer_length = 0;
+    std::array<std::uint8_t, 32> file_key_commitment{};
+    std::vector<Entry> entries;
+    Metadata metadata;
+};
+
+/// Step 1 of opening: `prefix` is the first min(20, file_size) bytes of a file of `file_size` bytes.
+Preamble parse_preamble(std::span<const std::uint8_t> prefix, std::uint64_t file_size);
+
+/// Step 2: the S bytes of the stanza section.
+std::vector<Stanza> parse_stanzas(std::span<const std::uint8_t> section, std::uint16_t count);
+
+/// Step 5: the bytes from 20 + S to H − 32.
+Body parse_body(std::span<const std::uint8_t> body);
+
+/// A trailer of `trailer_length` bytes (§8).
+void parse_trailer(std::span<const std::uint8_t> trailer);
+
+/// Serialized forms, used by the sealer. `stanza_bytes` is the encoding of one stanza.
+std::vector<std::uint8_t> stanza_bytes(const Stanza& stanza);
+std::vector<std::uint8_t> body_bytes(const Body& body);
+
+/// Preamble + stanzas + body, without the MAC (the caller appends it). Validates the bounds.
+std::vector<std::uint8_t> header_without_mac(const std::vector<Stanza>& stanzas, const Body& body);
+
+}  // namespace ovseal::format

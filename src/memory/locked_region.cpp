@@ -1,0 +1,142 @@
+#include "memory/locked_region.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "memory/wipe.hpp"
+#include "ovseal/error.hpp"
+
+namespace ovseal::memory {
+namespace {
+
+std::atomic<std::size_t> g_live_regions{0};
+std::atomic<std::size_t> g_live_bytes{0};
+std::atomic<std::size_t> g_wiped_regions{0};
+std::atomic<bool> g_warned{false};
+
+std::mutex g_hooks_mutex;
+std::function<void(const std::uint8_t*, std::size_t)> g_release_observer;
+std::function<void(std::string_view)> g_warning_handler;
+
+std::size_t page_size() {
+    static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+void warn_once(std::string_view message) {
+    if (g_warned.exchange(true)) {
+        return;
+    }
+    std::function<void(std::string_view)> handler;
+    {
+        std::lock_guard lock(g_hooks_mutex);
+        handler = g_warning_handler;
+    }
+    if (handler) {
+        handler(message);
+    } else {
+        std::fprintf(stderr, "ovseal: warning: %.*s\n", static_cast<int>(message.size()), message.data());
+    }
+}
+
+}  // namespace
+
+LockedRegion::LockedRegion(std::size_t bytes) {
+    if (bytes == 0) {
+        return;
+    }
+    const std::size_t page = page_size();
+    if (bytes > SIZE_MAX - page) {
+        throw Error(ErrorCode::internal, "cannot allocate " + std::to_string(bytes) + " bytes of protected memory");
+    }
+    const std::size_t mapped = (bytes + page - 1) / page * page;
+    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        throw Error(ErrorCode::internal, "cannot map " + std::to_string(mapped) +
+                                             " bytes of protected memory: " + std::strerror(errno));
+    }
+    // Keep plaintext out of core dumps and out of forked children; these cannot fail on a valid mapping
+    // of a kernel that knows them, and an older kernel leaves us no worse than plain memory.
+    madvise(p, mapped, MADV_DONTDUMP);
+#ifdef MADV_WIPEONFORK
+    madvise(p, mapped, MADV_WIPEONFORK);
+#endif
+    m_locked = mlock(p, mapped) == 0;
+    if (!m_locked) {
+        warn_once("could not lock " + std::to_string(mapped) +
+                  " bytes in memory (RLIMIT_MEMLOCK too small? see `ulimit -l`); decrypted data may be "
+                  "swapped to disk. Raise the limit or use encrypted swap.");
+    }
+    m_data = static_cast<std::uint8_t*>(p);
+    m_size = bytes;
+    m_mapped = mapped;
+    g_live_regions.fetch_add(1);
+    g_live_bytes.fetch_add(mapped);
+}
+
+LockedRegion::~LockedRegion() { release(); }
+
+LockedRegion::LockedRegion(LockedRegion&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)),
+      m_size(std::exchange(other.m_size, 0)),
+      m_mapped(std::exchange(other.m_mapped, 0)),
+      m_locked(std::exchange(other.m_locked, false)) {}
+
+LockedRegion& LockedRegion::operator=(LockedRegion&& other) noexcept {
+    if (this != &other) {
+        release();
+        m_data = std::exchange(other.m_data, nullptr);
+        m_size = std::exchange(other.m_size, 0);
+        m_mapped = std::exchange(other.m_mapped, 0);
+        m_locked = std::exchange(other.m_locked, false);
+    }
+    return *this;
+}
+
+void LockedRegion::release() noexcept {
+    if (m_data == nullptr) {
+        return;
+    }
+    wipe(m_data, m_mapped);
+    g_wiped_regions.fetch_add(1);
+    {
+        std::lock_guard lock(g_hooks_mutex);
+        if (g_release_observer) {
+            g_release_observer(m_data, m_mapped);
+        }
+    }
+    if (m_locked) {
+        munlock(m_data, m_mapped);
+    }
+    munmap(m_data, m_mapped);
+    g_live_regions.fetch_sub(1);
+    g_live_bytes.fetch_sub(m_mapped);
+    m_data = nullptr;
+    m_size = 0;
+    m_mapped = 0;
+    m_locked = false;
+}
+
+RegionStats region_stats() noexcept {
+    return RegionStats{g_live_regions.load(), g_live_bytes.load(), g_wiped_regions.load()};
+}
+
+void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> observer) {
+    std::lock_guard lock(g_hooks_mutex);
+    g_release_observer = std::move(observer);
+}
+
+void set_warning_handler(std::function<void(std::string_view)> handler) {
+    std::lock_guard lock(g_hooks_mutex);
+    g_warning_handler = std::move(handler);
+}
+
+}  // namespace ovseal::memory

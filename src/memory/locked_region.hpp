@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+namespace ovseal::memory {
+
+/// Page-aligned anonymous memory for secrets and plaintext: mlocked (kept out of swap) when RLIMIT_MEMLOCK
+/// allows, excluded from core dumps (MADV_DONTDUMP), zeroed in a forked child (MADV_WIPEONFORK), and wiped
+/// before it is unmapped. Move-only.
+class LockedRegion {
+public:
+    LockedRegion() = default;
+    /// Maps at least `bytes` bytes (rounded up to whole pages; 0 maps nothing). Throws ovseal::Error on failure.
+    explicit LockedRegion(std::size_t bytes);
+    ~LockedRegion();
+
+    LockedRegion(LockedRegion&& other) noexcept;
+    LockedRegion& operator=(LockedRegion&& other) noexcept;
+    LockedRegion(const LockedRegion&) = delete;
+    LockedRegion& operator=(const LockedRegion&) = delete;
+
+    std::uint8_t* data() const noexcept { return m_data; }
+    /// The usable size: what was asked for, not the page-rounded mapping.
+    std::size_t size() const noexcept { return m_size; }
+    bool locked() const noexcept { return m_locked; }
+
+private:
+    void release() noexcept;
+
+    std::uint8_t* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_mapped = 0;
+    bool m_locked = false;
+};
+
+/// Counters that tests and benchmarks read to see that plaintext memory is released and wiped.
+struct RegionStats {
+    std::size_t live_regions;
+    std::size_t live_bytes;
+    std::size_t wiped_regions;
+};
+RegionStats region_stats() noexcept;
+
+/// Called with every region right after it is wiped and before it is unmapped (tests check the bytes are zero).
+/// Pass an empty function to remove it.
+void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> observer);
+
+/// Where the one-time "could not lock memory" warning goes; by default standard error.
+void set_warning_handler(std::function<void(std::string_view)> handler);
+
+}  // namespace ovseal::memory

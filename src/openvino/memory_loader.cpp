@@ -1,0 +1,177 @@
+// The one place that hands decrypted models to OpenVINO.
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include <openvino/runtime/properties.hpp>
+
+#include "container/sealed_file.hpp"
+#include "memory/wipe.hpp"
+#include "openvino/model_files.hpp"
+#include "openvino/secure_allocator.hpp"
+#include "ovseal/error.hpp"
+#include "ovseal/openvino.hpp"
+
+namespace ovseal {
+namespace {
+
+struct ModelEntries {
+    std::optional<std::size_t> xml, bin, onnx;
+};
+
+ModelEntries find_model_entries(const container::SealedFile& file) {
+    ModelEntries found;
+    const auto& entries = file.entries();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        std::optional<std::size_t>* slot = nullptr;
+        switch (static_cast<format::EntryKind>(entries[i].kind)) {
+        case format::EntryKind::ir_xml: slot = &found.xml; break;
+        case format::EntryKind::ir_bin: slot = &found.bin; break;
+        case format::EntryKind::onnx: slot = &found.onnx; break;
+        default: continue;  // opaque entries are not part of the model
+        }
+        if (slot->has_value()) {
+            throw Error(ErrorCode::unsupported_model, "the sealed package holds two model entries of one kind");
+        }
+        *slot = i;
+    }
+    const bool ir = found.xml.has_value() && !found.onnx.has_value();
+    const bool onnx = found.onnx.has_value() && !found.xml.has_value() && !found.bin.has_value();
+    if (!ir && !onnx) {
+        throw Error(ErrorCode::unsupported_model,
+                    "the sealed package is not a loadable model (it needs an IR .xml with an optional .bin, or "
+                    "one .onnx)");
+    }
+    return found;
+}
+
+// A std::string holding plaintext (OpenVINO's API takes the topology as one), wiped however we leave.
+class WipedString {
+public:
+    explicit WipedString(std::size_t size) : m_text(size, '\0') {}
+    ~WipedString() { memory::wipe(m_text.data(), m_text.size()); }
+    WipedString(const WipedString&) = delete;
+    WipedString& operator=(const WipedString&) = delete;
+    std::string& text() { return m_text; }
+    std::span<std::uint8_t> bytes() { return {reinterpret_cast<std::uint8_t*>(m_text.data()), m_text.size()}; }
+
+private:
+    std::string m_text;
+};
+
+[[noreturn]] void model_rejected(const format::Body& body) {
+    // OpenVINO's own message may quote the decrypted model, so it is not passed on.
+    const std::string sealed_with = body.metadata.openvino_version.value_or("an unknown version");
+    throw Error(ErrorCode::model_rejected,
+                "OpenVINO could not read the decrypted model. It authenticated, so it is exactly what the "
+                "publisher sealed; it was sealed with OpenVINO " +
+                    sealed_with + " and this is OpenVINO " + openvino::runtime_version() +
+                    ": ask the publisher for a model this version reads");
+}
+
+bool cache_set(const ov::Core& core, const std::string& device) {
+    try {
+        return !core.get_property(device, ov::cache_dir.name()).as<std::string>().empty();
+    } catch (const std::exception&) {
+        return false;  // a device (or core) without the property has no cache
+    }
+}
+
+void refuse_model_cache(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
+    bool cache = cache_set(core, "") || cache_set(core, device);
+    auto it = config.find(ov::cache_dir.name());
+    if (it != config.end() && !it->second.as<std::string>().empty()) {
+        cache = true;
+    }
+    if (cache) {
+        throw Error(ErrorCode::usage,
+                    "a model cache (ov::cache_dir) is set: OpenVINO would write the decrypted weights to it in "
+                    "plaintext. Unset the cache for sealed models");
+    }
+}
+
+void check_device(ov::Core& core, const std::string& device) {
+    const std::string base = device.substr(0, device.find_first_of(":."));
+    if (base == "AUTO" || base == "MULTI" || base == "HETERO" || base == "BATCH") {
+        return;
+    }
+    const auto available = core.get_available_devices();
+    if (std::find(available.begin(), available.end(), device) != available.end() ||
+        std::find(available.begin(), available.end(), base) != available.end()) {
+        return;
+    }
+    std::string list;
+    for (const auto& d : available) {
+        list += (list.empty() ? "" : ", ") + d;
+    }
+    throw Error(ErrorCode::usage, "device '" + device + "' is not available here (available: " + list + ")");
+}
+
+}  // namespace
+
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
+                                      const std::vector<Key>& keys) {
+    const auto file = container::SealedFile::open(sealed, keys);
+    const ModelEntries entries = find_model_entries(file);
+    const auto& list = file.entries();
+
+    if (entries.onnx) {
+        WipedString onnx(list[*entries.onnx].size);
+        file.decrypt_entry(*entries.onnx, onnx.bytes());
+        try {
+            return core.read_model(onnx.text(), ov::Tensor{});
+        } catch (const std::exception&) {
+            model_rejected(file.body());
+        }
+    }
+
+    // Weights are decrypted once, straight into the tensor's protected memory; the model keeps that
+    // tensor (and so the memory) alive, and the allocator wipes it when the last user lets go.
+    ov::Tensor weights;
+    if (entries.bin && list[*entries.bin].size > 0) {
+        const auto size = list[*entries.bin].size;
+        weights = ov::Tensor(ov::element::u8, ov::Shape{size}, ov::Allocator(openvino::SecureAllocator{}));
+        file.decrypt_entry(*entries.bin, {weights.data<std::uint8_t>(), size});
+    }
+    WipedString xml(list[*entries.xml].size);
+    file.decrypt_entry(*entries.xml, xml.bytes());
+    try {
+        return core.read_model(xml.text(), weights);
+    } catch (const std::exception&) {
+        model_rejected(file.body());
+    }
+}
+
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key) {
+    return read_model(core, sealed, std::vector<Key>{key});
+}
+
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
+                                const std::string& device, const ov::AnyMap& config) {
+    refuse_model_cache(core, device, config);
+    check_device(core, device);
+    auto model = read_model(core, sealed, keys);
+    try {
+        return core.compile_model(model, device, config);
+    } catch (const std::exception&) {
+        throw Error(ErrorCode::model_rejected, "OpenVINO could not compile the decrypted model for device '" +
+                                                   device + "' with the configuration given");
+    }
+}
+
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key,
+                                const std::string& device, const ov::AnyMap& config) {
+    return compile_model(core, sealed, std::vector<Key>{key}, device, config);
+}
+
+void harden_process() {
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    const rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+}
+
+}  // namespace ovseal
