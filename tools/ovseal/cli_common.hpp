@@ -1,0 +1,39 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ovseal/key.hpp"
+
+namespace ovseal::cli {
+
+/// Where a command gets its keys: --key-file (repeatable), --passphrase-file, OVSEAL_PASSPHRASE, or a prompt.
+struct KeyOptions {
+    std::vector<std::filesystem::path> key_files;
+    std::filesystem::path passphrase_file;
+
+    /// Adds the options to `command`. `exclusive`: key file and passphrase cannot be combined (opening);
+    /// sealing may combine them, to wrap the file key for each.
+    void add_to(CLI::App& command, bool exclusive);
+    /// The keys to use. `confirm_prompt` asks for a prompted passphrase twice (sealing).
+    std::vector<Key> resolve(bool confirm_prompt) const;
+};
+
+/// Makes text from a sealed file safe to print: control characters, invalid UTF-8 and bidirectional
+/// overrides are shown as escapes, so a crafted header cannot drive the terminal.
+std::string escape_for_terminal(std::string_view text);
+
+/// Reads a passphrase from the terminal without echo; empty if there is no terminal.
+std::string prompt_passphrase(const char* prompt);
+
+void add_keygen_command(CLI::App& app);
+void add_seal_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+
+}  // namespace ovseal::cli

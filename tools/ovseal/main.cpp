@@ -1,0 +1,56 @@
+// ovseal: seal OpenVINO models and load them sealed. Exit codes are ovseal::ErrorCode values (FORMAT.md §10).
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli_common.hpp"
+#include "ovseal/error.hpp"
+#include "ovseal/version.hpp"
+
+namespace {
+
+constexpr const char* exit_codes_help = R"(Exit codes:
+  0 ok                   7 no_matching_key      12 invalid_key
+  1 internal             8 header_auth_failed   13 model_rejected
+  2 usage                9 payload_auth_failed  14 unsupported_model
+  3 io                  10 truncated
+  4 not_ovseal_file     11 trailing_data
+  5 unsupported_version
+  6 malformed_header
+Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (decryption threads).)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
+                 "into protected memory."};
+    app.name("ovseal");
+    app.footer(exit_codes_help);
+    app.set_version_flag("--version", std::string("ovseal ") + ovseal::version());
+    app.require_subcommand(1);
+    ovseal::cli::add_keygen_command(app);
+    ovseal::cli::add_seal_command(app);
+    ovseal::cli::add_inspect_command(app);
+    ovseal::cli::add_verify_command(app);
+    ovseal::cli::add_run_command(app);
+
+    try {
+        app.parse(argc, argv);
+        return 0;
+    } catch (const CLI::Success& e) {
+        return app.exit(e);  // --help, --version
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "ovseal: error: {}\nRun 'ovseal --help' or 'ovseal COMMAND --help' for usage.\n",
+                   e.what());
+        return ovseal::exit_code(ovseal::ErrorCode::usage);
+    } catch (const ovseal::Error& e) {
+        fmt::print(stderr, "ovseal: error: {}\n", e.what());
+        return ovseal::exit_code(e.code());
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "ovseal: error: unexpected failure: {}\n", e.what());
+        return ovseal::exit_code(ovseal::ErrorCode::internal);
+    }
+}

@@ -1,0 +1,58 @@
+#include <chrono>
+
+#include <fmt/core.h>
+
+#include "cli_common.hpp"
+#include "ovseal/seal.hpp"
+#include "ovseal/sealed_file.hpp"
+
+namespace ovseal::cli {
+namespace {
+
+struct SealArgs {
+    std::filesystem::path model;
+    std::filesystem::path output;
+    KeyOptions keys;
+    std::string name, version, description;
+    std::size_t chunk_size = 0;
+    unsigned scrypt_log2_n = 18;
+    bool no_check = false;
+};
+
+}  // namespace
+
+void add_seal_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("seal", "Seal a model (IR .xml + .bin, or .onnx) into one encrypted, "
+                                           "authenticated .ovseal file");
+    auto args = std::make_shared<SealArgs>();
+    cmd->add_option("model", args->model, "model.xml (its .bin beside it) or model.onnx")->required();
+    cmd->add_option("-o,--output", args->output, "Sealed file to write")->required();
+    args->keys.add_to(*cmd, /*exclusive=*/false);
+    cmd->add_option("--name", args->name, "Public model name (default: the file name)");
+    cmd->add_option("--version", args->version, "Public model version");
+    cmd->add_option("--description", args->description, "Public description");
+    cmd->add_option("--chunk-size", args->chunk_size, "Chunk size in bytes: a power of two, 65536 to 4194304")
+        ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
+    cmd->add_option("--scrypt-log2n", args->scrypt_log2_n, "Passphrase work factor log2(N), 16 to 20 (default 18)")
+        ->check(CLI::Range(16u, 20u));
+    cmd->add_flag("--no-check", args->no_check, "Do not read the model with OpenVINO before sealing it");
+    cmd->final_callback([args] {
+        SealOptions options;
+        if (!args->name.empty()) options.name = args->name;
+        if (!args->version.empty()) options.version = args->version;
+        if (!args->description.empty()) options.description = args->description;
+        options.chunk_size = args->chunk_size;
+        options.scrypt_log2_n = args->scrypt_log2_n;
+        options.check_model = !args->no_check;
+        const auto keys = args->keys.resolve(/*confirm_prompt=*/true);
+        const auto start = std::chrono::steady_clock::now();
+        seal_model(args->model, args->output, keys, options);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const FileInfo info = inspect(args->output);
+        fmt::print("Sealed {} -> {} ({} entries, {} bytes, {} chunks of {} KiB) in {:.3f} s\n",
+                   args->model.string(), args->output.string(), info.entries.size(), info.file_size,
+                   info.chunk_count, info.chunk_size / 1024, seconds);
+    });
+}
+
+}  // namespace ovseal::cli

@@ -1,0 +1,31 @@
+#include <chrono>
+
+#include <fmt/core.h>
+
+#include "cli_common.hpp"
+#include "ovseal/sealed_file.hpp"
+
+namespace ovseal::cli {
+
+void add_verify_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("verify", "Authenticate a sealed file's header and every chunk (no plaintext "
+                                             "is kept or written)");
+    struct Args {
+        std::filesystem::path file;
+        KeyOptions keys;
+    };
+    auto args = std::make_shared<Args>();
+    cmd->add_option("file", args->file, "Sealed file")->required();
+    args->keys.add_to(*cmd, /*exclusive=*/true);
+    cmd->final_callback([args] {
+        const auto keys = args->keys.resolve(/*confirm_prompt=*/false);
+        const auto start = std::chrono::steady_clock::now();
+        const FileInfo info = verify(args->file, keys);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        fmt::print("OK: {} is authentic ({} entries, {} chunks, {} bytes) [{:.3f} s]\n",
+                   escape_for_terminal(args->file.string()), info.entries.size(), info.chunk_count, info.file_size,
+                   seconds);
+    });
+}
+
+}  // namespace ovseal::cli
