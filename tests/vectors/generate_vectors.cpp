@@ -1,0 +1,473 @@
+// Generates the format test vectors (docs/FORMAT.md §12), one function per vector, from fixed seeds.
+//
+//   generate_vectors --write DIR   writes DIR/*.ovseal and DIR/manifest.json
+//   generate_vectors --check DIR   regenerates and fails if any committed byte differs
+//
+// Sealing is done by the real sealer with a seeded random source, so the generator knows each file key and
+// can re-authenticate headers it edits (vectors for failures that only a key holder could produce).
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "container/sealed_file.hpp"
+#include "container/sealer.hpp"
+#include "crypto/crypto.hpp"
+#include "format/byte_io.hpp"
+#include "format/limits.hpp"
+#include "ovseal/key.hpp"
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+using ovseal::Key;
+
+namespace {
+
+// Counter-mode HKDF from a per-vector label, so adding a vector never changes the others.
+class SeededRandom final : public ovseal::crypto::RandomSource {
+public:
+    explicit SeededRandom(std::string label) : m_label(std::move(label)) {}
+    void fill(std::span<std::uint8_t> out) override {
+        const std::string seed = "ovseal test vectors";
+        ovseal::crypto::hkdf_sha256({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}, {},
+                                    m_label + "/" + std::to_string(m_counter++), out);
+        if (m_first.empty()) {
+            m_first.assign(out.begin(), out.end());  // the sealer draws the file key first
+        }
+    }
+    const Bytes& file_key() const { return m_first; }
+
+private:
+    std::string m_label;
+    std::uint64_t m_counter = 0;
+    Bytes m_first;
+};
+
+// Deterministic content: HKDF output in 4 KiB blocks (one HKDF call yields at most 8160 bytes).
+Bytes derived(const std::string& label, std::size_t n) {
+    Bytes out(n);
+    const std::string seed = "ovseal test vector content";
+    for (std::size_t at = 0, block = 0; at < n; at += 4096, ++block) {
+        const std::size_t len = std::min<std::size_t>(4096, n - at);
+        ovseal::crypto::hkdf_sha256({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}, {},
+                                    label + "/" + std::to_string(block), std::span(out).subspan(at, len));
+    }
+    return out;
+}
+
+const Bytes key_a = derived("key A", 32);
+const Bytes key_b = derived("key B", 32);
+const std::string passphrase = "correct horse battery staple";
+const std::string wrong_passphrase = "correct horse battery stapler";
+
+struct Source {
+    std::string name;
+    std::uint8_t kind;
+    Bytes content;
+};
+
+const std::string xml_text = "<?xml version=\"1.0\"?>\n<net name=\"ovseal-vector\" version=\"11\"><layers/><edges/></net>\n";
+Source small_xml() { return {"model.xml", 1, Bytes(xml_text.begin(), xml_text.end())}; }
+Source two_chunk_bin() { return {"model.bin", 2, derived("weights", 70000)}; }  // 2 chunks of 64 KiB
+
+struct Vector {
+    std::string name;
+    std::string description;
+    Bytes file;
+    nlohmann::json identity;
+    std::string expect;  // "success" or an error name
+    std::vector<Source> entries;
+};
+
+nlohmann::json key_identity(const Bytes& key) {
+    std::string hex;
+    for (auto b : key) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+    return {{"type", "key"}, {"key_hex", hex}};
+}
+nlohmann::json passphrase_identity(const std::string& p) { return {{"type", "passphrase"}, {"passphrase", p}}; }
+
+struct Sealed {
+    Bytes file;
+    Bytes file_key;
+};
+
+Sealed seal(const std::string& label, const std::vector<Source>& sources, const std::vector<Key>& recipients) {
+    const fs::path dir = fs::temp_directory_path() / ("ovseal-vectors-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::vector<ovseal::container::PackageEntry> entries;
+    for (const auto& s : sources) {
+        std::ofstream(dir / s.name, std::ios::binary)
+            .write(reinterpret_cast<const char*>(s.content.data()), static_cast<std::streamsize>(s.content.size()));
+        entries.push_back({s.name, static_cast<ovseal::format::EntryKind>(s.kind), dir / s.name});
+    }
+    ovseal::container::SealParameters p;
+    p.chunk_size_log2 = 16;
+    p.scrypt_log2_n = 16;
+    p.metadata.model_name = "vector " + label;
+    p.metadata.model_version = "1";
+    p.metadata.created = 1764028800;  // 2025-11-25T00:00:00Z
+    p.metadata.openvino_version = "none";
+    p.metadata.sealed_by = "ovseal test vectors";
+    SeededRandom random(label);
+    ovseal::container::seal_package(entries, recipients, p, dir / "out.ovseal", random);
+    std::ifstream in(dir / "out.ovseal", std::ios::binary);
+    Bytes file((std::istreambuf_iterator<char>(in)), {});
+    fs::remove_all(dir);
+    return {file, random.file_key()};
+}
+
+// Header surgery for vectors that need a valid MAC over an edited header.
+std::uint32_t header_length(const Bytes& f) { return ovseal::format::load_u32(f.data() + 12); }
+std::uint32_t stanzas_length(const Bytes& f) { return ovseal::format::load_u32(f.data() + 16); }
+void put_u16(Bytes& f, std::size_t at, std::uint16_t v) { f[at] = v & 0xFF, f[at + 1] = v >> 8; }
+void put_u32(Bytes& f, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) f[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+std::size_t body_offset(const Bytes& f) { return 20 + stanzas_length(f); }
+
+void remac(Bytes& f, const Bytes& file_key) {
+    Bytes mac_key(32);
+    ovseal::crypto::hkdf_sha256(file_key, {}, "ovseal-v1 header mac", mac_key);
+    const std::size_t h = header_length(f);
+    const auto mac = ovseal::crypto::hmac_sha256(mac_key, std::span(f).first(h - 32));
+    std::copy(mac.begin(), mac.end(), f.begin() + static_cast<std::ptrdiff_t>(h - 32));
+}
+
+// Inserts bytes into the header at `at` (before the MAC) and fixes header_length.
+void insert_in_header(Bytes& f, std::size_t at, const Bytes& bytes) {
+    f.insert(f.begin() + static_cast<std::ptrdiff_t>(at), bytes.begin(), bytes.end());
+    put_u32(f, 12, header_length(f) + static_cast<std::uint32_t>(bytes.size()));
+}
+
+void insert_stanza(Bytes& f, const Bytes& stanza) {
+    insert_in_header(f, 20, stanza);
+    put_u16(f, 10, ovseal::format::load_u16(f.data() + 10) + 1);
+    put_u32(f, 16, stanzas_length(f) + static_cast<std::uint32_t>(stanza.size()));
+}
+
+Bytes record(std::uint16_t type, const std::string& value) {
+    ovseal::format::ByteWriter w;
+    w.u16(type);
+    w.u32(static_cast<std::uint32_t>(value.size()));
+    w.text(value);
+    return w.buffer();
+}
+
+std::size_t chunk_offset(const Bytes& f, std::size_t i) { return header_length(f) + i * (65536 + 16); }
+
+Key ka() { return Key::from_bytes(key_a); }
+Key kb() { return Key::from_bytes(key_b); }
+Key pw() { return Key::from_passphrase(passphrase); }
+
+// ---- one generator per vector ----
+
+Vector key_file_success() {
+    auto s = seal("key_file_success", {small_xml(), two_chunk_bin()}, {ka()});
+    return {"key_file_success", "IR package (xml + 2-chunk bin) sealed to a key file", s.file, key_identity(key_a),
+            "success", {small_xml(), two_chunk_bin()}};
+}
+
+Vector passphrase_success() {
+    auto s = seal("passphrase_success", {small_xml()}, {pw()});
+    return {"passphrase_success", "sealed to a passphrase, scrypt log2 N 16", s.file, passphrase_identity(passphrase),
+            "success", {small_xml()}};
+}
+
+Vector two_stanzas_success() {
+    auto s = seal("two_stanzas_success", {small_xml()}, {pw(), ka()});
+    return {"two_stanzas_success", "passphrase and key-file stanzas; opened with the key (second stanza)", s.file,
+            key_identity(key_a), "success", {small_xml()}};
+}
+
+Vector empty_entry_success() {
+    std::vector<Source> src = {{"empty.bin", 4, {}}, {"model.onnx", 3, derived("onnx", 1000)}};
+    auto s = seal("empty_entry_success", src, {ka()});
+    return {"empty_entry_success", "an empty entry (one chunk of zeros) and an ONNX entry", s.file,
+            key_identity(key_a), "success", src};
+}
+
+Vector unknown_stanza_and_record_success() {
+    auto s = seal("unknown_stanza_and_record_success", {small_xml()}, {ka()});
+    ovseal::format::ByteWriter w;  // a stanza of a type this version does not know: "not mine"
+    w.u8(8), w.text("future-x"), w.u8(1), w.u16(3), w.text("abc"), w.u16(4), w.text("body");
+    insert_stanza(s.file, w.buffer());
+    insert_in_header(s.file, header_length(s.file) - 32, record(0x0042, "a non-critical record from the future"));
+    remac(s.file, s.file_key);
+    return {"unknown_stanza_and_record_success", "an unknown stanza type and an unknown non-critical record are ignored",
+            s.file, key_identity(key_a), "success", {small_xml()}};
+}
+
+Vector wrong_key() {
+    auto s = seal("wrong_key", {small_xml()}, {ka()});
+    return {"wrong_key", "sealed to key A, opened with key B", s.file, key_identity(key_b), "no_matching_key", {}};
+}
+
+Vector wrong_passphrase_vector() {
+    auto s = seal("wrong_passphrase", {small_xml()}, {pw()});
+    return {"wrong_passphrase", "opened with another passphrase", s.file, passphrase_identity(wrong_passphrase),
+            "no_matching_key", {}};
+}
+
+Vector header_body_modified() {
+    auto s = seal("header_body_modified", {small_xml()}, {ka()});
+    s.file[body_offset(s.file) + 40] ^= 0x01;  // inside the reserved/trailer-length area of the body
+    return {"header_body_modified", "one bit of the body flipped", s.file, key_identity(key_a), "header_auth_failed", {}};
+}
+
+Vector header_mac_modified() {
+    auto s = seal("header_mac_modified", {small_xml()}, {ka()});
+    s.file[header_length(s.file) - 1] ^= 0x80;
+    return {"header_mac_modified", "last byte of the header MAC flipped", s.file, key_identity(key_a),
+            "header_auth_failed", {}};
+}
+
+Vector wrapped_key_modified() {
+    auto s = seal("wrapped_key_modified", {small_xml()}, {ka()});
+    // key stanza: type_length(1) "key"(3) arg_count(1) arg_length(2) salt(32) body_length(2) body(80)
+    s.file[20 + 1 + 3 + 1 + 2 + 32 + 2 + 32 + 5] ^= 0x01;
+    return {"wrapped_key_modified", "the wrapped file key in the matching stanza modified", s.file,
+            key_identity(key_a), "header_auth_failed", {}};
+}
+
+Vector commitment_mismatch() {
+    auto s = seal("commitment_mismatch", {small_xml()}, {ka()});
+    s.file[body_offset(s.file) + 32 + 1 + 3 + 4] ^= 0x01;  // file_key_commitment, then a valid MAC
+    remac(s.file, s.file_key);
+    return {"commitment_mismatch", "the file key commitment does not match (header MAC valid)", s.file,
+            key_identity(key_a), "header_auth_failed", {}};
+}
+
+Vector payload_modified() {
+    auto s = seal("payload_modified", {two_chunk_bin()}, {ka()});
+    s.file[chunk_offset(s.file, 1) + 100] ^= 0x01;
+    return {"payload_modified", "one bit of chunk 1 flipped", s.file, key_identity(key_a), "payload_auth_failed", {}};
+}
+
+Vector chunks_swapped() {
+    auto s = seal("chunks_swapped", {two_chunk_bin()}, {ka()});
+    const auto a = static_cast<std::ptrdiff_t>(chunk_offset(s.file, 0));
+    const auto b = static_cast<std::ptrdiff_t>(chunk_offset(s.file, 1));
+    std::swap_ranges(s.file.begin() + a, s.file.begin() + b, s.file.begin() + b);
+    return {"chunks_swapped", "chunks 0 and 1 exchanged", s.file, key_identity(key_a), "payload_auth_failed", {}};
+}
+
+Vector chunk_from_other_file() {
+    auto s = seal("chunk_from_other_file", {two_chunk_bin()}, {ka()});
+    auto other = seal("chunk_from_other_file/other", {two_chunk_bin()}, {ka()});
+    const auto a = static_cast<std::ptrdiff_t>(chunk_offset(s.file, 0));
+    const auto n = static_cast<std::ptrdiff_t>(65536 + 16);
+    std::copy(other.file.begin() + static_cast<std::ptrdiff_t>(chunk_offset(other.file, 0)),
+              other.file.begin() + static_cast<std::ptrdiff_t>(chunk_offset(other.file, 0)) + n, s.file.begin() + a);
+    return {"chunk_from_other_file", "chunk 0 replaced by chunk 0 of another sealing of the same content and key",
+            s.file, key_identity(key_a), "payload_auth_failed", {}};
+}
+
+Vector last_chunk_flag_missing() {
+    auto s = seal("last_chunk_flag_missing", {two_chunk_bin()}, {ka()});
+    // A key holder shrinks the entry to one chunk and drops chunk 1: chunk 0 was not sealed as the final one.
+    s.file.resize(chunk_offset(s.file, 1));
+    const std::size_t entry_size_at = body_offset(s.file) + 72 + 6 + 4;  // first record is the entry
+    for (int i = 0; i < 8; ++i) s.file[entry_size_at + i] = static_cast<std::uint8_t>(std::uint64_t{65536} >> (8 * i));
+    remac(s.file, s.file_key);
+    return {"last_chunk_flag_missing", "header and length say one chunk, but it was not sealed as the last",
+            s.file, key_identity(key_a), "payload_auth_failed", {}};
+}
+
+Vector truncated_payload() {
+    auto s = seal("truncated_payload", {two_chunk_bin()}, {ka()});
+    s.file.resize(chunk_offset(s.file, 1));
+    return {"truncated_payload", "the final chunk is missing", s.file, key_identity(key_a), "truncated", {}};
+}
+
+Vector truncated_header() {
+    auto s = seal("truncated_header", {small_xml()}, {ka()});
+    s.file.resize(header_length(s.file) - 10);
+    return {"truncated_header", "the file ends inside the header", s.file, key_identity(key_a), "truncated", {}};
+}
+
+Vector trailing_data() {
+    auto s = seal("trailing_data", {small_xml()}, {ka()});
+    s.file.push_back(0);
+    return {"trailing_data", "one byte appended", s.file, key_identity(key_a), "trailing_data", {}};
+}
+
+Vector not_ovseal() {
+    Bytes f = derived("random file", 4096);
+    return {"not_ovseal_random", "random bytes", f, key_identity(key_a), "not_ovseal_file", {}};
+}
+
+Vector empty_file() { return {"not_ovseal_empty", "an empty file", {}, key_identity(key_a), "not_ovseal_file", {}}; }
+
+Vector version_2() {
+    auto s = seal("version_2", {small_xml()}, {ka()});
+    put_u16(s.file, 8, 2);
+    return {"version_2", "format version 2", s.file, key_identity(key_a), "unsupported_version", {}};
+}
+
+Vector unknown_critical_record() {
+    auto s = seal("unknown_critical_record", {small_xml()}, {ka()});
+    insert_in_header(s.file, header_length(s.file) - 32, record(0x8042, "must be understood"));
+    remac(s.file, s.file_key);
+    return {"unknown_critical_record", "an unknown critical record (header MAC valid)", s.file, key_identity(key_a),
+            "unsupported_version", {}};
+}
+
+Vector scrypt_work_factor_too_high() {
+    auto s = seal("scrypt_work_factor_too_high", {small_xml()}, {pw()});
+    // scrypt stanza: type_length(1) "scrypt"(6) arg_count(1) len(2) salt(32) len(2) params: log2_n r p
+    s.file[20 + 1 + 6 + 1 + 2 + 32 + 2] = 21;
+    return {"scrypt_work_factor_too_high", "scrypt log2 N 21 is refused before deriving", s.file,
+            passphrase_identity(passphrase), "malformed_header", {}};
+}
+
+Vector two_scrypt_stanzas() {
+    auto s = seal("two_scrypt_stanzas", {small_xml()}, {pw()});
+    const Bytes stanza(s.file.begin() + 20, s.file.begin() + 20 + stanzas_length(s.file));
+    insert_stanza(s.file, stanza);
+    return {"two_scrypt_stanzas", "two passphrase stanzas", s.file, passphrase_identity(passphrase),
+            "malformed_header", {}};
+}
+
+Vector chunk_size_out_of_range() {
+    auto s = seal("chunk_size_out_of_range", {small_xml()}, {ka()});
+    s.file[body_offset(s.file) + 32] = 23;
+    remac(s.file, s.file_key);
+    return {"chunk_size_out_of_range", "chunk size 2^23 (header MAC valid)", s.file, key_identity(key_a),
+            "malformed_header", {}};
+}
+
+const std::vector<std::function<Vector()>> generators = {
+    key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
+    unknown_stanza_and_record_success, wrong_key, wrong_passphrase_vector, header_body_modified,
+    header_mac_modified, wrapped_key_modified, commitment_mismatch, payload_modified, chunks_swapped,
+    chunk_from_other_file, last_chunk_flag_missing, truncated_payload, truncated_header, trailing_data,
+    not_ovseal, empty_file, version_2, unknown_critical_record, scrypt_work_factor_too_high,
+    two_scrypt_stanzas, chunk_size_out_of_range,
+};
+
+std::string hex(std::span<const std::uint8_t> b) {
+    std::string out;
+    for (auto v : b) out += "0123456789abcdef"[v >> 4], out += "0123456789abcdef"[v & 15];
+    return out;
+}
+
+std::map<std::string, Bytes> generate_all() {
+    std::map<std::string, Bytes> files;
+    nlohmann::json manifest = {{"format_version", 1}, {"vectors", nlohmann::json::array()}};
+    for (const auto& gen : generators) {
+        Vector v = gen();
+        nlohmann::json j = {{"name", v.name}, {"description", v.description}, {"file", v.name + ".ovseal"},
+                            {"identity", v.identity}, {"expect", v.expect}};
+        if (v.expect == "success") {
+            j["entries"] = nlohmann::json::array();
+            for (const auto& e : v.entries) {
+                j["entries"].push_back({{"name", e.name}, {"kind", e.kind}, {"size", e.content.size()},
+                                        {"sha256", hex(ovseal::crypto::sha256(e.content))}});
+            }
+        }
+        manifest["vectors"].push_back(j);
+        files[v.name + ".ovseal"] = std::move(v.file);
+    }
+    const std::string text = manifest.dump(2) + "\n";
+    files["manifest.json"] = Bytes(text.begin(), text.end());
+    return files;
+}
+
+// Opens every committed vector with this implementation's opener and compares with its expected outcome.
+int check_outcomes(const fs::path& dir) {
+    std::ifstream in(dir / "manifest.json");
+    const auto manifest = nlohmann::json::parse(in);
+    int failures = 0;
+    for (const auto& v : manifest["vectors"]) {
+        const auto& id = v["identity"];
+        std::vector<Key> keys;
+        if (id["type"] == "key") {
+            const std::string h = id["key_hex"];
+            Bytes raw(32);
+            for (std::size_t i = 0; i < 32; ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
+            keys.push_back(Key::from_bytes(raw));
+        } else {
+            keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
+        }
+        std::string outcome = "success";
+        try {
+            const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), keys);
+            file.verify_payload();
+            for (std::size_t i = 0; i < file.entries().size(); ++i) {
+                Bytes content(file.entries()[i].size);
+                file.decrypt_entry(i, content);
+                const auto& want = v["entries"][i];
+                if (want["name"] != file.entries()[i].name || want["kind"] != file.entries()[i].kind ||
+                    want["sha256"] != hex(ovseal::crypto::sha256(content))) {
+                    outcome = "wrong content";
+                }
+            }
+        } catch (const ovseal::Error& e) {
+            outcome = std::string(ovseal::error_name(e.code()));
+        }
+        if (outcome != v["expect"]) {
+            std::cerr << "vector " << v["name"] << ": expected " << v["expect"] << ", got " << outcome << "\n";
+            ++failures;
+        }
+    }
+    return failures;
+}
+
+Bytes read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return Bytes((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3 || (std::strcmp(argv[1], "--write") != 0 && std::strcmp(argv[1], "--check") != 0)) {
+        std::cerr << "usage: generate_vectors (--write|--check) DIR\n";
+        return 2;
+    }
+    const fs::path dir = argv[2];
+    const bool write = std::strcmp(argv[1], "--write") == 0;
+    try {
+        const auto files = generate_all();
+        int mismatches = 0;
+        for (const auto& [name, bytes] : files) {
+            if (write) {
+                std::ofstream(dir / name, std::ios::binary)
+                    .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+            } else if (!fs::exists(dir / name) || read_file(dir / name) != bytes) {
+                std::cerr << "vector differs from its generator: " << name << "\n";
+                ++mismatches;
+            }
+        }
+        if (!write) {
+            for (const auto& entry : fs::directory_iterator(dir)) {
+                const auto name = entry.path().filename().string();
+                if (entry.path().extension() == ".ovseal" && !files.contains(name)) {
+                    std::cerr << "vector without a generator: " << name << "\n";
+                    ++mismatches;
+                }
+            }
+            if (mismatches != 0) {
+                std::cerr << mismatches << " vector file(s) differ: a format change must update docs/FORMAT.md "
+                          << "and the vectors (generate_vectors --write) in the same commit\n";
+                return 1;
+            }
+            std::cout << files.size() << " vector files reproduced exactly\n";
+            if (check_outcomes(dir) != 0) {
+                return 1;
+            }
+            std::cout << "every vector opens with its expected outcome\n";
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "generate_vectors: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
