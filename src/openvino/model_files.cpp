@@ -37,7 +37,7 @@ std::vector<container::PackageEntry> find_model_files(const std::filesystem::pat
     } else {
         throw Error(ErrorCode::unsupported_model,
                     "cannot seal '" + model.string() +
-                        "': ovseal seals OpenVINO IR (.xml with its .bin) and single-file ONNX (.onnx); convert "
+                        "': not a model format ovseal seals. ovseal seals OpenVINO IR (.xml with its .bin) and single-file ONNX (.onnx); convert "
                         "other formats to IR first (for example with `ovc`)");
     }
     return entries;

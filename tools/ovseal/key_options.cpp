@@ -12,11 +12,10 @@
 namespace ovseal::cli {
 
 void KeyOptions::add_to(CLI::App& command, bool exclusive) {
-    auto* key = command.add_option("--key-file,-k", key_files, "Key file made by `ovseal keygen`")
-                    ->check(CLI::ExistingFile);
+    // Missing files are reported by the key readers (exit code io), not by the argument parser (usage).
+    auto* key = command.add_option("--key-file,-k", key_files, "Key file made by `ovseal keygen`");
     auto* pass = command.add_option("--passphrase-file,-p", passphrase_file,
-                                    "File holding the passphrase (one trailing newline is ignored)")
-                     ->check(CLI::ExistingFile);
+                                    "File holding the passphrase (one trailing newline is ignored)");
     if (exclusive) {
         key->excludes(pass);
     }

@@ -1,5 +1,6 @@
 // ovseal: seal OpenVINO models and load them sealed. Exit codes are ovseal::ErrorCode values (FORMAT.md §10).
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -37,6 +38,14 @@ int main(int argc, char** argv) {
     ovseal::cli::add_verify_command(app);
     ovseal::cli::add_run_command(app);
 
+    // Name an unknown command instead of CLI11's generic "a subcommand is required".
+    const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
+    const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(),
+                                               [&](const CLI::App* c) { return c->get_name() == argv[1]; });
+    if (argc > 1 && argv[1][0] != '-' && !known) {
+        fmt::print(stderr, "ovseal: error: unknown command '{}'\nRun 'ovseal --help' for usage.\n", argv[1]);
+        return ovseal::exit_code(ovseal::ErrorCode::usage);
+    }
     try {
         app.parse(argc, argv);
         return 0;
@@ -48,6 +57,9 @@ int main(int argc, char** argv) {
         return ovseal::exit_code(ovseal::ErrorCode::usage);
     } catch (const ovseal::Error& e) {
         fmt::print(stderr, "ovseal: error: {}\n", e.what());
+        if (e.code() == ovseal::ErrorCode::usage) {
+            fmt::print(stderr, "Run 'ovseal --help' or 'ovseal COMMAND --help' for usage.\n");
+        }
         return ovseal::exit_code(e.code());
     } catch (const std::exception& e) {
         fmt::print(stderr, "ovseal: error: unexpected failure: {}\n", e.what());

@@ -85,9 +85,19 @@ std::map<std::string, std::filesystem::path> parse_inputs(const std::vector<std:
     return out;
 }
 
+// Plain models are recognised by their extension; anything else goes through the opener, so a damaged sealed
+// file gets its precise error (truncated, not an ovseal file, ...) instead of being taken for a plain model.
+bool looks_sealed(const std::filesystem::path& model) {
+    std::string ext = model.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool plain_extension = ext == ".xml" || ext == ".onnx" || ext == ".pdmodel" || ext == ".pb" ||
+                                 ext == ".tflite" || ext == ".pt";
+    return !plain_extension || is_sealed_file(model);
+}
+
 void run(const RunArgs& args) {
     auto input_files = parse_inputs(args.inputs);
-    const bool sealed = is_sealed_file(args.model);
+    const bool sealed = looks_sealed(args.model);
     ov::Core core;
 
     const auto load_start = Clock::now();
