@@ -115,8 +115,8 @@ class Cli:
     def __init__(self, binary):
         self.binary = binary
 
-    def __call__(self, *args, env=None, cwd=None, timeout=300, input_bytes=None):
-        argv = [self.binary] + [str(a) for a in args]
+    def __call__(self, *args, env=None, cwd=None, timeout=300, input_bytes=None, wrapper=()):
+        argv = list(wrapper) + [self.binary] + [str(a) for a in args]
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL if input_bytes is None else None,
                               input=input_bytes, env=env if env is not None else base_env(),
@@ -124,6 +124,10 @@ class Cli:
         r = Result(argv, proc)
         assert r.returncode >= 0, "ovseal was killed by a signal (crash)\n" + r.describe()
         return r
+
+    def run_wrapped(self, wrapper, *args, **kw):
+        """Runs ovseal under another command (e.g. prlimit), which execs it."""
+        return self(*args, wrapper=wrapper, **kw)
 
     def ok(self, *args, **kw):
         r = self(*args, **kw)
