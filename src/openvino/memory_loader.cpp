@@ -81,16 +81,42 @@ bool cache_set(const ov::Core& core, const std::string& device) {
     }
 }
 
-void refuse_model_cache(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
-    bool cache = cache_set(core, "") || cache_set(core, device);
-    auto it = config.find(ov::cache_dir.name());
-    if (it != config.end() && !it->second.as<std::string>().empty()) {
-        cache = true;
+// CACHE_DIR may sit at the top of the configuration or inside DEVICE_PROPERTIES, nested per device.
+bool config_sets_cache(const ov::AnyMap& config) {
+    for (const auto& [name, value] : config) {
+        if (name == ov::cache_dir.name()) {
+            if (!value.as<std::string>().empty()) return true;
+        } else if (value.is<ov::AnyMap>()) {
+            if (config_sets_cache(value.as<ov::AnyMap>())) return true;
+        } else if (name == ov::device::properties.name()) {
+            // A serialized form: refuse if it mentions a cache at all.
+            if (value.as<std::string>().find(ov::cache_dir.name()) != std::string::npos) return true;
+        }
     }
-    if (cache) {
-        throw Error(ErrorCode::usage,
-                    "a model cache (ov::cache_dir) is set: OpenVINO would write the decrypted weights to it in "
-                    "plaintext. Unset the cache for sealed models");
+    return false;
+}
+
+// A cache set on any device counts: virtual devices (AUTO, MULTI, HETERO, BATCH) compile on the real ones
+// with those devices' own properties.
+void refuse_model_cache(ov::Core& core, const ov::AnyMap& config) {
+    std::vector<std::string> devices = {"", "AUTO", "MULTI", "HETERO", "BATCH"};
+    for (const auto& d : core.get_available_devices()) {
+        devices.push_back(d);
+        devices.push_back(d.substr(0, d.find('.')));
+    }
+    std::string where;
+    if (config_sets_cache(config)) {
+        where = "in the compile configuration";
+    }
+    for (const auto& d : devices) {
+        if (where.empty() && cache_set(core, d)) {
+            where = d.empty() ? "on the ov::Core" : "for device " + d;
+        }
+    }
+    if (!where.empty()) {
+        throw Error(ErrorCode::usage, "a model cache (ov::cache_dir) is set " + where +
+                                          ": OpenVINO would write the decrypted weights to it in plaintext. "
+                                          "Unset the cache to load sealed models");
     }
 }
 
@@ -152,7 +178,7 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
 
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
                                 const std::string& device, const ov::AnyMap& config) {
-    refuse_model_cache(core, device, config);
+    refuse_model_cache(core, config);
     check_device(core, device);
     auto model = read_model(core, sealed, keys);
     try {
