@@ -101,6 +101,10 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     if (recipients.empty()) {
         throw Error(ErrorCode::usage, "sealing needs at least one key file or passphrase");
     }
+    if (std::count_if(recipients.begin(), recipients.end(),
+                      [](const Key& k) { return k.kind() == Key::Kind::passphrase; }) > 1) {
+        throw Error(ErrorCode::usage, "a file can be sealed for one passphrase only (and any number of key files)");
+    }
     std::vector<FileReader> sources;
     format::Body body;
     body.metadata = parameters.metadata;
