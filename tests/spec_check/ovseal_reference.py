@@ -475,6 +475,8 @@ def open_file_full(data: bytes, *, key: bytes | None = None, passphrase: bytes |
     counts = [max(1, -(-e.size // cs)) for e in body.entries]
     n_chunks = sum(counts)
     expected = h + n_chunks * (cs + TAG_LEN) + body.trailer_length  # Python ints: no overflow
+    if expected >= 1 << 64:
+        raise OvsealError("malformed_header", "the file length the header describes overflows 64 bits")
     if len(data) < expected:
         raise OvsealError("truncated", f"file is {len(data)} bytes, expected {expected}")
     if len(data) > expected:

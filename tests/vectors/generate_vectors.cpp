@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -217,7 +218,7 @@ Vector wrong_passphrase_vector() {
 
 Vector header_body_modified() {
     auto s = seal("header_body_modified", {small_xml()}, {ka()});
-    s.file[body_offset(s.file) + 40] ^= 0x01;  // inside the reserved/trailer-length area of the body
+    s.file[body_offset(s.file) + 40] ^= 0x01;  // the body's file key commitment, without a new MAC
     return {"header_body_modified", "one bit of the body flipped", s.file, key_identity(key_a), "header_auth_failed", {}};
 }
 
@@ -343,13 +344,101 @@ Vector chunk_size_out_of_range() {
             "malformed_header", {}};
 }
 
+Vector entry_name_not_utf8() {
+    auto s = seal("entry_name_not_utf8", {small_xml()}, {ka()});
+    s.file[body_offset(s.file) + 72 + 6 + 12] = 0xFF;  // first byte of the first entry's name
+    remac(s.file, s.file_key);
+    return {"entry_name_not_utf8", "an entry name that is not valid UTF-8 (header MAC valid)", s.file,
+            key_identity(key_a), "malformed_header", {}};
+}
+
+Vector first_body_violation_wins() {
+    auto s = seal("first_body_violation_wins", {small_xml()}, {ka()});
+    // An unknown critical record followed by a duplicate metadata record: the first one decides.
+    insert_in_header(s.file, header_length(s.file) - 32, record(0x8042, "must be understood"));
+    insert_in_header(s.file, header_length(s.file) - 32, record(0x0001, "a second model name"));
+    remac(s.file, s.file_key);
+    return {"first_body_violation_wins", "unknown critical record before a duplicate record (MAC valid)", s.file,
+            key_identity(key_a), "unsupported_version", {}};
+}
+
+Vector damaged_matching_stanza_stops() {
+    auto s = seal("damaged_matching_stanza_stops", {small_xml()}, {ka(), ka()});
+    s.file[20 + 1 + 3 + 1 + 2 + 32 + 2 + 32 + 5] ^= 0x01;  // wrapped key of the first of two key-A stanzas
+    return {"damaged_matching_stanza_stops",
+            "the first matching stanza is damaged; the intact second one is not tried", s.file,
+            key_identity(key_a), "header_auth_failed", {}};
+}
+
+Vector file_length_overflows() {
+    auto s = seal("file_length_overflows", {small_xml()}, {ka()});
+    // 16 entries of 2^60 bytes in 64 KiB chunks describe more than 2^64 bytes.
+    for (int i = 0; i < 16; ++i) {
+        ovseal::format::ByteWriter w;
+        const std::string name = "huge" + std::to_string(i);
+        w.u16(0x8001), w.u32(static_cast<std::uint32_t>(12 + name.size()));
+        w.u8(4), w.u8(0), w.u16(static_cast<std::uint16_t>(name.size())), w.u64(std::uint64_t{1} << 60), w.text(name);
+        insert_in_header(s.file, header_length(s.file) - 32, w.buffer());
+    }
+    remac(s.file, s.file_key);
+    return {"file_length_overflows", "entry sizes whose file length overflows 64 bits (MAC valid)", s.file,
+            key_identity(key_a), "malformed_header", {}};
+}
+
+Vector nonzero_padding_success() {
+    const Source xml = small_xml();
+    auto s = seal("nonzero_padding_success", {xml}, {ka()});
+    // A writer that pads with other bytes: readers ignore padding. (Re-sealing one chunk under its own nonce is
+    // only acceptable in a test vector.)
+    Bytes payload_key(32);
+    ovseal::crypto::hkdf_sha256(s.file_key, std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
+                                payload_key);
+    ovseal::crypto::Aes256Gcm gcm(payload_key);
+    std::uint8_t nonce[12] = {};
+    nonce[11] = 1;  // chunk 0 of 1
+    const auto at = chunk_offset(s.file, 0);
+    auto chunk = std::span(s.file).subspan(at, 65536);
+    auto tag = std::span(s.file).subspan(at + 65536).first<16>();
+    if (!gcm.open(nonce, {}, chunk, tag, chunk)) throw std::runtime_error("vector generator: chunk did not open");
+    std::fill(chunk.begin() + static_cast<std::ptrdiff_t>(xml.content.size()), chunk.end(), 0xAA);
+    gcm.seal(nonce, {}, chunk, chunk, tag);
+    return {"nonzero_padding_success", "padding bytes that are not zero are ignored", s.file, key_identity(key_a),
+            "success", {xml}};
+}
+
+Vector trailer(const std::string& label, std::uint16_t type, const std::string& expect, const std::string& what) {
+    auto s = seal(label, {small_xml()}, {ka()});
+    const Bytes t = record(type, "a trailer record");
+    put_u32(s.file, body_offset(s.file) + 36, static_cast<std::uint32_t>(t.size()));
+    remac(s.file, s.file_key);
+    s.file.insert(s.file.end(), t.begin(), t.end());
+    std::vector<Source> entries;
+    if (expect == "success") entries = {small_xml()};
+    return {label, what, s.file, key_identity(key_a), expect, entries};
+}
+Vector trailer_noncritical_success() {
+    return trailer("trailer_noncritical_success", 0x0042, "success", "a trailer with a non-critical record");
+}
+Vector trailer_critical_record() {
+    return trailer("trailer_critical_record", 0x8042, "unsupported_version", "a trailer with a critical record");
+}
+
+Vector short_key() {
+    auto s = seal("short_key", {small_xml()}, {ka()});
+    auto id = key_identity(key_a);
+    id["key_hex"] = id["key_hex"].get<std::string>().substr(2);  // 31 bytes
+    return {"short_key", "a key of 31 bytes is refused before the file is read", s.file, id, "invalid_key", {}};
+}
+
 const std::vector<std::function<Vector()>> generators = {
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
     unknown_stanza_and_record_success, wrong_key, wrong_passphrase_vector, header_body_modified,
     header_mac_modified, wrapped_key_modified, commitment_mismatch, payload_modified, chunks_swapped,
     chunk_from_other_file, last_chunk_flag_missing, truncated_payload, truncated_header, trailing_data,
     not_ovseal, empty_file, version_2, unknown_critical_record, scrypt_work_factor_too_high,
-    two_scrypt_stanzas, chunk_size_out_of_range,
+    two_scrypt_stanzas, chunk_size_out_of_range, entry_name_not_utf8, first_body_violation_wins,
+    damaged_matching_stanza_stops, file_length_overflows, nonzero_padding_success, trailer_noncritical_success,
+    trailer_critical_record, short_key,
 };
 
 std::string hex(std::span<const std::uint8_t> b) {
@@ -388,16 +477,16 @@ int check_outcomes(const fs::path& dir) {
     for (const auto& v : manifest["vectors"]) {
         const auto& id = v["identity"];
         std::vector<Key> keys;
-        if (id["type"] == "key") {
-            const std::string h = id["key_hex"];
-            Bytes raw(32);
-            for (std::size_t i = 0; i < 32; ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
-            keys.push_back(Key::from_bytes(raw));
-        } else {
-            keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
-        }
         std::string outcome = "success";
         try {
+            if (id["type"] == "key") {
+                const std::string h = id["key_hex"];
+                Bytes raw(h.size() / 2);
+                for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
+                keys.push_back(Key::from_bytes(raw));
+            } else {
+                keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
+            }
             const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), keys);
             file.verify_payload();
             for (std::size_t i = 0; i < file.entries().size(); ++i) {
