@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "container/file_keys.hpp"
 #include "container/parallel.hpp"
 #include "crypto/crypto.hpp"
 #include "format/limits.hpp"
@@ -15,9 +16,6 @@
 namespace ovseal::container {
 namespace {
 
-constexpr std::string_view payload_info = "ovseal-v1 payload";
-constexpr std::string_view header_mac_info = "ovseal-v1 header mac";
-constexpr std::string_view commitment_info = "ovseal-v1 file key commitment";
 
 struct RawHeader {
     format::Preamble preamble;
@@ -55,13 +53,6 @@ std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
         out += out.empty() ? "" : ", ";
         out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : s.type;
     }
-    return out;
-}
-
-memory::SecretBytes derive(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt,
-                           std::string_view info) {
-    memory::SecretBytes out(32);
-    crypto::hkdf_sha256(file_key, salt, info, out.secret());
     return out;
 }
 
@@ -105,7 +96,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
     }
 
     // Step 4: nothing but the preamble and stanzas has been used until the MAC verifies.
-    const auto mac_key = derive(file_key->secret(), {}, header_mac_info);
+    const auto mac_key = derive_header_mac_key(file_key->secret());
     const auto expected_mac = crypto::hmac_sha256(mac_key.secret(), raw.authenticated());
     if (!crypto::equal_constant_time(expected_mac, raw.mac())) {
         throw Error(ErrorCode::header_auth_failed,
@@ -114,7 +105,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
 
     // Step 5.
     format::Body body = format::parse_body(raw.body());
-    const auto commitment = derive(file_key->secret(), {}, commitment_info);
+    const auto commitment = derive_file_key_commitment(file_key->secret());
     if (!crypto::equal_constant_time(commitment.secret(), body.file_key_commitment)) {
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file key does not match the header's commitment");
@@ -137,7 +128,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
         format::parse_trailer(trailer);
     }
 
-    auto payload_key = derive(file_key->secret(), body.payload_salt, payload_info);
+    auto payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
     return SealedFile(std::move(file), std::move(body), std::move(layout), std::move(payload_key));
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
 #include "crypto/crypto.hpp"
 #include "format/layout.hpp"
@@ -20,9 +21,6 @@
 namespace ovseal::container {
 namespace {
 
-constexpr std::string_view payload_info = "ovseal-v1 payload";
-constexpr std::string_view header_mac_info = "ovseal-v1 header mac";
-constexpr std::string_view commitment_info = "ovseal-v1 file key commitment";
 
 // The output is written to a temporary name and renamed when complete; the destructor removes leftovers.
 class OutputFile {
@@ -80,13 +78,6 @@ private:
     bool m_committed = false;
 };
 
-memory::SecretBytes derive(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt,
-                           std::string_view info) {
-    memory::SecretBytes out(32);
-    crypto::hkdf_sha256(file_key, salt, info, out.secret());
-    return out;
-}
-
 }  // namespace
 
 unsigned default_chunk_size_log2(std::uint64_t largest) {
@@ -123,7 +114,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     memory::SecretBytes file_key(32);
     random.fill(file_key.secret());
     random.fill(body.payload_salt);
-    const auto commitment = derive(file_key.secret(), {}, commitment_info);
+    const auto commitment = derive_file_key_commitment(file_key.secret());
     std::copy(commitment.secret().begin(), commitment.secret().end(), body.file_key_commitment.begin());
 
     std::vector<format::Stanza> stanzas;
@@ -133,12 +124,12 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     keys::check_known_stanzas(stanzas);  // e.g. two passphrases would make an unopenable file
 
     std::vector<std::uint8_t> header = format::header_without_mac(stanzas, body);
-    const auto mac_key = derive(file_key.secret(), {}, header_mac_info);
+    const auto mac_key = derive_header_mac_key(file_key.secret());
     const auto mac = crypto::hmac_sha256(mac_key.secret(), header);
     header.insert(header.end(), mac.begin(), mac.end());
 
     const format::Layout layout = format::compute_layout(header.size(), body);
-    const auto payload_key = derive(file_key.secret(), body.payload_salt, payload_info);
+    const auto payload_key = derive_payload_key(file_key.secret(), body.payload_salt);
     crypto::Aes256Gcm gcm(payload_key.secret());
 
     OutputFile out(output);

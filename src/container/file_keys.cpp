@@ -1,0 +1,33 @@
+#include "container/file_keys.hpp"
+
+#include <string_view>
+
+#include "crypto/crypto.hpp"
+
+namespace ovseal::container {
+namespace {
+
+memory::SecretBytes derive(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt,
+                           std::string_view info) {
+    memory::SecretBytes out(32);
+    crypto::hkdf_sha256(file_key, salt, info, out.secret());
+    return out;
+}
+
+}  // namespace
+
+memory::SecretBytes derive_payload_key(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt) {
+    return derive(file_key, salt, "ovseal-v1 payload");
+}
+
+// Neither of these depends on the payload salt, so nothing outside the preamble and the stanzas is read before
+// the header MAC verifies.
+memory::SecretBytes derive_header_mac_key(std::span<const std::uint8_t> file_key) {
+    return derive(file_key, {}, "ovseal-v1 header mac");
+}
+
+memory::SecretBytes derive_file_key_commitment(std::span<const std::uint8_t> file_key) {
+    return derive(file_key, {}, "ovseal-v1 file key commitment");
+}
+
+}  // namespace ovseal::container

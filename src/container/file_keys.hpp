@@ -1,0 +1,16 @@
+#pragma once
+
+// The keys derived from a file key (docs/FORMAT.md §6.1), in one place for the opener and the sealer.
+
+#include <cstdint>
+#include <span>
+
+#include "memory/secret_bytes.hpp"
+
+namespace ovseal::container {
+
+memory::SecretBytes derive_payload_key(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt);
+memory::SecretBytes derive_header_mac_key(std::span<const std::uint8_t> file_key);
+memory::SecretBytes derive_file_key_commitment(std::span<const std::uint8_t> file_key);
+
+}  // namespace ovseal::container
