@@ -120,7 +120,9 @@ class Cli:
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL if input_bytes is None else None,
                               input=input_bytes, env=env if env is not None else base_env(),
-                              cwd=cwd, timeout=timeout)
+                              cwd=cwd, timeout=timeout,
+                              # No controlling terminal, so a missing key never turns into a prompt.
+                              start_new_session=True)
         r = Result(argv, proc)
         assert r.returncode >= 0, "ovseal was killed by a signal (crash)\n" + r.describe()
         return r
