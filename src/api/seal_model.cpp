@@ -13,6 +13,13 @@ namespace ovseal {
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options) {
     const auto files = openvino::find_model_files(model);
+    std::error_code ec;
+    const auto target = std::filesystem::weakly_canonical(output, ec);
+    for (const auto& f : files) {
+        if (!ec && std::filesystem::weakly_canonical(f.source, ec) == target) {
+            throw Error(ErrorCode::usage, "the output '" + output.string() + "' would overwrite the model it seals");
+        }
+    }
     if (options.check_model) {
         openvino::check_model_readable(model);
     }

@@ -51,3 +51,14 @@ def test_help(cli):
     assert r.returncode == 0, r.describe()
     for cmd in ("keygen", "seal", "inspect", "verify", "run"):
         assert cmd in r.stdout, r.describe()
+
+
+def test_seal_refuses_to_overwrite_its_own_model(cli, h, wd, models, secrets):
+    import shutil
+    model_dir = wd / "m"
+    shutil.copytree(models["mlp"].parent, model_dir)
+    xml = model_dir / models["mlp"].name
+    weights = xml.with_suffix(".bin")
+    before = weights.read_bytes()
+    h.assert_error(cli("seal", xml, "-o", weights, "--key-file", secrets.key1), "usage")
+    assert weights.read_bytes() == before
