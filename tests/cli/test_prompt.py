@@ -16,6 +16,7 @@ def run_on_terminal(argv, answers, timeout=60):
     pending = list(answers)
     deadline = time.time() + timeout
     status = None
+    answered_up_to = 0  # answer each prompt once: only output after the last answer can be a new prompt
     while status is None:
         if time.time() > deadline:
             os.kill(pid, 9)
@@ -29,8 +30,9 @@ def run_on_terminal(argv, answers, timeout=60):
             except OSError:  # the terminal closed: the program ended
                 data = b""
             shown += data
-            if pending and shown.rstrip().endswith(b":"):
+            if pending and shown[answered_up_to:].rstrip().endswith(b":"):
                 os.write(fd, pending.pop(0) + b"\n")
+                answered_up_to = len(shown)
         if not data:
             reaped, st = os.waitpid(pid, os.WNOHANG)
             if reaped:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "test_support.hpp"
 
 namespace {
@@ -65,6 +67,20 @@ TEST_F(RoundTrip, CnnWithKeySpanningSeveralChunks) {
     const auto key = ovseal::Key::generate();
     const auto info = seal_and_compare(xml, {key}, key, options_64k());
     EXPECT_GE(info.chunk_count, 3u);
+}
+
+// The ONNX model is made by samples/make_models.py (with the onnx package); ctest's `test_models` fixture runs it
+// and sets OVSEAL_TEST_MODELS.
+TEST_F(RoundTrip, OnnxWithKey) {
+    const char* models = std::getenv("OVSEAL_TEST_MODELS");
+    ASSERT_NE(models, nullptr) << "run through ctest, which generates the test models and sets OVSEAL_TEST_MODELS";
+    const fs::path onnx = fs::path(models) / "onnx" / "model.onnx";
+    ASSERT_TRUE(fs::is_regular_file(onnx)) << onnx;
+    const auto key = ovseal::Key::generate();
+    const auto info = seal_and_compare(onnx, {key}, key, options_64k());
+    ASSERT_EQ(info.entries.size(), 1u);
+    EXPECT_EQ(info.entries[0].kind, 3);
+    EXPECT_EQ(info.entries[0].size, fs::file_size(onnx));
 }
 
 TEST_F(RoundTrip, MlpWithPassphrase) {
