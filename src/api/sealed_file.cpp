@@ -46,8 +46,7 @@ FileInfo inspect(const std::filesystem::path& sealed) {
 FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys) {
     const auto file = container::SealedFile::open(sealed, keys);
     file.verify_payload();
-    const auto header = container::read_unverified_header(sealed);
-    FileInfo info = describe(header.preamble, header.stanzas, file.body(), header.file_size);
+    FileInfo info = describe(file.preamble(), file.stanzas(), file.body(), file.file_size());
     info.verified = true;
     return info;
 }

@@ -69,15 +69,18 @@ UnverifiedHeader read_unverified_header(const std::filesystem::path& path) {
     return out;
 }
 
-SealedFile::SealedFile(FileReader file, format::Body body, format::Layout layout, memory::SecretBytes payload_key)
+SealedFile::SealedFile(FileReader file, format::Preamble preamble, std::vector<format::Stanza> stanzas,
+                       format::Body body, format::Layout layout, memory::SecretBytes payload_key)
     : m_file(std::move(file)),
+      m_preamble(preamble),
+      m_stanzas(std::move(stanzas)),
       m_body(std::move(body)),
       m_layout(std::move(layout)),
       m_payload_key(std::move(payload_key)) {}
 
 SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const Key> keys) {
     FileReader file(path);
-    const RawHeader raw = read_raw_header(file);
+    RawHeader raw = read_raw_header(file);
 
     // Step 3: the first stanza that one of the keys opens.
     std::optional<memory::SecretBytes> file_key;
@@ -129,7 +132,8 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
     }
 
     auto payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
-    return SealedFile(std::move(file), std::move(body), std::move(layout), std::move(payload_key));
+    return SealedFile(std::move(file), raw.preamble, std::move(raw.stanzas), std::move(body), std::move(layout),
+                      std::move(payload_key));
 }
 
 void SealedFile::decrypt_chunks(std::uint64_t first, std::uint64_t count, std::uint64_t entry_size,

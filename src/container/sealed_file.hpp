@@ -31,7 +31,10 @@ public:
     /// against every stanza.
     static SealedFile open(const std::filesystem::path& path, std::span<const Key> keys);
 
+    const format::Preamble& preamble() const noexcept { return m_preamble; }
+    const std::vector<format::Stanza>& stanzas() const noexcept { return m_stanzas; }
     const format::Body& body() const noexcept { return m_body; }
+    std::uint64_t file_size() const noexcept { return m_file.size(); }
     const std::vector<format::Entry>& entries() const noexcept { return m_body.entries; }
     const format::Layout& layout() const noexcept { return m_layout; }
 
@@ -43,11 +46,14 @@ public:
     void verify_payload(unsigned threads = 0) const;
 
 private:
-    SealedFile(FileReader file, format::Body body, format::Layout layout, memory::SecretBytes payload_key);
+    SealedFile(FileReader file, format::Preamble preamble, std::vector<format::Stanza> stanzas, format::Body body,
+               format::Layout layout, memory::SecretBytes payload_key);
     void decrypt_chunks(std::uint64_t first, std::uint64_t count, std::uint64_t entry_size, std::uint8_t* out,
                         const std::string& entry_name, unsigned threads) const;
 
     FileReader m_file;
+    format::Preamble m_preamble;
+    std::vector<format::Stanza> m_stanzas;
     format::Body m_body;
     format::Layout m_layout;
     memory::SecretBytes m_payload_key;

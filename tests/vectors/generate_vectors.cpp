@@ -164,7 +164,6 @@ Bytes record(std::uint16_t type, const std::string& value) {
 std::size_t chunk_offset(const Bytes& f, std::size_t i) { return header_length(f) + i * (65536 + 16); }
 
 Key ka() { return Key::from_bytes(key_a); }
-Key kb() { return Key::from_bytes(key_b); }
 Key pw() { return Key::from_passphrase(passphrase); }
 
 // ---- one generator per vector ----
