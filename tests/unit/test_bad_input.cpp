@@ -13,13 +13,8 @@ using namespace ovseal_test;
 using ovseal::ErrorCode;
 using Bytes = std::vector<std::uint8_t>;
 
-class BadInput : public ::testing::Test {
+class BadInput : public WithSealedSample<> {
 protected:
-    static void SetUpTestSuite() { sample = new SealedSample(); }
-    static void TearDownTestSuite() {
-        delete sample;
-        sample = nullptr;
-    }
 
     // The file at `path` fails with a code in `allowed` through every entry point.
     void expect_all(const fs::path& path, const std::set<ErrorCode>& allowed, const std::string& context,
@@ -38,11 +33,9 @@ protected:
     std::uint64_t stored_chunk() const { return sample->info.chunk_size + 16; }
     std::uint64_t chunk_offset(std::uint64_t i) const { return header_size() + i * stored_chunk(); }
 
-    static SealedSample* sample;
     ov::Core core;
 };
 
-SealedSample* BadInput::sample = nullptr;
 
 TEST_F(BadInput, SampleIsAsExpected) {
     const auto& info = sample->info;

@@ -16,18 +16,11 @@ using ovseal::ErrorCode;
 
 bool empty_folder(const fs::path& p) { return fs::is_directory(p) && fs::is_empty(p); }
 
-class CacheGuard : public ::testing::Test {
+class CacheGuard : public WithSealedSample<> {
 protected:
-    static void SetUpTestSuite() { sample = new SealedSample(); }
-    static void TearDownTestSuite() {
-        delete sample;
-        sample = nullptr;
-    }
-    static SealedSample* sample;
     TempDir cache;
 };
 
-SealedSample* CacheGuard::sample = nullptr;
 
 TEST_F(CacheGuard, CacheDirInConfigIsRefused) {
     ov::Core core;

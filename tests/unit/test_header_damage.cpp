@@ -78,18 +78,11 @@ std::set<ErrorCode> expected_codes(const std::string& region, const Bytes& damag
     return {};
 }
 
-class HeaderDamage : public ::testing::TestWithParam<std::uint8_t> {
+class HeaderDamage : public WithSealedSample<::testing::TestWithParam<std::uint8_t>> {
 protected:
-    static void SetUpTestSuite() { sample = new SealedSample(); }
-    static void TearDownTestSuite() {
-        delete sample;
-        sample = nullptr;
-    }
-    static SealedSample* sample;
     ov::Core core;
 };
 
-SealedSample* HeaderDamage::sample = nullptr;
 
 TEST_P(HeaderDamage, EveryHeaderByte) {
     const std::uint8_t mask = GetParam();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 // Shared helpers for the unit tests: temporary folders, small models built with the OpenVINO C++ API,
 // deterministic inference, file patching, and checks on ovseal::Error.
 
@@ -88,5 +90,15 @@ struct SealedSample {
     std::vector<std::uint8_t> bytes;  // the sealed file
     ovseal::FileInfo info;            // its verified description
 };
+
+/// A test fixture base whose tests share one SealedSample, made once per suite.
+template <typename Base = ::testing::Test>
+class WithSealedSample : public Base {
+protected:
+    static void SetUpTestSuite() { sample = std::make_unique<SealedSample>(); }
+    static void TearDownTestSuite() { sample.reset(); }
+    static inline std::unique_ptr<SealedSample> sample;
+};
+
 
 }  // namespace ovseal_test
