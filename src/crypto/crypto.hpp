@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 #include <span>
 #include <string_view>
 
@@ -75,6 +78,22 @@ private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+/// X25519 (RFC 7748). Private keys are 32 random bytes; `x25519_shared` returns the raw shared secret, which
+/// callers must reject when it is all zero (a low-order peer key).
+Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key);
+memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> peer_public);
+
+/// Ed25519 (RFC 8032, pure). Private keys are 32-byte seeds.
+using Signature64 = std::array<std::uint8_t, 64>;
+Bytes32 ed25519_public_key(std::span<const std::uint8_t> private_key);
+Signature64 ed25519_sign(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> message);
+bool ed25519_verify(std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> message,
+                    std::span<const std::uint8_t> signature);
+
+/// Base64url without padding (RFC 4648 §5); decode returns nothing for malformed text.
+std::string base64url_encode(std::span<const std::uint8_t> bytes);
+std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text);
 
 /// The OpenSSL version string, for diagnostics.
 std::string_view library_version();

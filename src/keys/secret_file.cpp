@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "keys/public_key_text.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::keys {
@@ -43,6 +44,80 @@ memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::siz
                                                 " bytes)");
     }
     return memory::SecretBytes::copy_of(buffer.secret().first(total));
+}
+
+KeyLine read_key_file(const std::filesystem::path& path, std::span<const KeyLineForm> forms, const char* what,
+                      const char* hint) {
+    auto content = read_secret_file(path, 4096, what);
+    const auto text = content.secret();
+    auto invalid = [&](const char* why) {
+        return Error(ErrorCode::invalid_key,
+                     "'" + path.string() + "' is not " + what + " (" + why + "); " + hint);
+    };
+    std::optional<KeyLine> found;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = pos;
+        while (end < text.size() && text[end] != '\n') ++end;
+        std::size_t line_end = end;
+        if (line_end > pos && text[line_end - 1] == '\r') --line_end;
+        const std::string_view line(reinterpret_cast<const char*>(text.data() + pos), line_end - pos);
+        pos = end + 1;
+        if (line.empty() || line[0] == '#') continue;
+        std::size_t form = 0;
+        while (form < forms.size() && !line.starts_with(forms[form].prefix)) ++form;
+        if (form == forms.size()) throw invalid("a line is neither a comment nor a key of the expected kind");
+        if (found) throw invalid("it holds more than one key");
+        memory::SecretBytes secret(forms[form].size);
+        if (!parse_hex(line.substr(forms[form].prefix.size()), secret.secret())) {
+            throw invalid("the key is not the expected number of hexadecimal digits");
+        }
+        found = KeyLine{form, std::move(secret)};
+    }
+    if (!found) throw invalid("it holds no key");
+    return std::move(*found);
+}
+
+void write_key_file(const std::filesystem::path& path, std::string_view comment, std::string_view prefix,
+                    std::span<const std::uint8_t> secret, const char* what) {
+    memory::SecretBytes text(comment.size() + prefix.size() + 2 * secret.size() + 1);
+    auto out = text.secret();
+    std::size_t n = 0;
+    for (char c : comment) out[n++] = static_cast<std::uint8_t>(c);
+    for (char c : prefix) out[n++] = static_cast<std::uint8_t>(c);
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::uint8_t b : secret) {
+        out[n++] = static_cast<std::uint8_t>(digits[b >> 4]);
+        out[n++] = static_cast<std::uint8_t>(digits[b & 15]);
+    }
+    out[n++] = '\n';
+
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == EEXIST) {
+            throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite " + what);
+        }
+        throw Error(ErrorCode::io, std::string("cannot create ") + what + " '" + path.string() + "': " +
+                                       std::strerror(err));
+    }
+    std::size_t written = 0;
+    while (written < n) {
+        const ssize_t w = ::write(fd, out.data() + written, n - written);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            const int err = errno;
+            ::close(fd);
+            ::unlink(path.c_str());
+            throw Error(ErrorCode::io, std::string("cannot write ") + what + " '" + path.string() + "': " +
+                                           std::strerror(err));
+        }
+        written += static_cast<std::size_t>(w);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(path.c_str());
+        throw Error(ErrorCode::io, std::string("cannot write ") + what + " '" + path.string() + "'");
+    }
 }
 
 }  // namespace ovseal::keys

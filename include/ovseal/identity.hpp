@@ -1,0 +1,107 @@
+#pragma once
+
+// Device keys, publisher signing keys and the key ring that opens sealed files (docs/FORMAT.md §7.3, §12–§14).
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ovseal/key.hpp"
+
+namespace ovseal {
+
+using PublicKeyBytes = std::array<std::uint8_t, 32>;
+
+/// A device's X25519 public key: what a publisher seals or licenses to. Text form `ovseal-x25519:...`.
+class DevicePublicKey {
+public:
+    /// Parses the text form (with its checksum); throws Error(invalid_key).
+    static DevicePublicKey parse(std::string_view text);
+    static DevicePublicKey from_bytes(const PublicKeyBytes& key) { return DevicePublicKey(key); }
+    std::string to_string() const;
+    const PublicKeyBytes& bytes() const noexcept { return m_key; }
+    bool operator==(const DevicePublicKey&) const = default;
+
+private:
+    explicit DevicePublicKey(const PublicKeyBytes& key) : m_key(key) {}
+    PublicKeyBytes m_key;
+};
+
+/// A device's X25519 key pair. The private key is in locked memory.
+class DeviceIdentity {
+public:
+    /// Creates DIR/identity (mode 0600) and DIR/identity.pub; refuses to overwrite.
+    static DeviceIdentity create(const std::filesystem::path& dir);
+    static DeviceIdentity load(const std::filesystem::path& dir);
+    const DevicePublicKey& public_key() const noexcept { return m_public; }
+
+    struct Secret;
+    const Secret& secret() const noexcept { return *m_secret; }
+
+private:
+    DeviceIdentity(std::shared_ptr<const Secret> secret, DevicePublicKey pub)
+        : m_secret(std::move(secret)), m_public(pub) {}
+    std::shared_ptr<const Secret> m_secret;
+    DevicePublicKey m_public;
+};
+
+/// A publisher's Ed25519 public key, as trusted by readers. Text form `ovseal-ed25519:...`.
+class PublisherPublicKey {
+public:
+    static PublisherPublicKey parse(std::string_view text);
+    /// Reads a `.pub` file holding the text form.
+    static PublisherPublicKey load(const std::filesystem::path& path);
+    static PublisherPublicKey from_bytes(const PublicKeyBytes& key) { return PublisherPublicKey(key); }
+    std::string to_string() const;
+    /// 16 hex digits, for display only; trust always compares whole keys.
+    std::string key_id() const;
+    const PublicKeyBytes& bytes() const noexcept { return m_key; }
+    bool operator==(const PublisherPublicKey&) const = default;
+
+private:
+    explicit PublisherPublicKey(const PublicKeyBytes& key) : m_key(key) {}
+    PublicKeyBytes m_key;
+};
+
+/// A publisher's Ed25519 signing key (private), optionally stored under a passphrase.
+class SigningKey {
+public:
+    static SigningKey generate();
+    /// `passphrase` is needed only for a passphrase-protected file.
+    static SigningKey load(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt);
+    /// Writes PATH (mode 0600, protected by `passphrase` if given) and PATH.pub; refuses to overwrite.
+    void save(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt,
+              unsigned scrypt_log2_n = 18) const;
+    const PublisherPublicKey& public_key() const noexcept { return m_public; }
+
+    struct Secret;
+    const Secret& secret() const noexcept { return *m_secret; }
+
+private:
+    SigningKey(std::shared_ptr<const Secret> secret, PublisherPublicKey pub)
+        : m_secret(std::move(secret)), m_public(pub) {}
+    std::shared_ptr<const Secret> m_secret;
+    PublisherPublicKey m_public;
+};
+
+/// Everything a reader may open files with, and the policy it opens them under.
+struct KeyRing {
+    std::vector<Key> keys;                        ///< key files and passphrases
+    std::vector<DeviceIdentity> identities;       ///< device keys
+    std::vector<std::filesystem::path> licenses;  ///< licence files (§13)
+    std::vector<PublisherPublicKey> trusted;      ///< trust list: a non-empty list requires a trusted signature
+    bool allow_unsigned_device_files = false;     ///< open unsigned files through a device stanza (no licence)
+    std::optional<std::filesystem::path> clock_state;  ///< rollback guard state file (§13.4)
+    std::int64_t clock_tolerance_seconds = 300;
+    std::optional<std::uint64_t> now;             ///< the time for licence checks (default: the system clock)
+
+    KeyRing() = default;
+    KeyRing(std::vector<Key> k) : keys(std::move(k)) {}  // NOLINT: a list of keys is a key ring
+};
+
+}  // namespace ovseal

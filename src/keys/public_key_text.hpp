@@ -1,0 +1,24 @@
+#pragma once
+
+// Text forms of public keys (docs/FORMAT.md §14): PREFIX + base64url(key || checksum), checksum =
+// SHA-256(PREFIX || key)[0:4].
+
+#include <string>
+#include <string_view>
+
+#include "ovseal/identity.hpp"
+
+namespace ovseal::keys {
+
+constexpr std::string_view device_key_prefix = "ovseal-x25519:";
+constexpr std::string_view publisher_key_prefix = "ovseal-ed25519:";
+
+std::string public_key_text(std::string_view prefix, const PublicKeyBytes& key);
+/// Throws Error(invalid_key) naming `what` when the text is not a key of this kind.
+PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view text, const char* what);
+
+/// Lowercase hex, and its inverse for exactly `out.size()` bytes (either case); false if malformed.
+std::string hex(std::span<const std::uint8_t> bytes);
+bool parse_hex(std::string_view text, std::span<std::uint8_t> out);
+
+}  // namespace ovseal::keys

@@ -1,0 +1,119 @@
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "crypto/crypto.hpp"
+#include "keys/identity_secrets.hpp"
+#include "keys/key_secret.hpp"
+#include "keys/public_key_text.hpp"
+#include "keys/secret_file.hpp"
+#include "ovseal/error.hpp"
+
+namespace ovseal {
+namespace {
+
+constexpr std::string_view plain_prefix = "OVSEAL-ED25519-PRIVATE-1:";
+constexpr std::string_view encrypted_prefix = "OVSEAL-ED25519-ENCRYPTED-1:";
+constexpr std::size_t encrypted_size = 32 + 1 + 32 + 16;  // salt, log2 N, ciphertext, tag
+constexpr std::string_view scrypt_label = "ovseal-v1 signing key";
+const std::uint8_t zero_nonce[crypto::gcm_nonce_size] = {};
+
+memory::SecretBytes passphrase_key(const Key& passphrase, std::span<const std::uint8_t> salt, unsigned log2_n) {
+    if (passphrase.kind() != Key::Kind::passphrase) {
+        throw Error(ErrorCode::usage, "a signing key is protected by a passphrase, not a key file");
+    }
+    if (log2_n < 16 || log2_n > 20) {
+        throw Error(ErrorCode::invalid_key, "the signing key file's scrypt work factor is outside 16..20");
+    }
+    std::vector<std::uint8_t> labelled(scrypt_label.begin(), scrypt_label.end());
+    labelled.insert(labelled.end(), salt.begin(), salt.end());
+    memory::SecretBytes k(32);
+    crypto::scrypt(passphrase.secret().bytes.secret(), labelled, log2_n, 8, 1, k.secret());
+    return k;
+}
+
+}  // namespace
+
+PublisherPublicKey PublisherPublicKey::parse(std::string_view text) {
+    return PublisherPublicKey(keys::parse_public_key_text(keys::publisher_key_prefix, text, "publisher public key"));
+}
+
+PublisherPublicKey PublisherPublicKey::load(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw Error(ErrorCode::io, "cannot read publisher public key '" + path.string() + "'");
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line[0] != '#') return parse(line);
+    }
+    throw Error(ErrorCode::invalid_key, "'" + path.string() + "' holds no publisher public key");
+}
+
+std::string PublisherPublicKey::to_string() const {
+    return keys::public_key_text(keys::publisher_key_prefix, m_key);
+}
+
+std::string PublisherPublicKey::key_id() const {
+    std::vector<std::uint8_t> message;
+    const std::string_view label = "ovseal-v1 key id";
+    message.insert(message.end(), label.begin(), label.end());
+    message.insert(message.end(), m_key.begin(), m_key.end());
+    const auto digest = crypto::sha256(message);
+    return keys::hex(std::span(digest).first(8));
+}
+
+SigningKey SigningKey::generate() {
+    memory::SecretBytes seed(32);
+    crypto::random_bytes(seed.secret());
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
+    return SigningKey(std::make_shared<const Secret>(Secret{std::move(seed)}), pub);
+}
+
+SigningKey SigningKey::load(const std::filesystem::path& path, const std::optional<Key>& passphrase) {
+    static constexpr keys::KeyLineForm forms[] = {{plain_prefix, 32}, {encrypted_prefix, encrypted_size}};
+    auto line = keys::read_key_file(path, forms, "an ovseal signing key",
+                                    "create one with `ovseal keygen --signing -o FILE`");
+    memory::SecretBytes seed(32);
+    if (line.form == 0) {
+        seed = std::move(line.secret);
+    } else {
+        if (!passphrase) {
+            throw Error(ErrorCode::usage, "the signing key '" + path.string() +
+                                              "' is protected by a passphrase: give it with --signing-passphrase-file");
+        }
+        const auto blob = line.secret.secret();
+        const auto k = passphrase_key(*passphrase, blob.first(32), blob[32]);
+        crypto::Aes256Gcm gcm(k.secret());
+        if (!gcm.open(zero_nonce, {}, blob.subspan(33, 32), blob.subspan(65).first<16>(), seed.secret())) {
+            throw Error(ErrorCode::no_matching_key,
+                        "wrong passphrase for the signing key '" + path.string() + "' (or the file is damaged)");
+        }
+    }
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
+    return SigningKey(std::make_shared<const Secret>(Secret{std::move(seed)}), pub);
+}
+
+void SigningKey::save(const std::filesystem::path& path, const std::optional<Key>& passphrase,
+                      unsigned scrypt_log2_n) const {
+    const auto pub_path = std::filesystem::path(path.string() + ".pub");
+    if (std::filesystem::exists(pub_path)) {
+        throw Error(ErrorCode::io, "'" + pub_path.string() + "' already exists; refusing to overwrite it");
+    }
+    const char* comment = "# ovseal publisher signing key (Ed25519). Keep it secret, ideally in an HSM.\n";
+    if (!passphrase) {
+        keys::write_key_file(path, comment, plain_prefix, m_secret->seed.secret(), "a signing key");
+    } else {
+        memory::SecretBytes blob(encrypted_size);
+        auto b = blob.secret();
+        crypto::random_bytes(b.first(32));
+        b[32] = static_cast<std::uint8_t>(scrypt_log2_n);
+        const auto k = passphrase_key(*passphrase, b.first(32), scrypt_log2_n);
+        crypto::Aes256Gcm gcm(k.secret());
+        gcm.seal(zero_nonce, {}, m_secret->seed.secret(), b.subspan(33, 32), b.subspan(65).first<16>());
+        keys::write_key_file(path, comment, encrypted_prefix, b, "a signing key");
+    }
+    std::ofstream(pub_path) << m_public.to_string() << "\n";
+}
+
+}  // namespace ovseal
