@@ -19,6 +19,16 @@ std::string_view error_name(ErrorCode code) noexcept {
     case ErrorCode::invalid_key: return "invalid_key";
     case ErrorCode::model_rejected: return "model_rejected";
     case ErrorCode::unsupported_model: return "unsupported_model";
+    case ErrorCode::signature_required: return "signature_required";
+    case ErrorCode::untrusted_signer: return "untrusted_signer";
+    case ErrorCode::bad_signature: return "bad_signature";
+    case ErrorCode::license_invalid: return "license_invalid";
+    case ErrorCode::license_wrong_model: return "license_wrong_model";
+    case ErrorCode::license_wrong_device: return "license_wrong_device";
+    case ErrorCode::license_not_yet_valid: return "license_not_yet_valid";
+    case ErrorCode::license_expired: return "license_expired";
+    case ErrorCode::clock_rollback: return "clock_rollback";
+    case ErrorCode::state_invalid: return "state_invalid";
     }
     return "unknown";
 }

@@ -23,6 +23,16 @@ enum class ErrorCode : int {
     invalid_key = 12,
     model_rejected = 13,
     unsupported_model = 14,
+    signature_required = 15,
+    untrusted_signer = 16,
+    bad_signature = 17,
+    license_invalid = 18,
+    license_wrong_model = 19,
+    license_wrong_device = 20,
+    license_not_yet_valid = 21,
+    license_expired = 22,
+    clock_rollback = 23,
+    state_invalid = 24,
 };
 
 /// The stable snake_case name of an error code, as used in FORMAT.md and the test vectors.

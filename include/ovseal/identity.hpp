@@ -101,7 +101,7 @@ struct KeyRing {
     std::optional<std::uint64_t> now;             ///< the time for licence checks (default: the system clock)
 
     KeyRing() = default;
-    KeyRing(std::vector<Key> k) : keys(std::move(k)) {}  // NOLINT: a list of keys is a key ring
+    explicit KeyRing(std::vector<Key> k) : keys(std::move(k)) {}
 };
 
 }  // namespace ovseal

@@ -10,6 +10,7 @@
 #include <openvino/runtime/compiled_model.hpp>
 #include <openvino/runtime/core.hpp>
 
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal {
@@ -21,12 +22,17 @@ namespace ovseal {
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key);
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
                                       const std::vector<Key>& keys);
+/// With a key ring: key files, passphrases, device identities and licences, under its trust list. With a trust
+/// list, the publisher signature over every chunk is verified before OpenVINO receives anything.
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring);
 
 /// read_model, then ov::Core::compile_model. Refuses a configuration with a model cache (ov::cache_dir), which
 /// would write decrypted weights to disk.
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key,
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
+                                const std::string& device = "CPU", const ov::AnyMap& config = {});
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
 
 /// Makes this process non-dumpable (no core dumps, no ptrace by other users) and sets the core size limit

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal {
@@ -31,7 +32,10 @@ struct FileInfo {
     std::optional<std::string> openvino_version;
     std::optional<std::string> sealed_by;
     std::vector<int> unknown_records;
-    bool verified = false;
+    std::optional<std::string> signer_key_id;  ///< publisher key id from the signature record, if signed
+    std::optional<std::string> model_id;       ///< the model id the signature claims (hex), if signed
+    bool verified = false;                     ///< header and every chunk authenticated
+    bool signature_verified = false;           ///< ... and the signature, against a trust list
 };
 
 /// Reads the public header without any key. The result is NOT authenticated.
@@ -40,6 +44,11 @@ FileInfo inspect(const std::filesystem::path& sealed);
 /// Authenticates the header and every chunk with `keys`; throws ovseal::Error on any failure.
 /// Returns the (now authenticated) header information. No plaintext is kept.
 FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys);
+/// The same with a key ring: device identities, licences, and a trust list that requires a trusted signature.
+FileInfo verify(const std::filesystem::path& sealed, const KeyRing& ring);
+
+/// The model id (§12.2 of docs/FORMAT.md) computed from the file itself; needs no key.
+std::string model_id(const std::filesystem::path& sealed);
 
 /// True if the file starts with the ovseal magic.
 bool is_sealed_file(const std::filesystem::path& path);

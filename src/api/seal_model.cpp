@@ -25,6 +25,8 @@ void seal_model(const std::filesystem::path& model, const std::filesystem::path&
     }
     container::SealParameters parameters;
     parameters.scrypt_log2_n = options.scrypt_log2_n;
+    parameters.devices = options.devices;
+    parameters.signer = options.sign;
     if (options.chunk_size != 0) {
         if (!std::has_single_bit(options.chunk_size)) {
             throw Error(ErrorCode::usage, "the chunk size must be a power of two from 64 KiB to 4 MiB");

@@ -6,12 +6,14 @@
 #include "container/sealed_file.hpp"
 #include "format/layout.hpp"
 #include "format/limits.hpp"
+#include "keys/public_key_text.hpp"
 
 namespace ovseal {
 namespace {
 
 FileInfo describe(const format::Preamble& preamble, const std::vector<format::Stanza>& stanzas,
-                  const format::Body& body, std::uint64_t file_size) {
+                  const format::Body& body, std::uint64_t file_size,
+                  const std::optional<format::SignatureRecord>& signature) {
     FileInfo info;
     info.format_version = preamble.version;
     info.file_size = file_size;
@@ -33,6 +35,10 @@ FileInfo describe(const format::Preamble& preamble, const std::vector<format::St
     info.openvino_version = m.openvino_version;
     info.sealed_by = m.sealed_by;
     info.unknown_records.assign(m.unknown_records.begin(), m.unknown_records.end());
+    if (signature) {
+        info.signer_key_id = PublisherPublicKey::from_bytes(signature->signer).key_id();
+        info.model_id = keys::hex(signature->model_id);
+    }
     return info;
 }
 
@@ -40,15 +46,25 @@ FileInfo describe(const format::Preamble& preamble, const std::vector<format::St
 
 FileInfo inspect(const std::filesystem::path& sealed) {
     const auto header = container::read_unverified_header(sealed);
-    return describe(header.preamble, header.stanzas, header.body, header.file_size);
+    return describe(header.preamble, header.stanzas, header.body, header.file_size, header.signature);
 }
 
 FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys) {
-    const auto file = container::SealedFile::open(sealed, keys);
+    return verify(sealed, KeyRing(keys));
+}
+
+FileInfo verify(const std::filesystem::path& sealed, const KeyRing& ring) {
+    const auto file = container::SealedFile::open(sealed, ring);
     file.verify_payload();
-    FileInfo info = describe(file.preamble(), file.stanzas(), file.body(), file.file_size());
+    FileInfo info = describe(file.preamble(), file.stanzas(), file.body(), file.file_size(), file.signature());
     info.verified = true;
+    info.signature_verified = file.checks_signature();
     return info;
+}
+
+std::string model_id(const std::filesystem::path& sealed) {
+    // Hashing needs no key: open the structure only.
+    return keys::hex(container::compute_model_id(sealed));
 }
 
 bool is_sealed_file(const std::filesystem::path& path) {

@@ -1,13 +1,17 @@
 #include "container/sealed_file.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 
+#include "container/clock_guard.hpp"
 #include "container/file_keys.hpp"
 #include "container/parallel.hpp"
-#include "crypto/crypto.hpp"
+#include "container/signature.hpp"
 #include "format/limits.hpp"
+#include "keys/license.hpp"
+#include "keys/secret_file.hpp"
 #include "keys/stanzas.hpp"
 #include "memory/locked_region.hpp"
 #include "memory/wipe.hpp"
@@ -15,7 +19,6 @@
 
 namespace ovseal::container {
 namespace {
-
 
 struct RawHeader {
     format::Preamble preamble;
@@ -47,16 +50,136 @@ RawHeader read_raw_header(const FileReader& file) {
     return h;
 }
 
+// Step 6: the exact length, then the trailer.
+format::Trailer check_length_and_read_trailer(const FileReader& file, const format::Layout& layout) {
+    if (file.size() < layout.file_length) {
+        throw Error(ErrorCode::truncated, "file is truncated: it has " + std::to_string(file.size()) +
+                                              " bytes but its header describes " + std::to_string(layout.file_length));
+    }
+    if (file.size() > layout.file_length) {
+        throw Error(ErrorCode::trailing_data, "the file has " + std::to_string(file.size() - layout.file_length) +
+                                                  " unexpected bytes after its payload; it was modified");
+    }
+    std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
+    file.read_at(layout.trailer_offset(), trailer);
+    return format::parse_trailer(trailer);
+}
+
 std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
     std::string out;
     for (const auto& s : stanzas) {
         out += out.empty() ? "" : ", ";
-        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : s.type;
+        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : s.type == "x25519" ? "device" : s.type;
     }
     return out;
 }
 
+void check_policy(const KeyRing& ring) {
+    if (!ring.trusted.empty()) return;
+    if (!ring.licenses.empty()) {
+        throw Error(ErrorCode::usage, "licences are accepted only from trusted publishers: give the publisher's "
+                                      "public key with --trust PUBLISHER.pub");
+    }
+    if (!ring.identities.empty() && !ring.allow_unsigned_device_files) {
+        throw Error(ErrorCode::usage,
+                    "a device identity opens only models signed by a trusted publisher: give --trust PUBLISHER.pub "
+                    "(or --allow-unsigned for an unsigned model sealed to this device)");
+    }
+}
+
+// Step 2a: the file must carry a signature by a trusted key. Nothing is authenticated yet; that happens when
+// every chunk has been hashed (step 7a).
+format::SignatureRecord require_trusted_signature(const FileReader& file, const RawHeader& raw, const KeyRing& ring) {
+    const format::Body body = format::parse_body(raw.body());
+    const auto layout = format::compute_layout(raw.preamble.header_length, body);
+    const auto trailer = check_length_and_read_trailer(file, layout);
+    if (!trailer.signature) {
+        throw Error(ErrorCode::signature_required,
+                    "the model is not signed, and a trust list was given: only models signed by a trusted publisher "
+                    "are opened");
+    }
+    const auto signer = PublisherPublicKey::from_bytes(trailer.signature->signer);
+    if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {
+        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + signer.key_id() +
+                                                     ", which is not in the trust list");
+    }
+    return *trailer.signature;
+}
+
+std::uint64_t now_seconds(const KeyRing& ring) {
+    if (ring.now) return *ring.now;
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// §13.3: one licence, against the file's claimed model id and the ring's identities.
+memory::SecretBytes open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
+                                 const KeyRing& ring, std::uint64_t now) {
+    const auto bytes = keys::read_secret_file(path, 4096, "licence");  // small; holds no secret, but bounded
+    const keys::License license = keys::parse_license(bytes.secret());
+    const auto signer = PublisherPublicKey::from_bytes(license.signer);
+    if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {
+        throw Error(ErrorCode::untrusted_signer, "the licence '" + path.string() + "' is signed by key " +
+                                                     signer.key_id() + ", which is not in the trust list");
+    }
+    if (license.model_id != signature.model_id) {
+        throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
+    }
+    const auto identity = std::find_if(ring.identities.begin(), ring.identities.end(), [&](const DeviceIdentity& d) {
+        return d.public_key().bytes() == license.device;
+    });
+    if (identity == ring.identities.end()) {
+        throw Error(ErrorCode::license_wrong_device,
+                    "the licence '" + path.string() + "' is for device " +
+                        DevicePublicKey::from_bytes(license.device).to_string() + ", not this one");
+    }
+    if (license.not_before != 0 && now < license.not_before) {
+        throw Error(ErrorCode::license_not_yet_valid, "the licence '" + path.string() + "' is valid from " +
+                                                          std::to_string(license.not_before) + " (now " +
+                                                          std::to_string(now) + ")");
+    }
+    if (license.expires != 0 && now >= license.expires) {
+        throw Error(ErrorCode::license_expired, "the licence '" + path.string() + "' expired at " +
+                                                    std::to_string(license.expires) + " (now " + std::to_string(now) +
+                                                    "); ask the publisher for a new one");
+    }
+    return keys::license_file_key(license, *identity);
+}
+
+// Every stored chunk's digest, read without decrypting (for the model id).
+PayloadDigest hash_stored_chunks(const FileReader& file, const format::Layout& layout, unsigned threads) {
+    PayloadDigest digest(layout.chunk_count);
+    parallel_ranges(layout.chunk_count, worker_count(threads), [&](std::uint64_t begin, std::uint64_t end) {
+        std::vector<std::uint8_t> stored(static_cast<std::size_t>(layout.stored_chunk_size()));
+        const auto ciphertext = std::span(stored).first(static_cast<std::size_t>(layout.chunk_size));
+        const auto tag = std::span(stored).subspan(static_cast<std::size_t>(layout.chunk_size));
+        for (std::uint64_t i = begin; i < end; ++i) {
+            file.read_at(layout.chunk_offset(i), stored);
+            digest.add(i, ciphertext, tag);
+        }
+    });
+    return digest;
+}
+
+// The signed message (§12.1): the body exactly as stored, so records a reader does not know are signed too.
+std::vector<std::uint8_t> signed_message_of(std::span<const std::uint8_t> header, const format::Preamble& preamble,
+                                            std::uint64_t chunk_count, const PayloadDigest& digest) {
+    const std::size_t start = format::preamble_size + preamble.stanzas_length;
+    const auto body = header.subspan(start, header.size() - format::header_mac_size - start);
+    return signed_message(preamble.version, body, chunk_count, digest.finish());
+}
+
 }  // namespace
+
+crypto::Bytes32 compute_model_id(const std::filesystem::path& path, unsigned threads) {
+    FileReader file(path);
+    const RawHeader raw = read_raw_header(file);
+    const auto layout = format::compute_layout(raw.preamble.header_length, format::parse_body(raw.body()));
+    check_length_and_read_trailer(file, layout);
+    const auto digest = hash_stored_chunks(file, layout, threads);
+    return model_id(signed_message_of(raw.bytes, raw.preamble, layout.chunk_count, digest));
+}
 
 UnverifiedHeader read_unverified_header(const std::filesystem::path& path) {
     FileReader file(path);
@@ -64,41 +187,76 @@ UnverifiedHeader read_unverified_header(const std::filesystem::path& path) {
     UnverifiedHeader out;
     out.preamble = raw.preamble;
     out.body = format::parse_body(raw.body());
-    out.stanzas = std::move(raw.stanzas);
     out.file_size = file.size();
+    const auto layout = format::compute_layout(raw.preamble.header_length, out.body);
+    if (layout.trailer_length > 0 && file.size() == layout.file_length) {
+        std::vector<std::uint8_t> trailer(layout.trailer_length);
+        file.read_at(layout.trailer_offset(), trailer);
+        out.signature = format::parse_trailer(trailer).signature;
+    }
+    out.stanzas = std::move(raw.stanzas);
     return out;
 }
 
-SealedFile::SealedFile(FileReader file, format::Preamble preamble, std::vector<format::Stanza> stanzas,
-                       format::Body body, format::Layout layout, memory::SecretBytes payload_key)
-    : m_file(std::move(file)),
-      m_preamble(preamble),
-      m_stanzas(std::move(stanzas)),
-      m_body(std::move(body)),
-      m_layout(std::move(layout)),
-      m_payload_key(std::move(payload_key)) {}
+SealedFile::SealedFile(FileReader file, std::vector<std::uint8_t> header)
+    : m_file(std::move(file)), m_header(std::move(header)) {}
 
 SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const Key> keys) {
+    KeyRing ring;
+    ring.keys.assign(keys.begin(), keys.end());
+    return open(path, ring);
+}
+
+SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring) {
+    check_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
 
-    // Step 3: the first stanza that one of the keys opens.
-    std::optional<memory::SecretBytes> file_key;
-    for (const auto& stanza : raw.stanzas) {
-        for (const Key& key : keys) {
-            file_key = keys::unwrap_file_key(key, stanza);
-            if (file_key) break;
-        }
-        if (file_key) break;
+    // Steps 2a and 2b: trust and licences, before any key is used.
+    std::optional<format::SignatureRecord> signature;
+    if (!ring.trusted.empty()) {
+        signature = require_trusted_signature(file, raw, ring);
     }
-    if (!file_key) {
-        throw Error(ErrorCode::no_matching_key,
-                    "no matching key: none of the file's stanzas (" + describe_stanzas(raw.stanzas) +
-                        ") opens with the key file or passphrase given; check that it is the one the model "
-                        "was sealed with");
+    std::optional<memory::SecretBytes> file_key;
+    std::optional<Error> license_error;
+    OpenedBy opened_by = OpenedBy::key;
+    if (!ring.licenses.empty()) {
+        const std::uint64_t now = now_seconds(ring);
+        if (ring.clock_state) {
+            check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
+        }
+        for (const auto& license : ring.licenses) {
+            try {
+                file_key = open_license(license, *signature, ring, now);
+                opened_by = OpenedBy::license;
+                break;
+            } catch (const Error& e) {
+                if (e.code() == ErrorCode::io) throw;
+                if (!license_error) license_error = e;
+            }
+        }
     }
 
-    // Step 4: nothing but the preamble and stanzas has been used until the MAC verifies.
+    // Step 3: the first stanza that a key or device identity opens.
+    for (std::size_t i = 0; i < raw.stanzas.size() && !file_key; ++i) {
+        const auto& stanza = raw.stanzas[i];
+        for (const Key& key : ring.keys) {
+            if ((file_key = keys::unwrap_file_key(key, stanza))) break;
+        }
+        for (std::size_t d = 0; d < ring.identities.size() && !file_key; ++d) {
+            if ((file_key = keys::unwrap_file_key(ring.identities[d], stanza))) {
+                opened_by = signature ? OpenedBy::device : OpenedBy::device_unsigned;
+            }
+        }
+    }
+    if (!file_key) {
+        if (license_error) throw *license_error;
+        throw Error(ErrorCode::no_matching_key,
+                    "no matching key: none of the file's stanzas (" + describe_stanzas(raw.stanzas) +
+                        ") opens with the keys given; check that it is the one the model was sealed for");
+    }
+
+    // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.
     const auto mac_key = derive_header_mac_key(file_key->secret());
     const auto expected_mac = crypto::hmac_sha256(mac_key.secret(), raw.authenticated());
     if (!crypto::equal_constant_time(expected_mac, raw.mac())) {
@@ -116,30 +274,29 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
 
     // Step 6.
     format::Layout layout = format::compute_layout(raw.preamble.header_length, body);
-    if (file.size() < layout.file_length) {
-        throw Error(ErrorCode::truncated, "file is truncated: it has " + std::to_string(file.size()) +
-                                              " bytes but its header describes " +
-                                              std::to_string(layout.file_length));
-    }
-    if (file.size() > layout.file_length) {
-        throw Error(ErrorCode::trailing_data, "the file has " + std::to_string(file.size() - layout.file_length) +
-                                                  " unexpected bytes after its payload; it was modified");
-    }
-    if (layout.trailer_length > 0) {
-        std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
-        file.read_at(layout.trailer_offset(), trailer);
-        format::parse_trailer(trailer);
-    }
+    const format::Trailer trailer = check_length_and_read_trailer(file, layout);
 
-    auto payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
-    return SealedFile(std::move(file), raw.preamble, std::move(raw.stanzas), std::move(body), std::move(layout),
-                      std::move(payload_key));
+    SealedFile opened(std::move(file), std::move(raw.bytes));
+    opened.m_preamble = raw.preamble;
+    opened.m_stanzas = std::move(raw.stanzas);
+    opened.m_payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
+    opened.m_body = std::move(body);
+    opened.m_layout = std::move(layout);
+    opened.m_signature = trailer.signature;
+    opened.m_check_signature = signature.has_value();
+    opened.m_opened_by = opened_by;
+    opened.m_file_key = std::move(*file_key);
+    return opened;
 }
 
-void SealedFile::decrypt_chunks(std::uint64_t first, std::uint64_t count, std::uint64_t entry_size,
-                                std::uint8_t* out, const std::string& entry_name, unsigned threads) const {
+void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
+                                unsigned threads) const {
     const std::uint64_t chunk_size = m_layout.chunk_size;
-    parallel_ranges(count, worker_count(threads), [&](std::uint64_t begin, std::uint64_t end) {
+    const std::uint64_t first = m_layout.entries[entry].first_chunk;
+    const std::uint64_t entry_size = m_body.entries[entry].size;
+    const std::string& entry_name = m_body.entries[entry].name;
+    parallel_ranges(m_layout.entries[entry].chunk_count, worker_count(threads), [&](std::uint64_t begin,
+                                                                                    std::uint64_t end) {
         crypto::Aes256Gcm gcm(m_payload_key.secret());
         memory::LockedRegion scratch;  // for chunks that do not fill `out` exactly (or when there is no `out`)
         std::uint8_t tag[crypto::gcm_tag_size];
@@ -152,10 +309,17 @@ void SealedFile::decrypt_chunks(std::uint64_t first, std::uint64_t count, std::u
             if (!direct && scratch.size() == 0) {
                 scratch = memory::LockedRegion(static_cast<std::size_t>(chunk_size));
             }
-            // Ciphertext is read into the place its plaintext belongs and decrypted there.
+            // Ciphertext is read into the place its plaintext belongs, hashed if the signature needs it, and
+            // decrypted there.
             std::uint8_t* target = direct ? out + start : scratch.data();
             const std::span<std::uint8_t> chunk(target, static_cast<std::size_t>(chunk_size));
             m_file.read_at(m_layout.chunk_offset(index), chunk, tag);
+            if (digest != nullptr) {
+                digest->add(index, chunk, tag);
+            }
+            if (!decrypt) {
+                continue;
+            }
             format::chunk_nonce(index, m_layout.chunk_count, nonce);
             if (!gcm.open(nonce, {}, chunk, tag, chunk)) {
                 throw Error(ErrorCode::payload_auth_failed,
@@ -169,26 +333,48 @@ void SealedFile::decrypt_chunks(std::uint64_t first, std::uint64_t count, std::u
     });
 }
 
-void SealedFile::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
-    const format::Entry& entry = m_body.entries.at(index);
-    if (out.size() != entry.size) {
-        throw Error(ErrorCode::internal, "decrypt_entry: the output buffer does not match the entry size");
+void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool authenticate_all,
+                                 unsigned threads) const {
+    for (const auto& o : outputs) {
+        if (o.index >= m_body.entries.size() || o.out.size() != m_body.entries[o.index].size) {
+            throw Error(ErrorCode::internal, "decrypt_entries: an output does not match its entry");
+        }
     }
-    const format::EntrySpan& span = m_layout.entries[index];
     try {
-        decrypt_chunks(span.first_chunk, span.chunk_count, entry.size, out.data(), entry.name, threads);
+        std::optional<PayloadDigest> digest;
+        if (m_check_signature) digest.emplace(m_layout.chunk_count);
+        for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
+            const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
+            if (it != outputs.end()) {
+                process_chunks(e, it->out.data(), true, digest ? &*digest : nullptr, threads);
+            } else if (authenticate_all || digest) {
+                process_chunks(e, nullptr, authenticate_all, digest ? &*digest : nullptr, threads);
+            }
+        }
+        if (digest) {
+            const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, *digest);
+            if (model_id(message) != m_signature->model_id ||
+                !crypto::ed25519_verify(m_signature->signer, message, m_signature->signature)) {
+                throw Error(ErrorCode::bad_signature,
+                            "the publisher signature does not verify: the model was changed after it was signed");
+            }
+        }
     } catch (...) {
-        memory::wipe(out.data(), out.size());  // no partial plaintext survives a failure
+        for (const auto& o : outputs) memory::wipe(o.out.data(), o.out.size());  // no partial plaintext survives
         throw;
     }
 }
 
-void SealedFile::verify_payload(unsigned threads) const {
-    for (std::size_t i = 0; i < m_body.entries.size(); ++i) {
-        const auto& span = m_layout.entries[i];
-        decrypt_chunks(span.first_chunk, span.chunk_count, m_body.entries[i].size, nullptr, m_body.entries[i].name,
-                       threads);
-    }
+void SealedFile::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
+    const EntryOutput output{index, out};
+    decrypt_entries({&output, 1}, false, threads);
+}
+
+void SealedFile::verify_payload(unsigned threads) const { decrypt_entries({}, true, threads); }
+
+crypto::Bytes32 SealedFile::compute_model_id(unsigned threads) const {
+    const auto digest = hash_stored_chunks(m_file, m_layout, threads);
+    return model_id(signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest));
 }
 
 }  // namespace ovseal::container

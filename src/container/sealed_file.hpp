@@ -1,61 +1,94 @@
 #pragma once
 
-// Opening a sealed file (docs/FORMAT.md §9): authenticate the header with a key, then decrypt entries.
-// This is everything a device needs; it does not depend on the sealing code.
+// Opening a sealed file (docs/FORMAT.md §9, §12.3, §13.3): trust and licences are checked before any key is
+// used, the header is authenticated, then entries are decrypted (and, for signed files under a trust list, every
+// chunk hashed and the signature verified) before anything is released. A device needs nothing else: this does
+// not depend on the sealing code.
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "container/file_reader.hpp"
+#include "crypto/crypto.hpp"
 #include "format/header.hpp"
 #include "format/layout.hpp"
 #include "memory/secret_bytes.hpp"
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal::container {
 
-/// Steps 1 and 2 of §9 plus the unverified parse of the body, for `inspect` (no key).
+class PayloadDigest;
+
+/// Steps 1 and 2 of §9 plus the unverified parse of the body and trailer, for `inspect` (no key).
 struct UnverifiedHeader {
     format::Preamble preamble;
     std::vector<format::Stanza> stanzas;
     format::Body body;
+    std::optional<format::SignatureRecord> signature;  // present and well formed, not verified
     std::uint64_t file_size = 0;
 };
 UnverifiedHeader read_unverified_header(const std::filesystem::path& path);
 
+/// The model id (§12.2) of a file, from its stored bytes alone (no key, nothing authenticated).
+crypto::Bytes32 compute_model_id(const std::filesystem::path& path, unsigned threads = 0);
+
+/// How the file key was found, for the caller to report.
+enum class OpenedBy { key, device, device_unsigned, license };
+
+struct EntryOutput {
+    std::size_t index;
+    std::span<std::uint8_t> out;  // exactly the entry's size
+};
+
 class SealedFile {
 public:
-    /// Steps 1–6 of §9: the header is authenticated and the file length checked. Keys are tried in order
-    /// against every stanza.
+    /// Steps 1–6 of §9 under the key ring's policy.
+    static SealedFile open(const std::filesystem::path& path, const KeyRing& ring);
     static SealedFile open(const std::filesystem::path& path, std::span<const Key> keys);
 
     const format::Preamble& preamble() const noexcept { return m_preamble; }
     const std::vector<format::Stanza>& stanzas() const noexcept { return m_stanzas; }
     const format::Body& body() const noexcept { return m_body; }
-    std::uint64_t file_size() const noexcept { return m_file.size(); }
     const std::vector<format::Entry>& entries() const noexcept { return m_body.entries; }
     const format::Layout& layout() const noexcept { return m_layout; }
+    std::uint64_t file_size() const noexcept { return m_file.size(); }
+    const std::optional<format::SignatureRecord>& signature() const noexcept { return m_signature; }
+    /// True when decrypting verifies the publisher signature (a trust list was given).
+    bool checks_signature() const noexcept { return m_check_signature; }
+    OpenedBy opened_by() const noexcept { return m_opened_by; }
+    /// The file key, for re-wrapping and licensing. Reaching it is deliberate: grep for file_key_secret.
+    std::span<const std::uint8_t> file_key_secret() const noexcept { return m_file_key.secret(); }
 
-    /// Decrypts entry `index` into `out` (exactly the entry's size), authenticating every chunk, on
-    /// `threads` threads (0: the default). On failure `out` is wiped and payload_auth_failed is thrown.
+    /// Decrypts the requested entries in one pass over the file, authenticating every chunk it decrypts; with
+    /// `authenticate_all`, the other entries' chunks too. For a file opened under a trust list, every chunk is
+    /// hashed and the signature verified before returning. On any failure every output is wiped.
+    void decrypt_entries(std::span<const EntryOutput> outputs, bool authenticate_all, unsigned threads = 0) const;
     void decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads = 0) const;
-
-    /// Authenticates every chunk of the payload without keeping any plaintext.
+    /// Authenticates every chunk (and the signature, under a trust list) without keeping any plaintext.
     void verify_payload(unsigned threads = 0) const;
+    /// Hashes every stored chunk and returns the model id (§12.2).
+    crypto::Bytes32 compute_model_id(unsigned threads = 0) const;
 
 private:
-    SealedFile(FileReader file, format::Preamble preamble, std::vector<format::Stanza> stanzas, format::Body body,
-               format::Layout layout, memory::SecretBytes payload_key);
-    void decrypt_chunks(std::uint64_t first, std::uint64_t count, std::uint64_t entry_size, std::uint8_t* out,
-                        const std::string& entry_name, unsigned threads) const;
+    SealedFile(FileReader file, std::vector<std::uint8_t> header);
+    void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
+                        unsigned threads) const;
 
     FileReader m_file;
+    std::vector<std::uint8_t> m_header;  // the raw header: the signed message uses its body bytes as stored
     format::Preamble m_preamble;
     std::vector<format::Stanza> m_stanzas;
     format::Body m_body;
     format::Layout m_layout;
+    std::optional<format::SignatureRecord> m_signature;
+    bool m_check_signature = false;
+    OpenedBy m_opened_by = OpenedBy::key;
+    memory::SecretBytes m_file_key;
     memory::SecretBytes m_payload_key;
 };
 

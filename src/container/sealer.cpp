@@ -11,6 +11,8 @@
 
 #include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
+#include "container/signature.hpp"
+#include "keys/identity_secrets.hpp"
 #include "crypto/crypto.hpp"
 #include "format/layout.hpp"
 #include "keys/stanzas.hpp"
@@ -89,8 +91,8 @@ unsigned default_chunk_size_log2(std::uint64_t largest) {
 void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
                   const SealParameters& parameters, const std::filesystem::path& output,
                   crypto::RandomSource& random) {
-    if (recipients.empty()) {
-        throw Error(ErrorCode::usage, "sealing needs at least one key file or passphrase");
+    if (recipients.empty() && parameters.devices.empty()) {
+        throw Error(ErrorCode::usage, "sealing needs at least one key file, passphrase or device recipient");
     }
     if (std::count_if(recipients.begin(), recipients.end(),
                       [](const Key& k) { return k.kind() == Key::Kind::passphrase; }) > 1) {
@@ -117,9 +119,15 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     const auto commitment = derive_file_key_commitment(file_key.secret());
     std::copy(commitment.secret().begin(), commitment.secret().end(), body.file_key_commitment.begin());
 
+    if (parameters.signer) {
+        body.trailer_length = format::signed_trailer_size;  // known before the chunks: signing stays one pass
+    }
     std::vector<format::Stanza> stanzas;
     for (const Key& recipient : recipients) {
         stanzas.push_back(keys::wrap_file_key(recipient, file_key.secret(), parameters.scrypt_log2_n, random));
+    }
+    for (const DevicePublicKey& device : parameters.devices) {
+        stanzas.push_back(keys::wrap_file_key(device, file_key.secret(), random));
     }
     keys::check_known_stanzas(stanzas);  // e.g. two passphrases would make an unopenable file
 
@@ -138,6 +146,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     memory::LockedRegion plaintext(chunk_size);
     std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
     std::uint8_t nonce[crypto::gcm_nonce_size];
+    PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
     for (std::size_t e = 0; e < entries.size(); ++e) {
         const auto& span = layout.entries[e];
         const std::uint64_t size = body.entries[e].size;
@@ -151,8 +160,20 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
             gcm.seal(nonce, {}, std::span<const std::uint8_t>(plaintext.data(), chunk_size),
                      std::span(stored).first(chunk_size),
                      std::span(stored).subspan(chunk_size).first<crypto::gcm_tag_size>());
+            if (parameters.signer) {
+                digest.add(index, std::span(stored).first(chunk_size), std::span(stored).subspan(chunk_size));
+            }
             out.write(stored);
         }
+    }
+    if (parameters.signer) {
+        const auto message = signed_message(format::version, format::body_bytes(body), layout.chunk_count,
+                                            digest.finish());
+        format::SignatureRecord record;
+        record.model_id = model_id(message);
+        record.signer = parameters.signer->public_key().bytes();
+        record.signature = crypto::ed25519_sign(parameters.signer->secret().seed.secret(), message);
+        out.write(format::trailer_bytes(format::Trailer{record}));
     }
     out.commit();
 }

@@ -9,6 +9,7 @@
 
 #include "crypto/random_source.hpp"
 #include "format/header.hpp"
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal::container {
@@ -23,9 +24,11 @@ struct SealParameters {
     format::Metadata metadata;
     unsigned chunk_size_log2 = 0;  // 0: chosen from the package size
     unsigned scrypt_log2_n = 18;
+    std::vector<DevicePublicKey> devices;  // device recipients, beside the keys
+    std::optional<SigningKey> signer;      // the publisher signature (§12)
 };
 
-/// Seals `entries` for every key in `recipients` into `output`, written through a temporary file in the same
+/// Seals `entries` for every key in `recipients` and every device of `parameters` into `output`, written through a temporary file in the same
 /// folder and renamed into place, so a failure never leaves a partial file under the final name.
 void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
                   const SealParameters& parameters, const std::filesystem::path& output,

@@ -271,8 +271,9 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     return b;
 }
 
-void parse_trailer(std::span<const std::uint8_t> trailer) {
-    ByteReader r(trailer, ErrorCode::malformed_header);
+Trailer parse_trailer(std::span<const std::uint8_t> bytes) {
+    ByteReader r(bytes, ErrorCode::malformed_header);
+    Trailer trailer;
     std::size_t records = 0;
     while (!r.at_end()) {
         if (++records > max_records) {
@@ -281,12 +282,35 @@ void parse_trailer(std::span<const std::uint8_t> trailer) {
         const std::uint16_t type = r.u16("trailer record type");
         const std::uint32_t length = r.u32("trailer record length");
         check_record_header(length);
-        r.take(length, "trailer record value");
-        if (type & record_critical) {
+        auto value = r.take(length, "trailer record value");
+        if (type == trailer_record::signature) {
+            if (trailer.signature) malformed("the trailer has two signatures");
+            if (length != trailer_record::signature_size) malformed("the signature record has the wrong length");
+            if (value[0] != trailer_record::ed25519) malformed("the signature algorithm is not Ed25519");
+            SignatureRecord sig;
+            std::copy_n(value.begin() + 1, 32, sig.model_id.begin());
+            std::copy_n(value.begin() + 33, 32, sig.signer.begin());
+            std::copy_n(value.begin() + 65, 64, sig.signature.begin());
+            trailer.signature = sig;
+        } else if (type & record_critical) {
             throw Error(ErrorCode::unsupported_version,
                         "the file needs a newer ovseal: it has critical trailer record type " + std::to_string(type));
         }
     }
+    return trailer;
+}
+
+std::vector<std::uint8_t> trailer_bytes(const Trailer& trailer) {
+    ByteWriter w;
+    if (trailer.signature) {
+        w.u16(trailer_record::signature);
+        w.u32(trailer_record::signature_size);
+        w.u8(trailer_record::ed25519);
+        w.bytes(trailer.signature->model_id);
+        w.bytes(trailer.signature->signer);
+        w.bytes(trailer.signature->signature);
+    }
+    return std::move(w.buffer());
 }
 
 std::vector<std::uint8_t> stanza_bytes(const Stanza& s) {

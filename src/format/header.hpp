@@ -75,8 +75,27 @@ std::vector<Stanza> parse_stanzas(std::span<const std::uint8_t> section, std::ui
 /// Step 5: the bytes from 20 + S to H − 32.
 Body parse_body(std::span<const std::uint8_t> body);
 
+/// The publisher signature record of the trailer (§8.1).
+struct SignatureRecord {
+    std::array<std::uint8_t, 32> model_id{};
+    std::array<std::uint8_t, 32> signer{};
+    std::array<std::uint8_t, 64> signature{};
+};
+namespace trailer_record {
+constexpr std::uint16_t signature = 0x0001;
+constexpr std::uint32_t signature_size = 1 + 32 + 32 + 64;
+constexpr std::uint8_t ed25519 = 1;
+}  // namespace trailer_record
+/// The size of the trailer of a signed file.
+constexpr std::uint32_t signed_trailer_size = 6 + trailer_record::signature_size;
+
+struct Trailer {
+    std::optional<SignatureRecord> signature;
+};
+
 /// A trailer of `trailer_length` bytes (§8).
-void parse_trailer(std::span<const std::uint8_t> trailer);
+Trailer parse_trailer(std::span<const std::uint8_t> trailer);
+std::vector<std::uint8_t> trailer_bytes(const Trailer& trailer);
 
 /// Serialized forms, used by the sealer. `stanza_bytes` is the encoding of one stanza.
 std::vector<std::uint8_t> stanza_bytes(const Stanza& stanza);

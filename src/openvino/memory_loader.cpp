@@ -139,15 +139,15 @@ void check_device(ov::Core& core, const std::string& device) {
 
 }  // namespace
 
-std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
-                                      const std::vector<Key>& keys) {
-    const auto file = container::SealedFile::open(sealed, keys);
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring) {
+    const auto file = container::SealedFile::open(sealed, ring);
     const ModelEntries entries = find_model_entries(file);
     const auto& list = file.entries();
 
     if (entries.onnx) {
         WipedString onnx(list[*entries.onnx].size);
-        file.decrypt_entry(*entries.onnx, onnx.bytes());
+        const container::EntryOutput output{*entries.onnx, onnx.bytes()};
+        file.decrypt_entries({&output, 1}, false);
         try {
             return core.read_model(onnx.text(), ov::Tensor{});
         } catch (const std::exception&) {
@@ -158,13 +158,15 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
     // Weights are decrypted once, straight into the tensor's protected memory; the model keeps that
     // tensor (and so the memory) alive, and the allocator wipes it when the last user lets go.
     ov::Tensor weights;
+    WipedString xml(list[*entries.xml].size);
+    std::vector<container::EntryOutput> outputs = {{*entries.xml, xml.bytes()}};
     if (entries.bin && list[*entries.bin].size > 0) {
         const auto size = list[*entries.bin].size;
         weights = ov::Tensor(ov::element::u8, ov::Shape{size}, ov::Allocator(openvino::SecureAllocator{}));
-        file.decrypt_entry(*entries.bin, {weights.data<std::uint8_t>(), size});
+        outputs.push_back({*entries.bin, {weights.data<std::uint8_t>(), size}});
     }
-    WipedString xml(list[*entries.xml].size);
-    file.decrypt_entry(*entries.xml, xml.bytes());
+    // One pass: every chunk authenticated (and, under a trust list, the signature) before OpenVINO sees a byte.
+    file.decrypt_entries(outputs, false);
     try {
         return core.read_model(xml.text(), weights);
     } catch (const std::exception&) {
@@ -172,15 +174,20 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
     }
 }
 
-std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key) {
-    return read_model(core, sealed, std::vector<Key>{key});
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
+                                      const std::vector<Key>& keys) {
+    return read_model(core, sealed, KeyRing(keys));
 }
 
-ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key) {
+    return read_model(core, sealed, KeyRing({key}));
+}
+
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device, const ov::AnyMap& config) {
     refuse_model_cache(core, config);
     check_device(core, device);
-    auto model = read_model(core, sealed, keys);
+    auto model = read_model(core, sealed, ring);
     try {
         return core.compile_model(model, device, config);
     } catch (const std::exception&) {
@@ -189,9 +196,14 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
     }
 }
 
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
+                                const std::string& device, const ov::AnyMap& config) {
+    return compile_model(core, sealed, KeyRing(keys), device, config);
+}
+
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key,
                                 const std::string& device, const ov::AnyMap& config) {
-    return compile_model(core, sealed, std::vector<Key>{key}, device, config);
+    return compile_model(core, sealed, KeyRing({key}), device, config);
 }
 
 void harden_process() {

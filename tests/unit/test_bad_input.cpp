@@ -57,7 +57,7 @@ TEST_F(BadInput, WrongKey) {
                {ovseal::Key::from_passphrase("not the key")});
     expect_all(sample->sealed, {ErrorCode::no_matching_key}, "a fresh random key", {ovseal::Key::generate()});
     // No key at all: nothing opens.
-    expect_failure([&] { ovseal::verify(sample->sealed, {}); }, {ErrorCode::no_matching_key}, {}, "empty key list");
+    expect_failure([&] { ovseal::verify(sample->sealed, std::vector<ovseal::Key>{}); }, {ErrorCode::no_matching_key}, {}, "empty key list");
     // The right key among wrong ones opens.
     EXPECT_TRUE(ovseal::verify(sample->sealed, {wrong, sample->key()}).verified);
 }

@@ -1,0 +1,15 @@
+#pragma once
+
+// The optional rollback guard (docs/FORMAT.md §13.4): the latest time a device has seen, in a state file.
+
+#include <cstdint>
+#include <filesystem>
+
+namespace ovseal::container {
+
+/// Refuses `now` if it is more than `tolerance` seconds before the stored time (clock_rollback); a damaged
+/// state file is state_invalid, never a silent reset. Then stores max(stored, now) (write, fsync, rename).
+/// A missing state file is a first use.
+void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance);
+
+}  // namespace ovseal::container

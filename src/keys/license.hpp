@@ -1,0 +1,46 @@
+#pragma once
+
+// Licences (docs/FORMAT.md §13): a signed, device-bound wrap of a model's file key with a validity window.
+// Parsing is pure; nothing here reads files.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/random_source.hpp"
+#include "memory/secret_bytes.hpp"
+#include "ovseal/identity.hpp"
+
+namespace ovseal::keys {
+
+struct License {
+    std::array<std::uint8_t, 32> model_id{};
+    PublicKeyBytes device{};
+    std::uint64_t not_before = 0;  // 0: no lower bound
+    std::uint64_t expires = 0;     // 0: never
+    PublicKeyBytes ephemeral{};
+    std::array<std::uint8_t, 80> wrapped{};
+    std::string note;
+    PublicKeyBytes signer{};
+    std::array<std::uint8_t, 64> signature{};
+};
+
+constexpr std::size_t max_license_note = 1024;
+
+/// Parses a licence and verifies its own signature (not whether the signer is trusted). Throws
+/// license_invalid, or unsupported_version for a newer licence version.
+License parse_license(std::span<const std::uint8_t> bytes);
+
+/// Makes and signs a licence for `device` that wraps `file_key`.
+std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
+                                        std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
+                                        std::uint64_t not_before, std::uint64_t expires, const std::string& note,
+                                        const SigningKey& signer, crypto::RandomSource& random);
+
+/// The file key, with `identity` (whose public key must be the licence's device). Throws license_invalid.
+memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity);
+
+}  // namespace ovseal::keys
