@@ -74,6 +74,16 @@ std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
     return out;
 }
 
+std::string describe_ring(const KeyRing& ring) {
+    std::string out;
+    auto add = [&](const char* what) {
+        if (out.find(what) == std::string::npos) out += (out.empty() ? "" : ", ") + std::string(what);
+    };
+    for (const auto& k : ring.keys) add(k.kind() == Key::Kind::key ? "key file" : "passphrase");
+    if (!ring.identities.empty()) add("device identity");
+    return out.empty() ? "keys" : out;
+}
+
 void check_policy(const KeyRing& ring) {
     if (!ring.trusted.empty()) return;
     if (!ring.licenses.empty()) {
@@ -252,8 +262,8 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     if (!file_key) {
         if (license_error) throw *license_error;
         throw Error(ErrorCode::no_matching_key,
-                    "no matching key: none of the file's stanzas (" + describe_stanzas(raw.stanzas) +
-                        ") opens with the keys given; check that it is the one the model was sealed for");
+                    "no matching key: the file opens with (" + describe_stanzas(raw.stanzas) + ") and none of the " +
+                        describe_ring(ring) + " given opens it; check that it is the one the model was sealed for");
     }
 
     // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.

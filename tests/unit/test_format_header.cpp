@@ -507,10 +507,19 @@ TEST(FormatTrailer, Records) {
     };
     auto code = [](const Bytes& b) { return code_of([&] { format::parse_trailer(b); }); };
     EXPECT_EQ(code({}), ErrorCode::ok);
-    EXPECT_EQ(code(trailer(0x0001, 4, 4)), ErrorCode::ok);
+    EXPECT_EQ(code(trailer(0x0042, 4, 4)), ErrorCode::ok);
     EXPECT_EQ(code(trailer(0x8001, 4, 4)), ErrorCode::unsupported_version);
-    EXPECT_EQ(code(trailer(0x0001, 5, 4)), ErrorCode::malformed_header);
-    EXPECT_EQ(code(trailer(0x0001, 65537, 65537)), ErrorCode::malformed_header);
+    EXPECT_EQ(code(trailer(0x0042, 5, 4)), ErrorCode::malformed_header);
+    EXPECT_EQ(code(trailer(0x0042, 65537, 65537)), ErrorCode::malformed_header);
+    // The signature record (type 1): exactly 129 bytes, algorithm 1, at most once.
+    EXPECT_EQ(code(trailer(0x0001, 4, 4)), ErrorCode::malformed_header);
+    Bytes signature = trailer(0x0001, 129, 129);
+    EXPECT_EQ(code(signature), ErrorCode::malformed_header);  // algorithm 0
+    signature[6] = 1;
+    EXPECT_EQ(code(signature), ErrorCode::ok);
+    Bytes twice = signature;
+    twice.insert(twice.end(), signature.begin(), signature.end());
+    EXPECT_EQ(code(twice), ErrorCode::malformed_header);
     EXPECT_EQ(code(Bytes{1, 0, 0}), ErrorCode::malformed_header);
 }
 
