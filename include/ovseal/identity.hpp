@@ -24,6 +24,8 @@ public:
     static DevicePublicKey parse(std::string_view text);
     static DevicePublicKey from_bytes(const PublicKeyBytes& key) { return DevicePublicKey(key); }
     std::string to_string() const;
+    /// 16 hex digits naming the device (e.g. its licence file in a batch); for display, never for trust.
+    std::string key_id() const;
     const PublicKeyBytes& bytes() const noexcept { return m_key; }
     bool operator==(const DevicePublicKey&) const = default;
 

@@ -3,7 +3,9 @@
 /// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory.
 
 #include "ovseal/error.hpp"
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
+#include "ovseal/license.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"

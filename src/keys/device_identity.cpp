@@ -23,6 +23,8 @@ DevicePublicKey DevicePublicKey::parse(std::string_view text) {
 
 std::string DevicePublicKey::to_string() const { return keys::public_key_text(keys::device_key_prefix, m_key); }
 
+std::string DevicePublicKey::key_id() const { return keys::key_id(m_key); }
+
 DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

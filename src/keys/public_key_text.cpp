@@ -50,6 +50,14 @@ PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view t
     return key;
 }
 
+std::string key_id(const PublicKeyBytes& key) {
+    const std::string_view label = "ovseal-v1 key id";
+    std::vector<std::uint8_t> message(label.begin(), label.end());
+    message.insert(message.end(), key.begin(), key.end());
+    const auto digest = crypto::sha256(message);
+    return hex(std::span(digest).first(8));
+}
+
 std::string hex(std::span<const std::uint8_t> bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;

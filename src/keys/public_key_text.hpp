@@ -17,6 +17,9 @@ std::string public_key_text(std::string_view prefix, const PublicKeyBytes& key);
 /// Throws Error(invalid_key) naming `what` when the text is not a key of this kind.
 PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view text, const char* what);
 
+/// First 8 bytes of SHA-256("ovseal-v1 key id" || key), as hex (docs/FORMAT.md §12.3).
+std::string key_id(const PublicKeyBytes& key);
+
 /// Lowercase hex, and its inverse for exactly `out.size()` bytes (either case); false if malformed.
 std::string hex(std::span<const std::uint8_t> bytes);
 bool parse_hex(std::string_view text, std::span<std::uint8_t> out);

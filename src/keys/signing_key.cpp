@@ -54,14 +54,7 @@ std::string PublisherPublicKey::to_string() const {
     return keys::public_key_text(keys::publisher_key_prefix, m_key);
 }
 
-std::string PublisherPublicKey::key_id() const {
-    std::vector<std::uint8_t> message;
-    const std::string_view label = "ovseal-v1 key id";
-    message.insert(message.end(), label.begin(), label.end());
-    message.insert(message.end(), m_key.begin(), m_key.end());
-    const auto digest = crypto::sha256(message);
-    return keys::hex(std::span(digest).first(8));
-}
+std::string PublisherPublicKey::key_id() const { return keys::key_id(m_key); }
 
 SigningKey SigningKey::generate() {
     memory::SecretBytes seed(32);

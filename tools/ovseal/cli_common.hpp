@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal::cli {
@@ -19,9 +20,31 @@ struct KeyOptions {
     /// Adds the options to `command`. `exclusive`: key file and passphrase cannot be combined (opening);
     /// sealing may combine them, to wrap the file key for each.
     void add_to(CLI::App& command, bool exclusive);
-    /// The keys to use. `confirm_prompt` asks for a prompted passphrase twice (sealing).
-    std::vector<Key> resolve(bool confirm_prompt) const;
+    /// The keys to use. `confirm_prompt` asks for a prompted passphrase twice (sealing). With `optional`, no
+    /// key at all is fine (other means of opening were given) and nothing is prompted.
+    std::vector<Key> resolve(bool confirm_prompt, bool optional = false) const;
 };
+
+/// Everything a command that opens sealed files takes: keys, device identities, licences and the trust list.
+struct OpenOptions {
+    KeyOptions keys;
+    std::vector<std::filesystem::path> identities;
+    std::vector<std::filesystem::path> licenses;
+    std::vector<std::filesystem::path> trust;
+    bool allow_unsigned = false;
+    std::filesystem::path clock_state;
+    std::int64_t clock_tolerance = 300;
+
+    void add_to(CLI::App& command);
+    bool any() const;
+    KeyRing resolve() const;
+};
+
+/// Reads a file of public keys, one per line ('#' comments and blank lines ignored).
+std::vector<DevicePublicKey> read_device_list(const std::filesystem::path& path);
+
+/// Loads a signing key, asking for its passphrase (file) only if it is protected.
+SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file);
 
 /// Makes text from a sealed file safe to print: control characters, invalid UTF-8 and bidirectional
 /// overrides are shown as escapes, so a crafted header cannot drive the terminal.
@@ -35,5 +58,7 @@ void add_seal_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_device_command(CLI::App& app);
+void add_license_command(CLI::App& app);
 
 }  // namespace ovseal::cli

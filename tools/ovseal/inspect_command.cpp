@@ -58,6 +58,9 @@ void print_json(const FileInfo& info) {
         j["stanzas"].push_back({{"type", t}});
     }
     j["unknown_records"] = info.unknown_records;
+    j["signature"] = info.signer_key_id ? nlohmann::json{{"signer_key_id", *info.signer_key_id},
+                                                         {"model_id", *info.model_id}}
+                                        : nlohmann::json(nullptr);
     // Invalid UTF-8 from a crafted header is replaced, never passed through.
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -84,6 +87,9 @@ void print_text(const std::filesystem::path& path, const FileInfo& info) {
     for (std::size_t i = 0; i < info.stanza_types.size(); ++i) {
         fmt::print("{}{}", i ? ", " : "", info.stanza_types[i]);
     }
+    fmt::print("\nSignature:     {}", info.signer_key_id ? "publisher key " + *info.signer_key_id + ", model id " +
+                                                               *info.model_id + " (not verified here)"
+                                                         : std::string("none"));
     fmt::print("\nLayout:        {} bytes = header {} + {} chunks of {} KiB (+16-byte tags)\n", info.file_size,
                info.header_size, info.chunk_count, info.chunk_size / 1024);
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "cli_common.hpp"
@@ -21,7 +22,7 @@ void KeyOptions::add_to(CLI::App& command, bool exclusive) {
     }
 }
 
-std::vector<Key> KeyOptions::resolve(bool confirm_prompt) const {
+std::vector<Key> KeyOptions::resolve(bool confirm_prompt, bool optional) const {
     std::vector<Key> keys;
     for (const auto& path : key_files) {
         keys.push_back(Key::from_key_file(path));
@@ -34,6 +35,9 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt) const {
     }
     if (const char* env = std::getenv("OVSEAL_PASSPHRASE"); env != nullptr && *env != '\0') {
         keys.push_back(Key::from_passphrase(env));
+        return keys;
+    }
+    if (optional) {
         return keys;
     }
     std::string first = prompt_passphrase("Passphrase: ");
@@ -54,6 +58,80 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt) const {
     keys.push_back(Key::from_passphrase(first));
     memory::wipe(first.data(), first.size());
     return keys;
+}
+
+void OpenOptions::add_to(CLI::App& command) {
+    keys.add_to(command, /*exclusive=*/true);
+    command.add_option("--identity", identities, "Device identity folder made by `ovseal device init` (repeatable)");
+    command.add_option("--license", licenses, "Licence file for this device (repeatable)");
+    command.add_option("--trust", trust, "Trusted publisher public key (.pub), or a folder of them (repeatable); "
+                                         "then only models signed by a trusted publisher open");
+    command.add_flag("--allow-unsigned", allow_unsigned,
+                     "Open an UNSIGNED model sealed to a device identity (anyone who knows the device's public key "
+                     "could have made it)");
+    command.add_option("--clock-state", clock_state, "Rollback guard: file keeping the latest time seen (licences)");
+    command.add_option("--clock-tolerance", clock_tolerance, "Seconds the clock may go back (default 300)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+}
+
+bool OpenOptions::any() const { return !identities.empty() || !licenses.empty(); }
+
+KeyRing OpenOptions::resolve() const {
+    KeyRing ring;
+    ring.keys = keys.resolve(false, /*optional=*/any());
+    for (const auto& dir : identities) ring.identities.push_back(DeviceIdentity::load(dir));
+    ring.licenses = licenses;
+    for (const auto& path : trust) {
+        if (std::filesystem::is_directory(path)) {
+            for (const auto& entry : std::filesystem::directory_iterator(path)) {
+                if (entry.path().extension() == ".pub") ring.trusted.push_back(PublisherPublicKey::load(entry.path()));
+            }
+        } else {
+            ring.trusted.push_back(PublisherPublicKey::load(path));
+        }
+    }
+    if (!trust.empty() && ring.trusted.empty()) {
+        throw Error(ErrorCode::usage, "the trust list is empty: no publisher key (.pub) was found in --trust");
+    }
+    ring.allow_unsigned_device_files = allow_unsigned;
+    if (!clock_state.empty()) ring.clock_state = clock_state;
+    ring.clock_tolerance_seconds = clock_tolerance;
+    return ring;
+}
+
+std::vector<DevicePublicKey> read_device_list(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw Error(ErrorCode::io, "cannot read the device list '" + path.string() + "'");
+    std::vector<DevicePublicKey> devices;
+    std::string line;
+    std::size_t number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        try {
+            devices.push_back(DevicePublicKey::parse(line));
+        } catch (const Error& e) {
+            throw Error(e.code(), path.string() + ":" + std::to_string(number) + ": " + e.what());
+        }
+    }
+    return devices;
+}
+
+SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file) {
+    if (!passphrase_file.empty()) {
+        return SigningKey::load(path, Key::from_passphrase_file(passphrase_file));
+    }
+    try {
+        return SigningKey::load(path);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::usage) throw;  // protected: ask on the terminal if there is one
+        std::string pass = prompt_passphrase("Passphrase for the signing key: ");
+        if (pass.empty()) throw;
+        const Key key = Key::from_passphrase(pass);
+        memory::wipe(pass.data(), pass.size());
+        return SigningKey::load(path, key);
+    }
 }
 
 std::string prompt_passphrase(const char* prompt) {

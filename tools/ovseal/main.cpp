@@ -19,8 +19,11 @@ constexpr const char* exit_codes_help = R"(Exit codes:
   2 usage                9 payload_auth_failed  14 unsupported_model
   3 io                  10 truncated
   4 not_ovseal_file     11 trailing_data
-  5 unsupported_version
-  6 malformed_header
+  5 unsupported_version 15 signature_required   20 license_wrong_device
+  6 malformed_header    16 untrusted_signer     21 license_not_yet_valid
+                        17 bad_signature        22 license_expired
+                        18 license_invalid      23 clock_rollback
+                        19 license_wrong_model  24 state_invalid
 Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (decryption threads).)";
 
 }  // namespace
@@ -37,6 +40,8 @@ int main(int argc, char** argv) {
     ovseal::cli::add_inspect_command(app);
     ovseal::cli::add_verify_command(app);
     ovseal::cli::add_run_command(app);
+    ovseal::cli::add_device_command(app);
+    ovseal::cli::add_license_command(app);
 
     // Name an unknown command instead of CLI11's generic "a subcommand is required".
     const auto commands = app.get_subcommands([](const CLI::App*) { return true; });

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 struct RunArgs {
     std::filesystem::path model;
     std::string device = "CPU";
-    KeyOptions keys;
+    OpenOptions open;
     std::vector<std::string> inputs;
     std::filesystem::path save_outputs;
     unsigned iterations = 1;
@@ -104,9 +104,14 @@ void run(const RunArgs& args) {
     ov::CompiledModel compiled;
     if (sealed) {
         harden_process();
-        compiled = compile_model(core, args.model, args.keys.resolve(false), args.device);
+        const KeyRing ring = args.open.resolve();
+        if (!ring.identities.empty() && ring.trusted.empty() && ring.allow_unsigned_device_files) {
+            fmt::print(stderr, "ovseal: WARNING: --allow-unsigned: an unsigned model opened through a device key "
+                               "may have been made by anyone who knows this device's public key\n");
+        }
+        compiled = compile_model(core, args.model, ring, args.device);
     } else {
-        if (!args.keys.key_files.empty() || !args.keys.passphrase_file.empty()) {
+        if (!args.open.keys.key_files.empty() || !args.open.keys.passphrase_file.empty() || args.open.any()) {
             throw Error(ErrorCode::usage, "'" + args.model.string() + "' is not sealed; it needs no key");
         }
         try {
@@ -187,7 +192,7 @@ void add_run_command(CLI::App& app) {
     auto args = std::make_shared<RunArgs>();
     cmd->add_option("model", args->model, "Sealed .ovseal file, or a plain .xml / .onnx")->required();
     cmd->add_option("-d,--device", args->device, "OpenVINO device (default CPU)");
-    args->keys.add_to(*cmd, /*exclusive=*/true);
+    args->open.add_to(*cmd);
     cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy for an input (default: random from a fixed seed)");
     cmd->add_option("--save-outputs", args->save_outputs, "Write each output as DIR/<output name>.npy");
     cmd->add_option("--iterations,-n", args->iterations, "Inference repetitions (default 1)")->check(CLI::Range(1u, 1000000u));

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "ovseal/identity.hpp"
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"
 
@@ -17,6 +18,10 @@ struct SealArgs {
     std::size_t chunk_size = 0;
     unsigned scrypt_log2_n = 18;
     bool no_check = false;
+    std::vector<std::string> devices;
+    std::vector<std::filesystem::path> device_files;
+    std::filesystem::path sign;
+    std::filesystem::path signing_passphrase_file;
 };
 
 }  // namespace
@@ -36,6 +41,11 @@ void add_seal_command(CLI::App& app) {
     cmd->add_option("--scrypt-log2n", args->scrypt_log2_n, "Passphrase work factor log2(N), 16 to 20 (default 18)")
         ->check(CLI::Range(16u, 20u));
     cmd->add_flag("--no-check", args->no_check, "Do not read the model with OpenVINO before sealing it");
+    cmd->add_option("-r,--recipient", args->devices, "Device public key (ovseal-x25519:...) to seal to (repeatable)");
+    cmd->add_option("-R,--recipients-file", args->device_files, "File of device public keys, one per line");
+    cmd->add_option("--sign", args->sign, "Publisher signing key (from `ovseal keygen --signing`)");
+    cmd->add_option("--signing-passphrase-file", args->signing_passphrase_file,
+                    "Passphrase of a protected signing key");
     cmd->final_callback([args] {
         SealOptions options;
         if (!args->name.empty()) options.name = args->name;
@@ -44,14 +54,22 @@ void add_seal_command(CLI::App& app) {
         options.chunk_size = args->chunk_size;
         options.scrypt_log2_n = args->scrypt_log2_n;
         options.check_model = !args->no_check;
-        const auto keys = args->keys.resolve(/*confirm_prompt=*/true);
+        for (const auto& text : args->devices) options.devices.push_back(DevicePublicKey::parse(text));
+        for (const auto& file : args->device_files) {
+            for (const auto& d : read_device_list(file)) options.devices.push_back(d);
+        }
+        if (!args->sign.empty()) options.sign = load_signing_key(args->sign, args->signing_passphrase_file);
+        const auto keys = args->keys.resolve(/*confirm_prompt=*/true, /*optional=*/!options.devices.empty());
         const auto start = std::chrono::steady_clock::now();
         seal_model(args->model, args->output, keys, options);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const FileInfo info = inspect(args->output);
-        fmt::print("Sealed {} -> {} ({} entries, {} bytes, {} chunks of {} KiB) in {:.3f} s\n",
+        fmt::print("Sealed {} -> {} ({} entries, {} bytes, {} chunks of {} KiB, {} stanzas) in {:.3f} s\n",
                    args->model.string(), args->output.string(), info.entries.size(), info.file_size,
-                   info.chunk_count, info.chunk_size / 1024, seconds);
+                   info.chunk_count, info.chunk_size / 1024, info.stanza_types.size(), seconds);
+        if (info.model_id) {
+            fmt::print("Signed by {}; model id {}\n", *info.signer_key_id, *info.model_id);
+        }
     });
 }
 

@@ -12,19 +12,26 @@ void add_verify_command(CLI::App& app) {
                                              "is kept or written)");
     struct Args {
         std::filesystem::path file;
-        KeyOptions keys;
+        OpenOptions open;
     };
     auto args = std::make_shared<Args>();
     cmd->add_option("file", args->file, "Sealed file")->required();
-    args->keys.add_to(*cmd, /*exclusive=*/true);
+    args->open.add_to(*cmd);
     cmd->final_callback([args] {
-        const auto keys = args->keys.resolve(/*confirm_prompt=*/false);
+        const KeyRing ring = args->open.resolve();
         const auto start = std::chrono::steady_clock::now();
-        const FileInfo info = verify(args->file, keys);
+        const FileInfo info = verify(args->file, ring);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         fmt::print("OK: {} is authentic ({} entries, {} chunks, {} bytes) [{:.3f} s]\n",
                    escape_for_terminal(args->file.string()), info.entries.size(), info.chunk_count, info.file_size,
                    seconds);
+        if (info.signature_verified) {
+            fmt::print("Signed by trusted publisher key {}; model id {}\n", *info.signer_key_id, *info.model_id);
+        } else if (info.signer_key_id) {
+            fmt::print("Signed by key {} (not checked: no --trust given)\n", *info.signer_key_id);
+        } else {
+            fmt::print("Not signed.\n");
+        }
     });
 }
 

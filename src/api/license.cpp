@@ -1,0 +1,46 @@
+#include "ovseal/license.hpp"
+
+#include "container/sealed_file.hpp"
+#include "crypto/random_source.hpp"
+#include "keys/license.hpp"
+#include "keys/public_key_text.hpp"
+#include "keys/secret_file.hpp"
+#include "ovseal/error.hpp"
+
+namespace ovseal {
+
+std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::path& sealed, const KeyRing& ring,
+                                                      const std::vector<DevicePublicKey>& devices,
+                                                      const LicenseTerms& terms, const SigningKey& signer) {
+    const auto header = container::read_unverified_header(sealed);
+    if (!header.signature) {
+        throw Error(ErrorCode::signature_required,
+                    "licences are issued only for signed models: seal the model with --sign first");
+    }
+    // The licence binds the model id: verify every chunk and the signature (which covers the id) first.
+    KeyRing check = ring;
+    if (check.trusted.empty()) {
+        check.trusted = {PublisherPublicKey::from_bytes(header.signature->signer)};
+    }
+    const auto file = container::SealedFile::open(sealed, check);
+    file.verify_payload();
+    const auto& id = file.signature()->model_id;
+
+    crypto::SystemRandom random;
+    std::vector<std::vector<std::uint8_t>> licenses;
+    licenses.reserve(devices.size());
+    for (const auto& device : devices) {
+        licenses.push_back(keys::issue_license(id, file.file_key_secret(), device, terms.not_before, terms.expires,
+                                               terms.note, signer, random));
+    }
+    return licenses;
+}
+
+LicenseInfo inspect_license(const std::filesystem::path& path) {
+    const auto bytes = keys::read_secret_file(path, 4096, "licence");
+    const auto l = keys::parse_license(bytes.secret());
+    return {keys::hex(l.model_id), DevicePublicKey::from_bytes(l.device), l.not_before, l.expires, l.note,
+            PublisherPublicKey::from_bytes(l.signer), bytes.size()};
+}
+
+}  // namespace ovseal
