@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ public:
     /// Creates DIR/identity (mode 0600) and DIR/identity.pub; refuses to overwrite.
     static DeviceIdentity create(const std::filesystem::path& dir);
     static DeviceIdentity load(const std::filesystem::path& dir);
+    /// From a raw 32-byte X25519 private key.
+    static DeviceIdentity from_bytes(std::span<const std::uint8_t> private_key);
     const DevicePublicKey& public_key() const noexcept { return m_public; }
 
     struct Secret;
@@ -74,6 +77,8 @@ private:
 class SigningKey {
 public:
     static SigningKey generate();
+    /// From a raw 32-byte Ed25519 seed.
+    static SigningKey from_bytes(std::span<const std::uint8_t> seed);
     /// `passphrase` is needed only for a passphrase-protected file.
     static SigningKey load(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt);
     /// Writes PATH (mode 0600, protected by `passphrase` if given) and PATH.pub; refuses to overwrite.

@@ -39,6 +39,13 @@ DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
 }
 
+DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_key) {
+    if (private_key.size() != 32) throw Error(ErrorCode::invalid_key, "a device private key is 32 bytes");
+    auto secret = memory::SecretBytes::copy_of(private_key);
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(secret.secret()));
+    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(secret)}), pub);
+}
+
 DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir) {
     static constexpr keys::KeyLineForm form[] = {{device_private_prefix, 32}};
     auto line = keys::read_key_file(dir / private_file, form, "an ovseal device identity",

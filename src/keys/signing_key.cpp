@@ -63,6 +63,13 @@ SigningKey SigningKey::generate() {
     return SigningKey(std::make_shared<const Secret>(Secret{std::move(seed)}), pub);
 }
 
+SigningKey SigningKey::from_bytes(std::span<const std::uint8_t> seed) {
+    if (seed.size() != 32) throw Error(ErrorCode::invalid_key, "an Ed25519 seed is 32 bytes");
+    auto secret = memory::SecretBytes::copy_of(seed);
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(secret.secret()));
+    return SigningKey(std::make_shared<const Secret>(Secret{std::move(secret)}), pub);
+}
+
 SigningKey SigningKey::load(const std::filesystem::path& path, const std::optional<Key>& passphrase) {
     static constexpr keys::KeyLineForm forms[] = {{plain_prefix, 32}, {encrypted_prefix, encrypted_size}};
     auto line = keys::read_key_file(path, forms, "an ovseal signing key",

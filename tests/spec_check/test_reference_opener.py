@@ -1,7 +1,7 @@
 """Tests for the independent Python opener (ovseal_reference.py), written from docs/FORMAT.md alone.
 
 Two parts:
-  * the C++ team's vectors (tests/vectors/manifest.json, FORMAT.md §12) must open, or fail, exactly as
+  * the C++ team's vectors (tests/vectors/manifest.json, FORMAT.md §15) must open, or fail, exactly as
     the manifest says; a missing manifest is a FAILURE, not a skip;
   * unit tests on files built here by a small writer written from the spec.
 """
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE.parent / "vectors" / "manifest.json"
 
 # =============================================================================================
-# Part 1: the vectors of §12
+# Part 1: the vectors of §15
 # =============================================================================================
 
 

@@ -20,6 +20,8 @@
 
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
+#include "keys/license.hpp"
+#include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "format/byte_io.hpp"
 #include "format/limits.hpp"
@@ -85,7 +87,15 @@ struct Vector {
     nlohmann::json identity;
     std::string expect;  // "success" or an error name
     std::vector<Source> entries;
+    nlohmann::json policy = nlohmann::json::object();  // trust, licenses, now, allow_unsigned (§15)
+    std::map<std::string, Bytes> side_files;           // licences, by file name
 };
+
+std::string hex(std::span<const std::uint8_t> b) {
+    std::string out;
+    for (auto v : b) out += "0123456789abcdef"[v >> 4], out += "0123456789abcdef"[v & 15];
+    return out;
+}
 
 nlohmann::json key_identity(const Bytes& key) {
     std::string hex;
@@ -99,7 +109,13 @@ struct Sealed {
     Bytes file_key;
 };
 
-Sealed seal(const std::string& label, const std::vector<Source>& sources, const std::vector<Key>& recipients) {
+struct SealExtras {
+    std::vector<ovseal::DevicePublicKey> devices;
+    std::optional<ovseal::SigningKey> signer;
+};
+
+Sealed seal(const std::string& label, const std::vector<Source>& sources, const std::vector<Key>& recipients,
+            const SealExtras& extras = {}) {
     const fs::path dir = fs::temp_directory_path() / ("ovseal-vectors-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::vector<ovseal::container::PackageEntry> entries;
@@ -116,6 +132,8 @@ Sealed seal(const std::string& label, const std::vector<Source>& sources, const 
     p.metadata.created = 1764028800;  // 2025-11-25T00:00:00Z
     p.metadata.openvino_version = "none";
     p.metadata.sealed_by = "ovseal test vectors";
+    p.devices = extras.devices;
+    p.signer = extras.signer;
     SeededRandom random(label);
     ovseal::container::seal_package(entries, recipients, p, dir / "out.ovseal", random);
     std::ifstream in(dir / "out.ovseal", std::ios::binary);
@@ -429,7 +447,173 @@ Vector short_key() {
     return {"short_key", "a key of 31 bytes is refused before the file is read", s.file, id, "invalid_key", {}};
 }
 
+// ---- revision 2: devices, signatures, licences ----
+
+const Bytes device_a_private = derived("device A", 32);
+const Bytes device_b_private = derived("device B", 32);
+const Bytes publisher_p_seed = derived("publisher P", 32);
+const Bytes publisher_q_seed = derived("publisher Q", 32);
+ovseal::DeviceIdentity device_a() { return ovseal::DeviceIdentity::from_bytes(device_a_private); }
+ovseal::SigningKey publisher_p() { return ovseal::SigningKey::from_bytes(publisher_p_seed); }
+ovseal::SigningKey publisher_q() { return ovseal::SigningKey::from_bytes(publisher_q_seed); }
+constexpr std::uint64_t vector_now = 1790000000;  // 2026-09-21
+
+nlohmann::json device_identity(const Bytes& private_key) {
+    return {{"type", "device"}, {"private_key_hex", hex(private_key)}};
+}
+nlohmann::json trust(std::initializer_list<ovseal::SigningKey> keys) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& k : keys) list.push_back(k.public_key().to_string());
+    return list;
+}
+
+Sealed signed_for_device_a(const std::string& label) {
+    return seal(label, {small_xml()}, {}, {{device_a().public_key()}, publisher_p()});
+}
+
+Vector device_signed_success() {
+    auto s = signed_for_device_a("device_signed_success");
+    Vector v{"device_signed_success", "sealed to device A, signed by P; opened with A, trusting P", s.file,
+             device_identity(device_a_private), "success", {small_xml()}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector device_wrong_device() {
+    auto s = signed_for_device_a("device_wrong_device");
+    Vector v{"device_wrong_device", "sealed to device A, opened with device B", s.file,
+             device_identity(device_b_private), "no_matching_key", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector device_unsigned_allowed_success() {
+    auto s = seal("device_unsigned_allowed_success", {small_xml()}, {}, {{device_a().public_key()}, {}});
+    Vector v{"device_unsigned_allowed_success", "unsigned, sealed to device A, opened with allow_unsigned", s.file,
+             device_identity(device_a_private), "success", {small_xml()}};
+    v.policy = {{"allow_unsigned", true}};
+    return v;
+}
+
+Vector unsigned_under_trust() {
+    auto s = seal("unsigned_under_trust", {small_xml()}, {}, {{device_a().public_key()}, {}});
+    Vector v{"unsigned_under_trust", "unsigned, opened with a trust list", s.file, device_identity(device_a_private),
+             "signature_required", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector untrusted_signer() {
+    auto s = signed_for_device_a("untrusted_signer");
+    Vector v{"untrusted_signer", "signed by P, the trust list holds Q", s.file, device_identity(device_a_private),
+             "untrusted_signer", {}};
+    v.policy = {{"trust", trust({publisher_q()})}};
+    return v;
+}
+
+Vector signature_modified() {
+    auto s = signed_for_device_a("signature_modified");
+    s.file[s.file.size() - 1] ^= 0x01;  // last byte of the Ed25519 signature
+    Vector v{"signature_modified", "one bit of the signature flipped", s.file, device_identity(device_a_private),
+             "bad_signature", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector model_id_claim_modified() {
+    auto s = signed_for_device_a("model_id_claim_modified");
+    s.file[s.file.size() - 129 + 1] ^= 0x01;  // first byte of the claimed model id
+    Vector v{"model_id_claim_modified", "the signature record claims another model id", s.file,
+             device_identity(device_a_private), "bad_signature", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector payload_forged_by_key_holder() {
+    // Someone who knows the file key re-encrypts the chunk with a valid tag: GCM accepts it, the signature does not.
+    auto s = seal("payload_forged_by_key_holder", {small_xml()}, {ka()}, {{}, publisher_p()});
+    Bytes payload_key(32);
+    ovseal::crypto::hkdf_sha256(s.file_key, std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
+                                payload_key);
+    ovseal::crypto::Aes256Gcm gcm(payload_key);
+    std::uint8_t nonce[12] = {};
+    nonce[11] = 1;  // chunk 0 of 1: the last
+    const auto at = chunk_offset(s.file, 0);
+    auto chunk = std::span(s.file).subspan(at, 65536);
+    auto tag = std::span(s.file).subspan(at + 65536).first<16>();
+    if (!gcm.open(nonce, {}, chunk, tag, chunk)) throw std::runtime_error("vector generator: chunk did not open");
+    chunk[0] ^= 0x01;
+    gcm.seal(nonce, {}, chunk, chunk, tag);
+    Vector v{"payload_forged_by_key_holder", "a key holder re-encrypted a chunk (GCM valid, signature not)", s.file,
+             key_identity(key_a), "bad_signature", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector signed_key_file_without_trust_success() {
+    auto s = seal("signed_key_file_without_trust_success", {small_xml()}, {ka()}, {{}, publisher_p()});
+    return {"signed_key_file_without_trust_success", "signed; opened by key file with no trust list", s.file,
+            key_identity(key_a), "success", {small_xml()}};
+}
+
+// A model signed by P and sealed only to key A; licences for it.
+Sealed licensed_model(const std::string& label) { return seal(label, {small_xml()}, {ka()}, {{}, publisher_p()}); }
+
+Bytes license_for(const Sealed& model, const std::string& label, const ovseal::DeviceIdentity& device,
+                  std::uint64_t not_before, std::uint64_t expires, const ovseal::SigningKey& signer) {
+    std::array<std::uint8_t, 32> id{};
+    std::copy_n(model.file.end() - 128, 32, id.begin());  // the signature record's model id
+    SeededRandom random(label + "/licence");
+    return ovseal::keys::issue_license(id, model.file_key, device.public_key(), not_before, expires, "vector licence",
+                                       signer, random);
+}
+
+Vector license_case(const std::string& name, const std::string& description, const std::string& expect,
+                    const Bytes& opener, std::uint64_t not_before, std::uint64_t expires,
+                    const ovseal::SigningKey& licence_signer, bool other_model = false, bool damage = false) {
+    auto model = licensed_model(name);
+    const auto licence_model = other_model ? licensed_model(name + "/other") : model;
+    Bytes licence = license_for(licence_model, name, device_a(), not_before, expires, licence_signer);
+    if (damage) licence[210] ^= 0x01;  // inside the note: the licence signature no longer verifies
+    std::vector<Source> entries;
+    if (expect == "success") entries = {small_xml()};
+    Vector v{name, description, model.file, device_identity(opener), expect, entries};
+    v.policy = {{"trust", trust({publisher_p()})}, {"licenses", {name + ".lic"}}, {"now", vector_now}};
+    v.side_files[name + ".lic"] = licence;
+    return v;
+}
+
+Vector license_success() {
+    return license_case("license_success", "licence for device A, valid now", "success", device_a_private,
+                        vector_now - 100, vector_now + 100, publisher_p());
+}
+Vector license_wrong_device() {
+    return license_case("license_wrong_device", "licence for device A, opened by device B", "license_wrong_device",
+                        device_b_private, 0, 0, publisher_p());
+}
+Vector license_wrong_model() {
+    return license_case("license_wrong_model", "licence for another model", "license_wrong_model", device_a_private,
+                        0, 0, publisher_p(), /*other_model=*/true);
+}
+Vector license_expired() {
+    return license_case("license_expired", "licence that expired at now", "license_expired", device_a_private, 0,
+                        vector_now, publisher_p());
+}
+Vector license_not_yet_valid() {
+    return license_case("license_not_yet_valid", "licence valid from now + 1", "license_not_yet_valid",
+                        device_a_private, vector_now + 1, 0, publisher_p());
+}
+Vector license_modified() {
+    return license_case("license_modified", "one bit of the licence note flipped", "license_invalid",
+                        device_a_private, 0, 0, publisher_p(), false, /*damage=*/true);
+}
+Vector license_untrusted_signer() {
+    return license_case("license_untrusted_signer", "licence signed by Q, trust list P", "untrusted_signer",
+                        device_a_private, 0, 0, publisher_q());
+}
+
 const std::vector<std::function<Vector()>> generators = {
+
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
     unknown_stanza_and_record_success, wrong_key, wrong_passphrase_vector, header_body_modified,
     header_mac_modified, wrapped_key_modified, commitment_mismatch, payload_modified, chunks_swapped,
@@ -437,14 +621,12 @@ const std::vector<std::function<Vector()>> generators = {
     not_ovseal, empty_file, version_2, unknown_critical_record, scrypt_work_factor_too_high,
     two_scrypt_stanzas, chunk_size_out_of_range, entry_name_not_utf8, first_body_violation_wins,
     damaged_matching_stanza_stops, file_length_overflows, nonzero_padding_success, trailer_noncritical_success,
-    trailer_critical_record, short_key,
+    trailer_critical_record, short_key, device_signed_success, device_wrong_device, device_unsigned_allowed_success,
+    unsigned_under_trust, untrusted_signer, signature_modified, model_id_claim_modified,
+    payload_forged_by_key_holder, signed_key_file_without_trust_success, license_success, license_wrong_device,
+    license_wrong_model, license_expired, license_not_yet_valid, license_modified, license_untrusted_signer,
 };
 
-std::string hex(std::span<const std::uint8_t> b) {
-    std::string out;
-    for (auto v : b) out += "0123456789abcdef"[v >> 4], out += "0123456789abcdef"[v & 15];
-    return out;
-}
 
 std::map<std::string, Bytes> generate_all() {
     std::map<std::string, Bytes> files;
@@ -460,8 +642,10 @@ std::map<std::string, Bytes> generate_all() {
                                         {"sha256", hex(ovseal::crypto::sha256(e.content))}});
             }
         }
+        for (const auto& [key, value] : v.policy.items()) j[key] = value;
         manifest["vectors"].push_back(j);
         files[v.name + ".ovseal"] = std::move(v.file);
+        for (auto& [name, bytes] : v.side_files) files[name] = std::move(bytes);
     }
     const std::string text = manifest.dump(2) + "\n";
     files["manifest.json"] = Bytes(text.begin(), text.end());
@@ -475,18 +659,25 @@ int check_outcomes(const fs::path& dir) {
     int failures = 0;
     for (const auto& v : manifest["vectors"]) {
         const auto& id = v["identity"];
-        std::vector<Key> keys;
         std::string outcome = "success";
         try {
-            if (id["type"] == "key") {
-                const std::string h = id["key_hex"];
+            ovseal::KeyRing ring;
+            if (id["type"] == "key" || id["type"] == "device") {
+                const std::string h = id["type"] == "key" ? id["key_hex"] : id["private_key_hex"];
                 Bytes raw(h.size() / 2);
                 for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
-                keys.push_back(Key::from_bytes(raw));
+                if (id["type"] == "key") ring.keys.push_back(Key::from_bytes(raw));
+                else ring.identities.push_back(ovseal::DeviceIdentity::from_bytes(raw));
             } else {
-                keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
+                ring.keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
             }
-            const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), keys);
+            for (const auto& t : v.value("trust", nlohmann::json::array())) {
+                ring.trusted.push_back(ovseal::PublisherPublicKey::parse(t.get<std::string>()));
+            }
+            for (const auto& l : v.value("licenses", nlohmann::json::array())) ring.licenses.push_back(dir / l.get<std::string>());
+            if (v.contains("now")) ring.now = v["now"].get<std::uint64_t>();
+            ring.allow_unsigned_device_files = v.value("allow_unsigned", false);
+            const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), ring);
             file.verify_payload();
             for (std::size_t i = 0; i < file.entries().size(); ++i) {
                 Bytes content(file.entries()[i].size);
@@ -537,7 +728,7 @@ int main(int argc, char** argv) {
         if (!write) {
             for (const auto& entry : fs::directory_iterator(dir)) {
                 const auto name = entry.path().filename().string();
-                if (entry.path().extension() == ".ovseal" && !files.contains(name)) {
+                if ((entry.path().extension() == ".ovseal" || entry.path().extension() == ".lic") && !files.contains(name)) {
                     std::cerr << "vector without a generator: " << name << "\n";
                     ++mismatches;
                 }
