@@ -28,4 +28,25 @@ struct SealOptions {
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options = {});
 
+/// Changes to the stanzas of a sealed file that keep its file key, payload, signature and licences.
+struct RewrapChanges {
+    std::vector<Key> add_keys;                ///< key files, and at most one passphrase, to add
+    std::vector<DevicePublicKey> add_devices; ///< devices to add
+    std::vector<std::size_t> remove_stanzas;  ///< stanza indexes to remove, as `inspect` lists them
+    std::vector<Key> remove_opened_by;        ///< remove every stanza one of these keys opens
+    bool remove_passphrase = false;           ///< remove the passphrase stanza (to change the passphrase)
+    unsigned scrypt_log2_n = 18;
+};
+
+/// Writes `output`: `sealed` with its stanzas changed, without re-encrypting anything. `opener` must open the
+/// file. Removing a stanza does not revoke a key that has seen the file key: for that, reseal.
+void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
+            const RewrapChanges& changes);
+
+/// Writes `output`: the model of `sealed` sealed again under a new file key for `recipients` and
+/// `options.devices` (and signed if `options.sign`). Metadata is kept. The plaintext is held in locked memory
+/// while it is re-encrypted, never on disk. Old signatures and licences do not apply to the new file.
+void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
+            const std::vector<Key>& recipients, const SealOptions& options = {});
+
 }  // namespace ovseal

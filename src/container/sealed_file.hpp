@@ -61,6 +61,10 @@ public:
     /// True when decrypting verifies the publisher signature (a trust list was given).
     bool checks_signature() const noexcept { return m_check_signature; }
     OpenedBy opened_by() const noexcept { return m_opened_by; }
+    /// The header exactly as stored.
+    const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }
+    /// Reads stored (encrypted) bytes of the file, for copying it.
+    void read_stored(std::uint64_t offset, std::span<std::uint8_t> out) const { m_file.read_at(offset, out); }
     /// The file key, for re-wrapping and licensing. Reaching it is deliberate: grep for file_key_secret.
     std::span<const std::uint8_t> file_key_secret() const noexcept { return m_file_key.secret(); }
 

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
+#include "container/sealed_file.hpp"
 #include "container/signature.hpp"
 #include "keys/identity_secrets.hpp"
 #include "crypto/crypto.hpp"
@@ -98,15 +100,25 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
                       [](const Key& k) { return k.kind() == Key::Kind::passphrase; }) > 1) {
         throw Error(ErrorCode::usage, "a file can be sealed for one passphrase only (and any number of key files)");
     }
-    std::vector<FileReader> sources;
+    std::vector<std::optional<FileReader>> files;
     format::Body body;
     body.metadata = parameters.metadata;
     std::uint64_t largest = 0;
     for (const auto& e : entries) {
-        sources.emplace_back(e.source);
-        body.entries.push_back({static_cast<std::uint8_t>(e.kind), e.name, sources.back().size()});
-        largest = std::max(largest, sources.back().size());
+        if (!e.source.empty()) files.emplace_back(e.source);
+        else files.emplace_back();
+        const std::uint64_t size = files.back() ? files.back()->size() : e.content.size();
+        body.entries.push_back({static_cast<std::uint8_t>(e.kind), e.name, size});
+        largest = std::max(largest, size);
     }
+    // Reads plaintext of entry e at `offset`, from its file or from memory.
+    auto read_plaintext = [&](std::size_t e, std::uint64_t offset, std::span<std::uint8_t> out) {
+        if (files[e]) {
+            files[e]->read_at(offset, out);
+        } else {
+            std::memcpy(out.data(), entries[e].content.data() + offset, out.size());
+        }
+    };
     body.chunk_size_log2 = static_cast<std::uint8_t>(
         parameters.chunk_size_log2 != 0 ? parameters.chunk_size_log2 : default_chunk_size_log2(largest));
     if (body.chunk_size_log2 < format::min_chunk_log2 || body.chunk_size_log2 > format::max_chunk_log2) {
@@ -153,7 +165,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         for (std::uint64_t i = 0; i < span.chunk_count; ++i) {
             const std::uint64_t start = i * layout.chunk_size;
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(layout.chunk_size, size - start));
-            sources[e].read_at(start, std::span(plaintext.data(), n));
+            read_plaintext(e, start, std::span(plaintext.data(), n));
             std::memset(plaintext.data() + n, 0, chunk_size - n);
             const std::uint64_t index = span.first_chunk + i;
             format::chunk_nonce(index, layout.chunk_count, nonce);
@@ -174,6 +186,31 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         record.signer = parameters.signer->public_key().bytes();
         record.signature = crypto::ed25519_sign(parameters.signer->secret().seed.secret(), message);
         out.write(format::trailer_bytes(format::Trailer{record}));
+    }
+    out.commit();
+}
+
+void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,
+                 const std::filesystem::path& output) {
+    keys::check_known_stanzas(stanzas);
+    const auto& old_header = file.raw_header();
+    const std::size_t body_start = format::preamble_size + file.preamble().stanzas_length;
+    const auto body = std::span(old_header).subspan(body_start, old_header.size() - format::header_mac_size - body_start);
+    std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
+    const auto mac_key = derive_header_mac_key(file.file_key_secret());
+    const auto mac = crypto::hmac_sha256(mac_key.secret(), header);
+    header.insert(header.end(), mac.begin(), mac.end());
+
+    OutputFile out(output);
+    out.write(header);
+    // Chunks and trailer are copied byte for byte: no (key, nonce) pair is ever used again.
+    std::vector<std::uint8_t> buffer(std::size_t{4} << 20);
+    const std::uint64_t end = file.file_size();
+    for (std::uint64_t at = old_header.size(); at < end;) {
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - at));
+        file.read_stored(at, std::span(buffer).first(n));
+        out.write(std::span(buffer).first(n));
+        at += n;
     }
     out.commit();
 }

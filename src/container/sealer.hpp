@@ -2,6 +2,7 @@
 
 // Writing a sealed file (docs/FORMAT.md): one pass, streaming each entry from its source file.
 
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -14,10 +15,13 @@
 
 namespace ovseal::container {
 
+class SealedFile;
+
 struct PackageEntry {
     std::string name;
     format::EntryKind kind;
-    std::filesystem::path source;
+    std::filesystem::path source;           // a plaintext file, or, if empty:
+    std::span<const std::uint8_t> content;  // plaintext in memory (resealing)
 };
 
 struct SealParameters {
@@ -33,6 +37,12 @@ struct SealParameters {
 void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
                   const SealParameters& parameters, const std::filesystem::path& output,
                   crypto::RandomSource& random);
+
+/// Writes a copy of an opened file with other stanzas: same file key, body, chunks and trailer, so the
+/// signature and every licence stay valid (docs/FORMAT.md §12.1). The new header is authenticated with the
+/// file key. Written through a temporary file like seal_package.
+void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,
+                 const std::filesystem::path& output);
 
 /// The chunk size (log2) chosen automatically for a package whose largest entry has `largest` bytes.
 unsigned default_chunk_size_log2(std::uint64_t largest);

@@ -386,6 +386,11 @@ std::vector<std::uint8_t> body_bytes(const Body& b) {
 }
 
 std::vector<std::uint8_t> header_without_mac(const std::vector<Stanza>& stanzas, const Body& body) {
+    return header_with_body_bytes(stanzas, body_bytes(body));
+}
+
+std::vector<std::uint8_t> header_with_body_bytes(const std::vector<Stanza>& stanzas,
+                                                 std::span<const std::uint8_t> body_part) {
     if (stanzas.empty() || stanzas.size() > max_stanzas) {
         throw Error(ErrorCode::usage, "a sealed file needs 1 to 1024 stanzas");
     }
@@ -394,7 +399,6 @@ std::vector<std::uint8_t> header_without_mac(const std::vector<Stanza>& stanzas,
         auto bytes = stanza_bytes(s);
         section.insert(section.end(), bytes.begin(), bytes.end());
     }
-    const auto body_part = body_bytes(body);
     const std::size_t total = preamble_size + section.size() + body_part.size() + header_mac_size;
     if (total > max_header_size) {
         throw Error(ErrorCode::usage, "the header would exceed 16 MiB (too many stanzas or too much metadata)");

@@ -103,5 +103,8 @@ std::vector<std::uint8_t> body_bytes(const Body& body);
 
 /// Preamble + stanzas + body, without the MAC (the caller appends it). Validates the bounds.
 std::vector<std::uint8_t> header_without_mac(const std::vector<Stanza>& stanzas, const Body& body);
+/// The same with the body already serialized (re-wrapping keeps the stored body byte for byte).
+std::vector<std::uint8_t> header_with_body_bytes(const std::vector<Stanza>& stanzas,
+                                                 std::span<const std::uint8_t> body);
 
 }  // namespace ovseal::format

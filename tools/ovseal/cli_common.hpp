@@ -60,5 +60,6 @@ void add_verify_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_device_command(CLI::App& app);
 void add_license_command(CLI::App& app);
+void add_rotate_commands(CLI::App& app);
 
 }  // namespace ovseal::cli

@@ -85,7 +85,7 @@ void print_text(const std::filesystem::path& path, const FileInfo& info) {
     }
     fmt::print("Key stanzas:   ");
     for (std::size_t i = 0; i < info.stanza_types.size(); ++i) {
-        fmt::print("{}{}", i ? ", " : "", info.stanza_types[i]);
+        fmt::print("{}[{}] {}", i ? ", " : "", i, info.stanza_types[i]);
     }
     fmt::print("\nSignature:     {}", info.signer_key_id ? "publisher key " + *info.signer_key_id + ", model id " +
                                                                *info.model_id + " (not verified here)"

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     ovseal::cli::add_run_command(app);
     ovseal::cli::add_device_command(app);
     ovseal::cli::add_license_command(app);
+    ovseal::cli::add_rotate_commands(app);
 
     // Name an unknown command instead of CLI11's generic "a subcommand is required".
     const auto commands = app.get_subcommands([](const CLI::App*) { return true; });

@@ -1,0 +1,97 @@
+// Key rotation: re-wrapping the file key (cheap, keeps signatures and licences) and resealing (new file key).
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <set>
+
+#include "container/sealed_file.hpp"
+#include "container/sealer.hpp"
+#include "keys/stanzas.hpp"
+#include "memory/locked_region.hpp"
+#include "openvino/model_files.hpp"
+#include "ovseal/error.hpp"
+#include "ovseal/seal.hpp"
+#include "ovseal/version.hpp"
+
+namespace ovseal {
+
+void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
+            const RewrapChanges& changes) {
+    const auto file = container::SealedFile::open(sealed, opener);
+    file.verify_payload();  // never propagate a damaged payload under a fresh header
+
+    const auto& old = file.stanzas();
+    std::set<std::size_t> removed(changes.remove_stanzas.begin(), changes.remove_stanzas.end());
+    for (std::size_t index : removed) {
+        if (index >= old.size()) {
+            throw Error(ErrorCode::usage, "there is no stanza " + std::to_string(index) + " (the file has " +
+                                              std::to_string(old.size()) + ")");
+        }
+    }
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        if (changes.remove_passphrase && old[i].type == keys::scrypt_stanza_type) removed.insert(i);
+        for (const Key& key : changes.remove_opened_by) {
+            if (keys::unwrap_file_key(key, old[i])) removed.insert(i);
+        }
+    }
+    std::vector<format::Stanza> stanzas;
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        if (!removed.contains(i)) stanzas.push_back(old[i]);
+    }
+    crypto::SystemRandom random;
+    for (const Key& key : changes.add_keys) {
+        stanzas.push_back(keys::wrap_file_key(key, file.file_key_secret(), changes.scrypt_log2_n, random));
+    }
+    for (const auto& device : changes.add_devices) {
+        stanzas.push_back(keys::wrap_file_key(device, file.file_key_secret(), random));
+    }
+    if (stanzas.empty()) {
+        throw Error(ErrorCode::usage, "re-wrapping would leave no way to open the file: add a key first");
+    }
+    if (std::count_if(stanzas.begin(), stanzas.end(),
+                      [](const format::Stanza& s) { return s.type == keys::scrypt_stanza_type; }) > 1) {
+        throw Error(ErrorCode::usage, "a file holds one passphrase: remove the old one to add a new one");
+    }
+    container::rewrap_file(file, stanzas, output);
+}
+
+void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
+            const std::vector<Key>& recipients, const SealOptions& options) {
+    const auto file = container::SealedFile::open(sealed, opener);
+    // The whole plaintext, in locked memory, authenticated (and signature-checked under a trust list).
+    std::vector<memory::LockedRegion> plaintexts;
+    std::vector<container::EntryOutput> outputs;
+    for (std::size_t i = 0; i < file.entries().size(); ++i) {
+        plaintexts.emplace_back(static_cast<std::size_t>(std::max<std::uint64_t>(file.entries()[i].size, 1)));
+        outputs.push_back({i, {plaintexts.back().data(), static_cast<std::size_t>(file.entries()[i].size)}});
+    }
+    file.decrypt_entries(outputs, true);
+
+    std::vector<container::PackageEntry> entries;
+    for (std::size_t i = 0; i < file.entries().size(); ++i) {
+        const auto& e = file.entries()[i];
+        entries.push_back({e.name, static_cast<format::EntryKind>(e.kind), {}, outputs[i].out});
+    }
+    container::SealParameters parameters;
+    parameters.metadata = file.body().metadata;
+    parameters.metadata.unknown_records.clear();
+    parameters.metadata.created = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    parameters.metadata.sealed_by = std::string("ovseal ") + ovseal::version();
+    parameters.scrypt_log2_n = options.scrypt_log2_n;
+    parameters.devices = options.devices;
+    parameters.signer = options.sign;
+    if (options.chunk_size != 0) {
+        if (!std::has_single_bit(options.chunk_size)) {
+            throw Error(ErrorCode::usage, "the chunk size must be a power of two from 64 KiB to 4 MiB");
+        }
+        parameters.chunk_size_log2 = static_cast<unsigned>(std::countr_zero(options.chunk_size));
+    } else {
+        parameters.chunk_size_log2 = file.body().chunk_size_log2;
+    }
+    crypto::SystemRandom random;
+    container::seal_package(entries, recipients, parameters, output, random);
+}
+
+}  // namespace ovseal
