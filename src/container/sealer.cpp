@@ -184,7 +184,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         format::SignatureRecord record;
         record.model_id = model_id(message);
         record.signer = parameters.signer->public_key().bytes();
-        record.signature = crypto::ed25519_sign(parameters.signer->secret().seed.secret(), message);
+        record.signature = parameters.signer->secret().signer->sign(message);
         out.write(format::trailer_bytes(format::Trailer{record}));
     }
     out.commit();

@@ -29,7 +29,7 @@ Pkey private_key(int type, std::span<const std::uint8_t> key, const char* what) 
     return p;
 }
 
-Pkey public_key(int type, std::span<const std::uint8_t> key) {
+Pkey peer_key(int type, std::span<const std::uint8_t> key) {
     if (key.size() != 32) return nullptr;
     Pkey p(EVP_PKEY_new_raw_public_key(type, nullptr, key.data(), key.size()));
     ERR_clear_error();
@@ -45,17 +45,21 @@ Bytes32 raw_public(const Pkey& p, const char* what) {
 
 }  // namespace
 
-Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key_bytes) {
-    return raw_public(private_key(EVP_PKEY_X25519, private_key_bytes, "X25519 key"), "X25519 key");
-}
+struct X25519Key::Impl {
+    Pkey key;
+};
 
-memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key_bytes,
-                                  std::span<const std::uint8_t> peer_public) {
-    Pkey self = private_key(EVP_PKEY_X25519, private_key_bytes, "X25519 key");
-    Pkey peer = public_key(EVP_PKEY_X25519, peer_public);
+X25519Key::X25519Key(std::span<const std::uint8_t> private_key_bytes)
+    : m_impl(std::make_unique<Impl>(Impl{private_key(EVP_PKEY_X25519, private_key_bytes, "X25519 key")})),
+      m_public(raw_public(m_impl->key, "X25519 key")) {}
+
+X25519Key::~X25519Key() = default;
+
+memory::SecretBytes X25519Key::agree(std::span<const std::uint8_t> peer_public) const {
+    Pkey peer = peer_key(EVP_PKEY_X25519, peer_public);
     if (!peer) fail("X25519 peer key");
     memory::SecretBytes shared(32);
-    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(self.get(), nullptr),
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(m_impl->key.get(), nullptr),
                                                                    EVP_PKEY_CTX_free);
     std::size_t len = shared.size();
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1) {
@@ -69,25 +73,46 @@ memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key_byte
     return shared;
 }
 
+Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key_bytes) {
+    return X25519Key(private_key_bytes).public_key();
+}
+
+memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key_bytes,
+                                  std::span<const std::uint8_t> peer_public) {
+    return X25519Key(private_key_bytes).agree(peer_public);
+}
+
 Bytes32 ed25519_public_key(std::span<const std::uint8_t> private_key_bytes) {
     return raw_public(private_key(EVP_PKEY_ED25519, private_key_bytes, "Ed25519 key"), "Ed25519 key");
 }
 
-Signature64 ed25519_sign(std::span<const std::uint8_t> private_key_bytes, std::span<const std::uint8_t> message) {
-    Pkey key = private_key(EVP_PKEY_ED25519, private_key_bytes, "Ed25519 key");
+struct Ed25519Signer::Impl {
+    Pkey key;
+};
+
+Ed25519Signer::Ed25519Signer(std::span<const std::uint8_t> seed)
+    : m_impl(std::make_unique<Impl>(Impl{private_key(EVP_PKEY_ED25519, seed, "Ed25519 key")})) {}
+
+Ed25519Signer::~Ed25519Signer() = default;
+
+Signature64 Ed25519Signer::sign(std::span<const std::uint8_t> message) const {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     Signature64 sig{};
     std::size_t len = sig.size();
-    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, m_impl->key.get()) != 1 ||
         EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) != 1 || len != sig.size()) {
         fail("Ed25519 signing");
     }
     return sig;
 }
 
+Signature64 ed25519_sign(std::span<const std::uint8_t> private_key_bytes, std::span<const std::uint8_t> message) {
+    return Ed25519Signer(private_key_bytes).sign(message);
+}
+
 bool ed25519_verify(std::span<const std::uint8_t> public_key_bytes, std::span<const std::uint8_t> message,
                     std::span<const std::uint8_t> signature) {
-    Pkey key = public_key(EVP_PKEY_ED25519, public_key_bytes);
+    Pkey key = peer_key(EVP_PKEY_ED25519, public_key_bytes);
     if (!key || signature.size() != 64) return false;
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&

@@ -84,10 +84,40 @@ private:
 Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key);
 memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> peer_public);
 
+/// An X25519 private key kept ready for many agreements (one scalar multiplication each).
+class X25519Key {
+public:
+    explicit X25519Key(std::span<const std::uint8_t> private_key);
+    ~X25519Key();
+    X25519Key(const X25519Key&) = delete;
+    X25519Key& operator=(const X25519Key&) = delete;
+    const Bytes32& public_key() const noexcept { return m_public; }
+    /// The raw shared secret; all zero for a low-order peer (callers reject it).
+    memory::SecretBytes agree(std::span<const std::uint8_t> peer_public) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    Bytes32 m_public{};
+};
+
 /// Ed25519 (RFC 8032, pure). Private keys are 32-byte seeds.
 using Signature64 = std::array<std::uint8_t, 64>;
 Bytes32 ed25519_public_key(std::span<const std::uint8_t> private_key);
 Signature64 ed25519_sign(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> message);
+/// An Ed25519 key kept ready for many signatures (its public key is derived once).
+class Ed25519Signer {
+public:
+    explicit Ed25519Signer(std::span<const std::uint8_t> seed);
+    ~Ed25519Signer();
+    Ed25519Signer(const Ed25519Signer&) = delete;
+    Ed25519Signer& operator=(const Ed25519Signer&) = delete;
+    Signature64 sign(std::span<const std::uint8_t> message) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 bool ed25519_verify(std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> message,
                     std::span<const std::uint8_t> signature);
 

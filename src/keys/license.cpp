@@ -86,13 +86,23 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, crypto::RandomSource& random) {
+    memory::SecretBytes ephemeral(32);
+    random.fill(ephemeral.secret());
+    return issue_license(model_id, file_key, device, not_before, expires, note, signer,
+                         crypto::X25519Key(ephemeral.secret()));
+}
+
+std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
+                                        std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
+                                        std::uint64_t not_before, std::uint64_t expires, const std::string& note,
+                                        const SigningKey& signer, const crypto::X25519Key& ephemeral) {
     if (note.size() > max_license_note) {
         throw Error(ErrorCode::usage, "a licence note is at most 1024 bytes");
     }
     if (not_before != 0 && expires != 0 && not_before >= expires) {
         throw Error(ErrorCode::usage, "the licence would never be valid: --not-before is not before --expires");
     }
-    const auto keys = device_wrap_keys(device.bytes(), wrap_info(model_id, not_before, expires), random);
+    const auto keys = device_wrap_keys(device.bytes(), wrap_info(model_id, not_before, expires), ephemeral);
     const auto wrapped = wrap_with(keys.okm.secret(), file_key);
     format::ByteWriter w;
     w.bytes(license_magic);
@@ -107,7 +117,7 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
     w.text(note);
     w.u8(1);
     w.bytes(signer.public_key().bytes());
-    const auto signature = crypto::ed25519_sign(signer.secret().seed.secret(), signing_input(w.buffer()));
+    const auto signature = signer.secret().signer->sign(signing_input(w.buffer()));
     w.bytes(signature);
     return std::move(w.buffer());
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
 #include "memory/secret_bytes.hpp"
 #include "ovseal/identity.hpp"
@@ -34,11 +35,16 @@ constexpr std::size_t max_license_note = 1024;
 /// license_invalid, or unsupported_version for a newer licence version.
 License parse_license(std::span<const std::uint8_t> bytes);
 
-/// Makes and signs a licence for `device` that wraps `file_key`.
+/// Makes and signs a licence for `device` that wraps `file_key`, with an ephemeral key drawn from `random`.
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, crypto::RandomSource& random);
+/// The same with a given ephemeral key, shared by the licences of one batch (§13.2).
+std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
+                                        std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
+                                        std::uint64_t not_before, std::uint64_t expires, const std::string& note,
+                                        const SigningKey& signer, const crypto::X25519Key& ephemeral);
 
 /// The file key, with `identity` (whose public key must be the licence's device). Throws license_invalid.
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity);

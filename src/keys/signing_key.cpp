@@ -60,14 +60,14 @@ SigningKey SigningKey::generate() {
     memory::SecretBytes seed(32);
     crypto::random_bytes(seed.secret());
     const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
-    return SigningKey(std::make_shared<const Secret>(Secret{std::move(seed)}), pub);
+    return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
 SigningKey SigningKey::from_bytes(std::span<const std::uint8_t> seed) {
     if (seed.size() != 32) throw Error(ErrorCode::invalid_key, "an Ed25519 seed is 32 bytes");
     auto secret = memory::SecretBytes::copy_of(seed);
     const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(secret.secret()));
-    return SigningKey(std::make_shared<const Secret>(Secret{std::move(secret)}), pub);
+    return SigningKey(std::make_shared<const Secret>(std::move(secret)), pub);
 }
 
 SigningKey SigningKey::load(const std::filesystem::path& path, const std::optional<Key>& passphrase) {
@@ -91,7 +91,7 @@ SigningKey SigningKey::load(const std::filesystem::path& path, const std::option
         }
     }
     const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
-    return SigningKey(std::make_shared<const Secret>(Secret{std::move(seed)}), pub);
+    return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
 void SigningKey::save(const std::filesystem::path& path, const std::optional<Key>& passphrase,

@@ -52,12 +52,15 @@ Unwrapped unwrap_with(std::span<const std::uint8_t> okm, std::span<const std::ui
 DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, crypto::RandomSource& random) {
     memory::SecretBytes ephemeral_private(32);
     random.fill(ephemeral_private.secret());
-    const auto ephemeral = crypto::x25519_public_key(ephemeral_private.secret());
-    const auto shared = crypto::x25519_shared(ephemeral_private.secret(), device);
+    return device_wrap_keys(device, info, crypto::X25519Key(ephemeral_private.secret()));
+}
+
+DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, const crypto::X25519Key& ephemeral) {
+    const auto shared = ephemeral.agree(device);
     if (all_zero(shared.secret())) {
         throw Error(ErrorCode::invalid_key, "the device public key is unusable (a low-order X25519 point)");
     }
-    return {ephemeral, okm_from_shared(shared, ephemeral, device, info)};
+    return {ephemeral.public_key(), okm_from_shared(shared, ephemeral.public_key(), device, info)};
 }
 
 std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity, const PublicKeyBytes& ephemeral,

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
 #include "memory/secret_bytes.hpp"
 #include "ovseal/identity.hpp"
@@ -33,6 +34,8 @@ struct DeviceWrap {
 };
 /// Writer side: draws the ephemeral key from `random`; an all-zero shared secret is invalid_key.
 DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, crypto::RandomSource& random);
+/// Writer side with a given ephemeral key (one licence batch shares one; each device's secret still differs).
+DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, const crypto::X25519Key& ephemeral);
 /// Reader side: nothing if the shared secret is all zero.
 std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity, const PublicKeyBytes& ephemeral,
                                                       std::string_view info);

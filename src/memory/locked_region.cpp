@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "memory/wipe.hpp"
 #include "ovseal/error.hpp"
@@ -29,6 +30,32 @@ std::function<void(std::string_view)> g_warning_handler;
 std::size_t page_size() {
     static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     return size;
+}
+
+// Wiped single pages kept mapped and locked for reuse: keys and other small secrets come and go by the
+// thousand (licence batches), and mmap + mlock + munlock + munmap costs ~10 us each time.
+struct PooledPage {
+    void* data;
+    bool locked;
+};
+std::mutex g_pool_mutex;
+std::vector<PooledPage> g_pool;
+constexpr std::size_t max_pooled_pages = 64;
+
+bool take_pooled_page(void*& data, bool& locked) {
+    std::lock_guard lock(g_pool_mutex);
+    if (g_pool.empty()) return false;
+    data = g_pool.back().data;
+    locked = g_pool.back().locked;
+    g_pool.pop_back();
+    return true;
+}
+
+bool keep_pooled_page(void* data, bool locked) {
+    std::lock_guard lock(g_pool_mutex);
+    if (g_pool.size() >= max_pooled_pages) return false;
+    g_pool.push_back({data, locked});
+    return true;
 }
 
 void warn_once(std::string_view message) {
@@ -58,6 +85,17 @@ LockedRegion::LockedRegion(std::size_t bytes) {
         throw Error(ErrorCode::internal, "cannot allocate " + std::to_string(bytes) + " bytes of protected memory");
     }
     const std::size_t mapped = (bytes + page - 1) / page * page;
+    void* pooled = nullptr;
+    bool pooled_locked = false;
+    if (mapped == page && take_pooled_page(pooled, pooled_locked)) {
+        m_data = static_cast<std::uint8_t*>(pooled);  // wiped when it was released
+        m_size = bytes;
+        m_mapped = mapped;
+        m_locked = pooled_locked;
+        g_live_regions.fetch_add(1);
+        g_live_bytes.fetch_add(mapped);
+        return;
+    }
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         throw Error(ErrorCode::internal, "cannot map " + std::to_string(mapped) +
@@ -113,10 +151,12 @@ void LockedRegion::release() noexcept {
             g_release_observer(m_data, m_mapped);
         }
     }
-    if (m_locked) {
-        munlock(m_data, m_mapped);
+    if (m_mapped != page_size() || !keep_pooled_page(m_data, m_locked)) {
+        if (m_locked) {
+            munlock(m_data, m_mapped);
+        }
+        munmap(m_data, m_mapped);
     }
-    munmap(m_data, m_mapped);
     g_live_regions.fetch_sub(1);
     g_live_bytes.fetch_sub(m_mapped);
     m_data = nullptr;
