@@ -4,8 +4,13 @@
 Only the standard library and PyPI `cryptography` are used. The opener follows the normative
 order of FORMAT.md §9 step by step and raises OvsealError with the §10 error name.
 
+Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher SIGNATURE trailer
+record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
+
 Usage as a tool:
-    python ovseal_reference.py FILE (--key-hex HEX | --passphrase P)
+    python ovseal_reference.py FILE [--key-hex HEX | --key-file F] [--passphrase P]
+           [--device-key-hex HEX | --identity F] [--trust KEY_OR_FILE ...] [--license F ...]
+           [--now SECONDS] [--allow-unsigned]
 prints, per entry, "name<TAB>kind<TAB>size<TAB>sha256"; on error prints the error name to
 stderr and exits with its §10 value.
 """
@@ -13,13 +18,17 @@ stderr and exits with its §10 value.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
 import sys
+import time
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -85,6 +94,26 @@ INFO_FILE_KEY_COMMITMENT = b"ovseal-v1 file key commitment"
 INFO_KEY_STANZA = b"ovseal-v1 key stanza"
 INFO_SCRYPT_STANZA = b"ovseal-v1 scrypt stanza"
 SCRYPT_SALT_PREFIX = b"ovseal-v1 scrypt"
+INFO_X25519_STANZA = b"ovseal-v1 x25519 stanza"
+
+# Revision 2: signature (§8.1, §12), licences (§13), text forms (§14)
+REC_SIGNATURE = 0x0001  # trailer record
+SIG_ALG_ED25519 = 1
+SIGNATURE_VALUE_LEN = 1 + 32 + 32 + 64  # 129
+DOMAIN_CHUNK_DIGESTS = b"ovseal-v1 chunk digests"
+DOMAIN_MODEL_SIGNATURE = b"ovseal-v1 model signature\x00"
+DOMAIN_MODEL_ID = b"ovseal-v1 model id"
+DOMAIN_KEY_ID = b"ovseal-v1 key id"
+
+LICENSE_MAGIC = b"\x89OVLICE\n"
+LICENSE_VERSION = 1
+LICENSE_MAX_NOTE = 1024
+LICENSE_FIXED_LEN = 301  # 204 + 1 + 32 + 64, plus the note
+DOMAIN_LICENSE = b"ovseal-v1 licence"
+
+PUBLIC_KEY_PREFIXES = {"x25519": "ovseal-x25519:", "ed25519": "ovseal-ed25519:"}
+B64URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 
 ERRORS = {
     "ok": 0,
@@ -102,6 +131,16 @@ ERRORS = {
     "invalid_key": 12,
     "model_rejected": 13,
     "unsupported_model": 14,
+    "signature_required": 15,
+    "untrusted_signer": 16,
+    "bad_signature": 17,
+    "license_invalid": 18,
+    "license_wrong_model": 19,
+    "license_wrong_device": 20,
+    "license_not_yet_valid": 21,
+    "license_expired": 22,
+    "clock_rollback": 23,
+    "state_invalid": 24,
 }
 
 
@@ -292,37 +331,86 @@ def _parse_stanzas(data: bytes, count: int, s: int) -> list[Stanza]:
             log2_n, r_, p_ = st.args[1]
             if not SCRYPT_LOG2_N_MIN <= log2_n <= SCRYPT_LOG2_N_MAX or r_ != SCRYPT_R or p_ != SCRYPT_P:
                 raise _malformed("scrypt params out of range")
+        elif st.type == b"x25519":
+            if len(st.args) != 1 or len(st.args[0]) != 32 or len(st.body) != STANZA_BODY_LEN:
+                raise _malformed("bad x25519 stanza")
     return stanzas
 
 
 # ---------------------------------------------------------------------------------------------
-# §9 step 3: file key (§7.3)
+# X25519 (§7.3, §13.2)
 # ---------------------------------------------------------------------------------------------
 
 
-def _stanza_okm(st: Stanza, key: bytes | None, passphrase: bytes | None) -> bytes | None:
+@dataclass
+class DeviceIdentity:
+    """A device's X25519 private key `d` and its public key `D`."""
+
+    private: bytes
+    public: bytes
+
+    @classmethod
+    def from_private(cls, d: bytes) -> "DeviceIdentity":
+        if len(d) != 32:
+            raise OvsealError("invalid_key", "a device private key is 32 bytes")
+        pub = X25519PrivateKey.from_private_bytes(d).public_key().public_bytes_raw()
+        return cls(bytes(d), pub)
+
+
+def x25519_shared(d: bytes, peer_public: bytes) -> bytes | None:
+    """X25519(d, peer); None when the result is all zero (a low-order point, §7.3)."""
+    try:
+        shared = X25519PrivateKey.from_private_bytes(d).exchange(X25519PublicKey.from_public_bytes(peer_public))
+    except ValueError:  # `cryptography` refuses an all-zero shared secret
+        return None
+    if shared == bytes(32):
+        return None
+    return shared
+
+
+# ---------------------------------------------------------------------------------------------
+# §9 step 3: file key (§7)
+# ---------------------------------------------------------------------------------------------
+
+
+def _stanza_okm(
+    st: Stanza, key: bytes | None, passphrase: bytes | None, devices: list[DeviceIdentity]
+) -> list[bytes]:
+    """The okm values this reader can derive for the stanza (empty: not mine)."""
     if st.type == b"key" and key is not None:
-        return hkdf(key, st.args[0], INFO_KEY_STANZA, 64)
+        return [hkdf(key, st.args[0], INFO_KEY_STANZA, 64)]
     if st.type == b"scrypt" and passphrase is not None:
         salt, params = st.args
         log2_n, r_, p_ = params
         k = Scrypt(salt=SCRYPT_SALT_PREFIX + salt, length=32, n=1 << log2_n, r=r_, p=p_).derive(passphrase)
-        return hkdf(k, b"", INFO_SCRYPT_STANZA, 64)
-    return None  # unknown type, or no secret held for it: not mine
+        return [hkdf(k, b"", INFO_SCRYPT_STANZA, 64)]
+    if st.type == b"x25519" and devices:
+        ephemeral = st.args[0]
+        out = []
+        for dev in devices:
+            shared = x25519_shared(dev.private, ephemeral)
+            if shared is None:
+                raise _malformed("x25519 stanza: all-zero shared secret (low-order ephemeral key)")
+            out.append(hkdf(shared, ephemeral + dev.public, INFO_X25519_STANZA, 64))
+        return out
+    return []  # unknown type, or no secret held for it: not mine
 
 
-def _unwrap_file_key(stanzas: list[Stanza], key: bytes | None, passphrase: bytes | None) -> bytes:
+def _unwrap_file_key(
+    stanzas: list[Stanza], key: bytes | None, passphrase: bytes | None, devices: list[DeviceIdentity]
+) -> tuple[bytes, bytes]:
+    """Return (file key, type of the stanza that opened)."""
     for st in stanzas:
-        okm = _stanza_okm(st, key, passphrase)
-        if okm is None:
-            continue
-        wrap_key, commitment = okm[:32], okm[32:]
-        if not hmac.compare_digest(commitment, st.body[:32]):
-            continue  # not mine
-        file_key = gcm_open(wrap_key, bytes(12), st.body[32:])
-        if file_key is None:
-            raise OvsealError("header_auth_failed", "a stanza's commitment matched but its wrapped key did not open")
-        return file_key
+        for okm in _stanza_okm(st, key, passphrase, devices):
+            wrap_key, commitment = okm[:32], okm[32:]
+            if not hmac.compare_digest(commitment, st.body[:32]):
+                continue  # not mine
+            file_key = gcm_open(wrap_key, bytes(12), st.body[32:])
+            if file_key is None:
+                raise OvsealError(
+                    "header_auth_failed", "a stanza's commitment matched but its wrapped key did not open"
+                )
+            return file_key, st.type
     raise OvsealError("no_matching_key")
 
 
@@ -429,10 +517,253 @@ def _parse_body(data: bytes, s: int, h: int) -> Body:
 # ---------------------------------------------------------------------------------------------
 
 
-def _parse_trailer(data: bytes, start: int, end: int) -> None:
-    for rtype, _value in _iter_records(data, start, end):
-        if rtype & CRITICAL:
+@dataclass
+class Signature:
+    algorithm: int
+    model_id: bytes
+    public_key: bytes
+    signature: bytes
+
+
+def _parse_trailer(data: bytes, start: int, end: int) -> Signature | None:
+    """Parse the trailer (§8); return its SIGNATURE record (§8.1), if any."""
+    sig: Signature | None = None
+    for rtype, value in _iter_records(data, start, end):
+        if rtype == REC_SIGNATURE:
+            if sig is not None:
+                raise _malformed("more than one SIGNATURE record")
+            if len(value) != SIGNATURE_VALUE_LEN:
+                raise _malformed(f"SIGNATURE record length {len(value)}")
+            if value[0] != SIG_ALG_ED25519:
+                raise _malformed(f"SIGNATURE algorithm {value[0]}")
+            sig = Signature(value[0], value[1:33], value[33:65], value[65:129])
+        elif rtype & CRITICAL:
             raise OvsealError("unsupported_version", f"unknown critical trailer record 0x{rtype:04x}")
+    return sig
+
+
+# ---------------------------------------------------------------------------------------------
+# §12: signed message, model id, key id
+# ---------------------------------------------------------------------------------------------
+
+
+def signed_message(version: int, body: bytes, n_chunks: int, payload_digest: bytes) -> bytes:
+    """M of §12.1."""
+    return (
+        DOMAIN_MODEL_SIGNATURE
+        + version.to_bytes(2, "little")
+        + len(body).to_bytes(4, "little")
+        + body
+        + n_chunks.to_bytes(8, "little")
+        + payload_digest
+    )
+
+
+def payload_digest_of(chunk_digests: list[bytes]) -> bytes:
+    return hashlib.sha256(DOMAIN_CHUNK_DIGESTS + b"".join(chunk_digests)).digest()
+
+
+def model_id_of(message: bytes) -> bytes:
+    """§12.2."""
+    return hashlib.sha256(DOMAIN_MODEL_ID + message).digest()
+
+
+def key_id(public_key: bytes) -> str:
+    """§12.3: a signer's key id, for display only."""
+    return hashlib.sha256(DOMAIN_KEY_ID + public_key).digest()[:8].hex()
+
+
+def ed25519_verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# §14: text forms of keys
+# ---------------------------------------------------------------------------------------------
+
+
+def _public_key_checksum(prefix: str, key: bytes) -> bytes:
+    return hashlib.sha256(prefix.encode("ascii") + key).digest()[:4]
+
+
+def format_public_key(kind: str, key: bytes) -> str:
+    """The §14 text form of an X25519 ("x25519") or Ed25519 ("ed25519") public key."""
+    prefix = PUBLIC_KEY_PREFIXES[kind]
+    if len(key) != 32:
+        raise OvsealError("invalid_key", "a public key is 32 bytes")
+    raw = key + _public_key_checksum(prefix, key)
+    return prefix + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def parse_public_key(text: str, kind: str = "ed25519") -> bytes:
+    """Parse a §14 public key text form; bad prefix, length, alphabet or checksum: invalid_key."""
+    prefix = PUBLIC_KEY_PREFIXES[kind]
+    if not isinstance(text, str):
+        raise OvsealError("invalid_key", "a public key text form is a string")
+    if not text.startswith(prefix):
+        raise OvsealError("invalid_key", f"public key text does not start with {prefix!r}")
+    enc = text[len(prefix) :]
+    if len(enc) != 48:
+        raise OvsealError("invalid_key", f"public key text has {len(enc)} characters after the prefix, not 48")
+    if not all(c in B64URL_CHARS for c in enc):
+        raise OvsealError("invalid_key", "public key text is not base64url without padding")
+    raw = base64.urlsafe_b64decode(enc)  # 48 characters: exactly 36 bytes, no padding, no spare bits
+    key, checksum = raw[:32], raw[32:]
+    if not hmac.compare_digest(checksum, _public_key_checksum(prefix, key)):
+        raise OvsealError("invalid_key", "public key checksum mismatch")
+    return key
+
+
+def _text_lines(text: str) -> list[str]:
+    """Non-empty, non-comment lines of a key text file (§14: lines; `#` comments)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def parse_hex_key_text(text: str, prefix: str) -> bytes:
+    """Parse a §14 hex key text (`OVSEAL-KEY-1:`, `OVSEAL-X25519-PRIVATE-1:`, ...): exactly one key line."""
+    lines = _text_lines(text)
+    if len(lines) != 1:
+        raise OvsealError("invalid_key", f"expected exactly one key line, found {len(lines)}")
+    line = lines[0]
+    if not line.startswith(prefix):
+        raise OvsealError("invalid_key", f"key line does not start with {prefix!r}")
+    digits = line[len(prefix) :]
+    if len(digits) != 64 or not all(c in HEX_CHARS for c in digits):
+        raise OvsealError("invalid_key", "a key is 64 hex digits")
+    return bytes.fromhex(digits)
+
+
+def parse_key_file(text: str) -> bytes:
+    return parse_hex_key_text(text, "OVSEAL-KEY-1:")
+
+
+def parse_device_identity(text: str) -> bytes:
+    return parse_hex_key_text(text, "OVSEAL-X25519-PRIVATE-1:")
+
+
+def parse_trust_list(items) -> list[bytes]:
+    """A trust list: 32-byte Ed25519 public keys, or their §14 text forms."""
+    out: list[bytes] = []
+    for it in items or ():
+        if isinstance(it, str):
+            out.append(parse_public_key(it, "ed25519"))
+        else:
+            it = bytes(it)
+            if len(it) != 32:
+                raise OvsealError("invalid_key", "a trusted public key is 32 bytes")
+            out.append(it)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# §13: licences
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class License:
+    version: int
+    model_id: bytes
+    device: bytes
+    not_before: int
+    expires: int
+    ephemeral: bytes
+    wrapped: bytes
+    note: bytes
+    algorithm: int
+    signer: bytes
+    signature: bytes
+    signed_part: bytes  # licence[0 : 237 + n]
+
+
+def parse_license(lic: bytes) -> License:
+    """§13.1 layout; the signature is not verified here."""
+    lic = bytes(lic)
+    if len(lic) < len(LICENSE_MAGIC) or lic[:8] != LICENSE_MAGIC:
+        raise OvsealError("license_invalid", "wrong licence magic")
+    if len(lic) < 12:
+        raise OvsealError("license_invalid", "licence too short")
+    version = int.from_bytes(lic[8:10], "little")
+    if version != LICENSE_VERSION:
+        raise OvsealError("unsupported_version", f"licence version {version}")
+    n = int.from_bytes(lic[10:12], "little")
+    if n > LICENSE_MAX_NOTE:
+        raise OvsealError("license_invalid", f"licence note_length {n}")
+    if len(lic) != LICENSE_FIXED_LEN + n:
+        raise OvsealError("license_invalid", f"licence is {len(lic)} bytes, not {LICENSE_FIXED_LEN + n}")
+    not_before = int.from_bytes(lic[76:84], "little")
+    expires = int.from_bytes(lic[84:92], "little")
+    alg = lic[204 + n]
+    if alg != SIG_ALG_ED25519:
+        raise OvsealError("license_invalid", f"licence signature algorithm {alg}")
+    if not_before != 0 and expires != 0 and not_before >= expires:
+        raise OvsealError("license_invalid", "licence not_before >= expires")
+    return License(
+        version=version,
+        model_id=lic[12:44],
+        device=lic[44:76],
+        not_before=not_before,
+        expires=expires,
+        ephemeral=lic[92:124],
+        wrapped=lic[124:204],
+        note=lic[204 : 204 + n],
+        algorithm=alg,
+        signer=lic[205 + n : 237 + n],
+        signature=lic[237 + n : 301 + n],
+        signed_part=lic[: 237 + n],
+    )
+
+
+def license_signed_message(signed_part: bytes) -> bytes:
+    return DOMAIN_LICENSE + b"\x00" + signed_part
+
+
+def license_info(model_id: bytes, not_before: int, expires: int) -> bytes:
+    return DOMAIN_LICENSE + model_id + not_before.to_bytes(8, "little") + expires.to_bytes(8, "little")
+
+
+def open_license(
+    lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
+) -> bytes:
+    """§13.3 steps 1-5, in that order; return the file key."""
+    lic = parse_license(lic_bytes)
+    # 1. Signature, then trust.
+    if not ed25519_verify(lic.signer, lic.signature, license_signed_message(lic.signed_part)):
+        raise OvsealError("license_invalid", "licence signature does not verify")
+    if lic.signer not in trust:
+        raise OvsealError("untrusted_signer", f"licence signed by key id {key_id(lic.signer)}")
+    # 2. Model.
+    if not hmac.compare_digest(lic.model_id, claimed_model_id):
+        raise OvsealError("license_wrong_model", f"licence for model {lic.model_id.hex()}")
+    # 3. Device.
+    dev = next((d for d in devices if d.public == lic.device), None)
+    if dev is None:
+        raise OvsealError("license_wrong_device", "licence for another device")
+    # 4. Window.
+    if now < lic.not_before:
+        raise OvsealError("license_not_yet_valid", f"valid from {lic.not_before}, now {now}")
+    if lic.expires != 0 and now >= lic.expires:
+        raise OvsealError("license_expired", f"expired at {lic.expires}, now {now}")
+    # 5. Unwrap.
+    shared = x25519_shared(dev.private, lic.ephemeral)
+    if shared is None:
+        raise OvsealError("license_invalid", "all-zero shared secret")
+    okm = hkdf(shared, lic.ephemeral + dev.public, license_info(lic.model_id, lic.not_before, lic.expires), 64)
+    if not hmac.compare_digest(okm[32:64], lic.wrapped[:32]):
+        raise OvsealError("license_invalid", "licence wrapped key commitment mismatch")
+    file_key = gcm_open(okm[:32], bytes(12), lic.wrapped[32:])
+    if file_key is None:
+        raise OvsealError("license_invalid", "licence wrapped key does not open")
+    return file_key
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,23 +776,119 @@ class Opened:
     entries: list[tuple[str, int, bytes]]
     metadata: dict
     chunk_size_log2: int
+    model_id: bytes = b""  # §12.2, computed from the file (defined for unsigned files too)
+    signature: Signature | None = None  # the SIGNATURE record, if any
+    signature_verified: bool = False  # True when §9 step 7a ran and passed
+    opened_by: str = ""  # "key", "scrypt", "x25519" or "licence"
 
 
-def open_file_full(data: bytes, *, key: bytes | None = None, passphrase: bytes | None = None) -> Opened:
+def _expected_length(h: int, body: Body) -> tuple[int, int, list[int]]:
+    cs = 1 << body.chunk_size_log2
+    counts = [max(1, -(-e.size // cs)) for e in body.entries]
+    n_chunks = sum(counts)
+    expected = h + n_chunks * (cs + TAG_LEN) + body.trailer_length  # Python ints: no overflow
+    if expected >= 1 << 64:
+        raise OvsealError("malformed_header", "the file length the header describes overflows 64 bits")
+    return expected, n_chunks, counts
+
+
+def _check_length(data: bytes, expected: int) -> None:
+    if len(data) < expected:
+        raise OvsealError("truncated", f"file is {len(data)} bytes, expected {expected}")
+    if len(data) > expected:
+        raise OvsealError("trailing_data", f"file is {len(data)} bytes, expected {expected}")
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (bytes, bytearray, memoryview)):
+        return [bytes(x)]
+    return list(x)
+
+
+def open_file_full(
+    data: bytes,
+    *,
+    key: bytes | None = None,
+    passphrase: bytes | None = None,
+    device_key: bytes | list[bytes] | None = None,
+    trust=None,
+    licenses: list[bytes] | None = None,
+    now: int | None = None,
+    allow_unsigned: bool = False,
+) -> Opened:
+    """Open a sealed file following FORMAT.md §9 (with steps 2a, 2b and 7a of revision 2).
+
+    device_key: one X25519 private key (32 bytes), or a list of them (the device identities held).
+    trust: Ed25519 public keys (32 bytes) or their §14 text forms; non-empty: a trusted signature is required.
+    licenses: licence files (bytes), opened in the order of §13.3 instead of the stanzas.
+    now: seconds since the epoch for licence windows (default: the system clock).
+    allow_unsigned: with no trust list, let a device identity open files without checking any signature.
+    """
     data = bytes(data)
-    if key is None and passphrase is None:
-        raise OvsealError("usage", "no key or passphrase given")
+    device_keys = _as_list(device_key)
+    license_list = [bytes(x) for x in _as_list(licenses)]
+
+    # Policy (§12.3): usage errors come before anything else.
+    if key is None and passphrase is None and not device_keys and not license_list:
+        raise OvsealError("usage", "no key, passphrase, device identity or licence given")
+    trust_given = bool(trust)
+    if license_list and not trust_given:
+        raise OvsealError("usage", "a licence needs a trust list")
+    if device_keys and not trust_given and not allow_unsigned:
+        raise OvsealError("usage", "a device identity needs a trust list (or allow_unsigned)")
+
+    # 0. Keys.
     if key is not None and len(key) != 32:
         raise OvsealError("invalid_key", "a key is 32 bytes")
     if passphrase is not None and len(passphrase) == 0:
         raise OvsealError("invalid_key", "empty passphrase")
+    devices = [DeviceIdentity.from_private(bytes(d)) for d in device_keys]
+    trust_list = parse_trust_list(trust)
+    require_signature = bool(trust_list)
+    if now is None:
+        now = int(time.time())
 
     # 1. Preamble.
     stanza_count, h, s = _parse_preamble(data)
     # 2. Stanzas.
     stanzas = _parse_stanzas(data, stanza_count, s)
-    # 3. File key.
-    file_key = _unwrap_file_key(stanzas, key, passphrase)
+
+    claimed: Signature | None = None
+    if require_signature:
+        # 2a. Body and trailer, parsed without authentication.
+        pre_body = _parse_body(data, s, h)
+        expected, _, _ = _expected_length(h, pre_body)
+        _check_length(data, expected)
+        claimed = _parse_trailer(data, expected - pre_body.trailer_length, expected)
+        if claimed is None:
+            raise OvsealError("signature_required", "the file has no SIGNATURE record")
+        if claimed.public_key not in trust_list:
+            raise OvsealError("untrusted_signer", f"signed by key id {key_id(claimed.public_key)}")
+
+    file_key = None
+    first_licence_error: OvsealError | None = None
+    if license_list:
+        # 2b. Licences in the order offered (§13.3): the first that yields a file key is used.
+        assert claimed is not None  # licences require a trust list
+        for lic in license_list:
+            try:
+                file_key, opened_by = open_license(lic, claimed.model_id, trust_list, devices, now), "licence"
+                break
+            except OvsealError as e:
+                if first_licence_error is None:
+                    first_licence_error = e
+    if file_key is None:
+        # 3. File key. If no licence opened and no stanza does either, the first licence's error is reported.
+        try:
+            file_key, stype = _unwrap_file_key(stanzas, key, passphrase, devices)
+        except OvsealError as e:
+            if first_licence_error is not None and e.name == "no_matching_key":
+                raise first_licence_error from None
+            raise
+        opened_by = stype.decode("ascii")
+
     # 4. Header MAC.
     header_mac_key = hkdf(file_key, b"", INFO_HEADER_MAC, 32)
     if not hmac.compare_digest(hmac_sha256(header_mac_key, data[: h - MAC_LEN]), data[h - MAC_LEN : h]):
@@ -471,39 +898,49 @@ def open_file_full(data: bytes, *, key: bytes | None = None, passphrase: bytes |
     if not hmac.compare_digest(body.file_key_commitment, hkdf(file_key, b"", INFO_FILE_KEY_COMMITMENT, 32)):
         raise OvsealError("header_auth_failed", "file_key_commitment mismatch")
     # 6. Length, then trailer.
+    expected, n_chunks, counts = _expected_length(h, body)
+    _check_length(data, expected)
+    signature = _parse_trailer(data, expected - body.trailer_length, expected)
+    # 7. Payload: every chunk verifies before any plaintext is released; 7a: digests of the stored chunks.
     cs = 1 << body.chunk_size_log2
-    counts = [max(1, -(-e.size // cs)) for e in body.entries]
-    n_chunks = sum(counts)
-    expected = h + n_chunks * (cs + TAG_LEN) + body.trailer_length  # Python ints: no overflow
-    if expected >= 1 << 64:
-        raise OvsealError("malformed_header", "the file length the header describes overflows 64 bits")
-    if len(data) < expected:
-        raise OvsealError("truncated", f"file is {len(data)} bytes, expected {expected}")
-    if len(data) > expected:
-        raise OvsealError("trailing_data", f"file is {len(data)} bytes, expected {expected}")
-    _parse_trailer(data, expected - body.trailer_length, expected)
-    # 7. Payload: every chunk verifies before any plaintext is released.
     payload_key = hkdf(file_key, body.payload_salt, INFO_PAYLOAD, 32)
     aead = AESGCM(payload_key)
     plain: list[bytes] = []
+    digests: list[bytes] = []
     for i in range(n_chunks):
         off = h + i * (cs + TAG_LEN)
+        stored = data[off : off + cs + TAG_LEN]
+        digests.append(hashlib.sha256(stored).digest())
         try:
-            plain.append(aead.decrypt(chunk_nonce(i, i == n_chunks - 1), data[off : off + cs + TAG_LEN], None))
+            plain.append(aead.decrypt(chunk_nonce(i, i == n_chunks - 1), stored, None))
         except InvalidTag:
             raise OvsealError("payload_auth_failed", f"chunk {i}") from None
+    message = signed_message(VERSION, data[PREAMBLE_LEN + s : h - MAC_LEN], n_chunks, payload_digest_of(digests))
+    model_id = model_id_of(message)
+    verified = False
+    if require_signature:
+        # 7a.
+        assert signature is not None
+        if not hmac.compare_digest(model_id, signature.model_id):
+            raise OvsealError("bad_signature", "the model id claimed by the SIGNATURE record is not the file's")
+        if not ed25519_verify(signature.public_key, signature.signature, message):
+            raise OvsealError("bad_signature", "the publisher signature does not verify")
+        verified = True
     out: list[tuple[str, int, bytes]] = []
     first = 0
     for e, n_e in zip(body.entries, counts):
         content = b"".join(plain[first : first + n_e])[: e.size]
         out.append((e.name, e.kind, content))
         first += n_e
-    return Opened(out, body.metadata, body.chunk_size_log2)
+    return Opened(out, body.metadata, body.chunk_size_log2, model_id, signature, verified, opened_by)
 
 
-def open_file(data: bytes, *, key: bytes | None = None, passphrase: bytes | None = None) -> list[tuple[str, int, bytes]]:
-    """Open a sealed file; return (name, kind, content) per entry or raise OvsealError."""
-    return open_file_full(data, key=key, passphrase=passphrase).entries
+def open_file(data: bytes, **kw) -> list[tuple[str, int, bytes]]:
+    """Open a sealed file; return (name, kind, content) per entry or raise OvsealError.
+
+    Keyword arguments: key, passphrase, device_key, trust, licenses, now, allow_unsigned (see open_file_full).
+    """
+    return open_file_full(data, **kw).entries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,34 +959,91 @@ class _ArgParser(argparse.ArgumentParser):
         sys.exit(ERRORS["usage"])
 
 
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise OvsealError("io", f"{path}: {exc}") from None
+
+
+def _read_text(path: str) -> str:
+    try:
+        return _read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise OvsealError("invalid_key", f"{path} is not UTF-8 text") from None
+
+
+def _hex32(text: str, what: str) -> bytes:
+    if len(text) != 64 or not all(c in HEX_CHARS for c in text):
+        raise OvsealError("invalid_key", f"{what} is not 64 hex digits")
+    return bytes.fromhex(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    ap = _ArgParser(description="Reference opener for ovseal files (FORMAT.md v1).")
+    ap = _ArgParser(description="Reference opener for ovseal files (FORMAT.md v1, revision 2).")
     ap.add_argument("file")
-    g = ap.add_mutually_exclusive_group(required=True)
+    g = ap.add_mutually_exclusive_group()
     g.add_argument("--key-hex", help="the 32-byte key as 64 hex digits")
-    g.add_argument("--passphrase", help="the passphrase (its exact bytes)")
+    g.add_argument("--key-file", help="a key file (OVSEAL-KEY-1:, §14)")
+    ap.add_argument("--passphrase", help="the passphrase (its exact bytes)")
+    d = ap.add_mutually_exclusive_group()
+    d.add_argument("--device-key-hex", help="a device X25519 private key as 64 hex digits")
+    d.add_argument("--identity", help="a device identity file (OVSEAL-X25519-PRIVATE-1:, §14)")
+    ap.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        help="a trusted publisher key (ovseal-ed25519:...), or a file of them, one a line; repeatable",
+    )
+    ap.add_argument("--license", action="append", default=[], help="a licence file; repeatable")
+    ap.add_argument("--now", type=int, help="the time in seconds since the epoch, for licence windows")
+    ap.add_argument("--allow-unsigned", action="store_true", help="device stanzas may open unsigned files")
+    ap.add_argument("--show-model-id", action="store_true", help="print 'model_id<TAB>HEX' first")
     args = ap.parse_args(argv)
     try:
-        key = passphrase = None
+        if (
+            args.key_hex is None
+            and args.key_file is None
+            and args.passphrase is None
+            and args.device_key_hex is None
+            and args.identity is None
+            and not args.license
+        ):
+            raise OvsealError("usage", "give a key, a passphrase, a device identity or a licence")
+        kw: dict = {"allow_unsigned": args.allow_unsigned, "now": args.now}
         if args.key_hex is not None:
             try:
-                key = bytes.fromhex(args.key_hex)
+                kw["key"] = bytes.fromhex(args.key_hex)
             except ValueError:
                 raise OvsealError("invalid_key", "key is not hex") from None
-            if len(key) != 32:
+            if len(kw["key"]) != 32:
                 raise OvsealError("invalid_key", "key is not 32 bytes")
-        else:
-            passphrase = os.fsencode(args.passphrase)
-            if not passphrase:
+        elif args.key_file is not None:
+            kw["key"] = parse_key_file(_read_text(args.key_file))
+        if args.passphrase is not None:
+            kw["passphrase"] = os.fsencode(args.passphrase)
+            if not kw["passphrase"]:
                 raise OvsealError("invalid_key", "empty passphrase")
-        try:
-            with open(args.file, "rb") as f:
-                data = f.read()
-        except OSError as exc:
-            raise OvsealError("io", str(exc)) from None
-        for name, kind, content in open_file(data, key=key, passphrase=passphrase):
+        if args.device_key_hex is not None:
+            kw["device_key"] = _hex32(args.device_key_hex, "device key")
+        elif args.identity is not None:
+            kw["device_key"] = parse_device_identity(_read_text(args.identity))
+        trust: list[bytes] = []
+        for t in args.trust:
+            if t.startswith("ovseal-"):
+                trust.append(parse_public_key(t, "ed25519"))
+            else:
+                trust += [parse_public_key(line, "ed25519") for line in _text_lines(_read_text(t))]
+        kw["trust"] = trust
+        kw["licenses"] = [_read_bytes(f) for f in args.license]
+        data = _read_bytes(args.file)
+        opened = open_file_full(data, **kw)
+        if args.show_model_id:
+            print(f"model_id\t{opened.model_id.hex()}")
+        for name, kind, content in opened.entries:
             print(f"{_escape(name)}\t{kind}\t{len(content)}\t{hashlib.sha256(content).hexdigest()}")
         return 0
     except OvsealError as exc:

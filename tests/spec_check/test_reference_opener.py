@@ -3,7 +3,9 @@
 Two parts:
   * the C++ team's vectors (tests/vectors/manifest.json, FORMAT.md §15) must open, or fail, exactly as
     the manifest says; a missing manifest is a FAILURE, not a skip;
-  * unit tests on files built here by a small writer written from the spec.
+  * unit tests on files built here by a small writer written from the spec, including revision 2:
+    device (`x25519`) stanzas, the publisher signature and trust (§8.1, §9 2a/7a, §12), licences (§13,
+    built by `make_license`) and the text forms of keys (§14).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -47,6 +51,9 @@ def _vector_params():
     return [pytest.param(v, id=str(v.get("name"))) for v in vectors]
 
 
+VECTOR_KEYS = {"name", "description", "file", "identity", "expect", "entries", "trust", "licenses", "now", "allow_unsigned"}
+
+
 def test_manifest_present_and_well_formed():
     assert MANIFEST.is_file(), f"{MANIFEST} is missing"
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
@@ -54,10 +61,45 @@ def test_manifest_present_and_well_formed():
     names = [v["name"] for v in manifest["vectors"]]
     assert names and len(names) == len(set(names)), "vector names must be present and unique"
     for v in manifest["vectors"]:
+        assert set(v) <= VECTOR_KEYS, f"field(s) this opener does not drive: {set(v) - VECTOR_KEYS}"
         assert v["expect"] == "success" or v["expect"] in ref.ERRORS, v
-        assert v["identity"]["type"] in ("key", "passphrase"), v
+        assert v["identity"]["type"] in ("key", "passphrase", "device"), v
         if v["expect"] == "success":
             assert "entries" in v, v
+        assert isinstance(v.get("trust", []), list) and isinstance(v.get("licenses", []), list), v
+        assert isinstance(v.get("now", 0), int) and isinstance(v.get("allow_unsigned", False), bool), v
+
+
+def test_every_vector_file_is_driven():
+    """Every .ovseal and .lic file beside the manifest is used by some vector, and every file used exists."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    used = set()
+    for v in manifest["vectors"]:
+        used.add(v["file"])
+        used.update(v.get("licenses", []))
+    on_disk = {p.name for p in MANIFEST.parent.iterdir() if p.suffix in (".ovseal", ".lic")}
+    assert on_disk == used, (sorted(on_disk - used), sorted(used - on_disk))
+
+
+def _vector_kwargs(vector) -> dict:
+    ident = vector["identity"]
+    if ident["type"] == "key":
+        kw = {"key": bytes.fromhex(ident["key_hex"])}
+    elif ident["type"] == "passphrase":
+        kw = {"passphrase": ident["passphrase"].encode("utf-8")}
+    elif ident["type"] == "device":
+        kw = {"device_key": bytes.fromhex(ident["private_key_hex"])}
+    else:
+        pytest.fail(f"unknown identity type {ident['type']!r}")
+    if "trust" in vector:
+        kw["trust"] = [ref.parse_public_key(t, "ed25519") for t in vector["trust"]]
+    if "licenses" in vector:
+        kw["licenses"] = [(MANIFEST.parent / f).read_bytes() for f in vector["licenses"]]
+    if "now" in vector:
+        kw["now"] = vector["now"]
+    if "allow_unsigned" in vector:
+        kw["allow_unsigned"] = vector["allow_unsigned"]
+    return kw
 
 
 @pytest.mark.parametrize("vector", _vector_params())
@@ -65,13 +107,7 @@ def test_vector(vector):
     if "__missing__" in vector:
         pytest.fail(vector["__missing__"])
     data = (MANIFEST.parent / vector["file"]).read_bytes()
-    ident = vector["identity"]
-    if ident["type"] == "key":
-        kw = {"key": bytes.fromhex(ident["key_hex"])}
-    elif ident["type"] == "passphrase":
-        kw = {"passphrase": ident["passphrase"].encode("utf-8")}
-    else:
-        pytest.fail(f"unknown identity type {ident['type']!r}")
+    kw = _vector_kwargs(vector)
     if vector["expect"] == "success":
         entries = open_file(data, **kw)
         got = [(n, k, len(c), hashlib.sha256(c).hexdigest()) for n, k, c in entries]
@@ -149,6 +185,64 @@ def raw_stanza(stype: bytes, args: list[bytes], body: bytes):
     return lambda file_key, rng: enc_stanza(stype, args, body)
 
 
+def x25519_public(d: bytes) -> bytes:
+    return X25519PrivateKey.from_private_bytes(d).public_key().public_bytes_raw()
+
+
+def x25519(d: bytes, peer: bytes) -> bytes:
+    """X25519(d, peer); a writer refuses an all-zero result (§7.3: invalid_key)."""
+    try:
+        shared = X25519PrivateKey.from_private_bytes(d).exchange(X25519PublicKey.from_public_bytes(peer))
+    except ValueError:
+        shared = bytes(32)
+    if shared == bytes(32):
+        raise OvsealError("invalid_key", "unusable device key (low-order point)")
+    return shared
+
+
+def x25519_stanza(device_public: bytes):
+    """§7.3 writer: a fresh ephemeral key per stanza."""
+
+    def build(file_key: bytes, rng: random.Random) -> bytes:
+        e = rng.randbytes(32)
+        ephemeral = x25519_public(e)
+        shared = x25519(e, device_public)
+        okm = ref.hkdf(shared, ephemeral + device_public, b"ovseal-v1 x25519 stanza", 64)
+        return enc_stanza(b"x25519", [ephemeral], _wrap(okm, file_key))
+
+    return build
+
+
+def ed25519_public(seed: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+
+
+def ed25519_sign(seed: bytes, msg: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed).sign(msg)
+
+
+def spec_signed_message(version: int, body: bytes, stored_chunks: list[bytes]) -> bytes:
+    """§12.1, written here independently of the reference opener."""
+    digests = b"".join(hashlib.sha256(c).digest() for c in stored_chunks)
+    payload_digest = hashlib.sha256(b"ovseal-v1 chunk digests" + digests).digest()
+    return (
+        b"ovseal-v1 model signature\x00"
+        + u16(version)
+        + u32(len(body))
+        + body
+        + u64(len(stored_chunks))
+        + payload_digest
+    )
+
+
+def spec_model_id(message: bytes) -> bytes:
+    return hashlib.sha256(b"ovseal-v1 model id" + message).digest()
+
+
+def signature_record(model_id: bytes, signer_public: bytes, sig: bytes, algorithm: int = 1) -> bytes:
+    return enc_record(0x0001, bytes([algorithm]) + model_id + signer_public + sig)
+
+
 @dataclass
 class Sealed:
     data: bytes
@@ -157,6 +251,10 @@ class Sealed:
     s: int
     cs: int
     n_chunks: int
+    payload_key: bytes = b""
+    model_id: bytes = b""  # §12.2, as this writer computes it
+    message: bytes = b""  # M of §12.1
+    trailer_offset: int = 0
 
 
 def seal(
@@ -174,11 +272,23 @@ def seal(
     reserved: bytes = b"\0\0\0",
     commitment: bytes | None = None,
     seed: int = 1,
+    sign: bytes | None = None,
+    signature_hook=None,
+    trailer_before: list[bytes] = (),
+    trailer_after: list[bytes] = (),
+    file_key: bytes | None = None,
+    payload_salt: bytes | None = None,
 ) -> Sealed:
-    """Seal `entries` (name, kind, content) as FORMAT.md describes, with hooks to break the rules."""
+    """Seal `entries` (name, kind, content) as FORMAT.md describes, with hooks to break the rules.
+
+    sign: an Ed25519 seed; the trailer is then trailer_before + SIGNATURE + trailer_after (§8.1, §12).
+    signature_hook(model_id, public_key, sig) -> record bytes, to write a damaged SIGNATURE record.
+    """
     rng = random.Random(seed)
-    file_key = rng.randbytes(32)
-    payload_salt = rng.randbytes(32)
+    fk = rng.randbytes(32)
+    salt = rng.randbytes(32)
+    file_key = fk if file_key is None else file_key
+    payload_salt = salt if payload_salt is None else payload_salt
     if stanzas is None:
         stanzas = [key_stanza(KEY)]
     stanza_bytes = b"".join(build(file_key, rng) for build in stanzas)
@@ -186,7 +296,12 @@ def seal(
     if entry_records is None:
         entry_records = [entry_record(n, k, len(c)) for n, k, c in entries]
     records = b"".join(list(records_before) + entry_records + list(records_after))
-    t = len(trailer) if trailer_length is None else trailer_length
+    sig_len = 6 + 129 if sign is not None else 0
+    if sign is not None:
+        t_natural = sum(map(len, trailer_before)) + sig_len + sum(map(len, trailer_after))
+    else:
+        t_natural = len(trailer)
+    t = t_natural if trailer_length is None else trailer_length
     if commitment is None:
         commitment = ref.hkdf(file_key, b"", b"ovseal-v1 file key commitment", 32)
     body = payload_salt + bytes([cs_log2]) + reserved + u32(t) + commitment + records
@@ -201,10 +316,70 @@ def seal(
         n_e = max(1, -(-len(content) // cs))
         padded = content + bytes(n_e * cs - len(content))
         plains += [padded[j * cs : (j + 1) * cs] for j in range(n_e)]
-    aead = AESGCM(ref.hkdf(file_key, payload_salt, b"ovseal-v1 payload", 32))
+    payload_key = ref.hkdf(file_key, payload_salt, b"ovseal-v1 payload", 32)
+    aead = AESGCM(payload_key)
     n = len(plains)
-    payload = b"".join(aead.encrypt(ref.chunk_nonce(i, i == n - 1), p, None) for i, p in enumerate(plains))
-    return Sealed(header + payload + trailer, file_key, h, s, cs, n)
+    chunks = [aead.encrypt(ref.chunk_nonce(i, i == n - 1), p, None) for i, p in enumerate(plains)]
+    message = spec_signed_message(version, body, chunks)
+    model_id = spec_model_id(message)
+    if sign is not None:
+        pub, sig = ed25519_public(sign), ed25519_sign(sign, message)
+        rec = signature_hook(model_id, pub, sig) if signature_hook else signature_record(model_id, pub, sig)
+        trailer = b"".join(trailer_before) + rec + b"".join(trailer_after)
+    payload = b"".join(chunks)
+    return Sealed(header + payload + trailer, file_key, h, s, cs, n, payload_key, model_id, message, h + len(payload))
+
+
+def rewrap(sealed: Sealed, stanzas, seed: int = 5) -> bytes:
+    """Re-wrap the file key of a sealed file for other readers (§12.1): new stanzas, same body and chunks."""
+    d = sealed.data
+    body = d[20 + sealed.s : sealed.h - 32]
+    rng = random.Random(seed)
+    stanza_bytes = b"".join(build(sealed.file_key, rng) for build in stanzas)
+    h = 20 + len(stanza_bytes) + len(body) + 32
+    header = b"\x89OVSEAL\n" + u16(1) + u16(len(stanzas)) + u32(h) + u32(len(stanza_bytes)) + stanza_bytes + body
+    header += ref.hmac_sha256(ref.hkdf(sealed.file_key, b"", b"ovseal-v1 header mac", 32), header)
+    return header + d[sealed.h :]
+
+
+def make_license(
+    model_id: bytes,
+    device_public: bytes,
+    file_key: bytes,
+    signer: bytes,
+    *,
+    not_before: int = 0,
+    expires: int = 0,
+    note: bytes = b"",
+    seed: int = 11,
+    version: int = 1,
+    algorithm: int = 1,
+    ephemeral: bytes | None = None,
+    wrapped: bytes | None = None,
+    note_length: int | None = None,
+) -> bytes:
+    """§13 writer: a licence for (model, device, window), signed by the Ed25519 seed `signer`."""
+    rng = random.Random(seed)
+    if ephemeral is None:
+        e = rng.randbytes(32)
+        ephemeral = x25519_public(e)
+        shared = x25519(e, device_public)
+        info = b"ovseal-v1 licence" + model_id + u64(not_before) + u64(expires)
+        okm = ref.hkdf(shared, ephemeral + device_public, info, 64)
+        if wrapped is None:
+            wrapped = okm[32:64] + AESGCM(okm[:32]).encrypt(bytes(12), file_key, None)
+    assert wrapped is not None and len(wrapped) == 80
+    head = b"\x89OVLICE\n" + u16(version) + u16(len(note) if note_length is None else note_length)
+    head += model_id + device_public + u64(not_before) + u64(expires) + ephemeral + wrapped + note
+    head += bytes([algorithm]) + ed25519_public(signer)
+    return head + ed25519_sign(signer, b"ovseal-v1 licence\x00" + head)
+
+
+def resign_license(lic: bytes, signer: bytes) -> bytes:
+    """Re-sign a (possibly edited) licence, so that only the edit is wrong."""
+    n = int.from_bytes(lic[10:12], "little")
+    head = lic[: 205 + n] + ed25519_public(signer)
+    return head + ed25519_sign(signer, b"ovseal-v1 licence\x00" + head)
 
 
 def err(data: bytes, **kw) -> str:
@@ -581,9 +756,11 @@ def test_file_key_commitment_mismatch():
 
 
 def test_trailer():
-    ok = seal(SMALL, trailer=enc_record(0x0001, b"sig") + enc_record(0x7000, b""))
+    ok = seal(SMALL, trailer=enc_record(0x0042, b"sig") + enc_record(0x7000, b""))
     assert len(open_file(ok.data, key=KEY)) == 2
     assert err(seal(SMALL, trailer=enc_record(0x8001, b"sig")).data) == "unsupported_version"
+    # type 0x0001 is the SIGNATURE record of revision 2: its structure is checked in step 6 (§8.1)
+    assert err(seal(SMALL, trailer=enc_record(0x0001, b"sig")).data) == "malformed_header"
     assert err(seal(SMALL, trailer=b"\x01\x00\x05").data) == "malformed_header"
     assert err(seal(SMALL, trailer=u16(1) + u32(5) + b"abc").data) == "malformed_header"
     # the trailer is not covered by any MAC: its damage is structural or nothing
@@ -626,6 +803,569 @@ def test_order_length_before_payload():
     assert err(d + b"\0") == "trailing_data"
 
 
+# =============================================================================================
+# Revision 2: device stanzas, publisher signature, trust, licences, key text forms
+# =============================================================================================
+
+DEV_A = bytes(range(100, 132))  # device X25519 private keys
+DEV_B = bytes(range(140, 172))
+PUB_A = x25519_public(DEV_A)
+PUB_B = x25519_public(DEV_B)
+SIGNER_P = bytes(range(200, 232))  # publisher Ed25519 seeds
+SIGNER_Q = bytes(range(33, 65))
+P = ed25519_public(SIGNER_P)
+Q = ed25519_public(SIGNER_Q)
+NOW = 1_790_000_000
+WANT_SMALL = [(n.decode(), k, c) for n, k, c in SMALL]
+
+# Low-order X25519 public keys (and non-canonical encodings of them): X25519(d, u) is all zero for every d.
+_P25519 = 2**255 - 19
+LOW_ORDER = [
+    bytes(32),
+    (1).to_bytes(32, "little"),
+    bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+    (_P25519 - 1).to_bytes(32, "little"),
+    _P25519.to_bytes(32, "little"),
+    (_P25519 + 1).to_bytes(32, "little"),
+]
+
+
+def dev_kw(device=DEV_A, trust=(P,), **extra) -> dict:
+    return {"device_key": device, "trust": list(trust), **extra}
+
+
+def signed_device_file(**kw) -> Sealed:
+    kw.setdefault("sign", SIGNER_P)
+    return seal(SMALL, [x25519_stanza(PUB_A)], **kw)
+
+
+def signed_key_file(**kw) -> Sealed:
+    kw.setdefault("sign", SIGNER_P)
+    return seal(SMALL, [key_stanza(KEY)], **kw)
+
+
+def lic_kw(lic, device=DEV_A, trust=(P,), now=NOW) -> dict:
+    return {"device_key": device, "trust": list(trust), "licenses": [lic] if isinstance(lic, bytes) else lic, "now": now}
+
+
+# ---- text forms (§14) ---------------------------------------------------------------------------
+
+
+def test_public_key_text_round_trip():
+    for kind, key in (("ed25519", P), ("x25519", PUB_A)):
+        text = ref.format_public_key(kind, key)
+        prefix = "ovseal-ed25519:" if kind == "ed25519" else "ovseal-x25519:"
+        assert text.startswith(prefix) and len(text) == len(prefix) + 48
+        # the checksum, computed here from §14 directly
+        raw = key + hashlib.sha256(prefix.encode() + key).digest()[:4]
+        import base64
+
+        assert text == prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        assert ref.parse_public_key(text, kind) == key
+
+
+def test_manifest_trust_keys_parse():
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    texts = {t for v in manifest["vectors"] for t in v.get("trust", [])}
+    assert texts
+    for t in texts:
+        assert ref.format_public_key("ed25519", ref.parse_public_key(t, "ed25519")) == t
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # checksum
+        lambda t: t[:20] + ("x" if t[20] != "x" else "y") + t[21:],  # key (checksum no longer matches)
+        lambda t: t[:-1],  # 47 characters
+        lambda t: t + "A",  # 49 characters
+        lambda t: t + "==",  # padding
+        lambda t: t.replace("ovseal-ed25519:", "ovseal-x25519:"),  # the other kind
+        lambda t: t.replace("ovseal-ed25519:", "OVSEAL-ED25519:"),
+        lambda t: t.replace("ovseal-ed25519:", "ovseal-ed25519"),
+        lambda t: t[:15] + "+" + t[16:],  # not base64url
+        lambda t: t[:15] + "/" + t[16:],
+        lambda t: " " + t,
+        lambda t: "",
+    ],
+)
+def test_public_key_text_rejected(mutate):
+    good = ref.format_public_key("ed25519", P)
+    with pytest.raises(OvsealError) as ei:
+        ref.parse_public_key(mutate(good), "ed25519")
+    assert ei.value.name == "invalid_key"
+    # and as a trust list given to the opener
+    assert err(signed_device_file().data, device_key=DEV_A, trust=[mutate(good)]) == "invalid_key"
+
+
+def test_x25519_text_is_not_a_trusted_publisher_key():
+    assert err(signed_device_file().data, **dev_kw(trust=[ref.format_public_key("x25519", P)])) == "invalid_key"
+
+
+def test_hex_key_texts():
+    assert ref.parse_key_file(f"# my key\n\nOVSEAL-KEY-1:{KEY.hex().upper()}\n") == KEY
+    assert ref.parse_device_identity(f"OVSEAL-X25519-PRIVATE-1:{DEV_A.hex()}\r\n") == DEV_A
+    for bad in (
+        "",
+        f"OVSEAL-KEY-1:{KEY.hex()[:-1]}",
+        f"OVSEAL-KEY-1:{KEY.hex()}0",
+        f"OVSEAL-KEY-1:{KEY.hex()[:-1]}g",
+        f"OVSEAL-KEY-2:{KEY.hex()}",
+        f"OVSEAL-KEY-1:{KEY.hex()}\nOVSEAL-KEY-1:{KEY.hex()}",
+        f"OVSEAL-X25519-PRIVATE-1:{KEY.hex()}",
+    ):
+        with pytest.raises(OvsealError) as ei:
+            ref.parse_key_file(bad)
+        assert ei.value.name == "invalid_key", bad
+
+
+def test_key_id():
+    assert ref.key_id(P) == hashlib.sha256(b"ovseal-v1 key id" + P).digest()[:8].hex()
+    assert len(ref.key_id(P)) == 16
+
+
+# ---- policy (§12.3) -------------------------------------------------------------------------------
+
+
+def test_usage_errors():
+    d = signed_device_file().data
+    lic = make_license(bytes(32), PUB_A, bytes(32), SIGNER_P)
+    assert err(d, device_key=DEV_A) == "usage"  # a device identity needs a trust list
+    assert err(d, device_key=DEV_A, trust=[]) == "usage"
+    assert err(d, licenses=[lic], device_key=DEV_A) == "usage"  # a licence needs a trust list
+    assert err(d, licenses=[lic], device_key=DEV_A, allow_unsigned=True) == "usage"  # x25519 stanzas only
+    assert err(d, trust=[P]) == "usage"  # no secret at all
+    # usage comes before reading the file
+    assert err(b"", device_key=DEV_A) == "usage"
+
+
+def test_invalid_device_and_trust_keys():
+    d = signed_device_file().data
+    assert err(d, **dev_kw(device=DEV_A[:31])) == "invalid_key"
+    assert err(d, **dev_kw(trust=[P[:31]])) == "invalid_key"
+    assert err(b"", **dev_kw(device=DEV_A + b"\0")) == "invalid_key"  # before the file is read
+
+
+# ---- device stanzas (§7.3) -------------------------------------------------------------------------
+
+
+def test_signed_device_round_trip():
+    sealed = signed_device_file()
+    opened = ref.open_file_full(sealed.data, **dev_kw())
+    assert opened.entries == WANT_SMALL
+    assert opened.opened_by == "x25519" and opened.signature_verified
+    assert opened.model_id == sealed.model_id == opened.signature.model_id
+    assert opened.signature.public_key == P
+    # a trust list may hold several keys, and text forms work too
+    assert open_file(sealed.data, **dev_kw(trust=[Q, ref.format_public_key("ed25519", P)])) == WANT_SMALL
+    # the reader may hold several device identities
+    assert open_file(sealed.data, **dev_kw(device=[DEV_B, DEV_A])) == WANT_SMALL
+    assert err(sealed.data, **dev_kw(device=DEV_B)) == "no_matching_key"
+
+
+def test_signed_file_opened_by_key_under_trust():
+    sealed = signed_key_file()
+    opened = ref.open_file_full(sealed.data, key=KEY, trust=[P])
+    assert opened.entries == WANT_SMALL and opened.signature_verified and opened.opened_by == "key"
+    # without a trust list nothing is verified (and nothing is required)
+    assert open_file(sealed.data, key=KEY) == WANT_SMALL
+
+
+def test_device_and_key_stanzas_together():
+    sealed = seal(SMALL, [key_stanza(OTHER_KEY), x25519_stanza(PUB_B), x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert open_file(sealed.data, **dev_kw()) == WANT_SMALL
+    assert open_file(sealed.data, **dev_kw(device=DEV_B)) == WANT_SMALL
+    assert open_file(sealed.data, key=OTHER_KEY, trust=[P]) == WANT_SMALL
+
+
+def test_unsigned_device_file_allowed():
+    sealed = seal(SMALL, [x25519_stanza(PUB_A)])
+    opened = ref.open_file_full(sealed.data, device_key=DEV_A, allow_unsigned=True)
+    assert opened.entries == WANT_SMALL and not opened.signature_verified and opened.signature is None
+    # a trust list always requires a trusted signature, allow_unsigned or not
+    assert err(sealed.data, **dev_kw(allow_unsigned=True)) == "signature_required"
+    # with allow_unsigned and no trust list, a signed file opens and its signature is not checked
+    bad = signed_device_file(signature_hook=lambda m, pk, sig: signature_record(m, pk, bytes(64)))
+    assert open_file(bad.data, device_key=DEV_A, allow_unsigned=True) == WANT_SMALL
+
+
+@pytest.mark.parametrize("point", LOW_ORDER)
+def test_low_order_ephemeral_is_malformed(point):
+    assert ref.x25519_shared(DEV_A, point) is None
+    low = raw_stanza(b"x25519", [point], random.Random(2).randbytes(80))
+    sealed = seal(SMALL, [low, x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert err(sealed.data, **dev_kw()) == "malformed_header"
+    assert err(sealed.data, device_key=DEV_A, allow_unsigned=True) == "malformed_header"
+    # a reader without a device identity never computes it: the stanza is not its type
+    both = seal(SMALL, [low, key_stanza(KEY)])
+    assert open_file(both.data, key=KEY) == WANT_SMALL
+    # after the stanza that opens, it is never reached
+    assert open_file(seal(SMALL, [x25519_stanza(PUB_A), low], sign=SIGNER_P).data, **dev_kw()) == WANT_SMALL
+
+
+@pytest.mark.parametrize("point", LOW_ORDER)
+def test_writer_refuses_low_order_device_key(point):
+    with pytest.raises(OvsealError) as ei:
+        seal(SMALL, [x25519_stanza(point)])
+    assert ei.value.name == "invalid_key"
+
+
+@pytest.mark.parametrize(
+    "stanza",
+    [
+        raw_stanza(b"x25519", [], bytes(80)),
+        raw_stanza(b"x25519", [bytes(32), bytes(32)], bytes(80)),
+        raw_stanza(b"x25519", [bytes(31)], bytes(80)),
+        raw_stanza(b"x25519", [bytes(33)], bytes(80)),
+        raw_stanza(b"x25519", [bytes(32)], bytes(79)),
+        raw_stanza(b"x25519", [bytes(32)], bytes(81)),
+    ],
+)
+def test_bad_x25519_stanzas(stanza):
+    assert err(seal(SMALL, [key_stanza(KEY), stanza]).data) == "malformed_header"
+
+
+def test_x25519_stanza_damage():
+    sealed = signed_device_file()
+    s0 = 20 + 1 + 6 + 1 + 2  # type_length, "x25519", arg_count, arg_length
+    assert err(_mutate(sealed.data, s0 + 5, 1), **dev_kw()) in ("no_matching_key", "malformed_header")  # ephemeral
+    assert err(_mutate(sealed.data, s0 + 32 + 2 + 3, 1), **dev_kw()) == "no_matching_key"  # commitment
+    assert err(_mutate(sealed.data, s0 + 32 + 2 + 40, 1), **dev_kw()) == "header_auth_failed"  # wrapped key
+
+
+# ---- publisher signature (§8.1, §9 steps 2a and 7a, §12) --------------------------------------------
+
+
+def test_signed_message_and_model_id():
+    sealed = signed_device_file()
+    opened = ref.open_file_full(sealed.data, **dev_kw())
+    assert opened.model_id == sealed.model_id
+    # the trailer of a signed file written by a single SIGNATURE record is 135 bytes
+    assert len(sealed.data) - sealed.trailer_offset == 135
+    rec = sealed.data[sealed.trailer_offset :]
+    assert rec[:6] == u16(1) + u32(129) and rec[6] == 1 and rec[7:39] == sealed.model_id and rec[39:71] == P
+
+
+def test_signature_required():
+    unsigned_dev = seal(SMALL, [x25519_stanza(PUB_A)])
+    assert err(unsigned_dev.data, **dev_kw()) == "signature_required"
+    unsigned_key = seal(SMALL)
+    assert err(unsigned_key.data, key=KEY, trust=[P]) == "signature_required"
+    # a trailer with other records but no SIGNATURE
+    other = seal(SMALL, [x25519_stanza(PUB_A)], trailer=enc_record(0x0042, b"x"))
+    assert err(other.data, **dev_kw()) == "signature_required"
+    # step 2a comes before step 3: no key is needed to learn that the file is unsigned
+    assert err(unsigned_dev.data, **dev_kw(device=DEV_B)) == "signature_required"
+    assert err(unsigned_key.data, key=OTHER_KEY, trust=[P]) == "signature_required"
+
+
+def test_untrusted_signer():
+    sealed = signed_device_file()
+    assert err(sealed.data, **dev_kw(trust=[Q])) == "untrusted_signer"
+    assert err(sealed.data, **dev_kw(device=DEV_B, trust=[Q])) == "untrusted_signer"  # before step 3
+    assert err(signed_key_file(sign=SIGNER_Q).data, key=KEY, trust=[P]) == "untrusted_signer"
+
+
+def test_step_2a_parses_body_and_length_first():
+    sealed = signed_device_file()
+    assert err(sealed.data[:-1], **dev_kw(device=DEV_B)) == "truncated"
+    assert err(sealed.data + b"\0", **dev_kw(device=DEV_B)) == "trailing_data"
+    bad_body = seal(SMALL, [x25519_stanza(PUB_A)], cs_log2=23)
+    assert err(bad_body.data, **dev_kw(device=DEV_B)) == "malformed_header"
+    # without a trust list the same damage meets the key first
+    assert err(sealed.data[:-1], device_key=DEV_B, allow_unsigned=True) == "no_matching_key"
+
+
+@pytest.mark.parametrize("where", ["sig0", "sig63", "model_id", "signer", "alien_signature"])
+def test_bad_signature(where):
+    sealed = signed_device_file()
+    t = sealed.trailer_offset + 6  # the SIGNATURE record's value
+    if where == "sig0":
+        data = _mutate(sealed.data, t + 65, 0x01)
+    elif where == "sig63":
+        data = _mutate(sealed.data, t + 128, 0x80)
+    elif where == "model_id":
+        data = _mutate(sealed.data, t + 1 + 7, 0x04)
+    elif where == "signer":  # the record now names Q, which is trusted too, but P signed
+        data = sealed.data[: t + 33] + Q + sealed.data[t + 65 :]
+    else:  # Q signs M but the record claims P
+        data = signed_device_file(
+            signature_hook=lambda m, pk, sig: signature_record(m, P, ed25519_sign(SIGNER_Q, sealed.message))
+        ).data
+    assert err(data, **dev_kw(trust=[P, Q])) == "bad_signature"
+    # the trailer is not under the header MAC: without a trust list the damage is not seen
+    assert open_file(data, device_key=DEV_A, allow_unsigned=True) == WANT_SMALL
+
+
+def test_payload_reencrypted_by_key_holder():
+    content = random.Random(4).randbytes(70000)
+    sealed = seal([(b"w.bin", 2, content)], [key_stanza(KEY)], sign=SIGNER_P)
+    # the key holder knows the file key, so it can make a valid GCM chunk 0 with other content
+    forged_plain = b"evil" + bytes(sealed.cs - 4)
+    forged = AESGCM(sealed.payload_key).encrypt(ref.chunk_nonce(0, False), forged_plain, None)
+    data = sealed.data[: sealed.h] + forged + sealed.data[sealed.h + sealed.cs + 16 :]
+    assert open_file(data, key=KEY)[0][2][:4] == b"evil"  # GCM is valid: unnoticed without a trust list
+    assert err(data, key=KEY, trust=[P]) == "bad_signature"
+
+
+def test_payload_damage_under_trust_is_payload_auth_failed():
+    sealed = signed_device_file()
+    assert err(_mutate(sealed.data, sealed.h + 10, 1), **dev_kw()) == "payload_auth_failed"
+    assert err(_mutate(sealed.data, sealed.h - 1, 1), **dev_kw()) == "header_auth_failed"
+    assert err(_mutate(sealed.data, sealed.h - 40, 1), **dev_kw()) == "header_auth_failed"  # body
+
+
+def test_signature_covers_body_not_stanzas():
+    sealed = signed_device_file()
+    # re-wrapping the file key (new stanzas, same body and chunks) keeps the signature valid
+    again = rewrap(sealed, [key_stanza(KEY), x25519_stanza(PUB_B)])
+    opened = ref.open_file_full(again, **dev_kw(device=DEV_B))
+    assert opened.entries == WANT_SMALL and opened.model_id == sealed.model_id
+    assert open_file(again, key=KEY, trust=[P]) == WANT_SMALL
+    # sealing again (new file key, salt, chunks) gives another model id
+    other = signed_device_file(seed=2)
+    assert ref.open_file_full(other.data, **dev_kw()).model_id != sealed.model_id
+
+
+@pytest.mark.parametrize(
+    "hook",
+    [
+        lambda m, pk, sig: enc_record(0x0001, bytes([1]) + m + pk + sig[:63]),  # 128 bytes
+        lambda m, pk, sig: enc_record(0x0001, bytes([1]) + m + pk + sig + b"\0"),  # 130 bytes
+        lambda m, pk, sig: signature_record(m, pk, sig, algorithm=2),
+        lambda m, pk, sig: signature_record(m, pk, sig, algorithm=0),
+        lambda m, pk, sig: signature_record(m, pk, sig) * 2,  # at most once
+    ],
+)
+def test_malformed_signature_record(hook):
+    # T is computed for one 135-byte record; give the right T for what the hook writes
+    probe = hook(bytes(32), bytes(32), bytes(64))
+    sealed = signed_device_file(signature_hook=hook, trailer_length=len(probe))
+    assert err(sealed.data, **dev_kw()) == "malformed_header"
+    assert err(sealed.data, device_key=DEV_A, allow_unsigned=True) == "malformed_header"
+
+
+def test_signature_trailer_records():
+    # unknown records beside the SIGNATURE record
+    ok = signed_device_file(trailer_before=[enc_record(0x0042, b"a")], trailer_after=[enc_record(0x7FFF, b"")])
+    assert open_file(ok.data, **dev_kw()) == WANT_SMALL
+    damaged = _mutate(ok.data, ok.trailer_offset + 6, 0xFF)  # inside the non-critical value: not detected
+    assert open_file(damaged, **dev_kw()) == WANT_SMALL
+    crit = signed_device_file(trailer_after=[enc_record(0x8042, b"")])
+    assert err(crit.data, **dev_kw()) == "unsupported_version"
+    # the SIGNATURE type with the critical bit set is an unknown critical record
+    as_critical = signed_device_file(signature_hook=lambda m, pk, sig: enc_record(0x8001, bytes([1]) + m + pk + sig))
+    assert err(as_critical.data, **dev_kw()) == "unsupported_version"
+
+
+# ---- licences (§13) -----------------------------------------------------------------------------
+
+
+def licensed_file(**kw) -> Sealed:
+    """A signed model sealed only to a key file; devices open it through licences."""
+    kw.setdefault("sign", SIGNER_P)
+    return seal(SMALL, [key_stanza(KEY)], **kw)
+
+
+def good_license(sealed: Sealed, **kw) -> bytes:
+    kw.setdefault("not_before", NOW - 100)
+    kw.setdefault("expires", NOW + 100)
+    signer = kw.pop("signer", SIGNER_P)
+    device = kw.pop("device", PUB_A)
+    model_id = kw.pop("model_id", sealed.model_id)
+    file_key = kw.pop("file_key", sealed.file_key)
+    return make_license(model_id, device, file_key, signer, **kw)
+
+
+def test_license_success():
+    sealed = licensed_file()
+    lic = good_license(sealed, note="for the lab \u2713".encode())
+    assert len(lic) == 301 + len("for the lab \u2713".encode())
+    opened = ref.open_file_full(sealed.data, **lic_kw(lic))
+    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.signature_verified
+    # window bounds: now == not_before opens, now == expires - 1 opens
+    assert open_file(sealed.data, **lic_kw(lic, now=NOW - 100)) == WANT_SMALL
+    assert open_file(sealed.data, **lic_kw(lic, now=NOW + 99)) == WANT_SMALL
+    # 0 means unbounded
+    forever = good_license(sealed, not_before=0, expires=0)
+    assert open_file(sealed.data, **lic_kw(forever, now=0)) == WANT_SMALL
+    assert open_file(sealed.data, **lic_kw(forever, now=2**63)) == WANT_SMALL
+    # a licence signed by another trusted key
+    assert open_file(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q), trust=(P, Q))) == WANT_SMALL
+    # the licence survives re-wrapping the file key
+    assert open_file(rewrap(sealed, [key_stanza(OTHER_KEY)]), **lic_kw(lic)) == WANT_SMALL
+    # the device holds several identities
+    assert open_file(sealed.data, **lic_kw(lic, device=[DEV_B, DEV_A])) == WANT_SMALL
+
+
+def test_license_wrong_device():
+    sealed = licensed_file()
+    assert err(sealed.data, **lic_kw(good_license(sealed), device=DEV_B)) == "license_wrong_device"
+    assert err(sealed.data, **lic_kw(good_license(sealed, device=PUB_B))) == "license_wrong_device"
+    # no device identity at all: no identity's public key is D
+    assert err(sealed.data, trust=[P], licenses=[good_license(sealed)], now=NOW) == "license_wrong_device"
+    # a licence that fails does not stop a key that opens a stanza (§13.3: then the stanzas are tried)
+    assert open_file(sealed.data, key=KEY, trust=[P], licenses=[good_license(sealed)], now=NOW) == WANT_SMALL
+
+
+def test_license_wrong_model():
+    sealed = licensed_file()
+    other = licensed_file(seed=3)
+    assert err(sealed.data, **lic_kw(good_license(other))) == "license_wrong_model"
+    # a licence made for the model id the record claims passes step 2b, then 7a finds the claim false
+    forged_id = bytes(b ^ 1 for b in sealed.model_id)
+    lied = licensed_file(signature_hook=lambda m, pk, sig: signature_record(forged_id, pk, sig))
+    lic = good_license(sealed, model_id=forged_id)
+    assert err(lied.data, **lic_kw(lic)) == "bad_signature"
+
+
+def test_license_window():
+    sealed = licensed_file()
+    assert err(sealed.data, **lic_kw(good_license(sealed, expires=NOW))) == "license_expired"  # now == expires
+    assert err(sealed.data, **lic_kw(good_license(sealed, not_before=NOW + 1))) == "license_not_yet_valid"
+    assert err(sealed.data, **lic_kw(good_license(sealed, not_before=NOW + 1, expires=0))) == "license_not_yet_valid"
+    assert err(sealed.data, **lic_kw(good_license(sealed, not_before=0, expires=1))) == "license_expired"
+
+
+# offsets in a licence with a 1-byte note: 12 model_id, 44 D, 76 not_before, 84 expires, 92 ephemeral,
+# 124 wrapped key (commitment, ciphertext, tag), 204 note, 205 algorithm, 206 signer, 238 signature, 302 end
+@pytest.mark.parametrize("offset", [10, 12, 44, 76, 84, 91, 92, 124, 160, 203, 204, 205, 206, 237, 238, 301])
+def test_damaged_license(offset):
+    sealed = licensed_file()
+    lic = good_license(sealed, note=b"n")
+    assert len(lic) == 302
+    # a flipped byte breaks the structure (note_length, algorithm) or the signature: license_invalid
+    assert err(sealed.data, **lic_kw(_mutate(lic, offset, 0x01))) == "license_invalid"
+
+
+def test_damaged_license_version():
+    sealed = licensed_file()
+    assert err(sealed.data, **lic_kw(_mutate(good_license(sealed), 8, 0x01))) == "unsupported_version"
+
+
+def test_license_signer_flipped_is_invalid_not_untrusted():
+    sealed = licensed_file()
+    lic = good_license(sealed)
+    # signer key flipped: the signature no longer verifies under it (step 1 checks it before trust)
+    assert err(sealed.data, **lic_kw(_mutate(lic, 205 + 3, 1))) == "license_invalid"
+
+
+def test_license_untrusted_signer():
+    sealed = licensed_file()
+    assert err(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q))) == "untrusted_signer"
+    # the licence's signer must be trusted even if the file's signer is
+    sealed_q = licensed_file(sign=SIGNER_Q)
+    assert err(sealed_q.data, **lic_kw(good_license(sealed_q, signer=SIGNER_P), trust=(Q,))) == "untrusted_signer"
+
+
+@pytest.mark.parametrize(
+    "edit, want",
+    [
+        (lambda lic: b"\x89OVLICF\n" + lic[8:], "license_invalid"),  # magic
+        (lambda lic: lic[:8] + u16(2) + lic[10:], "unsupported_version"),
+        (lambda lic: lic[:8] + u16(0) + lic[10:], "unsupported_version"),
+        (lambda lic: lic + b"\0", "license_invalid"),  # length
+        (lambda lic: lic[:-1], "license_invalid"),
+        (lambda lic: lic[:11], "license_invalid"),
+        (lambda lic: lic[:7], "license_invalid"),
+        (lambda lic: b"", "license_invalid"),
+    ],
+)
+def test_license_structure(edit, want):
+    sealed = licensed_file()
+    assert err(sealed.data, **lic_kw(edit(good_license(sealed)))) == want
+
+
+def test_license_structure_signed():
+    """Structural errors of correctly signed licences (the signer wrote them so)."""
+    sealed = licensed_file()
+    d = sealed.data
+    long_note = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, note=b"x" * 1025)
+    assert err(d, **lic_kw(long_note)) == "license_invalid"
+    max_note = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, note=b"x" * 1024)
+    assert open_file(d, **lic_kw(max_note)) == WANT_SMALL
+    alg2 = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, algorithm=2)
+    assert err(d, **lic_kw(alg2)) == "license_invalid"
+    for nb, ex in ((NOW, NOW), (NOW + 1, NOW)):
+        window = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, not_before=nb, expires=ex)
+        assert err(d, **lic_kw(window)) == "license_invalid"  # not_before >= expires, both set
+    # the note length says more than the file holds
+    lic = good_license(sealed)
+    assert err(d, **lic_kw(resign_license(lic[:10] + u16(5) + lic[12:], SIGNER_P))) == "license_invalid"
+
+
+def test_license_unwrap_failures():
+    sealed = licensed_file()
+    d = sealed.data
+    # low-order ephemeral key, correctly signed
+    for point in LOW_ORDER[:3]:
+        lic = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, ephemeral=point, wrapped=bytes(80))
+        assert err(d, **lic_kw(lic)) == "license_invalid"
+    # commitment mismatch, correctly signed
+    lic = good_license(sealed)
+    lic = resign_license(lic[:124] + bytes(32) + lic[156:], SIGNER_P)
+    assert err(d, **lic_kw(lic)) == "license_invalid"
+    # GCM failure with the right commitment, correctly signed
+    lic = good_license(sealed)
+    lic = resign_license(_mutate(lic, 170, 1), SIGNER_P)
+    assert err(d, **lic_kw(lic)) == "license_invalid"
+    # the window is in the derivation: the same wrapped key under another window does not open
+    lic = good_license(sealed)
+    moved = resign_license(lic[:84] + u64(NOW + 101) + lic[92:], SIGNER_P)
+    assert err(d, **lic_kw(moved)) == "license_invalid"
+    # a licence that opens to another file key: the header MAC catches it
+    wrong_key = good_license(sealed, file_key=bytes(32))
+    assert err(d, **lic_kw(wrong_key)) == "header_auth_failed"
+
+
+def test_license_order():
+    """§13.3: signature, trust, model, device, window, unwrap."""
+    sealed = licensed_file()
+    other = licensed_file(seed=3)
+    d = sealed.data
+    k = lambda **kw: lic_kw(good_license(**kw))  # noqa: E731
+    # untrusted signer beats wrong model, wrong device and window
+    assert err(d, **k(sealed=other, signer=SIGNER_Q, device=PUB_B, expires=NOW)) == "untrusted_signer"
+    # a bad signature beats the untrusted signer
+    assert err(d, **lic_kw(_mutate(good_license(other, signer=SIGNER_Q), 50, 1))) == "license_invalid"
+    # wrong model beats wrong device and window
+    assert err(d, **k(sealed=other, device=PUB_B, not_before=NOW + 5)) == "license_wrong_model"
+    # wrong device beats window
+    assert err(d, **k(sealed=sealed, device=PUB_B, expires=NOW)) == "license_wrong_device"
+    # window beats unwrap
+    assert err(d, **k(sealed=sealed, expires=NOW, file_key=bytes(32))) == "license_expired"
+
+
+def test_license_needs_signed_trusted_file():
+    unsigned = seal(SMALL, [key_stanza(KEY)])
+    lic = make_license(bytes(32), PUB_A, unsigned.file_key, SIGNER_P)
+    assert err(unsigned.data, **lic_kw(lic)) == "signature_required"  # 2a before 2b
+    sealed_q = licensed_file(sign=SIGNER_Q)
+    assert err(sealed_q.data, **lic_kw(good_license(sealed_q))) == "untrusted_signer"  # the file's signer
+    # 2a (no key) comes before the licence: a truncated file is truncated, whatever the licence
+    sealed = licensed_file()
+    assert err(sealed.data[:-1], **lic_kw(b"junk")) == "truncated"
+
+
+def test_stanza_opens_when_the_licence_fails():
+    # the file has a stanza for device A: an expired licence does not stop it (§13.3)
+    sealed = seal(SMALL, [x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert open_file(sealed.data, **lic_kw(good_license(sealed, expires=NOW))) == WANT_SMALL
+    assert open_file(sealed.data, **lic_kw(good_license(sealed))) == WANT_SMALL
+
+
+def test_first_licence_that_opens_is_used():
+    sealed = licensed_file()
+    good, expired = good_license(sealed), good_license(sealed, expires=NOW)
+    not_yet = good_license(sealed, not_before=NOW + 1)
+    assert open_file(sealed.data, **lic_kw([good, good_license(sealed, seed=12)])) == WANT_SMALL
+    assert open_file(sealed.data, **lic_kw([good, expired])) == WANT_SMALL
+    assert open_file(sealed.data, **lic_kw([expired, good])) == WANT_SMALL
+    # none opens and no stanza does: the first licence's error
+    assert err(sealed.data, **lic_kw([expired, not_yet])) == "license_expired"
+    assert err(sealed.data, **lic_kw([not_yet, expired])) == "license_not_yet_valid"
+
+
 # ---- command line ------------------------------------------------------------------------------
 
 
@@ -646,3 +1386,45 @@ def test_cli(tmp_path):
     assert run(str(f), "--key-hex", "abc").returncode == 12
     assert run(str(tmp_path / "nope"), "--key-hex", KEY.hex()).returncode == 3
     assert run(str(f)).returncode == 2
+
+
+def test_cli_revision_2(tmp_path):
+    script = str(HERE / "ovseal_reference.py")
+    run = lambda *a: subprocess.run([sys.executable, script, *map(str, a)], capture_output=True, text=True)  # noqa: E731
+    p_text = ref.format_public_key("ed25519", P)
+    ident = tmp_path / "identity"
+    ident.write_text(f"# device A\nOVSEAL-X25519-PRIVATE-1:{DEV_A.hex()}\n")
+    keyf = tmp_path / "key"
+    keyf.write_text(f"OVSEAL-KEY-1:{KEY.hex()}\n")
+    trustf = tmp_path / "trusted"
+    trustf.write_text(f"# publishers\n{ref.format_public_key('ed25519', Q)}\n{p_text}\n")
+
+    dev = tmp_path / "dev.ovseal"
+    sealed = signed_device_file()
+    dev.write_bytes(sealed.data)
+    r = run(dev, "--identity", ident, "--trust", p_text, "--show-model-id")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == f"model_id\t{sealed.model_id.hex()}"
+    assert r.stdout.splitlines()[2].split("\t")[0] == "model.bin"
+    assert run(dev, "--device-key-hex", DEV_A.hex(), "--trust", trustf).returncode == 0
+    assert run(dev, "--identity", ident).returncode == 2  # usage: no trust list
+    assert run(dev, "--identity", ident, "--allow-unsigned").returncode == 0
+    assert run(dev, "--identity", ident, "--trust", ref.format_public_key("ed25519", Q)).returncode == 16
+    assert run(dev, "--identity", ident, "--trust", p_text[:-1] + "A").returncode == 12
+    assert run(dev, "--device-key-hex", DEV_B.hex(), "--trust", p_text).returncode == 7
+    assert run(dev, "--key-file", keyf, "--trust", p_text).returncode == 7
+    unsigned = tmp_path / "unsigned.ovseal"
+    unsigned.write_bytes(seal(SMALL, [x25519_stanza(PUB_A)]).data)
+    assert run(unsigned, "--identity", ident, "--trust", p_text).returncode == 15
+
+    lf = licensed_file()
+    model = tmp_path / "lic.ovseal"
+    model.write_bytes(lf.data)
+    good, expired = tmp_path / "good.lic", tmp_path / "expired.lic"
+    good.write_bytes(good_license(lf))
+    expired.write_bytes(good_license(lf, expires=NOW))
+    assert run(model, "--identity", ident, "--trust", p_text, "--license", good, "--now", NOW).returncode == 0
+    assert run(model, "--identity", ident, "--trust", p_text, "--license", expired, "--now", NOW).returncode == 22
+    assert run(model, "--identity", ident, "--license", good, "--now", NOW).returncode == 2
+    assert run(model, "--identity", ident, "--trust", p_text, "--license", tmp_path / "none.lic").returncode == 3
+    assert run(model, "--key-file", keyf).returncode == 0
