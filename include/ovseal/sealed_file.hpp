@@ -36,6 +36,7 @@ struct FileInfo {
     std::optional<std::string> model_id;       ///< the model id the signature claims (hex), if signed
     bool verified = false;                     ///< header and every chunk authenticated
     bool signature_verified = false;           ///< ... and the signature, against a trust list
+    bool opened_unsigned_by_device = false;    ///< opened through a device stanza with no signature check
 };
 
 /// Reads the public header without any key. The result is NOT authenticated.

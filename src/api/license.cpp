@@ -1,6 +1,7 @@
 #include "ovseal/license.hpp"
 
 #include "container/sealed_file.hpp"
+#include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
 #include "keys/license.hpp"
 #include "keys/public_key_text.hpp"
@@ -26,18 +27,21 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     file.verify_payload();
     const auto& id = file.signature()->model_id;
 
-    crypto::SystemRandom random;
+    // One ephemeral key per batch: each device's shared secret, and so each wrap key, still differs.
+    memory::SecretBytes ephemeral_private(32);
+    crypto::random_bytes(ephemeral_private.secret());
+    const crypto::X25519Key ephemeral(ephemeral_private.secret());
     std::vector<std::vector<std::uint8_t>> licenses;
     licenses.reserve(devices.size());
     for (const auto& device : devices) {
         licenses.push_back(keys::issue_license(id, file.file_key_secret(), device, terms.not_before, terms.expires,
-                                               terms.note, signer, random));
+                                               terms.note, signer, ephemeral));
     }
     return licenses;
 }
 
 LicenseInfo inspect_license(const std::filesystem::path& path) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence");
+    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);
     const auto l = keys::parse_license(bytes.secret());
     return {keys::hex(l.model_id), DevicePublicKey::from_bytes(l.device), l.not_before, l.expires, l.note,
             PublisherPublicKey::from_bytes(l.signer), bytes.size()};

@@ -59,6 +59,7 @@ FileInfo verify(const std::filesystem::path& sealed, const KeyRing& ring) {
     FileInfo info = describe(file.preamble(), file.stanzas(), file.body(), file.file_size(), file.signature());
     info.verified = true;
     info.signature_verified = file.checks_signature();
+    info.opened_unsigned_by_device = file.opened_by() == container::OpenedBy::device_unsigned;
     return info;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,9 @@ void store(const std::filesystem::path& state, std::uint64_t seconds) {
 }  // namespace
 
 void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance) {
+    if (tolerance < 0) {
+        throw Error(ErrorCode::usage, "the clock tolerance cannot be negative");
+    }
     std::error_code ec;
     if (std::filesystem::exists(state, ec)) {
         std::ifstream in(state);
@@ -59,8 +63,10 @@ void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t n
             damaged(state, "bad time");
         }
         if (sum != checksum(seconds)) damaged(state, "checksum mismatch");
-        const std::uint64_t stored = std::stoull(seconds);
-        if (now + static_cast<std::uint64_t>(tolerance) < stored) {
+        std::uint64_t stored = 0;
+        const auto [end, error] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), stored);
+        if (error != std::errc() || end != seconds.data() + seconds.size()) damaged(state, "time out of range");
+        if (stored > now && stored - now > static_cast<std::uint64_t>(tolerance)) {
             throw Error(ErrorCode::clock_rollback,
                         "the clock (" + std::to_string(now) + ") is earlier than the latest time this device has seen (" +
                             std::to_string(stored) + ") by more than " + std::to_string(tolerance) +

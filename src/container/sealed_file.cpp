@@ -126,7 +126,7 @@ std::uint64_t now_seconds(const KeyRing& ring) {
 // §13.3: one licence, against the file's claimed model id and the ring's identities.
 memory::SecretBytes open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
                                  const KeyRing& ring, std::uint64_t now) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence");  // small; holds no secret, but bounded
+    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
     if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {

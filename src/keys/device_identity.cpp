@@ -27,6 +27,12 @@ std::string DevicePublicKey::key_id() const { return keys::key_id(m_key); }
 
 DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     std::error_code ec;
+    for (const char* name : {private_file, public_file}) {
+        if (std::filesystem::exists(dir / name, ec)) {
+            throw Error(ErrorCode::io, "'" + (dir / name).string() + "' already exists; refusing to overwrite a "
+                                                                     "device identity");
+        }
+    }
     std::filesystem::create_directories(dir, ec);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
     memory::SecretBytes private_key(32);

@@ -13,7 +13,8 @@
 
 namespace ovseal::keys {
 
-memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::size_t limit, const char* what) {
+memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::size_t limit, const char* what,
+                                     ErrorCode too_large) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         throw Error(ErrorCode::io, std::string("cannot open ") + what + " '" + path.string() + "': " +
@@ -39,7 +40,7 @@ memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::siz
     }
     ::close(fd);
     if (total > limit) {
-        throw Error(ErrorCode::invalid_key, std::string("the ") + what + " '" + path.string() +
+        throw Error(too_large, std::string("the ") + what + " '" + path.string() +
                                                 "' is too large to be one (more than " + std::to_string(limit) +
                                                 " bytes)");
     }

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "memory/secret_bytes.hpp"
+#include "ovseal/error.hpp"
 
 namespace ovseal::keys {
 
 /// Reads a small secret file straight into locked memory (never through an ordinary heap buffer).
-/// Files larger than `limit` bytes are refused with `invalid_key`; a missing file is `io`.
-memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::size_t limit, const char* what);
+/// Files larger than `limit` bytes are refused with `too_large` (by default invalid_key); a missing file is `io`.
+memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::size_t limit, const char* what,
+                                     ErrorCode too_large = ErrorCode::invalid_key);
 
 /// One accepted form of a key line: PREFIX followed by the hex of `size` bytes.
 struct KeyLineForm {

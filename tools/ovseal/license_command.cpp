@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 
@@ -51,7 +52,10 @@ std::string show_time(std::uint64_t seconds, const char* none) {
 }
 
 void write_new_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) {
+        throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite a licence");
+    }
     const bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
     if (fd < 0 || ::close(fd) != 0 || !ok) {
         throw Error(ErrorCode::io, "cannot write licence '" + path.string() + "'");
@@ -65,6 +69,13 @@ void issue(const IssueArgs& args) {
         for (const auto& d : read_device_list(args.devices_file)) devices.push_back(d);
     }
     if (devices.empty()) throw Error(ErrorCode::usage, "no device: give --device KEY or --devices FILE");
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (devices[i] == devices[j]) {
+                throw Error(ErrorCode::usage, "device " + devices[i].to_string() + " is listed twice");
+            }
+        }
+    }
     const bool batch = !args.devices_file.empty() || devices.size() > 1;
     LicenseTerms terms{parse_time(args.not_before, "--not-before"), parse_time(args.expires, "--expires"), args.note};
     const SigningKey signer = load_signing_key(args.sign, args.signing_passphrase_file);
@@ -80,8 +91,12 @@ void issue(const IssueArgs& args) {
         fmt::print("Issued {} licences into {} in {:.2f} s\n", licenses.size(), args.output.string(), seconds);
     } else {
         write_new_file(args.output, licenses[0]);
-        fmt::print("Issued licence {} for device {} (valid {} to {})\n", args.output.string(), devices[0].to_string(),
-                   show_time(terms.not_before, "now"), show_time(terms.expires, "forever"));
+        fmt::print("Issued licence {} for device {} (valid from {} until {})\n", args.output.string(),
+                   devices[0].to_string(), show_time(terms.not_before, "the start"), show_time(terms.expires, "forever"));
+    }
+    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    if (terms.expires != 0 && terms.expires <= now) {
+        fmt::print(stderr, "ovseal: warning: the licence has already expired (--expires is in the past)\n");
     }
 }
 

@@ -105,9 +105,10 @@ void run(const RunArgs& args) {
     if (sealed) {
         harden_process();
         const KeyRing ring = args.open.resolve();
-        if (!ring.identities.empty() && ring.trusted.empty() && ring.allow_unsigned_device_files) {
-            fmt::print(stderr, "ovseal: WARNING: --allow-unsigned: an unsigned model opened through a device key "
-                               "may have been made by anyone who knows this device's public key\n");
+        if (!ring.identities.empty() && ring.trusted.empty() && ring.allow_unsigned_device_files &&
+            !inspect(args.model).signer_key_id) {
+            fmt::print(stderr, "ovseal: WARNING: opening an unsigned model through a device key (--allow-unsigned): "
+                               "anyone who knows this device's public key could have made it\n");
         }
         compiled = compile_model(core, args.model, ring, args.device);
     } else {

@@ -25,6 +25,10 @@ void add_verify_command(CLI::App& app) {
         fmt::print("OK: {} is authentic ({} entries, {} chunks, {} bytes) [{:.3f} s]\n",
                    escape_for_terminal(args->file.string()), info.entries.size(), info.chunk_count, info.file_size,
                    seconds);
+        if (info.opened_unsigned_by_device) {
+            fmt::print(stderr, "ovseal: WARNING: opened through a device key without a signature check "
+                               "(--allow-unsigned): anyone who knows this device's public key could have made it\n");
+        }
         if (info.signature_verified) {
             fmt::print("Signed by trusted publisher key {}; model id {}\n", *info.signer_key_id, *info.model_id);
         } else if (info.signer_key_id) {
