@@ -184,6 +184,27 @@ std::vector<std::uint8_t> key_bytes(unsigned seed) {
     return bytes;
 }
 
+void flip_byte(const fs::path& path, std::uint64_t offset, std::uint8_t mask) {
+    auto bytes = read_bytes(path);
+    if (offset >= bytes.size()) {
+        throw std::runtime_error("flip_byte: offset beyond the end of " + path.string());
+    }
+    patch_byte(path, offset, static_cast<std::uint8_t>(bytes[offset] ^ mask));
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    write_bytes(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+std::string read_text(const fs::path& path) {
+    const auto bytes = read_bytes(path);
+    return {bytes.begin(), bytes.end()};
+}
+
+ovseal::DeviceIdentity device_identity(unsigned seed) { return ovseal::DeviceIdentity::from_bytes(key_bytes(seed)); }
+
+ovseal::SigningKey signing_key(unsigned seed) { return ovseal::SigningKey::from_bytes(key_bytes(seed)); }
+
 std::optional<ovseal::Error> error_of(const std::function<void()>& f) {
     try {
         f();

@@ -63,6 +63,16 @@ void patch_byte(const fs::path& path, std::uint64_t offset, std::uint8_t value);
 /// 32 key bytes from a seed, and the Key made of them.
 std::vector<std::uint8_t> key_bytes(unsigned seed);
 
+/// XORs the byte at `offset` of the file with `mask` (non-zero).
+void flip_byte(const fs::path& path, std::uint64_t offset, std::uint8_t mask = 0x01);
+/// Writes / reads a whole file as text.
+void write_text(const fs::path& path, const std::string& text);
+std::string read_text(const fs::path& path);
+
+/// A device identity (X25519) and a publisher signing key (Ed25519) made from key_bytes(seed): same seed, same key.
+ovseal::DeviceIdentity device_identity(unsigned seed);
+ovseal::SigningKey signing_key(unsigned seed);
+
 /// The ovseal::Error that `f` throws, or nothing (and a test failure) if it returns or throws something else.
 std::optional<ovseal::Error> error_of(const std::function<void()>& f);
 
