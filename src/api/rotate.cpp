@@ -1,10 +1,9 @@
 // Key rotation: re-wrapping the file key (cheap, keeps signatures and licences) and resealing (new file key).
 
 #include <algorithm>
-#include <bit>
-#include <chrono>
 #include <set>
 
+#include "api/seal_parameters.hpp"
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/stanzas.hpp"
@@ -12,7 +11,6 @@
 #include "openvino/model_files.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/seal.hpp"
-#include "ovseal/version.hpp"
 
 namespace ovseal {
 
@@ -73,21 +71,14 @@ void reseal(const std::filesystem::path& sealed, const std::filesystem::path& ou
         const auto& e = file.entries()[i];
         entries.push_back({e.name, static_cast<format::EntryKind>(e.kind), {}, outputs[i].out});
     }
-    container::SealParameters parameters;
-    parameters.metadata = file.body().metadata;
+    container::SealParameters parameters = api::seal_parameters(options);
+    const auto created = parameters.metadata.created;
+    const auto sealed_by = parameters.metadata.sealed_by;
+    parameters.metadata = file.body().metadata;  // the model's name, version, description, OpenVINO version
     parameters.metadata.unknown_records.clear();
-    parameters.metadata.created = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    parameters.metadata.sealed_by = std::string("ovseal ") + ovseal::version();
-    parameters.scrypt_log2_n = options.scrypt_log2_n;
-    parameters.devices = options.devices;
-    parameters.signer = options.sign;
-    if (options.chunk_size != 0) {
-        if (!std::has_single_bit(options.chunk_size)) {
-            throw Error(ErrorCode::usage, "the chunk size must be a power of two from 64 KiB to 4 MiB");
-        }
-        parameters.chunk_size_log2 = static_cast<unsigned>(std::countr_zero(options.chunk_size));
-    } else {
+    parameters.metadata.created = created;
+    parameters.metadata.sealed_by = sealed_by;
+    if (options.chunk_size == 0) {
         parameters.chunk_size_log2 = file.body().chunk_size_log2;
     }
     crypto::SystemRandom random;
