@@ -16,11 +16,12 @@ struct Recipients {
     std::vector<std::string> devices;
     std::vector<std::filesystem::path> device_files;
 
-    void add_to(CLI::App& cmd, const std::string& verb) {
-        cmd.add_option("--" + verb + "-key-file", key_files, "Key file to " + verb + " (repeatable)");
-        cmd.add_option("--" + verb + "-passphrase-file", passphrase_file, "Passphrase to " + verb);
-        cmd.add_option("-r,--" + verb + "-device", devices, "Device public key to " + verb + " (repeatable)");
-        cmd.add_option("-R,--" + verb + "-devices-file", device_files, "File of device public keys to " + verb);
+    // `prefix` names the options (--add-key-file, --to-key-file); `purpose` ends their help ("to add").
+    void add_to(CLI::App& cmd, const std::string& prefix, const std::string& purpose) {
+        cmd.add_option("--" + prefix + "-key-file", key_files, "Key file " + purpose + " (repeatable)");
+        cmd.add_option("--" + prefix + "-passphrase-file", passphrase_file, "Passphrase " + purpose);
+        cmd.add_option("-r,--" + prefix + "-device", devices, "Device public key " + purpose + " (repeatable)");
+        cmd.add_option("-R,--" + prefix + "-devices-file", device_files, "File of device public keys " + purpose);
     }
     std::vector<Key> keys() const {
         std::vector<Key> out;
@@ -66,7 +67,7 @@ void add_rotate_commands(CLI::App& app) {
     rewrap_cmd->add_option("file", r->input, "Sealed file")->required();
     rewrap_cmd->add_option("-o,--output", r->output, "File to write (may be the input)")->required();
     r->open.add_to(*rewrap_cmd);
-    r->add.add_to(*rewrap_cmd, "add");
+    r->add.add_to(*rewrap_cmd, "add", "to add");
     rewrap_cmd->add_option("--remove-stanza", r->remove_stanzas, "Stanza index to remove, as `inspect` lists them");
     rewrap_cmd->add_option("--remove-key-file", r->remove_key_files, "Remove the stanzas this key file opens");
     rewrap_cmd->add_flag("--remove-passphrase", r->remove_passphrase, "Remove the passphrase stanza");
@@ -99,7 +100,7 @@ void add_rotate_commands(CLI::App& app) {
     reseal_cmd->add_option("file", s->input, "Sealed file")->required();
     reseal_cmd->add_option("-o,--output", s->output, "File to write (may be the input)")->required();
     s->open.add_to(*reseal_cmd);
-    s->to.add_to(*reseal_cmd, "to");
+    s->to.add_to(*reseal_cmd, "to", "that will open the new file");
     reseal_cmd->add_option("--sign", s->sign, "Publisher signing key for the new file");
     reseal_cmd->add_option("--signing-passphrase-file", s->signing_passphrase_file, "Passphrase of the signing key");
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
