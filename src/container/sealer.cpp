@@ -12,6 +12,7 @@
 
 #include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
+#include "container/parallel.hpp"
 #include "container/sealed_file.hpp"
 #include "container/signature.hpp"
 #include "keys/identity_secrets.hpp"
@@ -53,6 +54,21 @@ public:
         std::size_t done = 0;
         while (done < bytes.size()) {
             const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
+            }
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+    /// Writes at an offset; safe from many threads at once (each writes its own range).
+    void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) {
                 continue;
             }
@@ -150,34 +166,43 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
 
     const format::Layout layout = format::compute_layout(header.size(), body);
     const auto payload_key = derive_payload_key(file_key.secret(), body.payload_salt);
-    crypto::Aes256Gcm gcm(payload_key.secret());
 
     OutputFile out(output);
     out.write(header);
-    const std::size_t chunk_size = static_cast<std::size_t>(layout.chunk_size);
-    memory::LockedRegion plaintext(chunk_size);
-    std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
-    std::uint8_t nonce[crypto::gcm_nonce_size];
-    PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
+
+    // Every chunk in file order, sealed on all cores: each worker reads a chunk's plaintext into its own locked
+    // buffer, encrypts it in place and writes it at its offset, so reads, encryption and the kernel's copies
+    // all run in parallel.
+    struct ChunkJob {
+        std::size_t entry;
+        std::uint64_t index_in_entry;
+    };
+    std::vector<ChunkJob> jobs;
+    jobs.reserve(static_cast<std::size_t>(layout.chunk_count));
     for (std::size_t e = 0; e < entries.size(); ++e) {
-        const auto& span = layout.entries[e];
-        const std::uint64_t size = body.entries[e].size;
-        for (std::uint64_t i = 0; i < span.chunk_count; ++i) {
-            const std::uint64_t start = i * layout.chunk_size;
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(layout.chunk_size, size - start));
-            read_plaintext(e, start, std::span(plaintext.data(), n));
-            std::memset(plaintext.data() + n, 0, chunk_size - n);
-            const std::uint64_t index = span.first_chunk + i;
-            format::chunk_nonce(index, layout.chunk_count, nonce);
-            gcm.seal(nonce, {}, std::span<const std::uint8_t>(plaintext.data(), chunk_size),
-                     std::span(stored).first(chunk_size),
-                     std::span(stored).subspan(chunk_size).first<crypto::gcm_tag_size>());
-            if (parameters.signer) {
-                digest.add(index, std::span(stored).first(chunk_size), std::span(stored).subspan(chunk_size));
-            }
-            out.write(stored);
-        }
+        for (std::uint64_t i = 0; i < layout.entries[e].chunk_count; ++i) jobs.push_back({e, i});
     }
+    const std::size_t chunk_size = static_cast<std::size_t>(layout.chunk_size);
+    PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
+    parallel_ranges(jobs.size(), worker_count(0), [&](std::uint64_t begin, std::uint64_t end) {
+        crypto::Aes256Gcm gcm(payload_key.secret());
+        memory::LockedRegion stored(chunk_size + crypto::gcm_tag_size);
+        const auto chunk = std::span(stored.data(), chunk_size);
+        const auto tag = std::span(stored.data() + chunk_size, crypto::gcm_tag_size);
+        std::uint8_t nonce[crypto::gcm_nonce_size];
+        for (std::uint64_t index = begin; index < end; ++index) {
+            const ChunkJob& job = jobs[index];
+            const std::uint64_t start = job.index_in_entry * layout.chunk_size;
+            const std::size_t n = static_cast<std::size_t>(
+                std::min<std::uint64_t>(layout.chunk_size, body.entries[job.entry].size - start));
+            read_plaintext(job.entry, start, chunk.first(n));
+            std::memset(chunk.data() + n, 0, chunk_size - n);
+            format::chunk_nonce(index, layout.chunk_count, nonce);
+            gcm.seal(nonce, {}, chunk, chunk, tag.first<crypto::gcm_tag_size>());
+            if (parameters.signer) digest.add(index, chunk, tag);
+            out.write_at(layout.chunk_offset(index), std::span(stored.data(), stored.size()));
+        }
+    });
     if (parameters.signer) {
         const auto message = signed_message(format::version, format::body_bytes(body), layout.chunk_count,
                                             digest.finish());
@@ -185,7 +210,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         record.model_id = model_id(message);
         record.signer = parameters.signer->public_key().bytes();
         record.signature = parameters.signer->secret().signer->sign(message);
-        out.write(format::trailer_bytes(format::Trailer{record}));
+        out.write_at(layout.trailer_offset(), format::trailer_bytes(format::Trailer{record}));
     }
     out.commit();
 }
