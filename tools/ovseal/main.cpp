@@ -24,7 +24,8 @@ constexpr const char* exit_codes_help = R"(Exit codes:
                         17 bad_signature        22 license_expired
                         18 license_invalid      23 clock_rollback
                         19 license_wrong_model  24 state_invalid
-Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (decryption threads).)";
+Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
+sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers).)";
 
 }  // namespace
 
