@@ -7,6 +7,7 @@
 #include "ovseal/key.hpp"
 #include "ovseal/license.hpp"
 #include "ovseal/openvino.hpp"
+#include "ovseal/progress.hpp"
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"
 #include "ovseal/version.hpp"

@@ -8,6 +8,7 @@
 #include "container/clock_guard.hpp"
 #include "container/file_keys.hpp"
 #include "container/parallel.hpp"
+#include "container/progress.hpp"
 #include "container/signature.hpp"
 #include "format/limits.hpp"
 #include "keys/license.hpp"
@@ -300,7 +301,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
 }
 
 void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
-                                unsigned threads) const {
+                                Progress* progress, unsigned threads) const {
     const std::uint64_t chunk_size = m_layout.chunk_size;
     const std::uint64_t first = m_layout.entries[entry].first_chunk;
     const std::uint64_t entry_size = m_body.entries[entry].size;
@@ -326,6 +327,9 @@ void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decry
             m_file.read_at(m_layout.chunk_offset(index), chunk, tag);
             if (digest != nullptr) {
                 digest->add(index, chunk, tag);
+            }
+            if (progress != nullptr) {
+                progress->add(chunk_size);
             }
             if (!decrypt) {
                 continue;
@@ -353,12 +357,18 @@ void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool auth
     try {
         std::optional<PayloadDigest> digest;
         if (m_check_signature) digest.emplace(m_layout.chunk_count);
+        std::uint64_t total = 0;
+        for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
+            const bool requested = std::any_of(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
+            if (requested || authenticate_all || digest) total += m_layout.entries[e].chunk_count * m_layout.chunk_size;
+        }
+        Progress progress(authenticate_all && outputs.empty() ? "verifying" : "decrypting", total);
         for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
             const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
             if (it != outputs.end()) {
-                process_chunks(e, it->out.data(), true, digest ? &*digest : nullptr, threads);
+                process_chunks(e, it->out.data(), true, digest ? &*digest : nullptr, &progress, threads);
             } else if (authenticate_all || digest) {
-                process_chunks(e, nullptr, authenticate_all, digest ? &*digest : nullptr, threads);
+                process_chunks(e, nullptr, authenticate_all, digest ? &*digest : nullptr, &progress, threads);
             }
         }
         if (digest) {

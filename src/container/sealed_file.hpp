@@ -23,6 +23,7 @@
 namespace ovseal::container {
 
 class PayloadDigest;
+class Progress;
 
 /// Steps 1 and 2 of §9 plus the unverified parse of the body and trailer, for `inspect` (no key).
 struct UnverifiedHeader {
@@ -81,7 +82,7 @@ public:
 private:
     SealedFile(FileReader file, std::vector<std::uint8_t> header);
     void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
-                        unsigned threads) const;
+                        Progress* progress, unsigned threads) const;
 
     FileReader m_file;
     std::vector<std::uint8_t> m_header;  // the raw header: the signed message uses its body bytes as stored

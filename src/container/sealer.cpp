@@ -13,6 +13,7 @@
 #include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
 #include "container/parallel.hpp"
+#include "container/progress.hpp"
 #include "container/sealed_file.hpp"
 #include "container/signature.hpp"
 #include "keys/identity_secrets.hpp"
@@ -184,6 +185,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     }
     const std::size_t chunk_size = static_cast<std::size_t>(layout.chunk_size);
     PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
+    Progress progress("sealing", layout.chunk_count * layout.chunk_size);
     parallel_ranges(jobs.size(), worker_count(0), [&](std::uint64_t begin, std::uint64_t end) {
         crypto::Aes256Gcm gcm(payload_key.secret());
         memory::LockedRegion stored(chunk_size + crypto::gcm_tag_size);
@@ -201,6 +203,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
             gcm.seal(nonce, {}, chunk, chunk, tag.first<crypto::gcm_tag_size>());
             if (parameters.signer) digest.add(index, chunk, tag);
             out.write_at(layout.chunk_offset(index), std::span(stored.data(), stored.size()));
+            progress.add(chunk_size);
         }
     });
     if (parameters.signer) {

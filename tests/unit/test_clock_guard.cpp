@@ -50,11 +50,6 @@ std::uint64_t stored_time(const fs::path& state) {
     return std::stoull(seconds);
 }
 
-ErrorCode code_of(const std::function<void()>& f) {
-    const auto e = error_of(f);
-    return e ? e->code() : ErrorCode::ok;
-}
-
 class ClockGuard : public ::testing::Test {
 protected:
     TempDir dir;

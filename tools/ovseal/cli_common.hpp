@@ -62,4 +62,7 @@ void add_device_command(CLI::App& app);
 void add_license_command(CLI::App& app);
 void add_rotate_commands(CLI::App& app);
 
+/// Shows progress on standard error when it is a terminal (or OVSEAL_PROGRESS=1; OVSEAL_PROGRESS=0 turns it off).
+void install_progress_display();
+
 }  // namespace ovseal::cli

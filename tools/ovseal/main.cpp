@@ -25,7 +25,8 @@ constexpr const char* exit_codes_help = R"(Exit codes:
                         18 license_invalid      23 clock_rollback
                         19 license_wrong_model  24 state_invalid
 Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
-sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers).)";
+sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
+OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more).)";
 
 }  // namespace
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "ovseal: error: unknown command '{}'\nRun 'ovseal --help' for usage.\n", argv[1]);
         return ovseal::exit_code(ovseal::ErrorCode::usage);
     }
+    ovseal::cli::install_progress_display();
     try {
         app.parse(argc, argv);
         return 0;

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace ovseal {
+
+/// Called while sealing, verifying or decrypting: `what` names the work ("sealing", "decrypting",
+/// "verifying"), `done` and `total` count payload bytes. It is called from worker threads, often; it must be
+/// thread-safe and cheap. Bytes only, never content.
+using ProgressHandler = std::function<void(const char* what, std::uint64_t done, std::uint64_t total)>;
+
+/// Sets the process-wide progress handler (an empty function removes it).
+void set_progress_handler(ProgressHandler handler);
+
+}  // namespace ovseal
