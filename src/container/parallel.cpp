@@ -1,5 +1,8 @@
 #include "container/parallel.hpp"
 
+#include "ovseal/progress.hpp"
+
+#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -9,9 +12,16 @@
 
 namespace ovseal::container {
 
+namespace {
+std::atomic<unsigned> g_thread_count{0};
+}  // namespace
+
 unsigned worker_count(unsigned requested) {
     if (requested != 0) {
         return requested;
+    }
+    if (const unsigned set = g_thread_count.load(); set != 0) {
+        return set;
     }
     if (const char* env = std::getenv("OVSEAL_THREADS")) {
         char* end = nullptr;
@@ -61,3 +71,9 @@ void parallel_ranges(std::uint64_t count, unsigned workers,
 }
 
 }  // namespace ovseal::container
+
+namespace ovseal {
+
+void set_thread_count(unsigned threads) { container::g_thread_count.store(threads); }
+
+}  // namespace ovseal

@@ -120,3 +120,15 @@ def test_seal_for_key_file_and_passphrase(cli, h, wd, models, secrets, seal):
     h.assert_same_outputs(plain_out, by_key)
     h.assert_same_outputs(plain_out, by_passphrase)
     h.assert_error(cli("verify", sealed, "--key-file", secrets.key2), "no_matching_key")
+
+
+def test_thread_count_option(cli, h, wd, models, secrets):
+    """--threads (before or after the command) changes only the speed: same file contents, same outputs."""
+    one = wd / "one.ovseal"
+    cli.ok("--threads", "1", "seal", models["mlp"], "-o", one, "--key-file", secrets.key1, "--chunk-size", "65536")
+    plain_out = run_outputs(cli, wd, "plain", models["mlp"])
+    single = run_outputs(cli, wd, "single", one, "--key-file", secrets.key1, "--threads", "1")
+    many = run_outputs(cli, wd, "many", one, "--key-file", secrets.key1, "--threads", "8")
+    h.assert_same_outputs(plain_out, single)
+    h.assert_same_outputs(plain_out, many)
+    h.assert_error(cli("verify", one, "--key-file", secrets.key1, "--threads", "0"), "usage")

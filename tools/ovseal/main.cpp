@@ -9,6 +9,7 @@
 
 #include "cli_common.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/progress.hpp"
 #include "ovseal/version.hpp"
 
 namespace {
@@ -37,6 +38,11 @@ int main(int argc, char** argv) {
     app.footer(exit_codes_help);
     app.set_version_flag("--version", std::string("ovseal ") + ovseal::version());
     app.require_subcommand(1);
+    app.fallthrough();  // --threads may come after the command, too
+    unsigned threads = 0;
+    app.add_option("--threads", threads, "Threads for sealing and unsealing (default: every core)")
+        ->check(CLI::Range(1u, 1024u))
+        ->each([](const std::string& value) { ovseal::set_thread_count(static_cast<unsigned>(std::stoul(value))); });
     ovseal::cli::add_keygen_command(app);
     ovseal::cli::add_seal_command(app);
     ovseal::cli::add_inspect_command(app);
