@@ -96,13 +96,22 @@ bool config_sets_cache(const ov::AnyMap& config) {
     return false;
 }
 
-// A cache set on any device counts: virtual devices (AUTO, MULTI, HETERO, BATCH) compile on the real ones
-// with those devices' own properties.
-void refuse_model_cache(ov::Core& core, const ov::AnyMap& config) {
-    std::vector<std::string> devices = {"", "AUTO", "MULTI", "HETERO", "BATCH"};
-    for (const auto& d : core.get_available_devices()) {
-        devices.push_back(d);
-        devices.push_back(d.substr(0, d.find('.')));
+bool is_virtual_device(const std::string& device) {
+    const std::string base = device.substr(0, device.find_first_of(":."));
+    return base == "AUTO" || base == "MULTI" || base == "HETERO" || base == "BATCH";
+}
+
+// A cache on the core or the target device counts; for a virtual device (AUTO, MULTI, HETERO, BATCH), which
+// compiles on the real ones with their own properties, a cache on any device counts. Only then are all
+// plugins loaded, so a plain CPU load stays lean.
+void refuse_model_cache(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
+    std::vector<std::string> devices = {"", device, device.substr(0, device.find('.'))};
+    if (is_virtual_device(device)) {
+        devices.insert(devices.end(), {"AUTO", "MULTI", "HETERO", "BATCH"});
+        for (const auto& d : core.get_available_devices()) {
+            devices.push_back(d);
+            devices.push_back(d.substr(0, d.find('.')));
+        }
     }
     std::string where;
     if (config_sets_cache(config)) {
@@ -120,18 +129,19 @@ void refuse_model_cache(ov::Core& core, const ov::AnyMap& config) {
     }
 }
 
+// Only the named device's plugin is loaded; the list of every device is made only to explain a failure.
 void check_device(ov::Core& core, const std::string& device) {
-    const std::string base = device.substr(0, device.find_first_of(":."));
-    if (base == "AUTO" || base == "MULTI" || base == "HETERO" || base == "BATCH") {
+    if (is_virtual_device(device)) {
         return;
     }
-    const auto available = core.get_available_devices();
-    if (std::find(available.begin(), available.end(), device) != available.end() ||
-        std::find(available.begin(), available.end(), base) != available.end()) {
-        return;
+    try {
+        if (!core.get_versions(device.substr(0, device.find('.'))).empty()) {
+            return;
+        }
+    } catch (const std::exception&) {
     }
     std::string list;
-    for (const auto& d : available) {
+    for (const auto& d : core.get_available_devices()) {
         list += (list.empty() ? "" : ", ") + d;
     }
     throw Error(ErrorCode::usage, "device '" + device + "' is not available here (available: " + list + ")");
@@ -185,7 +195,7 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
 
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device, const ov::AnyMap& config) {
-    refuse_model_cache(core, config);
+    refuse_model_cache(core, device, config);
     check_device(core, device);
     auto model = read_model(core, sealed, ring);
     try {
