@@ -114,10 +114,22 @@ Entry parse_entry(std::span<const std::uint8_t> value) {
     return e;
 }
 
-void check_record_header(std::uint32_t length) {
+struct Record {
+    std::uint16_t type;
+    std::span<const std::uint8_t> value;
+};
+
+// The next record of a body or trailer (§5.1), within the record count and value bounds.
+Record next_record(ByteReader& r, std::size_t& count, const char* where) {
+    if (++count > max_records) {
+        malformed(std::string("more than 4096 records in the ") + where);
+    }
+    const std::uint16_t type = r.u16("record type");
+    const std::uint32_t length = r.u32("record length");
     if (length > max_record_value) {
         malformed("a record is longer than 65536 bytes");
     }
+    return {type, r.take(length, "record value")};
 }
 
 }  // namespace
@@ -225,13 +237,7 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     std::size_t records = 0;
     Metadata& m = b.metadata;
     while (!r.at_end()) {
-        if (++records > max_records) {
-            malformed("more than 4096 records");
-        }
-        const std::uint16_t type = r.u16("record type");
-        const std::uint32_t length = r.u32("record length");
-        check_record_header(length);
-        auto value = r.take(length, "record value");
+        const auto [type, value] = next_record(r, records, "header");
         switch (type) {
         case record::entry: {
             if (b.entries.size() == max_entries) {
@@ -276,16 +282,10 @@ Trailer parse_trailer(std::span<const std::uint8_t> bytes) {
     Trailer trailer;
     std::size_t records = 0;
     while (!r.at_end()) {
-        if (++records > max_records) {
-            malformed("more than 4096 trailer records");
-        }
-        const std::uint16_t type = r.u16("trailer record type");
-        const std::uint32_t length = r.u32("trailer record length");
-        check_record_header(length);
-        auto value = r.take(length, "trailer record value");
+        const auto [type, value] = next_record(r, records, "trailer");
         if (type == trailer_record::signature) {
             if (trailer.signature) malformed("the trailer has two signatures");
-            if (length != trailer_record::signature_size) malformed("the signature record has the wrong length");
+            if (value.size() != trailer_record::signature_size) malformed("the signature record has the wrong length");
             if (value[0] != trailer_record::ed25519) malformed("the signature algorithm is not Ed25519");
             SignatureRecord sig;
             std::copy_n(value.begin() + 1, 32, sig.model_id.begin());

@@ -41,7 +41,11 @@ DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     keys::write_key_file(dir / private_file,
                          "# ovseal device identity (X25519 private key). Never copy it off this device.\n",
                          device_private_prefix, private_key.secret(), "a device identity");
-    std::ofstream(dir / public_file) << pub.to_string() << "\n";
+    std::ofstream out(dir / public_file);
+    out << pub.to_string() << "\n";
+    if (!out.flush()) {
+        throw Error(ErrorCode::io, "cannot write '" + (dir / public_file).string() + "'");
+    }
     return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
 }
 

@@ -113,7 +113,11 @@ void SigningKey::save(const std::filesystem::path& path, const std::optional<Key
         gcm.seal(zero_nonce, {}, m_secret->seed.secret(), b.subspan(33, 32), b.subspan(65).first<16>());
         keys::write_key_file(path, comment, encrypted_prefix, b, "a signing key");
     }
-    std::ofstream(pub_path) << m_public.to_string() << "\n";
+    std::ofstream out(pub_path);
+    out << m_public.to_string() << "\n";
+    if (!out.flush()) {
+        throw Error(ErrorCode::io, "cannot write '" + pub_path.string() + "'");
+    }
 }
 
 }  // namespace ovseal
