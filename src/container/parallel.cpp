@@ -1,14 +1,13 @@
 #include "container/parallel.hpp"
 
+#include "container/thread_pool.hpp"
+
 #include "ovseal/progress.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <exception>
-#include <mutex>
-#include <string>
 #include <thread>
-#include <vector>
 
 namespace ovseal::container {
 
@@ -34,40 +33,33 @@ unsigned worker_count(unsigned requested) {
     return cores == 0 ? 1 : cores;
 }
 
-void parallel_ranges(std::uint64_t count, unsigned workers,
-                     const std::function<void(std::uint64_t, std::uint64_t)>& body) {
+bool BatchCursor::next(std::uint64_t& begin, std::uint64_t& end) {
+    if (m_next.load(std::memory_order_relaxed) >= m_count) {
+        return false;
+    }
+    begin = m_next.fetch_add(m_batch);
+    if (begin >= m_count) {
+        return false;
+    }
+    end = std::min(m_count, begin + m_batch);
+    return true;
+}
+
+void parallel_batches(std::uint64_t count, unsigned workers, const std::function<void(BatchCursor&)>& worker) {
     if (count == 0) {
         return;
     }
-    const std::uint64_t n = std::min<std::uint64_t>(workers == 0 ? 1 : workers, count);
-    if (n == 1) {
-        body(0, count);
-        return;
-    }
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-    std::vector<std::thread> threads;
-    threads.reserve(n);
-    for (std::uint64_t t = 0; t < n; ++t) {
-        const std::uint64_t begin = count * t / n;
-        const std::uint64_t end = count * (t + 1) / n;
-        threads.emplace_back([&, begin, end] {
-            try {
-                body(begin, end);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) {
-                    first_error = std::current_exception();
-                }
-            }
-        });
-    }
-    for (auto& thread : threads) {
-        thread.join();
-    }
-    if (first_error) {
-        std::rethrow_exception(first_error);
-    }
+    const auto participants = static_cast<unsigned>(std::min<std::uint64_t>(workers == 0 ? 1 : workers, count));
+    // About four batches per worker: few enough that per-batch costs vanish, enough to even out the load.
+    BatchCursor cursor(count, std::max<std::uint64_t>(1, count / (std::uint64_t{participants} * 4)));
+    run_on_pool(participants, [&] {
+        try {
+            worker(cursor);
+        } catch (...) {
+            cursor.stop();
+            throw;
+        }
+    });
 }
 
 }  // namespace ovseal::container

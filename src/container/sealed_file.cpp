@@ -161,13 +161,17 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
 // Every stored chunk's digest, read without decrypting (for the model id).
 PayloadDigest hash_stored_chunks(const FileReader& file, const format::Layout& layout, unsigned threads) {
     PayloadDigest digest(layout.chunk_count);
-    parallel_ranges(layout.chunk_count, worker_count(threads), [&](std::uint64_t begin, std::uint64_t end) {
+    parallel_batches(layout.chunk_count, worker_count(threads), [&](BatchCursor& cursor) {
         std::vector<std::uint8_t> stored(static_cast<std::size_t>(layout.stored_chunk_size()));
         const auto ciphertext = std::span(stored).first(static_cast<std::size_t>(layout.chunk_size));
         const auto tag = std::span(stored).subspan(static_cast<std::size_t>(layout.chunk_size));
-        for (std::uint64_t i = begin; i < end; ++i) {
-            file.read_at(layout.chunk_offset(i), stored);
-            digest.add(i, ciphertext, tag);
+        std::uint64_t begin = 0;
+        std::uint64_t end = 0;
+        while (cursor.next(begin, end)) {
+            for (std::uint64_t i = begin; i < end; ++i) {
+                file.read_at(layout.chunk_offset(i), stored);
+                digest.add(i, ciphertext, tag);
+            }
         }
     });
     return digest;
@@ -306,42 +310,45 @@ void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decry
     const std::uint64_t first = m_layout.entries[entry].first_chunk;
     const std::uint64_t entry_size = m_body.entries[entry].size;
     const std::string& entry_name = m_body.entries[entry].name;
-    parallel_ranges(m_layout.entries[entry].chunk_count, worker_count(threads), [&](std::uint64_t begin,
-                                                                                    std::uint64_t end) {
+    parallel_batches(m_layout.entries[entry].chunk_count, worker_count(threads), [&](BatchCursor& cursor) {
         crypto::Aes256Gcm gcm(m_payload_key.secret());
         memory::LockedRegion scratch;  // for chunks that do not fill `out` exactly (or when there is no `out`)
         std::uint8_t tag[crypto::gcm_tag_size];
         std::uint8_t nonce[crypto::gcm_nonce_size];
-        for (std::uint64_t i = begin; i < end; ++i) {
-            const std::uint64_t index = first + i;
-            const std::uint64_t start = i * chunk_size;
-            const std::uint64_t wanted = std::min(chunk_size, entry_size - start);
-            const bool direct = out != nullptr && wanted == chunk_size;
-            if (!direct && scratch.size() == 0) {
-                scratch = memory::LockedRegion(static_cast<std::size_t>(chunk_size));
-            }
-            // Ciphertext is read into the place its plaintext belongs, hashed if the signature needs it, and
-            // decrypted there.
-            std::uint8_t* target = direct ? out + start : scratch.data();
-            const std::span<std::uint8_t> chunk(target, static_cast<std::size_t>(chunk_size));
-            m_file.read_at(m_layout.chunk_offset(index), chunk, tag);
-            if (digest != nullptr) {
-                digest->add(index, chunk, tag);
-            }
-            if (progress != nullptr) {
-                progress->add(chunk_size);
-            }
-            if (!decrypt) {
-                continue;
-            }
-            format::chunk_nonce(index, m_layout.chunk_count, nonce);
-            if (!gcm.open(nonce, {}, chunk, tag, chunk)) {
-                throw Error(ErrorCode::payload_auth_failed,
-                            "payload authentication failed: chunk " + std::to_string(i) + " of entry '" +
-                                entry_name + "' was modified, moved, or comes from another file");
-            }
-            if (!direct && out != nullptr) {
-                std::memcpy(out + start, scratch.data(), static_cast<std::size_t>(wanted));
+        std::uint64_t begin = 0;
+        std::uint64_t end = 0;
+        while (cursor.next(begin, end)) {
+            for (std::uint64_t i = begin; i < end; ++i) {
+                const std::uint64_t index = first + i;
+                const std::uint64_t start = i * chunk_size;
+                const std::uint64_t wanted = std::min(chunk_size, entry_size - start);
+                const bool direct = out != nullptr && wanted == chunk_size;
+                if (!direct && scratch.size() == 0) {
+                    scratch = memory::LockedRegion(static_cast<std::size_t>(chunk_size));
+                }
+                // Ciphertext is read into the place its plaintext belongs, hashed if the signature needs it, and
+                // decrypted there.
+                std::uint8_t* target = direct ? out + start : scratch.data();
+                const std::span<std::uint8_t> chunk(target, static_cast<std::size_t>(chunk_size));
+                m_file.read_at(m_layout.chunk_offset(index), chunk, tag);
+                if (digest != nullptr) {
+                    digest->add(index, chunk, tag);
+                }
+                if (progress != nullptr) {
+                    progress->add(chunk_size);
+                }
+                if (!decrypt) {
+                    continue;
+                }
+                format::chunk_nonce(index, m_layout.chunk_count, nonce);
+                if (!gcm.open(nonce, {}, chunk, tag, chunk)) {
+                    throw Error(ErrorCode::payload_auth_failed,
+                                "payload authentication failed: chunk " + std::to_string(i) + " of entry '" +
+                                    entry_name + "' was modified, moved, or comes from another file");
+                }
+                if (!direct && out != nullptr) {
+                    std::memcpy(out + start, scratch.data(), static_cast<std::size_t>(wanted));
+                }
             }
         }
     });

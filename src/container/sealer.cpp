@@ -186,24 +186,28 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     const std::size_t chunk_size = static_cast<std::size_t>(layout.chunk_size);
     PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
     Progress progress("sealing", layout.chunk_count * layout.chunk_size);
-    parallel_ranges(jobs.size(), worker_count(0), [&](std::uint64_t begin, std::uint64_t end) {
+    parallel_batches(jobs.size(), worker_count(0), [&](BatchCursor& cursor) {
         crypto::Aes256Gcm gcm(payload_key.secret());
         memory::LockedRegion stored(chunk_size + crypto::gcm_tag_size);
         const auto chunk = std::span(stored.data(), chunk_size);
         const auto tag = std::span(stored.data() + chunk_size, crypto::gcm_tag_size);
         std::uint8_t nonce[crypto::gcm_nonce_size];
-        for (std::uint64_t index = begin; index < end; ++index) {
-            const ChunkJob& job = jobs[index];
-            const std::uint64_t start = job.index_in_entry * layout.chunk_size;
-            const std::size_t n = static_cast<std::size_t>(
-                std::min<std::uint64_t>(layout.chunk_size, body.entries[job.entry].size - start));
-            read_plaintext(job.entry, start, chunk.first(n));
-            std::memset(chunk.data() + n, 0, chunk_size - n);
-            format::chunk_nonce(index, layout.chunk_count, nonce);
-            gcm.seal(nonce, {}, chunk, chunk, tag.first<crypto::gcm_tag_size>());
-            if (parameters.signer) digest.add(index, chunk, tag);
-            out.write_at(layout.chunk_offset(index), std::span(stored.data(), stored.size()));
-            progress.add(chunk_size);
+        std::uint64_t begin = 0;
+        std::uint64_t end = 0;
+        while (cursor.next(begin, end)) {
+            for (std::uint64_t index = begin; index < end; ++index) {
+                const ChunkJob& job = jobs[index];
+                const std::uint64_t start = job.index_in_entry * layout.chunk_size;
+                const std::size_t n = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(layout.chunk_size, body.entries[job.entry].size - start));
+                read_plaintext(job.entry, start, chunk.first(n));
+                std::memset(chunk.data() + n, 0, chunk_size - n);
+                format::chunk_nonce(index, layout.chunk_count, nonce);
+                gcm.seal(nonce, {}, chunk, chunk, tag.first<crypto::gcm_tag_size>());
+                if (parameters.signer) digest.add(index, chunk, tag);
+                out.write_at(layout.chunk_offset(index), std::span(stored.data(), stored.size()));
+                progress.add(chunk_size);
+            }
         }
     });
     if (parameters.signer) {
