@@ -29,6 +29,15 @@ std::string_view error_name(ErrorCode code) noexcept {
     case ErrorCode::license_expired: return "license_expired";
     case ErrorCode::clock_rollback: return "clock_rollback";
     case ErrorCode::state_invalid: return "state_invalid";
+    case ErrorCode::tpm_unavailable: return "tpm_unavailable";
+    case ErrorCode::tpm_policy_failed: return "tpm_policy_failed";
+    case ErrorCode::tpm_wrong_device: return "tpm_wrong_device";
+    case ErrorCode::tpm_busy: return "tpm_busy";
+    case ErrorCode::tpm_failed: return "tpm_failed";
+    case ErrorCode::token_unavailable: return "token_unavailable";
+    case ErrorCode::token_login_failed: return "token_login_failed";
+    case ErrorCode::token_key_missing: return "token_key_missing";
+    case ErrorCode::token_failed: return "token_failed";
     }
     return "unknown";
 }

@@ -3,7 +3,7 @@ test_licenses.py). Not a conftest.py: the test modules import the fixtures they 
 
     from conftest_identity import ih, publisher, device  # noqa: F401  (pytest fixtures)
 
-The errors of FORMAT.md revision 2 (values 15-24) are not in conftest.ERRORS, so `ih.assert_error` knows them;
+The errors added since the first revision (values 15-33) are not in conftest.ERRORS, so `ih.assert_error` knows them;
 for those errors every test passes its own keyword.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-# docs/FORMAT.md §10, revision 2.
+# docs/FORMAT.md §10, values added after revision 1.
 NEW_ERRORS = {
     "signature_required": 15,
     "untrusted_signer": 16,
@@ -27,6 +27,15 @@ NEW_ERRORS = {
     "license_expired": 22,
     "clock_rollback": 23,
     "state_invalid": 24,
+    "tpm_unavailable": 25,
+    "tpm_policy_failed": 26,
+    "tpm_wrong_device": 27,
+    "tpm_busy": 28,
+    "tpm_failed": 29,
+    "token_unavailable": 30,
+    "token_login_failed": 31,
+    "token_key_missing": 32,
+    "token_failed": 33,
 }
 
 DEVICE_PUB_RE = re.compile(r"^ovseal-x25519:[A-Za-z0-9_-]{48}$")

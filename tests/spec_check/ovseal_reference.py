@@ -141,6 +141,15 @@ ERRORS = {
     "license_expired": 22,
     "clock_rollback": 23,
     "state_invalid": 24,
+    "tpm_unavailable": 25,
+    "tpm_policy_failed": 26,
+    "tpm_wrong_device": 27,
+    "tpm_busy": 28,
+    "tpm_failed": 29,
+    "token_unavailable": 30,
+    "token_login_failed": 31,
+    "token_key_missing": 32,
+    "token_failed": 33,
 }
 
 

@@ -25,6 +25,9 @@ constexpr const char* exit_codes_help = R"(Exit codes:
                         17 bad_signature        22 license_expired
                         18 license_invalid      23 clock_rollback
                         19 license_wrong_model  24 state_invalid
+ 25 tpm_unavailable     28 tpm_busy             31 token_login_failed
+ 26 tpm_policy_failed   29 tpm_failed           32 token_key_missing
+ 27 tpm_wrong_device    30 token_unavailable    33 token_failed
 Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
 OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more).)";
