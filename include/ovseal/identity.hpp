@@ -35,12 +35,26 @@ private:
     PublicKeyBytes m_key;
 };
 
+/// How to reach a TPM 2.0, and what a key created in it is bound to.
+struct TpmOptions {
+    /// TCTI configuration, e.g. "device:/dev/tpmrm0" or "swtpm:port=2321". Empty: $TPM2TOOLS_TCTI, else
+    /// $TSS2_TCTI, else "device:/dev/tpmrm0" (the kernel's resource manager).
+    std::string tcti;
+    /// When creating: PCRs whose current values the key is bound to, e.g. "sha256:0,7" (tpm2-tools form).
+    /// Empty: bound to this TPM only.
+    std::string pcrs;
+};
+
 /// A device's X25519 key pair. The private key is in locked memory.
 class DeviceIdentity {
 public:
     /// Creates DIR/identity (mode 0600) and DIR/identity.pub; refuses to overwrite.
     static DeviceIdentity create(const std::filesystem::path& dir);
-    static DeviceIdentity load(const std::filesystem::path& dir);
+    /// Creates DIR/identity.tpm and DIR/identity.pub: the private key exists on disk only sealed by this
+    /// machine's TPM (and to `tpm.pcrs` if given), so the folder is useless on any other machine.
+    static DeviceIdentity create_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm = {});
+    /// Loads DIR/identity, or DIR/identity.tpm by unsealing it with the TPM `tpm.tcti` names.
+    static DeviceIdentity load(const std::filesystem::path& dir, const TpmOptions& tpm = {});
     /// From a raw 32-byte X25519 private key.
     static DeviceIdentity from_bytes(std::span<const std::uint8_t> private_key);
     const DevicePublicKey& public_key() const noexcept { return m_public; }

@@ -6,6 +6,7 @@
 #include "keys/key_secret.hpp"
 #include "keys/public_key_text.hpp"
 #include "keys/secret_file.hpp"
+#include "keys/tpm_identity.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal {
@@ -25,9 +26,12 @@ std::string DevicePublicKey::to_string() const { return keys::public_key_text(ke
 
 std::string DevicePublicKey::key_id() const { return keys::key_id(m_key); }
 
-DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
+namespace {
+
+// Refuses to overwrite any identity in `dir`, then creates it (mode 0700).
+void prepare_identity_folder(const std::filesystem::path& dir) {
     std::error_code ec;
-    for (const char* name : {private_file, public_file}) {
+    for (const char* name : {private_file, keys::tpm_identity_file, public_file}) {
         if (std::filesystem::exists(dir / name, ec)) {
             throw Error(ErrorCode::io, "'" + (dir / name).string() + "' already exists; refusing to overwrite a "
                                                                      "device identity");
@@ -35,17 +39,37 @@ DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     }
     std::filesystem::create_directories(dir, ec);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+}
+
+void write_public_file(const std::filesystem::path& dir, const DevicePublicKey& pub) {
+    std::ofstream out(dir / public_file);
+    out << pub.to_string() << "\n";
+    if (!out.flush()) {
+        throw Error(ErrorCode::io, "cannot write '" + (dir / public_file).string() + "'");
+    }
+}
+
+}  // namespace
+
+DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
+    prepare_identity_folder(dir);
     memory::SecretBytes private_key(32);
     crypto::random_bytes(private_key.secret());
     const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
     keys::write_key_file(dir / private_file,
                          "# ovseal device identity (X25519 private key). Never copy it off this device.\n",
                          device_private_prefix, private_key.secret(), "a device identity");
-    std::ofstream out(dir / public_file);
-    out << pub.to_string() << "\n";
-    if (!out.flush()) {
-        throw Error(ErrorCode::io, "cannot write '" + (dir / public_file).string() + "'");
-    }
+    write_public_file(dir, pub);
+    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+}
+
+DeviceIdentity DeviceIdentity::create_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm) {
+    prepare_identity_folder(dir);
+    memory::SecretBytes private_key(32);
+    crypto::random_bytes(private_key.secret());
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
+    keys::write_tpm_identity(dir / keys::tpm_identity_file, keys::seal_in_tpm(private_key.secret(), tpm));
+    write_public_file(dir, pub);
     return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
 }
 
@@ -56,7 +80,17 @@ DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_
     return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(secret)}), pub);
 }
 
-DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir) {
+DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmOptions& tpm) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / private_file, ec) && std::filesystem::exists(dir / keys::tpm_identity_file, ec)) {
+        auto private_key = keys::unseal_from_tpm(keys::read_tpm_identity(dir / keys::tpm_identity_file), tpm);
+        if (private_key.size() != 32) {
+            throw Error(ErrorCode::invalid_key, "the TPM returned a device key of the wrong size from '" +
+                                                    (dir / keys::tpm_identity_file).string() + "'");
+        }
+        const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
+        return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+    }
     static constexpr keys::KeyLineForm form[] = {{device_private_prefix, 32}};
     auto line = keys::read_key_file(dir / private_file, form, "an ovseal device identity",
                                     "create one with `ovseal device init -o DIR`");

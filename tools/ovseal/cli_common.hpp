@@ -34,11 +34,15 @@ struct OpenOptions {
     bool allow_unsigned = false;
     std::filesystem::path clock_state;
     std::int64_t clock_tolerance = 300;
+    std::string tcti;
 
     void add_to(CLI::App& command);
     bool any() const;
     KeyRing resolve() const;
 };
+
+/// Adds --tcti (the TPM to use for TPM-held identities).
+void add_tcti_option(CLI::App& command, std::string& tcti);
 
 /// Reads a file of public keys, one per line ('#' comments and blank lines ignored).
 std::vector<DevicePublicKey> read_device_list(const std::filesystem::path& path);

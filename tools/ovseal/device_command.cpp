@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "ovseal/error.hpp"
 #include "ovseal/identity.hpp"
 
 namespace ovseal::cli {
@@ -9,19 +10,47 @@ void add_device_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("device", "Manage this device's identity (an X25519 key pair)");
     cmd->require_subcommand(1);
 
-    auto* init = cmd->add_subcommand("init", "Create a device identity in a folder (private key mode 0600)");
-    auto init_dir = std::make_shared<std::filesystem::path>();
-    init->add_option("-o,--output", *init_dir, "Folder for the identity")->required();
-    init->final_callback([init_dir] {
-        const auto identity = DeviceIdentity::create(*init_dir);
-        fmt::print("Created device identity in {}\nPublic key (give it to the publisher):\n{}\n",
-                   init_dir->string(), identity.public_key().to_string());
+    struct InitArgs {
+        std::filesystem::path dir;
+        bool tpm = false;
+        TpmOptions tpm_options;
+    };
+    auto init_args = std::make_shared<InitArgs>();
+    auto* init = cmd->add_subcommand("init", "Create a device identity in a folder (private key mode 0600, or sealed "
+                                             "by the TPM with --tpm)");
+    init->add_option("-o,--output", init_args->dir, "Folder for the identity")->required();
+    init->add_flag("--tpm", init_args->tpm,
+                   "Keep the private key sealed by this machine's TPM 2.0: it never exists on disk in clear and "
+                   "opens nothing on another machine");
+    auto* pcr = init->add_option("--pcr", init_args->tpm_options.pcrs,
+                                 "With --tpm: also bind the key to these PCRs' current values, e.g. sha256:0,7");
+    add_tcti_option(*init, init_args->tpm_options.tcti);
+    init->final_callback([init_args, pcr] {
+        if (pcr->count() > 0 && !init_args->tpm) throw Error(ErrorCode::usage, "--pcr needs --tpm");
+        const auto identity = init_args->tpm ? DeviceIdentity::create_in_tpm(init_args->dir, init_args->tpm_options)
+                                             : DeviceIdentity::create(init_args->dir);
+        fmt::print("Created device identity in {}{}\nPublic key (give it to the publisher):\n{}\n",
+                   init_args->dir.string(),
+                   init_args->tpm ? " (sealed by the TPM" +
+                                        (init_args->tpm_options.pcrs.empty() ? std::string()
+                                                                             : ", PCRs " + init_args->tpm_options.pcrs) +
+                                        ")"
+                                  : std::string(),
+                   identity.public_key().to_string());
     });
 
-    auto* show = cmd->add_subcommand("show", "Print a device identity's public key");
-    auto show_dir = std::make_shared<std::filesystem::path>();
-    show->add_option("dir", *show_dir, "Identity folder")->required();
-    show->final_callback([show_dir] { fmt::print("{}\n", DeviceIdentity::load(*show_dir).public_key().to_string()); });
+    struct ShowArgs {
+        std::filesystem::path dir;
+        TpmOptions tpm_options;
+    };
+    auto show_args = std::make_shared<ShowArgs>();
+    auto* show = cmd->add_subcommand("show", "Print a device identity's public key (unsealing a TPM identity, which "
+                                             "checks that it still opens)");
+    show->add_option("dir", show_args->dir, "Identity folder")->required();
+    add_tcti_option(*show, show_args->tpm_options.tcti);
+    show->final_callback([show_args] {
+        fmt::print("{}\n", DeviceIdentity::load(show_args->dir, show_args->tpm_options).public_key().to_string());
+    });
 }
 
 }  // namespace ovseal::cli

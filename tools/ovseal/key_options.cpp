@@ -63,6 +63,7 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt, bool optional) const {
 void OpenOptions::add_to(CLI::App& command) {
     keys.add_to(command, /*exclusive=*/true);
     command.add_option("--identity", identities, "Device identity folder made by `ovseal device init` (repeatable)");
+    add_tcti_option(command, tcti);
     command.add_option("--license", licenses, "Licence file for this device (repeatable)");
     command.add_option("--trust", trust, "Trusted publisher public key (.pub), or a folder of them (repeatable); "
                                          "then only models signed by a trusted publisher open");
@@ -74,12 +75,18 @@ void OpenOptions::add_to(CLI::App& command) {
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 }
 
+void add_tcti_option(CLI::App& command, std::string& tcti) {
+    command.add_option("--tcti", tcti,
+                       "TPM for TPM-held identities, e.g. device:/dev/tpmrm0 or swtpm:port=2321 (default: "
+                       "$TPM2TOOLS_TCTI, $TSS2_TCTI, else device:/dev/tpmrm0)");
+}
+
 bool OpenOptions::any() const { return !identities.empty() || !licenses.empty(); }
 
 KeyRing OpenOptions::resolve() const {
     KeyRing ring;
     ring.keys = keys.resolve(false, /*optional=*/any());
-    for (const auto& dir : identities) ring.identities.push_back(DeviceIdentity::load(dir));
+    for (const auto& dir : identities) ring.identities.push_back(DeviceIdentity::load(dir, TpmOptions{tcti, {}}));
     ring.licenses = licenses;
     for (const auto& path : trust) {
         if (std::filesystem::is_directory(path)) {

@@ -1,0 +1,104 @@
+#include "keys/tpm_identity.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "keys/public_key_text.hpp"
+#include "ovseal/error.hpp"
+
+namespace ovseal::keys {
+namespace {
+
+constexpr std::string_view header_line = "OVSEAL-TPM-X25519-1";
+constexpr std::size_t max_area_size = 2048;  // a TPM2B_PUBLIC or TPM2B_PRIVATE is well under this
+
+Error malformed(const std::filesystem::path& path, const std::string& why) {
+    return Error(ErrorCode::invalid_key, "'" + path.string() + "' is not a valid TPM-sealed device identity (" + why +
+                                             "); create one with `ovseal device init --tpm -o DIR`");
+}
+
+std::vector<std::uint8_t> parse_area(const std::filesystem::path& path, const std::string& line,
+                                     std::string_view name) {
+    const std::string prefix = std::string(name) + " ";
+    if (line.rfind(prefix, 0) != 0) throw malformed(path, "expected the line '" + std::string(name) + " <hex>'");
+    const std::string_view digits = std::string_view(line).substr(prefix.size());
+    if (digits.empty() || digits.size() % 2 != 0 || digits.size() / 2 > max_area_size) {
+        throw malformed(path, std::string(name) + " has a bad length");
+    }
+    std::vector<std::uint8_t> bytes(digits.size() / 2);
+    if (!parse_hex(digits, bytes)) throw malformed(path, std::string(name) + " is not hex");
+    return bytes;
+}
+
+}  // namespace
+
+tpm::SealedBlob seal_in_tpm(std::span<const std::uint8_t> private_key, const TpmOptions& options) {
+    const auto pcrs = options.pcrs.empty() ? tpm::PcrSelection{} : tpm::parse_pcr_selection(options.pcrs);
+    tpm::Tpm tpm(options.tcti);
+    auto blob = tpm.seal(private_key, pcrs);
+    // Unseal once before the key is used anywhere: a blob that cannot be opened must not be given out.
+    const auto check = tpm.unseal(blob);
+    if (check.size() != private_key.size() ||
+        !std::equal(private_key.begin(), private_key.end(), check.secret().begin())) {
+        throw Error(ErrorCode::tpm_failed, "the TPM returned a different key than it sealed");
+    }
+    return blob;
+}
+
+memory::SecretBytes unseal_from_tpm(const tpm::SealedBlob& blob, const TpmOptions& options) {
+    tpm::Tpm tpm(options.tcti);
+    return tpm.unseal(blob);
+}
+
+void write_tpm_identity(const std::filesystem::path& path, const tpm::SealedBlob& blob) {
+    std::string text =
+        "# ovseal device identity: an X25519 private key sealed by this machine's TPM 2.0.\n"
+        "# It opens nothing on any other machine (or after this TPM is cleared).\n";
+    text += std::string(header_line) + "\n";
+    text += "pcrs " + (blob.pcrs.empty() ? std::string("none") : tpm::to_string(blob.pcrs)) + "\n";
+    text += "public " + hex(blob.public_area) + "\n";
+    text += "private " + hex(blob.private_area) + "\n";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(ErrorCode::io, "cannot create '" + path.string() + "'");
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        throw Error(ErrorCode::io, "cannot write '" + path.string() + "'");
+    }
+}
+
+tpm::SealedBlob read_tpm_identity(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw Error(ErrorCode::io, "cannot read the device identity '" + path.string() + "'");
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        if (lines.size() == 4 || line.size() > 2 * max_area_size + 16) throw malformed(path, "unexpected content");
+        lines.push_back(line);
+    }
+    if (lines.size() != 4) throw malformed(path, "it is incomplete");
+    if (lines[0] != header_line) throw malformed(path, "the first line is not " + std::string(header_line));
+    if (lines[1].rfind("pcrs ", 0) != 0) throw malformed(path, "expected the line 'pcrs <selection>|none'");
+    tpm::SealedBlob blob;
+    const std::string pcrs = lines[1].substr(5);
+    if (pcrs != "none") {
+        try {
+            blob.pcrs = tpm::parse_pcr_selection(pcrs);
+        } catch (const Error&) {
+            throw malformed(path, "bad PCR selection");
+        }
+    }
+    blob.public_area = parse_area(path, lines[2], "public");
+    blob.private_area = parse_area(path, lines[3], "private");
+    return blob;
+}
+
+}  // namespace ovseal::keys

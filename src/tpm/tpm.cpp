@@ -1,0 +1,328 @@
+#include "tpm/tpm.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "memory/locked_region.hpp"
+#include "memory/wipe.hpp"
+#include "ovseal/error.hpp"
+#include "tpm/tpm_error.hpp"
+
+namespace ovseal::tpm {
+
+struct Tpm::Context {
+    TSS2_TCTI_CONTEXT* tcti = nullptr;
+    ESYS_CONTEXT* esys = nullptr;
+};
+
+namespace {
+
+constexpr std::size_t max_sealed_size = 128;  // MAX_SYM_DATA
+
+// Frees what ESAPI allocated for an output parameter.
+template <typename T>
+struct EsysFree {
+    void operator()(T* p) const { Esys_Free(p); }
+};
+template <typename T>
+using EsysPtr = std::unique_ptr<T, EsysFree<T>>;
+
+// A transient object or session, flushed when it goes out of scope.
+class Handle {
+public:
+    explicit Handle(ESYS_CONTEXT* esys) : m_esys(esys) {}
+    ~Handle() {
+        if (m_tr != ESYS_TR_NONE) Esys_FlushContext(m_esys, m_tr);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ESYS_TR* out() noexcept { return &m_tr; }
+    ESYS_TR get() const noexcept { return m_tr; }
+
+private:
+    ESYS_CONTEXT* m_esys;
+    ESYS_TR m_tr = ESYS_TR_NONE;
+};
+
+TPMI_ALG_HASH hash_alg(const std::string& name) {
+    if (name == "sha1") return TPM2_ALG_SHA1;
+    if (name == "sha256") return TPM2_ALG_SHA256;
+    if (name == "sha384") return TPM2_ALG_SHA384;
+    if (name == "sha512") return TPM2_ALG_SHA512;
+    throw Error(ErrorCode::usage, "unknown PCR bank '" + name + "' (use sha1, sha256, sha384 or sha512)");
+}
+
+TPML_PCR_SELECTION to_tpm(const PcrSelection& selection) {
+    TPML_PCR_SELECTION out{};
+    if (selection.size() > TPM2_NUM_PCR_BANKS) throw Error(ErrorCode::usage, "too many PCR banks");
+    for (const auto& bank : selection) {
+        auto& s = out.pcrSelections[out.count++];
+        s.hash = hash_alg(bank.hash);
+        s.sizeofSelect = 3;
+        for (const unsigned pcr : bank.pcrs) s.pcrSelect[pcr / 8] |= static_cast<std::uint8_t>(1u << (pcr % 8));
+    }
+    return out;
+}
+
+// The storage primary key: the TCG's ECC P-256 SRK template. CreatePrimary derives it from the owner
+// hierarchy's seed, so the same template yields the same key on this TPM (until it is cleared) and a
+// different one on any other.
+void create_primary(ESYS_CONTEXT* esys, Handle& primary, const std::string& tcti) {
+    TPM2B_PUBLIC in_public{};
+    auto& area = in_public.publicArea;
+    area.type = TPM2_ALG_ECC;
+    area.nameAlg = TPM2_ALG_SHA256;
+    area.objectAttributes = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
+                            TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                            TPMA_OBJECT_NODA;
+    area.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+    area.parameters.eccDetail.symmetric.keyBits.aes = 128;
+    area.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+    area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+    area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+    area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+    area.unique.ecc.x.size = 32;
+    area.unique.ecc.y.size = 32;
+    const TPM2B_SENSITIVE_CREATE in_sensitive{};
+    const TPM2B_DATA outside_info{};
+    const TPML_PCR_SELECTION creation_pcr{};
+    TPM2B_PUBLIC* out_public = nullptr;
+    TPM2B_CREATION_DATA* creation_data = nullptr;
+    TPM2B_DIGEST* creation_hash = nullptr;
+    TPMT_TK_CREATION* creation_ticket = nullptr;
+    const TSS2_RC rc = Esys_CreatePrimary(esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                                          &in_sensitive, &in_public, &outside_info, &creation_pcr, primary.out(),
+                                          &out_public, &creation_data, &creation_hash, &creation_ticket);
+    Esys_Free(out_public);
+    Esys_Free(creation_data);
+    Esys_Free(creation_hash);
+    Esys_Free(creation_ticket);
+    check(rc, "creating the storage primary key under the owner hierarchy", tcti);
+}
+
+// A session salted with the primary key (so its session key never crosses the bus in clear) whose
+// parameter encryption (AES-128-CFB) covers the secret on the way in (`decrypt`) or out (`encrypt`).
+void start_salted_session(ESYS_CONTEXT* esys, const Handle& primary, TPM2_SE type, TPMA_SESSION attributes,
+                          Handle& session, const std::string& tcti) {
+    TPMT_SYM_DEF symmetric{};
+    symmetric.algorithm = TPM2_ALG_AES;
+    symmetric.keyBits.aes = 128;
+    symmetric.mode.aes = TPM2_ALG_CFB;
+    check(Esys_StartAuthSession(esys, primary.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                nullptr, type, &symmetric, TPM2_ALG_SHA256, session.out()),
+          "starting a salted session", tcti);
+    check(Esys_TRSess_SetAttributes(esys, session.get(), attributes | TPMA_SESSION_CONTINUESESSION, 0xFF),
+          "setting session attributes", tcti);
+}
+
+// The policy digest of "these PCRs hold their current values", computed by the TPM in a trial session.
+TPM2B_DIGEST pcr_policy_digest(ESYS_CONTEXT* esys, const TPML_PCR_SELECTION& pcrs, const std::string& tcti) {
+    Handle trial(esys);
+    TPMT_SYM_DEF none{};
+    none.algorithm = TPM2_ALG_NULL;
+    check(Esys_StartAuthSession(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                nullptr, TPM2_SE_TRIAL, &none, TPM2_ALG_SHA256, trial.out()),
+          "starting a trial policy session", tcti);
+    const TPM2B_DIGEST current_values{};  // empty: the TPM uses the PCRs' current values
+    check(Esys_PolicyPCR(esys, trial.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values, &pcrs),
+          "reading the PCR policy", tcti);
+    TPM2B_DIGEST* digest = nullptr;
+    check(Esys_PolicyGetDigest(esys, trial.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &digest),
+          "computing the PCR policy", tcti);
+    const TPM2B_DIGEST out = *digest;
+    Esys_Free(digest);
+    return out;
+}
+
+template <typename T, TSS2_RC (*Marshal)(const T*, std::uint8_t*, std::size_t, std::size_t*)>
+std::vector<std::uint8_t> marshal(const T& value) {
+    std::vector<std::uint8_t> out(sizeof(T));
+    std::size_t offset = 0;
+    if (Marshal(&value, out.data(), out.size(), &offset) != TSS2_RC_SUCCESS) {
+        throw Error(ErrorCode::internal, "cannot marshal a TPM structure");
+    }
+    out.resize(offset);
+    return out;
+}
+
+template <typename T, TSS2_RC (*Unmarshal)(const std::uint8_t*, std::size_t, std::size_t*, T*)>
+T unmarshal(const std::vector<std::uint8_t>& bytes, const char* what) {
+    T value{};
+    std::size_t offset = 0;
+    if (Unmarshal(bytes.data(), bytes.size(), &offset, &value) != TSS2_RC_SUCCESS || offset != bytes.size()) {
+        throw Error(ErrorCode::invalid_key, std::string("the TPM-sealed identity's ") + what + " is malformed");
+    }
+    return value;
+}
+
+}  // namespace
+
+PcrSelection parse_pcr_selection(const std::string& text) {
+    PcrSelection out;
+    std::size_t start = 0;
+    const auto bad = [&](const std::string& why) {
+        return Error(ErrorCode::usage, "bad PCR selection '" + text + "' (" + why + "); expected e.g. sha256:0,7");
+    };
+    while (start <= text.size()) {
+        const std::size_t plus = text.find('+', start);
+        const std::string bank_text = text.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+        const std::size_t colon = bank_text.find(':');
+        if (colon == std::string::npos || colon == 0) throw bad("a bank needs a hash name and PCR numbers");
+        PcrBank bank{bank_text.substr(0, colon), {}};
+        hash_alg(bank.hash);
+        std::size_t at = colon + 1;
+        while (true) {
+            const std::size_t comma = bank_text.find(',', at);
+            const std::string number = bank_text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            if (number.empty() || number.size() > 2 || number.find_first_not_of("0123456789") != std::string::npos) {
+                throw bad("PCR numbers are 0 to 23");
+            }
+            const unsigned pcr = static_cast<unsigned>(std::stoul(number));
+            if (pcr > 23) throw bad("PCR numbers are 0 to 23");
+            for (const unsigned p : bank.pcrs) {
+                if (p == pcr) throw bad("PCR " + number + " is listed twice");
+            }
+            bank.pcrs.push_back(pcr);
+            if (comma == std::string::npos) break;
+            at = comma + 1;
+        }
+        for (const auto& b : out) {
+            if (b.hash == bank.hash) throw bad("bank " + bank.hash + " is listed twice");
+        }
+        out.push_back(std::move(bank));
+        if (plus == std::string::npos) break;
+        start = plus + 1;
+    }
+    return out;
+}
+
+std::string to_string(const PcrSelection& pcrs) {
+    std::string out;
+    for (const auto& bank : pcrs) {
+        if (!out.empty()) out += '+';
+        out += bank.hash + ':';
+        for (std::size_t i = 0; i < bank.pcrs.size(); ++i) out += (i ? "," : "") + std::to_string(bank.pcrs[i]);
+    }
+    return out;
+}
+
+std::string default_tcti() {
+    for (const char* name : {"TPM2TOOLS_TCTI", "TSS2_TCTI"}) {
+        const char* value = std::getenv(name);
+        if (value != nullptr && *value != '\0') return value;
+    }
+    return "device:/dev/tpmrm0";
+}
+
+void Tpm::ContextDeleter::operator()(Context* context) const noexcept {
+    if (context->esys != nullptr) Esys_Finalize(&context->esys);
+    if (context->tcti != nullptr) Tss2_TctiLdr_Finalize(&context->tcti);
+    delete context;
+}
+
+Tpm::Tpm(const std::string& tcti) : m_context(new Context), m_tcti(tcti.empty() ? default_tcti() : tcti) {
+    // The TSS logs its own errors on stderr; ovseal reports them as one clear error instead. An operator who
+    // sets TSS2_LOG still gets the TSS's log.
+    ::setenv("TSS2_LOG", "all+NONE", 0);
+    check(Tss2_TctiLdr_Initialize(m_tcti.c_str(), &m_context->tcti), "connecting", m_tcti);
+    check(Esys_Initialize(&m_context->esys, m_context->tcti, nullptr), "initializing the TSS", m_tcti);
+    const TSS2_RC rc = Esys_Startup(m_context->esys, TPM2_SU_CLEAR);
+    if (rc != TSS2_RC_SUCCESS && (rc & 0xFFFF) != TPM2_RC_INITIALIZE) check(rc, "starting up the TPM", m_tcti);
+}
+
+Tpm::~Tpm() = default;
+
+SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& pcrs) {
+    if (secret.empty() || secret.size() > max_sealed_size) {
+        throw Error(ErrorCode::internal, "a TPM-sealed secret is 1 to 128 bytes");
+    }
+    ESYS_CONTEXT* esys = m_context->esys;
+    const TPML_PCR_SELECTION selection = to_tpm(pcrs);
+
+    TPM2B_PUBLIC in_public{};
+    auto& area = in_public.publicArea;
+    area.type = TPM2_ALG_KEYEDHASH;
+    area.nameAlg = TPM2_ALG_SHA256;
+    area.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA;
+    area.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL;
+    if (pcrs.empty()) {
+        area.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;  // empty auth: only this TPM can unseal it
+    } else {
+        area.authPolicy = pcr_policy_digest(esys, selection, m_tcti);  // only a policy session can unseal it
+    }
+
+    // The secret is built in locked memory and wiped; ESAPI encrypts it in the command (decrypt session).
+    memory::LockedRegion sensitive_region(sizeof(TPM2B_SENSITIVE_CREATE));
+    auto* in_sensitive = new (sensitive_region.data()) TPM2B_SENSITIVE_CREATE{};
+    in_sensitive->sensitive.data.size = static_cast<UINT16>(secret.size());
+    std::memcpy(in_sensitive->sensitive.data.buffer, secret.data(), secret.size());
+
+    Handle primary(esys);
+    create_primary(esys, primary, m_tcti);
+    Handle session(esys);
+    start_salted_session(esys, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, session, m_tcti);
+    const TPM2B_DATA outside_info{};
+    const TPML_PCR_SELECTION creation_pcr{};
+    TPM2B_PRIVATE* out_private = nullptr;
+    TPM2B_PUBLIC* out_public = nullptr;
+    TPM2B_CREATION_DATA* creation_data = nullptr;
+    TPM2B_DIGEST* creation_hash = nullptr;
+    TPMT_TK_CREATION* creation_ticket = nullptr;
+    const TSS2_RC rc = Esys_Create(esys, primary.get(), session.get(), ESYS_TR_NONE, ESYS_TR_NONE, in_sensitive,
+                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
+                                   &creation_data, &creation_hash, &creation_ticket);
+    const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
+    const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
+    Esys_Free(creation_data);
+    Esys_Free(creation_hash);
+    Esys_Free(creation_ticket);
+    check(rc, "sealing the device key", m_tcti);
+
+    SealedBlob blob;
+    blob.public_area = marshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Marshal>(*public_area);
+    blob.private_area = marshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Marshal>(*private_area);
+    blob.pcrs = pcrs;
+    return blob;
+}
+
+memory::SecretBytes Tpm::unseal(const SealedBlob& blob) {
+    ESYS_CONTEXT* esys = m_context->esys;
+    const auto in_public = unmarshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Unmarshal>(blob.public_area, "public area");
+    const auto in_private =
+        unmarshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Unmarshal>(blob.private_area, "private area");
+    const TPML_PCR_SELECTION selection = to_tpm(blob.pcrs);
+
+    Handle primary(esys);
+    create_primary(esys, primary, m_tcti);
+    Handle item(esys);
+    check(Esys_Load(esys, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private, &in_public,
+                    item.out()),
+          "loading the sealed device key", m_tcti);
+
+    Handle session(esys);
+    start_salted_session(esys, primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT,
+                         session, m_tcti);
+    if (!blob.pcrs.empty()) {
+        const TPM2B_DIGEST current_values{};
+        check(Esys_PolicyPCR(esys, session.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values,
+                             &selection),
+              "applying the PCR policy", m_tcti);
+    }
+    TPM2B_SENSITIVE_DATA* out = nullptr;
+    const TSS2_RC rc = Esys_Unseal(esys, item.get(), session.get(), ESYS_TR_NONE, ESYS_TR_NONE, &out);
+    if (rc != TSS2_RC_SUCCESS) {
+        check(rc, "unsealing the device key (PCRs " + (blob.pcrs.empty() ? std::string("none") : to_string(blob.pcrs)) + ")",
+              m_tcti);
+    }
+    auto secret = memory::SecretBytes::copy_of(std::span<const std::uint8_t>(out->buffer, out->size));
+    memory::wipe(out->buffer, sizeof out->buffer);
+    Esys_Free(out);
+    return secret;
+}
+
+}  // namespace ovseal::tpm

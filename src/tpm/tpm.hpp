@@ -1,0 +1,66 @@
+#pragma once
+
+// The only place that talks to a TPM 2.0 (through tpm2-tss ESAPI). Objects live under a storage primary key
+// that is re-created from the owner hierarchy's seed on every use (the same key on the same TPM, a different
+// one on any other), so nothing needs to be provisioned in the TPM and no persistent handle is used. Every
+// transient handle and session is flushed before a call returns, on success and on failure.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memory/secret_bytes.hpp"
+
+namespace ovseal::tpm {
+
+/// PCRs of one bank, e.g. sha256 {0, 7}.
+struct PcrBank {
+    std::string hash;  // "sha1", "sha256", "sha384" or "sha512"
+    std::vector<unsigned> pcrs;
+    bool operator==(const PcrBank&) const = default;
+};
+using PcrSelection = std::vector<PcrBank>;
+
+/// Parses "sha256:0,7" or "sha1:0+sha256:0,7" (the tpm2-tools form); throws Error(usage) on anything else.
+PcrSelection parse_pcr_selection(const std::string& text);
+std::string to_string(const PcrSelection& pcrs);
+
+/// A secret sealed by the TPM: its public and private areas as the TPM marshals them, and the PCRs its
+/// policy is bound to (empty: no policy, only this TPM).
+struct SealedBlob {
+    std::vector<std::uint8_t> public_area;
+    std::vector<std::uint8_t> private_area;
+    PcrSelection pcrs;
+};
+
+/// The TCTI used when none is given: $TPM2TOOLS_TCTI, else $TSS2_TCTI, else the kernel's resource manager.
+std::string default_tcti();
+
+class Tpm {
+public:
+    /// Connects through `tcti` ("" for default_tcti()); throws Error(tpm_unavailable) naming it if that fails.
+    explicit Tpm(const std::string& tcti = "");
+    ~Tpm();
+    Tpm(const Tpm&) = delete;
+    Tpm& operator=(const Tpm&) = delete;
+
+    /// Seals `secret` (at most 128 bytes) to this TPM and, if `pcrs` is not empty, to their current values.
+    /// The secret reaches the TPM encrypted (a salted session encrypts the command parameter).
+    SealedBlob seal(std::span<const std::uint8_t> secret, const PcrSelection& pcrs);
+    /// Unseals a blob made by seal() on this TPM; the secret comes back encrypted on the wire.
+    memory::SecretBytes unseal(const SealedBlob& blob);
+
+    const std::string& tcti() const noexcept { return m_tcti; }
+
+private:
+    struct Context;
+    struct ContextDeleter {
+        void operator()(Context* context) const noexcept;
+    };
+    std::unique_ptr<Context, ContextDeleter> m_context;
+    std::string m_tcti;
+};
+
+}  // namespace ovseal::tpm
