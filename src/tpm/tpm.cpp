@@ -1,5 +1,6 @@
 #include "tpm/tpm.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -290,39 +291,124 @@ SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& p
     return blob;
 }
 
-memory::SecretBytes Tpm::unseal(const SealedBlob& blob) {
+// The object in `blob`, loaded under the primary, and an authorization session for it: a policy session that
+// has checked the PCRs if the object is bound to them, else an HMAC session. The session is salted and
+// encrypts the response's first parameter (the secret or the shared point).
+struct Tpm::LoadedObject {
+    explicit LoadedObject(ESYS_CONTEXT* esys) : primary(esys), item(esys), session(esys) {}
+    Handle primary;
+    Handle item;
+    Handle session;
+};
+
+void Tpm::load(const SealedBlob& blob, const char* what, LoadedObject& loaded) {
     ESYS_CONTEXT* esys = m_context->esys;
     const auto in_public = unmarshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Unmarshal>(blob.public_area, "public area");
     const auto in_private =
         unmarshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Unmarshal>(blob.private_area, "private area");
     const TPML_PCR_SELECTION selection = to_tpm(blob.pcrs);
-
-    Handle primary(esys);
-    create_primary(esys, primary, m_tcti);
-    Handle item(esys);
-    check(Esys_Load(esys, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private, &in_public,
-                    item.out()),
-          "loading the sealed device key", m_tcti);
-
-    Handle session(esys);
-    start_salted_session(esys, primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT,
-                         session, m_tcti);
+    create_primary(esys, loaded.primary, m_tcti);
+    check(Esys_Load(esys, loaded.primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private,
+                    &in_public, loaded.item.out()),
+          std::string("loading ") + what, m_tcti);
+    start_salted_session(esys, loaded.primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY,
+                         TPMA_SESSION_ENCRYPT, loaded.session, m_tcti);
     if (!blob.pcrs.empty()) {
         const TPM2B_DIGEST current_values{};
-        check(Esys_PolicyPCR(esys, session.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values,
+        check(Esys_PolicyPCR(esys, loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values,
                              &selection),
               "applying the PCR policy", m_tcti);
     }
+}
+
+std::string Tpm::using_pcrs(const char* what, const SealedBlob& blob) {
+    return std::string(what) + " (PCRs " + (blob.pcrs.empty() ? std::string("none") : to_string(blob.pcrs)) + ")";
+}
+
+memory::SecretBytes Tpm::unseal(const SealedBlob& blob) {
+    LoadedObject loaded(m_context->esys);
+    load(blob, "the sealed device key", loaded);
     TPM2B_SENSITIVE_DATA* out = nullptr;
-    const TSS2_RC rc = Esys_Unseal(esys, item.get(), session.get(), ESYS_TR_NONE, ESYS_TR_NONE, &out);
-    if (rc != TSS2_RC_SUCCESS) {
-        check(rc, "unsealing the device key (PCRs " + (blob.pcrs.empty() ? std::string("none") : to_string(blob.pcrs)) + ")",
-              m_tcti);
-    }
+    check(Esys_Unseal(m_context->esys, loaded.item.get(), loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE, &out),
+          using_pcrs("unsealing the device key", blob), m_tcti);
     auto secret = memory::SecretBytes::copy_of(std::span<const std::uint8_t>(out->buffer, out->size));
     memory::wipe(out->buffer, sizeof out->buffer);
     Esys_Free(out);
     return secret;
+}
+
+SealedBlob Tpm::create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_t, 64>& public_point) {
+    ESYS_CONTEXT* esys = m_context->esys;
+    const TPML_PCR_SELECTION selection = to_tpm(pcrs);
+    TPM2B_PUBLIC in_public{};
+    auto& area = in_public.publicArea;
+    area.type = TPM2_ALG_ECC;
+    area.nameAlg = TPM2_ALG_SHA256;
+    // A plain (unrestricted) decryption key: usable for ECDH_ZGen and nothing else, generated inside the TPM.
+    area.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                            TPMA_OBJECT_DECRYPT | TPMA_OBJECT_NODA;
+    area.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+    area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+    area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+    area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+    if (pcrs.empty()) {
+        area.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
+    } else {
+        area.authPolicy = pcr_policy_digest(esys, selection, m_tcti);
+    }
+    const TPM2B_SENSITIVE_CREATE in_sensitive{};
+    Handle primary(esys);
+    create_primary(esys, primary, m_tcti);
+    const TPM2B_DATA outside_info{};
+    const TPML_PCR_SELECTION creation_pcr{};
+    TPM2B_PRIVATE* out_private = nullptr;
+    TPM2B_PUBLIC* out_public = nullptr;
+    TPM2B_CREATION_DATA* creation_data = nullptr;
+    TPM2B_DIGEST* creation_hash = nullptr;
+    TPMT_TK_CREATION* creation_ticket = nullptr;
+    const TSS2_RC rc = Esys_Create(esys, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive,
+                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
+                                   &creation_data, &creation_hash, &creation_ticket);
+    const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
+    const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
+    Esys_Free(creation_data);
+    Esys_Free(creation_hash);
+    Esys_Free(creation_ticket);
+    check(rc, "creating the device key in the TPM", m_tcti);
+
+    const auto& point = public_area->publicArea.unique.ecc;
+    if (point.x.size != 32 || point.y.size != 32) {
+        throw Error(ErrorCode::tpm_failed, "the TPM returned a P-256 public key of the wrong size");
+    }
+    std::copy_n(point.x.buffer, 32, public_point.begin());
+    std::copy_n(point.y.buffer, 32, public_point.begin() + 32);
+    SealedBlob blob;
+    blob.public_area = marshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Marshal>(*public_area);
+    blob.private_area = marshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Marshal>(*private_area);
+    blob.pcrs = pcrs;
+    return blob;
+}
+
+memory::SecretBytes Tpm::ecdh(const SealedBlob& blob, std::span<const std::uint8_t> peer) {
+    if (peer.size() != 64) throw Error(ErrorCode::internal, "a P-256 point is x || y, 64 bytes");
+    LoadedObject loaded(m_context->esys);
+    load(blob, "the device key", loaded);
+    TPM2B_ECC_POINT in_point{};
+    in_point.point.x.size = 32;
+    in_point.point.y.size = 32;
+    std::copy_n(peer.begin(), 32, in_point.point.x.buffer);
+    std::copy_n(peer.begin() + 32, 32, in_point.point.y.buffer);
+    TPM2B_ECC_POINT* out = nullptr;
+    check(Esys_ECDH_ZGen(m_context->esys, loaded.item.get(), loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE,
+                         &in_point, &out),
+          using_pcrs("using the device key", blob), m_tcti);
+    const EsysPtr<TPM2B_ECC_POINT> owned(out);
+    if (out->point.x.size != 32) {
+        throw Error(ErrorCode::tpm_failed, "the TPM returned a shared point of the wrong size");
+    }
+    auto shared = memory::SecretBytes::copy_of(std::span<const std::uint8_t>(out->point.x.buffer, 32));
+    memory::wipe(&out->point, sizeof out->point);
+    return shared;
 }
 
 }  // namespace ovseal::tpm

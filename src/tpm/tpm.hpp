@@ -5,6 +5,7 @@
 // one on any other), so nothing needs to be provisioned in the TPM and no persistent handle is used. Every
 // transient handle and session is flushed before a call returns, on success and on failure.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -27,7 +28,8 @@ using PcrSelection = std::vector<PcrBank>;
 PcrSelection parse_pcr_selection(const std::string& text);
 std::string to_string(const PcrSelection& pcrs);
 
-/// A secret sealed by the TPM: its public and private areas as the TPM marshals them, and the PCRs its
+/// An object created by the TPM under its storage primary (a sealed secret or a key): its public and private
+/// areas as the TPM marshals them (the private area is encrypted by the TPM for itself), and the PCRs its
 /// policy is bound to (empty: no policy, only this TPM).
 struct SealedBlob {
     std::vector<std::uint8_t> public_area;
@@ -52,9 +54,20 @@ public:
     /// Unseals a blob made by seal() on this TPM; the secret comes back encrypted on the wire.
     memory::SecretBytes unseal(const SealedBlob& blob);
 
+    /// Creates a P-256 key-agreement key inside the TPM (bound to `pcrs` if not empty) whose private part
+    /// never leaves it. `public_point` receives x || y.
+    SealedBlob create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_t, 64>& public_point);
+    /// TPM2_ECDH_ZGen: the x-coordinate of d * peer for the key in `blob`; `peer` is x || y and must be on
+    /// the curve. The result comes back encrypted on the wire.
+    memory::SecretBytes ecdh(const SealedBlob& blob, std::span<const std::uint8_t> peer);
+
     const std::string& tcti() const noexcept { return m_tcti; }
 
 private:
+    struct LoadedObject;
+    void load(const SealedBlob& blob, const char* what, LoadedObject& loaded);
+    static std::string using_pcrs(const char* what, const SealedBlob& blob);
+
     struct Context;
     struct ContextDeleter {
         void operator()(Context* context) const noexcept;
