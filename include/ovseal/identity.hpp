@@ -18,21 +18,33 @@ namespace ovseal {
 
 using PublicKeyBytes = std::array<std::uint8_t, 32>;
 
-/// A device's X25519 public key: what a publisher seals or licenses to. Text form `ovseal-x25519:...`.
+/// The kinds of device key: X25519 (a key file, or sealed by a TPM) and P-256 (created inside a TPM).
+enum class DeviceKeyType : std::uint8_t { x25519, p256 };
+
+/// A device's public key: what a publisher seals or licenses to. Text form `ovseal-x25519:...` or
+/// `ovseal-p256:...`.
 class DevicePublicKey {
 public:
-    /// Parses the text form (with its checksum); throws Error(invalid_key).
+    /// Parses either text form (with its checksum); throws Error(invalid_key).
     static DevicePublicKey parse(std::string_view text);
-    static DevicePublicKey from_bytes(const PublicKeyBytes& key) { return DevicePublicKey(key); }
+    /// An X25519 public key.
+    static DevicePublicKey from_bytes(const PublicKeyBytes& key) { return DevicePublicKey(DeviceKeyType::x25519, key); }
+    /// A compressed P-256 point (33 bytes); throws Error(invalid_key) if it is not a point on the curve.
+    static DevicePublicKey from_p256(std::span<const std::uint8_t> point);
     std::string to_string() const;
     /// 16 hex digits naming the device (e.g. its licence file in a batch); for display, never for trust.
     std::string key_id() const;
-    const PublicKeyBytes& bytes() const noexcept { return m_key; }
+    DeviceKeyType type() const noexcept { return m_type; }
+    /// The key as stanzas and licences carry it: 32 bytes (X25519) or 33 (compressed P-256).
+    std::span<const std::uint8_t> bytes() const noexcept {
+        return {m_key.data(), m_type == DeviceKeyType::x25519 ? std::size_t{32} : std::size_t{33}};
+    }
     bool operator==(const DevicePublicKey&) const = default;
 
 private:
-    explicit DevicePublicKey(const PublicKeyBytes& key) : m_key(key) {}
-    PublicKeyBytes m_key;
+    DevicePublicKey(DeviceKeyType type, std::span<const std::uint8_t> key);
+    DeviceKeyType m_type;
+    std::array<std::uint8_t, 33> m_key{};
 };
 
 /// How to reach a TPM 2.0, and what a key created in it is bound to.
@@ -45,7 +57,8 @@ struct TpmOptions {
     std::string pcrs;
 };
 
-/// A device's X25519 key pair. The private key is in locked memory.
+/// A device's key pair. An X25519 private key is in locked memory (read from a key file or unsealed by the
+/// TPM); a P-256 private key stays inside the TPM, which computes each key agreement.
 class DeviceIdentity {
 public:
     /// Creates DIR/identity (mode 0600) and DIR/identity.pub; refuses to overwrite.
@@ -53,10 +66,17 @@ public:
     /// Creates DIR/identity.tpm and DIR/identity.pub: the private key exists on disk only sealed by this
     /// machine's TPM (and to `tpm.pcrs` if given), so the folder is useless on any other machine.
     static DeviceIdentity create_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm = {});
+    /// Creates a P-256 key inside this machine's TPM (bound to `tpm.pcrs` if given) and writes DIR/identity.tpm
+    /// (the TPM's encrypted blob of it) and DIR/identity.pub. The private key never leaves the TPM: copying the
+    /// folder, or this process's memory, gives nothing usable elsewhere.
+    static DeviceIdentity create_p256_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm = {});
     /// Loads DIR/identity, or DIR/identity.tpm by unsealing it with the TPM `tpm.tcti` names.
     static DeviceIdentity load(const std::filesystem::path& dir, const TpmOptions& tpm = {});
     /// From a raw 32-byte X25519 private key.
     static DeviceIdentity from_bytes(std::span<const std::uint8_t> private_key);
+    /// From a raw P-256 private scalar, in software: for tests and test vectors. Real P-256 identities live
+    /// in a TPM (create_p256_in_tpm).
+    static DeviceIdentity from_p256_bytes(std::span<const std::uint8_t> private_scalar);
     const DevicePublicKey& public_key() const noexcept { return m_public; }
 
     struct Secret;

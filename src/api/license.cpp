@@ -27,10 +27,9 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     file.verify_payload();
     const auto& id = file.signature()->model_id;
 
-    // One ephemeral key per batch: each device's shared secret, and so each wrap key, still differs.
-    memory::SecretBytes ephemeral_private(32);
-    crypto::random_bytes(ephemeral_private.secret());
-    const crypto::X25519Key ephemeral(ephemeral_private.secret());
+    // One ephemeral key per batch and key type: each device's shared secret, and so each wrap key, still differs.
+    crypto::SystemRandom random;
+    keys::EphemeralKeys ephemeral(random);
     std::vector<std::vector<std::uint8_t>> licenses;
     licenses.reserve(devices.size());
     for (const auto& device : devices) {
@@ -43,7 +42,7 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
 LicenseInfo inspect_license(const std::filesystem::path& path) {
     const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);
     const auto l = keys::parse_license(bytes.secret());
-    return {keys::hex(l.model_id), DevicePublicKey::from_bytes(l.device), l.not_before, l.expires, l.note,
+    return {keys::hex(l.model_id), l.device, l.not_before, l.expires, l.note,
             PublisherPublicKey::from_bytes(l.signer), bytes.size()};
 }
 

@@ -138,12 +138,12 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
         throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
     }
     const auto identity = std::find_if(ring.identities.begin(), ring.identities.end(), [&](const DeviceIdentity& d) {
-        return d.public_key().bytes() == license.device;
+        return d.public_key() == license.device;
     });
     if (identity == ring.identities.end()) {
         throw Error(ErrorCode::license_wrong_device,
                     "the licence '" + path.string() + "' is for device " +
-                        DevicePublicKey::from_bytes(license.device).to_string() + ", not this one");
+                        license.device.to_string() + ", not this one");
     }
     if (license.not_before != 0 && now < license.not_before) {
         throw Error(ErrorCode::license_not_yet_valid, "the licence '" + path.string() + "' is valid from " +

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "crypto/crypto.hpp"
+#include "crypto/p256.hpp"
 #include "keys/identity_secrets.hpp"
 #include "keys/key_secret.hpp"
 #include "keys/public_key_text.hpp"
@@ -18,13 +19,30 @@ constexpr const char* public_file = "identity.pub";
 
 }  // namespace
 
-DevicePublicKey DevicePublicKey::parse(std::string_view text) {
-    return DevicePublicKey(keys::parse_public_key_text(keys::device_key_prefix, text, "device public key"));
+DevicePublicKey::DevicePublicKey(DeviceKeyType type, std::span<const std::uint8_t> key) : m_type(type) {
+    std::copy(key.begin(), key.end(), m_key.begin());
 }
 
-std::string DevicePublicKey::to_string() const { return keys::public_key_text(keys::device_key_prefix, m_key); }
+DevicePublicKey DevicePublicKey::parse(std::string_view text) {
+    if (text.starts_with(keys::p256_device_key_prefix)) {
+        return from_p256(keys::parse_public_key_text(keys::p256_device_key_prefix, text, "device public key", 33));
+    }
+    return from_bytes(keys::parse_public_key_text(keys::device_key_prefix, text, "device public key"));
+}
 
-std::string DevicePublicKey::key_id() const { return keys::key_id(m_key); }
+DevicePublicKey DevicePublicKey::from_p256(std::span<const std::uint8_t> point) {
+    if (!crypto::p256_decompress(point)) {
+        throw Error(ErrorCode::invalid_key, "not a valid device public key (not a point on the P-256 curve)");
+    }
+    return DevicePublicKey(DeviceKeyType::p256, point);
+}
+
+std::string DevicePublicKey::to_string() const {
+    return keys::public_key_text(m_type == DeviceKeyType::p256 ? keys::p256_device_key_prefix : keys::device_key_prefix,
+                                 bytes());
+}
+
+std::string DevicePublicKey::key_id() const { return keys::key_id(bytes()); }
 
 namespace {
 
@@ -68,9 +86,28 @@ DeviceIdentity DeviceIdentity::create_in_tpm(const std::filesystem::path& dir, c
     memory::SecretBytes private_key(32);
     crypto::random_bytes(private_key.secret());
     const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
-    keys::write_tpm_identity(dir / keys::tpm_identity_file, keys::seal_in_tpm(private_key.secret(), tpm));
+    keys::write_tpm_identity(dir / keys::tpm_identity_file,
+                             {keys::TpmIdentityKind::sealed_x25519, keys::seal_in_tpm(private_key.secret(), tpm)});
     write_public_file(dir, pub);
     return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+}
+
+DeviceIdentity DeviceIdentity::create_p256_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm) {
+    prepare_identity_folder(dir);
+    auto pub = DevicePublicKey::from_bytes({});
+    auto blob = keys::create_p256_in_tpm(tpm, pub);
+    keys::write_tpm_identity(dir / keys::tpm_identity_file, {keys::TpmIdentityKind::p256, blob});
+    write_public_file(dir, pub);
+    auto secret = std::make_shared<Secret>();
+    secret->tpm_p256 = TpmDeviceKey{std::move(blob), tpm.tcti};
+    return DeviceIdentity(std::move(secret), pub);
+}
+
+DeviceIdentity DeviceIdentity::from_p256_bytes(std::span<const std::uint8_t> private_scalar) {
+    auto secret = std::make_shared<Secret>();
+    secret->p256 = std::make_shared<const crypto::P256Key>(private_scalar);
+    const auto pub = DevicePublicKey::from_p256(secret->p256->public_key());
+    return DeviceIdentity(std::move(secret), pub);
 }
 
 DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_key) {
@@ -83,7 +120,18 @@ DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_
 DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmOptions& tpm) {
     std::error_code ec;
     if (!std::filesystem::exists(dir / private_file, ec) && std::filesystem::exists(dir / keys::tpm_identity_file, ec)) {
-        auto private_key = keys::unseal_from_tpm(keys::read_tpm_identity(dir / keys::tpm_identity_file), tpm);
+        auto file = keys::read_tpm_identity(dir / keys::tpm_identity_file);
+        if (file.kind == keys::TpmIdentityKind::p256) {
+            // Nothing to unseal: the TPM computes each agreement. Check once that this TPM holds the key, so that
+            // a missing TPM, changed PCRs or another machine are reported here, not as "no matching key".
+            const auto pub = keys::p256_public_key_of(file.blob);
+            auto secret = std::make_shared<Secret>();
+            secret->tpm_p256 = TpmDeviceKey{std::move(file.blob), tpm.tcti};
+            DeviceIdentity identity(std::move(secret), pub);
+            keys::check_tpm_key(identity);
+            return identity;
+        }
+        auto private_key = keys::unseal_from_tpm(file.blob, tpm);
         if (private_key.size() != 32) {
             throw Error(ErrorCode::invalid_key, "the TPM returned a device key of the wrong size from '" +
                                                     (dir / keys::tpm_identity_file).string() + "'");

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "crypto/crypto.hpp"
+#include "crypto/p256.hpp"
 #include "format/byte_io.hpp"
 #include "keys/identity_secrets.hpp"
 #include "keys/wrapped_key.hpp"
@@ -13,18 +14,25 @@ namespace ovseal::keys {
 namespace {
 
 constexpr std::array<std::uint8_t, 8> license_magic = {0x89, 'O', 'V', 'L', 'I', 'C', 'E', '\n'};
-constexpr std::uint16_t license_version = 1;
-constexpr std::size_t fixed_size = 204;      // everything before the note
+constexpr std::uint16_t x25519_license_version = 1;
+constexpr std::uint16_t p256_license_version = 2;
 constexpr std::size_t signature_part = 97;  // algorithm, signer key, signature
+
+// The device and ephemeral keys' size, which is all that differs between the versions.
+std::size_t device_key_size(std::uint16_t version) { return version == p256_license_version ? 33 : 32; }
+// Everything before the note: magic, version, note length, model id, D, window, ephemeral, wrapped key.
+std::size_t fixed_size(std::uint16_t version) { return 8 + 2 + 2 + 32 + 2 * device_key_size(version) + 16 + 80; }
 
 [[noreturn]] void invalid(const std::string& why) {
     throw Error(ErrorCode::license_invalid, "the licence is invalid: " + why);
 }
 
-// "ovseal-v1 licence" || model_id || u64 not_before || u64 expires: the window is part of the derivation.
-std::string wrap_info(const std::array<std::uint8_t, 32>& model_id, std::uint64_t not_before, std::uint64_t expires) {
+// "ovseal-v1 licence" (or "ovseal-v1 licence p256") || model_id || u64 not_before || u64 expires: the window is
+// part of the derivation.
+std::string wrap_info(std::uint16_t version, const std::array<std::uint8_t, 32>& model_id, std::uint64_t not_before,
+                      std::uint64_t expires) {
     format::ByteWriter w;
-    w.text("ovseal-v1 licence");
+    w.text(version == p256_license_version ? "ovseal-v1 licence p256" : "ovseal-v1 licence");
     w.bytes(model_id);
     w.u64(not_before);
     w.u64(expires);
@@ -49,24 +57,34 @@ License parse_license(std::span<const std::uint8_t> bytes) {
     format::ByteReader r(bytes, ErrorCode::license_invalid);
     r.take(8, "magic");
     const std::uint16_t version = r.u16("version");
-    if (version != license_version) {
+    if (version != x25519_license_version && version != p256_license_version) {
         throw Error(ErrorCode::unsupported_version,
                     "unsupported licence version " + std::to_string(version) + "; upgrade ovseal");
     }
     const std::uint16_t note_length = r.u16("note length");
-    if (note_length > max_license_note || bytes.size() != fixed_size + note_length + signature_part) {
+    if (note_length > max_license_note || bytes.size() != fixed_size(version) + note_length + signature_part) {
         invalid("its length does not match its layout");
     }
     License l;
+    l.version = version;
     auto copy = [&](auto& field, const char* what) {
         auto b = r.take(field.size(), what);
         std::copy(b.begin(), b.end(), field.begin());
     };
     copy(l.model_id, "model id");
-    copy(l.device, "device key");
+    const auto device = r.take(device_key_size(version), "device key");
+    if (version == p256_license_version) {
+        if (!crypto::p256_decompress(device)) invalid("its device key is not a P-256 point");
+        l.device = DevicePublicKey::from_p256(device);
+    } else {
+        PublicKeyBytes x25519{};
+        std::copy(device.begin(), device.end(), x25519.begin());
+        l.device = DevicePublicKey::from_bytes(x25519);
+    }
     l.not_before = r.u64("not before");
     l.expires = r.u64("expires");
-    copy(l.ephemeral, "ephemeral key");
+    const auto ephemeral = r.take(device_key_size(version), "ephemeral key");
+    l.ephemeral.assign(ephemeral.begin(), ephemeral.end());
     copy(l.wrapped, "wrapped key");
     l.note = format::as_string(r.take(note_length, "note"));
     if (r.u8("signature algorithm") != 1) invalid("its signature algorithm is not Ed25519");
@@ -86,27 +104,27 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, crypto::RandomSource& random) {
-    memory::SecretBytes ephemeral(32);
-    random.fill(ephemeral.secret());
-    return issue_license(model_id, file_key, device, not_before, expires, note, signer,
-                         crypto::X25519Key(ephemeral.secret()));
+    EphemeralKeys ephemeral(random);
+    return issue_license(model_id, file_key, device, not_before, expires, note, signer, ephemeral);
 }
 
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
-                                        const SigningKey& signer, const crypto::X25519Key& ephemeral) {
+                                        const SigningKey& signer, EphemeralKeys& ephemeral) {
     if (note.size() > max_license_note) {
         throw Error(ErrorCode::usage, "a licence note is at most 1024 bytes");
     }
     if (not_before != 0 && expires != 0 && not_before >= expires) {
         throw Error(ErrorCode::usage, "the licence would never be valid: --not-before is not before --expires");
     }
-    const auto keys = device_wrap_keys(device.bytes(), wrap_info(model_id, not_before, expires), ephemeral);
+    const std::uint16_t version =
+        device.type() == DeviceKeyType::p256 ? p256_license_version : x25519_license_version;
+    const auto keys = device_wrap_keys(device, wrap_info(version, model_id, not_before, expires), ephemeral);
     const auto wrapped = wrap_with(keys.okm.secret(), file_key);
     format::ByteWriter w;
     w.bytes(license_magic);
-    w.u16(license_version);
+    w.u16(version);
     w.u16(static_cast<std::uint16_t>(note.size()));
     w.bytes(model_id);
     w.bytes(device.bytes());
@@ -124,8 +142,9 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
 
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity) {
     const auto okm = device_unwrap_keys(identity, license.ephemeral,
-                                        wrap_info(license.model_id, license.not_before, license.expires));
-    if (!okm) invalid("its ephemeral key is a low-order point");
+                                        wrap_info(license.version, license.model_id, license.not_before,
+                                                  license.expires));
+    if (!okm) invalid("its ephemeral key is unusable (a low-order or off-curve point)");
     auto result = unwrap_with(okm->secret(), license.wrapped);
     if (result.outcome != Unwrapped::Outcome::opened) {
         invalid("its wrapped file key does not open with this device's key (damaged or forged)");

@@ -13,16 +13,18 @@
 #include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
 #include "memory/secret_bytes.hpp"
+#include "keys/wrapped_key.hpp"
 #include "ovseal/identity.hpp"
 
 namespace ovseal::keys {
 
 struct License {
+    std::uint16_t version = 1;     // 1: X25519 device, 2: P-256 device
     std::array<std::uint8_t, 32> model_id{};
-    PublicKeyBytes device{};
+    DevicePublicKey device = DevicePublicKey::from_bytes({});
     std::uint64_t not_before = 0;  // 0: no lower bound
     std::uint64_t expires = 0;     // 0: never
-    PublicKeyBytes ephemeral{};
+    std::vector<std::uint8_t> ephemeral;  // same type and size as the device key
     std::array<std::uint8_t, 80> wrapped{};
     std::string note;
     PublicKeyBytes signer{};
@@ -40,11 +42,11 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, crypto::RandomSource& random);
-/// The same with a given ephemeral key, shared by the licences of one batch (§13.2).
+/// The same with ephemeral keys shared by the licences of one batch (§13.2).
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
-                                        const SigningKey& signer, const crypto::X25519Key& ephemeral);
+                                        const SigningKey& signer, EphemeralKeys& ephemeral);
 
 /// The file key, with `identity` (whose public key must be the licence's device). Throws license_invalid.
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity);

@@ -9,7 +9,7 @@
 namespace ovseal::keys {
 namespace {
 
-std::array<std::uint8_t, 4> checksum(std::string_view prefix, const PublicKeyBytes& key) {
+std::array<std::uint8_t, 4> checksum(std::string_view prefix, std::span<const std::uint8_t> key) {
     std::vector<std::uint8_t> message(prefix.begin(), prefix.end());
     message.insert(message.end(), key.begin(), key.end());
     const auto digest = crypto::sha256(message);
@@ -25,32 +25,43 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string public_key_text(std::string_view prefix, const PublicKeyBytes& key) {
+std::string public_key_text(std::string_view prefix, std::span<const std::uint8_t> key) {
     std::vector<std::uint8_t> payload(key.begin(), key.end());
     const auto sum = checksum(prefix, key);
     payload.insert(payload.end(), sum.begin(), sum.end());
     return std::string(prefix) + crypto::base64url_encode(payload);
 }
 
-PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view text, const char* what) {
+std::vector<std::uint8_t> parse_public_key_text(std::string_view prefix, std::string_view text, const char* what,
+                                                std::size_t key_size) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
         text.remove_suffix(1);
     }
+    const std::size_t characters = ((key_size + 4) * 4 + 2) / 3;  // base64url, no padding
     auto invalid = [&](const std::string& why) {
         return Error(ErrorCode::invalid_key, std::string("not a valid ") + what + " (" + why + "): expected '" +
-                                                 std::string(prefix) + "' followed by 48 characters");
+                                                 std::string(prefix) + "' followed by " + std::to_string(characters) +
+                                                 " characters");
     };
     if (!text.starts_with(prefix)) throw invalid("wrong prefix");
     const auto decoded = crypto::base64url_decode(text.substr(prefix.size()));
-    if (!decoded || decoded->size() != 36) throw invalid("wrong length or characters");
-    PublicKeyBytes key{};
-    std::copy_n(decoded->begin(), 32, key.begin());
+    if (!decoded || decoded->size() != key_size + 4) throw invalid("wrong length or characters");
+    std::vector<std::uint8_t> key(decoded->begin(), decoded->begin() + static_cast<std::ptrdiff_t>(key_size));
     const auto sum = checksum(prefix, key);
-    if (!std::equal(sum.begin(), sum.end(), decoded->begin() + 32)) throw invalid("bad checksum: a typo?");
+    if (!std::equal(sum.begin(), sum.end(), decoded->begin() + static_cast<std::ptrdiff_t>(key_size))) {
+        throw invalid("bad checksum: a typo?");
+    }
     return key;
 }
 
-std::string key_id(const PublicKeyBytes& key) {
+PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view text, const char* what) {
+    const auto bytes = parse_public_key_text(prefix, text, what, 32);
+    PublicKeyBytes key{};
+    std::copy(bytes.begin(), bytes.end(), key.begin());
+    return key;
+}
+
+std::string key_id(std::span<const std::uint8_t> key) {
     const std::string_view label = "ovseal-v1 key id";
     std::vector<std::uint8_t> message(label.begin(), label.end());
     message.insert(message.end(), key.begin(), key.end());

@@ -17,6 +17,7 @@ constexpr unsigned scrypt_p = 1;
 constexpr std::string_view key_stanza_info = "ovseal-v1 key stanza";
 constexpr std::string_view scrypt_stanza_info = "ovseal-v1 scrypt stanza";
 constexpr std::string_view x25519_stanza_info = "ovseal-v1 x25519 stanza";
+constexpr std::string_view p256_stanza_info = "ovseal-v1 p256 stanza";
 constexpr std::string_view scrypt_salt_label = "ovseal-v1 scrypt";
 
 memory::SecretBytes derive_okm(std::span<const std::uint8_t> k, std::span<const std::uint8_t> salt,
@@ -77,10 +78,12 @@ format::Stanza wrap_file_key(const Key& recipient, std::span<const std::uint8_t>
 
 format::Stanza wrap_file_key(const DevicePublicKey& device, std::span<const std::uint8_t> file_key,
                              crypto::RandomSource& random) {
-    const auto keys = device_wrap_keys(device.bytes(), x25519_stanza_info, random);
+    const bool p256 = device.type() == DeviceKeyType::p256;
+    EphemeralKeys ephemeral(random);  // one per stanza
+    const auto keys = device_wrap_keys(device, p256 ? p256_stanza_info : x25519_stanza_info, ephemeral);
     format::Stanza stanza;
-    stanza.type = x25519_stanza_type;
-    stanza.args = {std::vector<std::uint8_t>(keys.ephemeral.begin(), keys.ephemeral.end())};
+    stanza.type = p256 ? p256_stanza_type : x25519_stanza_type;
+    stanza.args = {keys.ephemeral};
     stanza.body = wrap_with(keys.okm.secret(), file_key);
     return stanza;
 }
@@ -95,14 +98,16 @@ std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const fo
 }
 
 std::optional<memory::SecretBytes> unwrap_file_key(const DeviceIdentity& identity, const format::Stanza& stanza) {
-    if (stanza.type != x25519_stanza_type) {
+    const bool p256 = identity.public_key().type() == DeviceKeyType::p256;
+    if (stanza.type != (p256 ? p256_stanza_type : x25519_stanza_type)) {
         return std::nullopt;
     }
-    PublicKeyBytes ephemeral{};
-    std::copy(stanza.args[0].begin(), stanza.args[0].end(), ephemeral.begin());
-    const auto okm = device_unwrap_keys(identity, ephemeral, x25519_stanza_info);
+    const auto okm = device_unwrap_keys(identity, stanza.args[0], p256 ? p256_stanza_info : x25519_stanza_info);
     if (!okm) {
-        throw Error(ErrorCode::malformed_header, "header is malformed: an x25519 stanza has a low-order ephemeral key");
+        throw Error(ErrorCode::malformed_header, p256 ? "header is malformed: a p256 stanza's ephemeral key is not a "
+                                                        "point on the curve"
+                                                      : "header is malformed: an x25519 stanza has a low-order "
+                                                        "ephemeral key");
     }
     return finish_unwrap(okm->secret(), stanza);
 }
@@ -116,6 +121,9 @@ void check_known_stanzas(const std::vector<format::Stanza>& stanzas) {
         } else if (s.type == x25519_stanza_type) {
             require_shape(s.args.size() == 1 && s.args[0].size() == 32 && s.body.size() == wrapped_key_size,
                           "an x25519 stanza");
+        } else if (s.type == p256_stanza_type) {
+            require_shape(s.args.size() == 1 && s.args[0].size() == 33 && s.body.size() == wrapped_key_size,
+                          "a p256 stanza");
         } else if (s.type == scrypt_stanza_type) {
             if (++scrypt_stanzas > 1) {
                 throw Error(ErrorCode::malformed_header, "header is malformed: more than one passphrase stanza");

@@ -20,6 +20,7 @@ namespace ovseal::keys {
 constexpr std::string_view key_stanza_type = "key";
 constexpr std::string_view scrypt_stanza_type = "scrypt";
 constexpr std::string_view x25519_stanza_type = "x25519";
+constexpr std::string_view p256_stanza_type = "p256";
 
 constexpr unsigned default_scrypt_log2_n = 18;
 constexpr unsigned min_scrypt_log2_n = 16;

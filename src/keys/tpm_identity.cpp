@@ -3,17 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "crypto/p256.hpp"
+#include "keys/identity_secrets.hpp"
 #include "keys/public_key_text.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::keys {
 namespace {
 
-constexpr std::string_view header_line = "OVSEAL-TPM-X25519-1";
+constexpr std::string_view x25519_header = "OVSEAL-TPM-X25519-1";
+constexpr std::string_view p256_header = "OVSEAL-TPM-P256-1";
 constexpr std::size_t max_area_size = 2048;  // a TPM2B_PUBLIC or TPM2B_PRIVATE is well under this
 
 Error malformed(const std::filesystem::path& path, const std::string& why) {
@@ -54,11 +58,41 @@ memory::SecretBytes unseal_from_tpm(const tpm::SealedBlob& blob, const TpmOption
     return tpm.unseal(blob);
 }
 
-void write_tpm_identity(const std::filesystem::path& path, const tpm::SealedBlob& blob) {
-    std::string text =
-        "# ovseal device identity: an X25519 private key sealed by this machine's TPM 2.0.\n"
-        "# It opens nothing on any other machine (or after this TPM is cleared).\n";
-    text += std::string(header_line) + "\n";
+tpm::SealedBlob create_p256_in_tpm(const TpmOptions& options, DevicePublicKey& public_key) {
+    const auto pcrs = options.pcrs.empty() ? tpm::PcrSelection{} : tpm::parse_pcr_selection(options.pcrs);
+    tpm::Tpm tpm(options.tcti);
+    std::array<std::uint8_t, 64> point{};
+    auto blob = tpm.create_ecdh_key(pcrs, point);
+    const auto compressed = crypto::p256_compress(std::span(point).first(32), std::span(point).subspan(32));
+    if (!compressed) throw Error(ErrorCode::tpm_failed, "the TPM returned a public key that is not on the P-256 curve");
+    public_key = DevicePublicKey::from_p256(*compressed);
+    return blob;
+}
+
+void check_tpm_key(const DeviceIdentity& identity) {
+    const auto& key = *identity.secret().tpm_p256;
+    const auto point = crypto::p256_decompress(identity.public_key().bytes());
+    if (!point) throw Error(ErrorCode::internal, "a P-256 identity without a valid public key");
+    tpm::Tpm tpm(key.tcti);
+    (void)tpm.ecdh(key.blob, *point);  // a SecretBytes, wiped as it goes
+}
+
+DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob) {
+    const auto point = tpm::ecc_public_point(blob);
+    const auto compressed = point ? crypto::p256_compress(std::span(*point).first(32), std::span(*point).subspan(32))
+                                  : std::nullopt;
+    if (!compressed) throw Error(ErrorCode::invalid_key, "the TPM identity's public area holds no P-256 key");
+    return DevicePublicKey::from_p256(*compressed);
+}
+
+void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile& file) {
+    const auto& blob = file.blob;
+    const bool p256 = file.kind == TpmIdentityKind::p256;
+    std::string text = p256 ? "# ovseal device identity: a P-256 key that lives in this machine's TPM 2.0 and never "
+                              "leaves it.\n"
+                            : "# ovseal device identity: an X25519 private key sealed by this machine's TPM 2.0.\n";
+    text += "# It opens nothing on any other machine (or after this TPM is cleared).\n";
+    text += std::string(p256 ? p256_header : x25519_header) + "\n";
     text += "pcrs " + (blob.pcrs.empty() ? std::string("none") : tpm::to_string(blob.pcrs)) + "\n";
     text += "public " + hex(blob.public_area) + "\n";
     text += "private " + hex(blob.private_area) + "\n";
@@ -73,7 +107,7 @@ void write_tpm_identity(const std::filesystem::path& path, const tpm::SealedBlob
     }
 }
 
-tpm::SealedBlob read_tpm_identity(const std::filesystem::path& path) {
+TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) throw Error(ErrorCode::io, "cannot read the device identity '" + path.string() + "'");
     std::vector<std::string> lines;
@@ -85,7 +119,10 @@ tpm::SealedBlob read_tpm_identity(const std::filesystem::path& path) {
         lines.push_back(line);
     }
     if (lines.size() != 4) throw malformed(path, "it is incomplete");
-    if (lines[0] != header_line) throw malformed(path, "the first line is not " + std::string(header_line));
+    if (lines[0] != x25519_header && lines[0] != p256_header) {
+        throw malformed(path, "the first line is neither " + std::string(x25519_header) + " nor " +
+                                  std::string(p256_header));
+    }
     if (lines[1].rfind("pcrs ", 0) != 0) throw malformed(path, "expected the line 'pcrs <selection>|none'");
     tpm::SealedBlob blob;
     const std::string pcrs = lines[1].substr(5);
@@ -98,7 +135,7 @@ tpm::SealedBlob read_tpm_identity(const std::filesystem::path& path) {
     }
     blob.public_area = parse_area(path, lines[2], "public");
     blob.private_area = parse_area(path, lines[3], "private");
-    return blob;
+    return {lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519, std::move(blob)};
 }
 
 }  // namespace ovseal::keys

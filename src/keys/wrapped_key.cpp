@@ -1,9 +1,11 @@
 #include "keys/wrapped_key.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "crypto/crypto.hpp"
 #include "keys/identity_secrets.hpp"
+#include "tpm/tpm.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::keys {
@@ -15,14 +17,23 @@ bool all_zero(std::span<const std::uint8_t> b) {
     return std::all_of(b.begin(), b.end(), [](std::uint8_t v) { return v == 0; });
 }
 
-memory::SecretBytes okm_from_shared(const memory::SecretBytes& shared, const PublicKeyBytes& ephemeral,
-                                    const PublicKeyBytes& device, std::string_view info) {
-    std::uint8_t salt[64];
-    std::copy(ephemeral.begin(), ephemeral.end(), salt);
-    std::copy(device.begin(), device.end(), salt + 32);
+memory::SecretBytes okm_from_shared(const memory::SecretBytes& shared, std::span<const std::uint8_t> ephemeral,
+                                    std::span<const std::uint8_t> device, std::string_view info) {
+    std::vector<std::uint8_t> salt(ephemeral.begin(), ephemeral.end());
+    salt.insert(salt.end(), device.begin(), device.end());
     memory::SecretBytes okm(64);
     crypto::hkdf_sha256(shared.secret(), salt, info, okm.secret());
     return okm;
+}
+
+// The device side of a P-256 agreement: the TPM's ECDH_ZGen, or a software key (tests and vectors).
+std::optional<memory::SecretBytes> p256_shared(const DeviceIdentity& identity, std::span<const std::uint8_t> ephemeral) {
+    const auto& secret = identity.secret();
+    if (secret.p256) return secret.p256->agree(ephemeral);
+    const auto affine = crypto::p256_decompress(ephemeral);
+    if (!affine) return std::nullopt;
+    tpm::Tpm tpm(secret.tpm_p256->tcti);
+    return tpm.ecdh(secret.tpm_p256->blob, *affine);
 }
 
 }  // namespace
@@ -49,22 +60,50 @@ Unwrapped unwrap_with(std::span<const std::uint8_t> okm, std::span<const std::ui
     return {Unwrapped::Outcome::opened, std::move(file_key)};
 }
 
-DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, crypto::RandomSource& random) {
-    memory::SecretBytes ephemeral_private(32);
-    random.fill(ephemeral_private.secret());
-    return device_wrap_keys(device, info, crypto::X25519Key(ephemeral_private.secret()));
+const crypto::X25519Key& EphemeralKeys::x25519() {
+    if (!m_x25519) {
+        memory::SecretBytes scalar(32);
+        m_random.fill(scalar.secret());
+        m_x25519 = std::make_unique<crypto::X25519Key>(scalar.secret());
+    }
+    return *m_x25519;
 }
 
-DeviceWrap device_wrap_keys(const PublicKeyBytes& device, std::string_view info, const crypto::X25519Key& ephemeral) {
-    const auto shared = ephemeral.agree(device);
+const crypto::P256Key& EphemeralKeys::p256() {
+    if (!m_p256) {
+        memory::SecretBytes scalar(32);
+        do {
+            m_random.fill(scalar.secret());
+        } while (!crypto::p256_scalar_in_range(scalar.secret()));
+        m_p256 = std::make_unique<crypto::P256Key>(scalar.secret());
+    }
+    return *m_p256;
+}
+
+DeviceWrap device_wrap_keys(const DevicePublicKey& device, std::string_view info, EphemeralKeys& ephemeral) {
+    if (device.type() == DeviceKeyType::p256) {
+        const auto& key = ephemeral.p256();
+        auto shared = key.agree(device.bytes());
+        if (!shared) throw Error(ErrorCode::invalid_key, "the device public key is not a P-256 point");
+        const auto& pub = key.public_key();
+        return {{pub.begin(), pub.end()}, okm_from_shared(*shared, pub, device.bytes(), info)};
+    }
+    const auto& key = ephemeral.x25519();
+    const auto shared = key.agree(device.bytes());
     if (all_zero(shared.secret())) {
         throw Error(ErrorCode::invalid_key, "the device public key is unusable (a low-order X25519 point)");
     }
-    return {ephemeral.public_key(), okm_from_shared(shared, ephemeral.public_key(), device, info)};
+    const auto& pub = key.public_key();
+    return {{pub.begin(), pub.end()}, okm_from_shared(shared, pub, device.bytes(), info)};
 }
 
-std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity, const PublicKeyBytes& ephemeral,
-                                                      std::string_view info) {
+std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity,
+                                                      std::span<const std::uint8_t> ephemeral, std::string_view info) {
+    if (identity.public_key().type() == DeviceKeyType::p256) {
+        const auto shared = p256_shared(identity, ephemeral);
+        if (!shared) return std::nullopt;
+        return okm_from_shared(*shared, ephemeral, identity.public_key().bytes(), info);
+    }
     const auto shared = crypto::x25519_shared(identity.secret().private_key.secret(), ephemeral);
     if (all_zero(shared.secret())) {
         return std::nullopt;

@@ -212,6 +212,22 @@ std::string to_string(const PcrSelection& pcrs) {
     return out;
 }
 
+std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& blob) {
+    TPM2B_PUBLIC area{};
+    std::size_t offset = 0;
+    if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob.public_area.data(), blob.public_area.size(), &offset, &area) !=
+            TSS2_RC_SUCCESS ||
+        offset != blob.public_area.size() || area.publicArea.type != TPM2_ALG_ECC ||
+        area.publicArea.parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 || area.publicArea.unique.ecc.x.size != 32 ||
+        area.publicArea.unique.ecc.y.size != 32) {
+        return std::nullopt;
+    }
+    std::array<std::uint8_t, 64> point{};
+    std::copy_n(area.publicArea.unique.ecc.x.buffer, 32, point.begin());
+    std::copy_n(area.publicArea.unique.ecc.y.buffer, 32, point.begin() + 32);
+    return point;
+}
+
 std::string default_tcti() {
     for (const char* name : {"TPM2TOOLS_TCTI", "TSS2_TCTI"}) {
         const char* value = std::getenv(name);

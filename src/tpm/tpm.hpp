@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct SealedBlob {
     std::vector<std::uint8_t> private_area;
     PcrSelection pcrs;
 };
+
+/// The ECC public point (x || y) in a blob's public area, or nothing if it holds no 32-byte ECC point.
+std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& blob);
 
 /// The TCTI used when none is given: $TPM2TOOLS_TCTI, else $TSS2_TCTI, else the kernel's resource manager.
 std::string default_tcti();

@@ -84,7 +84,7 @@ TEST(DeviceIdentity, CreateWritesPrivateFile0600AndPublicFileAndLoadsBack) {
     ASSERT_EQ(hex.size(), 64u);
     EXPECT_TRUE(is_lower_hex(hex));
     const auto priv = from_hex(hex);
-    EXPECT_EQ(ovseal::crypto::x25519_public_key(priv), created.public_key().bytes());
+    EXPECT_EQ(to_hex(ovseal::crypto::x25519_public_key(priv)), to_hex(created.public_key().bytes()));
     EXPECT_EQ(ovseal::DeviceIdentity::from_bytes(priv).public_key(), created.public_key());
 
     // identity.pub holds the public key's text form.
@@ -180,7 +180,9 @@ TEST(PublicKeyText, DeviceKeyRoundTripAndLayout) {
     EXPECT_EQ(ovseal::DevicePublicKey::parse(text), key);
     EXPECT_EQ(ovseal::DevicePublicKey::parse(text + "\n"), key);
     EXPECT_EQ(ovseal::DevicePublicKey::parse(text + "\r\n"), key);
-    EXPECT_EQ(ovseal::DevicePublicKey::from_bytes(key.bytes()).to_string(), text);
+    ovseal::PublicKeyBytes raw{};
+    std::copy(key.bytes().begin(), key.bytes().end(), raw.begin());
+    EXPECT_EQ(ovseal::DevicePublicKey::from_bytes(raw).to_string(), text);
 
     // base64url without padding of key || SHA-256(prefix || key)[0:4].
     const auto decoded = ovseal::crypto::base64url_decode(std::string_view(text).substr(device_prefix.size()));
@@ -271,7 +273,9 @@ TEST(PublisherPublicKey, ParseToStringAndKeyId) {
     EXPECT_EQ(id, to_hex(std::span(digest).first(8)));
     // Device keys use the same id.
     const auto d = device_identity(20).public_key();
-    EXPECT_EQ(d.key_id(), ovseal::PublisherPublicKey::from_bytes(d.bytes()).key_id());
+    ovseal::PublicKeyBytes raw{};
+    std::copy(d.bytes().begin(), d.bytes().end(), raw.begin());
+    EXPECT_EQ(d.key_id(), ovseal::PublisherPublicKey::from_bytes(raw).key_id());
 }
 
 TEST(PublisherPublicKey, LoadFromPubFile) {

@@ -126,7 +126,7 @@ TEST_F(Licenses, InspectShowsWhatWasIssued) {
     EXPECT_TRUE(std::equal(magic.begin(), magic.end(), bytes.begin()));
     EXPECT_EQ(bytes[8] | bytes[9] << 8, 1);
     EXPECT_EQ(static_cast<std::size_t>(bytes[10] | bytes[11] << 8), info.note.size());
-    const auto& d = m().device_a.public_key().bytes();
+    const auto d = m().device_a.public_key().bytes();
     EXPECT_TRUE(std::equal(d.begin(), d.end(), bytes.begin() + 44));
 }
 
@@ -185,11 +185,16 @@ TEST_F(Licenses, DamagedByteIsLicenseInvalid) {
         expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, "malformed licence");
         expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, "malformed licence");
     }
-    // A newer licence version.
+    // A newer licence version (2 is the P-256 form, so 3).
     auto newer = good;
-    newer[8] = 2;
-    const auto path = write_license(newer, "v2.lic");
-    expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::unsupported_version}, {}, "licence version 2");
+    newer[8] = 3;
+    const auto path = write_license(newer, "v3.lic");
+    expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::unsupported_version}, {}, "licence version 3");
+    // Version 2 with a version 1 body: the layout does not match.
+    auto relabelled = good;
+    relabelled[8] = 2;
+    expect_failure([&] { ovseal::inspect_license(write_license(relabelled, "v2.lic")); }, {ErrorCode::license_invalid},
+                   {}, "licence version 2 with an X25519 body");
     // A missing licence file.
     expect_refused(m().model, ring(m().device_a, {work / "missing.lic"}), ErrorCode::io, "missing licence");
 }
@@ -259,8 +264,8 @@ TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicence) {
     for (std::size_t i = 0; i < count; ++i) {
         devices.push_back(device_identity(static_cast<unsigned>(10'000 + i)).public_key());
     }
-    std::set<ovseal::PublicKeyBytes> distinct;
-    for (const auto& d : devices) distinct.insert(d.bytes());
+    std::set<std::vector<std::uint8_t>> distinct;
+    for (const auto& d : devices) distinct.insert({d.bytes().begin(), d.bytes().end()});
     ASSERT_EQ(distinct.size(), count);
 
     const auto licences = m().issue(m().model, devices, LicensedModels::terms(0, 0, "batch"), m().publisher);

@@ -6,6 +6,7 @@
 // Sealing is done by the real sealer with a seeded random source, so the generator knows each file key and
 // can re-authenticate headers it edits (vectors for failures that only a key holder could produce).
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,8 @@
 #include "keys/license.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
+#include "crypto/p256.hpp"
+#include "format/header.hpp"
 #include "format/byte_io.hpp"
 #include "format/limits.hpp"
 #include "ovseal/key.hpp"
@@ -612,6 +615,95 @@ Vector license_untrusted_signer() {
                         device_a_private, 0, 0, publisher_q());
 }
 
+// ---- revision 3: P-256 device keys (a TPM's, here in software: the agreement is the same) ----
+
+// A P-256 scalar from a label: 32 derived bytes, which are in range with overwhelming probability (checked).
+Bytes p256_scalar(const std::string& label) {
+    Bytes scalar = derived(label, 32);
+    if (!ovseal::crypto::p256_scalar_in_range(scalar)) throw std::runtime_error("vector scalar out of range");
+    return scalar;
+}
+const Bytes device_c_p256 = p256_scalar("device C p256");
+const Bytes device_d_p256 = p256_scalar("device D p256");
+ovseal::DeviceIdentity device_c() { return ovseal::DeviceIdentity::from_p256_bytes(device_c_p256); }
+
+nlohmann::json p256_identity(const Bytes& scalar) {
+    return {{"type", "device_p256"}, {"private_key_hex", hex(scalar)}};
+}
+
+Sealed signed_for_device_c(const std::string& label) {
+    return seal(label, {small_xml()}, {}, {{device_c().public_key()}, publisher_p()});
+}
+
+Vector p256_signed_success() {
+    auto s = signed_for_device_c("p256_signed_success");
+    Vector v{"p256_signed_success", "sealed to P-256 device C, signed by P; opened with C, trusting P", s.file,
+             p256_identity(device_c_p256), "success", {small_xml()}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector p256_wrong_device() {
+    auto s = signed_for_device_c("p256_wrong_device");
+    Vector v{"p256_wrong_device", "sealed to P-256 device C, opened with P-256 device D", s.file,
+             p256_identity(device_d_p256), "no_matching_key", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector p256_stanza_x25519_device() {
+    auto s = signed_for_device_c("p256_stanza_x25519_device");
+    Vector v{"p256_stanza_x25519_device", "sealed to P-256 device C, opened with X25519 device A", s.file,
+             device_identity(device_a_private), "no_matching_key", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+// The p256 stanza's ephemeral x-coordinate replaced by the first value >= its own that is on no point of the
+// curve (the stanza is not covered by anything checked before it is used).
+Vector p256_ephemeral_off_curve() {
+    auto s = signed_for_device_c("p256_ephemeral_off_curve");
+    // Stanza layout (§4): the first stanza's ephemeral argument is the only 33-byte run starting 02/03 whose
+    // decoding equals the stanza's; find it by decoding the stanzas.
+    const auto header = ovseal::format::parse_preamble(std::span(s.file).first(ovseal::format::preamble_size),
+                                                       s.file.size());
+    const auto stanzas = ovseal::format::parse_stanzas(
+        std::span(s.file).subspan(ovseal::format::preamble_size, header.stanzas_length), header.stanza_count);
+    const auto& ephemeral = stanzas.at(0).args.at(0);
+    const auto at = std::search(s.file.begin(), s.file.end(), ephemeral.begin(), ephemeral.end()) - s.file.begin();
+    Bytes point(ephemeral.begin(), ephemeral.end());
+    while (ovseal::crypto::p256_decompress(point)) {
+        for (int i = 32; i >= 1 && ++point[static_cast<std::size_t>(i)] == 0; --i) {
+        }
+    }
+    std::copy(point.begin(), point.end(), s.file.begin() + at);
+    Vector v{"p256_ephemeral_off_curve", "a p256 stanza whose ephemeral key is not on the curve", s.file,
+             p256_identity(device_c_p256), "malformed_header", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector license_p256_case(const std::string& name, const std::string& description, const std::string& expect,
+                         const Bytes& opener) {
+    auto model = licensed_model(name);
+    Bytes licence = license_for(model, name, device_c(), vector_now - 100, vector_now + 100, publisher_p());
+    std::vector<Source> entries;
+    if (expect == "success") entries = {small_xml()};
+    Vector v{name, description, model.file, p256_identity(opener), expect, entries};
+    v.policy = {{"trust", trust({publisher_p()})}, {"licenses", {name + ".lic"}}, {"now", vector_now}};
+    v.side_files[name + ".lic"] = licence;
+    return v;
+}
+
+Vector license_p256_success() {
+    return license_p256_case("license_p256_success", "version 2 licence for P-256 device C, valid now", "success",
+                             device_c_p256);
+}
+Vector license_p256_wrong_device() {
+    return license_p256_case("license_p256_wrong_device", "version 2 licence for device C, opened by device D",
+                             "license_wrong_device", device_d_p256);
+}
+
 const std::vector<std::function<Vector()>> generators = {
 
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
@@ -625,6 +717,8 @@ const std::vector<std::function<Vector()>> generators = {
     unsigned_under_trust, untrusted_signer, signature_modified, model_id_claim_modified,
     payload_forged_by_key_holder, signed_key_file_without_trust_success, license_success, license_wrong_device,
     license_wrong_model, license_expired, license_not_yet_valid, license_modified, license_untrusted_signer,
+    p256_signed_success, p256_wrong_device, p256_stanza_x25519_device, p256_ephemeral_off_curve,
+    license_p256_success, license_p256_wrong_device,
 };
 
 
@@ -662,12 +756,13 @@ int check_outcomes(const fs::path& dir) {
         std::string outcome = "success";
         try {
             ovseal::KeyRing ring;
-            if (id["type"] == "key" || id["type"] == "device") {
+            if (id["type"] == "key" || id["type"] == "device" || id["type"] == "device_p256") {
                 const std::string h = id["type"] == "key" ? id["key_hex"] : id["private_key_hex"];
                 Bytes raw(h.size() / 2);
                 for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
                 if (id["type"] == "key") ring.keys.push_back(Key::from_bytes(raw));
-                else ring.identities.push_back(ovseal::DeviceIdentity::from_bytes(raw));
+                else if (id["type"] == "device") ring.identities.push_back(ovseal::DeviceIdentity::from_bytes(raw));
+                else ring.identities.push_back(ovseal::DeviceIdentity::from_p256_bytes(raw));
             } else {
                 ring.keys.push_back(Key::from_passphrase(id["passphrase"].get<std::string>()));
             }

@@ -13,30 +13,38 @@ void add_device_command(CLI::App& app) {
     struct InitArgs {
         std::filesystem::path dir;
         bool tpm = false;
+        bool tpm_p256 = false;
         TpmOptions tpm_options;
     };
     auto init_args = std::make_shared<InitArgs>();
     auto* init = cmd->add_subcommand("init", "Create a device identity in a folder (private key mode 0600, or sealed "
                                              "by the TPM with --tpm)");
     init->add_option("-o,--output", init_args->dir, "Folder for the identity")->required();
-    init->add_flag("--tpm", init_args->tpm,
-                   "Keep the private key sealed by this machine's TPM 2.0: it never exists on disk in clear and "
-                   "opens nothing on another machine");
+    auto* tpm_flag = init->add_flag(
+        "--tpm", init_args->tpm,
+        "Keep the X25519 private key sealed by this machine's TPM 2.0: it never exists on disk in clear and opens "
+        "nothing on another machine (it is unsealed into locked memory while a model is opened)");
+    init->add_flag("--tpm-p256", init_args->tpm_p256,
+                   "Create a P-256 key inside this machine's TPM 2.0 that never leaves it: the TPM computes every key "
+                   "agreement (stronger than --tpm; models must be sealed or licensed to this key)")
+        ->excludes(tpm_flag);
     auto* pcr = init->add_option("--pcr", init_args->tpm_options.pcrs,
-                                 "With --tpm: also bind the key to these PCRs' current values, e.g. sha256:0,7");
+                                 "With --tpm or --tpm-p256: also bind the key to these PCRs' current values, e.g. "
+                                 "sha256:0,7");
     add_tcti_option(*init, init_args->tpm_options.tcti);
     init->final_callback([init_args, pcr] {
-        if (pcr->count() > 0 && !init_args->tpm) throw Error(ErrorCode::usage, "--pcr needs --tpm");
-        const auto identity = init_args->tpm ? DeviceIdentity::create_in_tpm(init_args->dir, init_args->tpm_options)
-                                             : DeviceIdentity::create(init_args->dir);
+        const bool in_tpm = init_args->tpm || init_args->tpm_p256;
+        if (pcr->count() > 0 && !in_tpm) throw Error(ErrorCode::usage, "--pcr needs --tpm or --tpm-p256");
+        const auto& options = init_args->tpm_options;
+        const auto identity = init_args->tpm_p256 ? DeviceIdentity::create_p256_in_tpm(init_args->dir, options)
+                              : init_args->tpm    ? DeviceIdentity::create_in_tpm(init_args->dir, options)
+                                                  : DeviceIdentity::create(init_args->dir);
+        const std::string pcrs = options.pcrs.empty() ? std::string() : ", PCRs " + options.pcrs;
+        const std::string where = init_args->tpm_p256 ? " (a P-256 key inside the TPM" + pcrs + ")"
+                                  : init_args->tpm    ? " (sealed by the TPM" + pcrs + ")"
+                                                      : std::string();
         fmt::print("Created device identity in {}{}\nPublic key (give it to the publisher):\n{}\n",
-                   init_args->dir.string(),
-                   init_args->tpm ? " (sealed by the TPM" +
-                                        (init_args->tpm_options.pcrs.empty() ? std::string()
-                                                                             : ", PCRs " + init_args->tpm_options.pcrs) +
-                                        ")"
-                                  : std::string(),
-                   identity.public_key().to_string());
+                   init_args->dir.string(), where, identity.public_key().to_string());
     });
 
     struct ShowArgs {
