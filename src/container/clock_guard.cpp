@@ -25,14 +25,21 @@ std::string checksum(const std::string& seconds) {
     return keys::hex(std::span(digest).first(8));
 }
 
-[[noreturn]] void damaged(const std::filesystem::path& state, const std::string& why) {
+void damaged(const std::filesystem::path& state, const std::string& why) { clock_state_damaged(state, why); }
+
+void store(const std::filesystem::path& state, std::uint64_t seconds) {
+    write_clock_state(state, std::string(tag) + " " + std::to_string(seconds) + " " + checksum(std::to_string(seconds)));
+}
+
+}  // namespace
+
+void clock_state_damaged(const std::filesystem::path& state, const std::string& why) {
     throw Error(ErrorCode::state_invalid, "the clock state file '" + state.string() + "' is damaged (" + why +
                                               "); it is never reset silently: restore it or remove it deliberately");
 }
 
-void store(const std::filesystem::path& state, std::uint64_t seconds) {
-    const std::string text = std::string(tag) + " " + std::to_string(seconds) + " " +
-                             checksum(std::to_string(seconds)) + "\n";
+void write_clock_state(const std::filesystem::path& state, const std::string& line) {
+    const std::string text = line + "\n";
     const std::string temp = state.string() + ".new";
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
@@ -45,7 +52,22 @@ void store(const std::filesystem::path& state, std::uint64_t seconds) {
     }
 }
 
-}  // namespace
+std::uint64_t read_clock_state(const std::filesystem::path& state) {
+    std::ifstream in(state);
+    std::string line, extra;
+    if (!std::getline(in, line) || std::getline(in, extra)) damaged(state, "not exactly one line");
+    std::istringstream fields(line);
+    std::string t, seconds, sum, rest;
+    if (!(fields >> t >> seconds >> sum) || (fields >> rest) || t != tag) damaged(state, "unknown format");
+    if (seconds.empty() || seconds.size() > 20 || seconds.find_first_not_of("0123456789") != std::string::npos) {
+        damaged(state, "bad time");
+    }
+    if (sum != checksum(seconds)) damaged(state, "checksum mismatch");
+    std::uint64_t stored = 0;
+    const auto [end, error] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), stored);
+    if (error != std::errc() || end != seconds.data() + seconds.size()) damaged(state, "time out of range");
+    return stored;
+}
 
 void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance) {
     if (tolerance < 0) {
@@ -53,19 +75,7 @@ void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t n
     }
     std::error_code ec;
     if (std::filesystem::exists(state, ec)) {
-        std::ifstream in(state);
-        std::string line, extra;
-        if (!std::getline(in, line) || std::getline(in, extra)) damaged(state, "not exactly one line");
-        std::istringstream fields(line);
-        std::string t, seconds, sum, rest;
-        if (!(fields >> t >> seconds >> sum) || (fields >> rest) || t != tag) damaged(state, "unknown format");
-        if (seconds.empty() || seconds.size() > 20 || seconds.find_first_not_of("0123456789") != std::string::npos) {
-            damaged(state, "bad time");
-        }
-        if (sum != checksum(seconds)) damaged(state, "checksum mismatch");
-        std::uint64_t stored = 0;
-        const auto [end, error] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), stored);
-        if (error != std::errc() || end != seconds.data() + seconds.size()) damaged(state, "time out of range");
+        const std::uint64_t stored = read_clock_state(state);
         if (stored > now && stored - now > static_cast<std::uint64_t>(tolerance)) {
             throw Error(ErrorCode::clock_rollback,
                         "the clock (" + std::to_string(now) + ") is earlier than the latest time this device has seen (" +

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace ovseal::container {
 
@@ -11,5 +12,11 @@ namespace ovseal::container {
 /// state file is state_invalid, never a silent reset. Then stores max(stored, now) (write, fsync, rename).
 /// A missing state file is a first use.
 void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance);
+
+/// Replaces the state file with `line` (write a new file, fsync, rename).
+void write_clock_state(const std::filesystem::path& state, const std::string& line);
+/// The stored time of a file in the first form (OVSEAL-CLOCK-1), checked; state_invalid if damaged.
+std::uint64_t read_clock_state(const std::filesystem::path& state);
+[[noreturn]] void clock_state_damaged(const std::filesystem::path& state, const std::string& why);
 
 }  // namespace ovseal::container

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "container/clock_guard.hpp"
+#include "container/tpm_clock_guard.hpp"
+#include "keys/identity_secrets.hpp"
 #include "container/file_keys.hpp"
 #include "container/parallel.hpp"
 #include "container/progress.hpp"
@@ -238,7 +240,14 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     if (!ring.licenses.empty()) {
         const std::uint64_t now = now_seconds(ring);
         if (ring.clock_state) {
-            check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
+            // With a TPM-held identity, the TPM's clock anchors the guard; otherwise the file alone does.
+            const auto in_tpm = std::find_if(ring.identities.begin(), ring.identities.end(),
+                                             [](const DeviceIdentity& d) { return d.secret().tpm_tcti.has_value(); });
+            if (in_tpm != ring.identities.end()) {
+                check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds, *in_tpm);
+            } else {
+                check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
+            }
         }
         for (const auto& license : ring.licenses) {
             try {

@@ -89,7 +89,10 @@ DeviceIdentity DeviceIdentity::create_in_tpm(const std::filesystem::path& dir, c
     keys::write_tpm_identity(dir / keys::tpm_identity_file,
                              {keys::TpmIdentityKind::sealed_x25519, keys::seal_in_tpm(private_key.secret(), tpm)});
     write_public_file(dir, pub);
-    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+    auto secret = std::make_shared<Secret>();
+    secret->private_key = std::move(private_key);
+    secret->tpm_tcti = tpm.tcti;
+    return DeviceIdentity(std::move(secret), pub);
 }
 
 DeviceIdentity DeviceIdentity::create_p256_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm) {
@@ -100,6 +103,7 @@ DeviceIdentity DeviceIdentity::create_p256_in_tpm(const std::filesystem::path& d
     write_public_file(dir, pub);
     auto secret = std::make_shared<Secret>();
     secret->tpm_p256 = TpmDeviceKey{std::move(blob), tpm.tcti};
+    secret->tpm_tcti = tpm.tcti;
     return DeviceIdentity(std::move(secret), pub);
 }
 
@@ -127,6 +131,7 @@ DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmO
             const auto pub = keys::p256_public_key_of(file.blob);
             auto secret = std::make_shared<Secret>();
             secret->tpm_p256 = TpmDeviceKey{std::move(file.blob), tpm.tcti};
+            secret->tpm_tcti = tpm.tcti;
             DeviceIdentity identity(std::move(secret), pub);
             keys::check_tpm_key(identity);
             return identity;
@@ -137,7 +142,10 @@ DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmO
                                                     (dir / keys::tpm_identity_file).string() + "'");
         }
         const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
-        return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+        auto secret = std::make_shared<Secret>();
+        secret->private_key = std::move(private_key);
+        secret->tpm_tcti = tpm.tcti;
+        return DeviceIdentity(std::move(secret), pub);
     }
     static constexpr keys::KeyLineForm form[] = {{device_private_prefix, 32}};
     auto line = keys::read_key_file(dir / private_file, form, "an ovseal device identity",

@@ -23,6 +23,7 @@ struct DeviceIdentity::Secret {
     memory::SecretBytes private_key;                 // X25519, 32 bytes (a key file, or unsealed by a TPM)
     std::shared_ptr<const crypto::P256Key> p256;     // P-256 in software (tests and test vectors)
     std::optional<TpmDeviceKey> tpm_p256;            // P-256 inside a TPM
+    std::optional<std::string> tpm_tcti;             // set when the identity lives in a TPM (either form)
 };
 
 struct SigningKey::Secret {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
 #include "keys/identity_secrets.hpp"
 #include "keys/public_key_text.hpp"
@@ -75,6 +76,45 @@ void check_tpm_key(const DeviceIdentity& identity) {
     if (!point) throw Error(ErrorCode::internal, "a P-256 identity without a valid public key");
     tpm::Tpm tpm(key.tcti);
     (void)tpm.ecdh(key.blob, *point);  // a SecretBytes, wiped as it goes
+}
+
+namespace {
+
+// Q of §13.4: the first of 02 || SHA-256("ovseal-v1 clock guard point" || u8 i), i = 0, 1, ..., that is a point.
+// Nobody knows its discrete logarithm, so d * Q is as secret as d.
+crypto::P256Affine clock_guard_point() {
+    const std::string label = "ovseal-v1 clock guard point";
+    for (unsigned i = 0; i < 256; ++i) {
+        std::vector<std::uint8_t> message(label.begin(), label.end());
+        message.push_back(static_cast<std::uint8_t>(i));
+        const auto digest = crypto::sha256(message);
+        std::array<std::uint8_t, 33> point{0x02};
+        std::copy(digest.begin(), digest.end(), point.begin() + 1);
+        if (const auto affine = crypto::p256_decompress(point)) return *affine;
+    }
+    throw Error(ErrorCode::internal, "no clock guard point");
+}
+
+}  // namespace
+
+memory::SecretBytes clock_guard_key(const DeviceIdentity& identity) {
+    const auto& secret = identity.secret();
+    std::optional<memory::SecretBytes> device_secret;
+    if (identity.public_key().type() == DeviceKeyType::x25519) {
+        device_secret = memory::SecretBytes::copy_of(secret.private_key.secret());
+    } else {
+        const auto q = clock_guard_point();
+        if (secret.p256) {
+            const auto compressed = crypto::p256_compress(std::span(q).first(32), std::span(q).subspan(32));
+            device_secret = secret.p256->agree(*compressed);
+        } else {
+            tpm::Tpm tpm(secret.tpm_p256->tcti);
+            device_secret = tpm.ecdh(secret.tpm_p256->blob, q);
+        }
+    }
+    memory::SecretBytes key(32);
+    crypto::hkdf_sha256(device_secret->secret(), {}, "ovseal-v1 clock guard", key.secret());
+    return key;
 }
 
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob) {

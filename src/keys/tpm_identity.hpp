@@ -23,6 +23,10 @@ tpm::SealedBlob create_p256_in_tpm(const TpmOptions& options, DevicePublicKey& p
 /// (no TPM, PCRs changed, another TPM) if the key cannot be used.
 void check_tpm_key(const DeviceIdentity& identity);
 
+/// The key that authenticates a TPM-anchored clock state (docs/FORMAT.md §13.4): derivable only with the
+/// device's private key, so only the device (through its TPM) can write a state that it will accept.
+memory::SecretBytes clock_guard_key(const DeviceIdentity& identity);
+
 /// The public key of a P-256 blob (read from its public area, no TPM needed).
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob);
 

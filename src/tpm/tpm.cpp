@@ -427,4 +427,13 @@ memory::SecretBytes Tpm::ecdh(const SealedBlob& blob, std::span<const std::uint8
     return shared;
 }
 
+std::uint64_t Tpm::read_clock() {
+    TPMS_TIME_INFO* info = nullptr;
+    check(Esys_ReadClock(m_context->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &info), "reading the TPM clock",
+          m_tcti);
+    const std::uint64_t clock = info->clockInfo.clock;
+    Esys_Free(info);
+    return clock;
+}
+
 }  // namespace ovseal::tpm

@@ -65,6 +65,10 @@ public:
     /// the curve. The result comes back encrypted on the wire.
     memory::SecretBytes ecdh(const SealedBlob& blob, std::span<const std::uint8_t> peer);
 
+    /// The TPM's clock: milliseconds the TPM has been powered since it was last cleared. It only moves
+    /// forward (TPM2_ClockSet cannot set it back), so elapsed clock time is a lower bound of elapsed real time.
+    std::uint64_t read_clock();
+
     const std::string& tcti() const noexcept { return m_tcti; }
 
 private:

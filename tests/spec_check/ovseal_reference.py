@@ -7,10 +7,14 @@ order of FORMAT.md §9 step by step and raises OvsealError with the §10 error n
 Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher SIGNATURE trailer
 record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
 
+Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 (§13.5) and the
+`ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
+the vectors, §15); the TPM identity file of §14.1 is not implemented (it needs a TPM).
+
 Usage as a tool:
     python ovseal_reference.py FILE [--key-hex HEX | --key-file F] [--passphrase P]
-           [--device-key-hex HEX | --identity F] [--trust KEY_OR_FILE ...] [--license F ...]
-           [--now SECONDS] [--allow-unsigned]
+           [--device-key-hex HEX | --identity F] [--device-p256-key-hex HEX]
+           [--trust KEY_OR_FILE ...] [--license F ...] [--now SECONDS] [--allow-unsigned]
 prints, per entry, "name<TAB>kind<TAB>size<TAB>sha256"; on error prints the error name to
 stderr and exits with its §10 value.
 """
@@ -26,7 +30,8 @@ import time
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -111,7 +116,17 @@ LICENSE_MAX_NOTE = 1024
 LICENSE_FIXED_LEN = 301  # 204 + 1 + 32 + 64, plus the note
 DOMAIN_LICENSE = b"ovseal-v1 licence"
 
-PUBLIC_KEY_PREFIXES = {"x25519": "ovseal-x25519:", "ed25519": "ovseal-ed25519:"}
+# Revision 3: P-256 device keys (§7.5, §13.5, §14)
+INFO_P256_STANZA = b"ovseal-v1 p256 stanza"
+P256_POINT_LEN = 33  # SEC 1 §2.3.3 compressed point: 02 or 03, then the 32-byte big-endian x
+P256_SCALAR_LEN = 32
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # n
+LICENSE_VERSION_P256 = 2
+LICENSE_FIXED_LEN_P256 = 303  # 206 + 1 + 32 + 64, plus the note
+DOMAIN_LICENSE_P256 = b"ovseal-v1 licence p256"  # the info string's prefix (§13.5); not the signature domain
+
+PUBLIC_KEY_PREFIXES = {"x25519": "ovseal-x25519:", "ed25519": "ovseal-ed25519:", "p256": "ovseal-p256:"}
+PUBLIC_KEY_LENGTHS = {"x25519": 32, "ed25519": 32, "p256": P256_POINT_LEN}
 B64URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 
@@ -343,6 +358,11 @@ def _parse_stanzas(data: bytes, count: int, s: int) -> list[Stanza]:
         elif st.type == b"x25519":
             if len(st.args) != 1 or len(st.args[0]) != 32 or len(st.body) != STANZA_BODY_LEN:
                 raise _malformed("bad x25519 stanza")
+        elif st.type == b"p256":
+            # Sizes only: whether the ephemeral key is on the curve is checked by a reader that reaches
+            # the stanza (§7.5), in step 3.
+            if len(st.args) != 1 or len(st.args[0]) != P256_POINT_LEN or len(st.body) != STANZA_BODY_LEN:
+                raise _malformed("bad p256 stanza")
     return stanzas
 
 
@@ -353,17 +373,32 @@ def _parse_stanzas(data: bytes, count: int, s: int) -> list[Stanza]:
 
 @dataclass
 class DeviceIdentity:
-    """A device's X25519 private key `d` and its public key `D`."""
+    """A device's private key `d` and its public key `D`.
+
+    kind "x25519": d is the 32-byte X25519 private key, D the 32-byte public key (§7.3).
+    kind "p256": d is the 32-byte big-endian P-256 scalar, D the 33-byte compressed point (§7.5).
+    """
 
     private: bytes
     public: bytes
+    kind: str = "x25519"
 
     @classmethod
     def from_private(cls, d: bytes) -> "DeviceIdentity":
         if len(d) != 32:
             raise OvsealError("invalid_key", "a device private key is 32 bytes")
         pub = X25519PrivateKey.from_private_bytes(d).public_key().public_bytes_raw()
-        return cls(bytes(d), pub)
+        return cls(bytes(d), pub, "x25519")
+
+    @classmethod
+    def from_p256_scalar(cls, d: bytes) -> "DeviceIdentity":
+        """A P-256 device identity in software (§15 `device_p256`); its scalar must be in [1, n)."""
+        if len(d) != P256_SCALAR_LEN:
+            raise OvsealError("invalid_key", "a P-256 device scalar is 32 bytes")
+        value = int.from_bytes(d, "big")
+        if not 1 <= value < P256_ORDER:
+            raise OvsealError("invalid_key", "a P-256 device scalar is not in [1, n)")
+        return cls(bytes(d), p256_public_from_scalar(d), "p256")
 
 
 def x25519_shared(d: bytes, peer_public: bytes) -> bytes | None:
@@ -375,6 +410,43 @@ def x25519_shared(d: bytes, peer_public: bytes) -> bytes | None:
     if shared == bytes(32):
         return None
     return shared
+
+
+# ---------------------------------------------------------------------------------------------
+# P-256 (§7.5, §13.5)
+# ---------------------------------------------------------------------------------------------
+
+
+def p256_decode_point(encoded: bytes) -> ec.EllipticCurvePublicKey | None:
+    """Decode a 33-byte compressed P-256 point (SEC 1 §2.3.3/§2.3.4); None if it is not on the curve.
+
+    Anything else than 02/03 followed by an x < p that has a square root on the curve is refused.
+    """
+    if len(encoded) != P256_POINT_LEN or encoded[0] not in (2, 3):
+        return None
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes(encoded))
+    except ValueError:
+        return None
+
+
+def p256_is_on_curve(encoded: bytes) -> bool:
+    return p256_decode_point(encoded) is not None
+
+
+def p256_compress(public: ec.EllipticCurvePublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+
+
+def p256_public_from_scalar(d: bytes) -> bytes:
+    """The compressed public point D = d·G of a 32-byte big-endian scalar."""
+    return p256_compress(ec.derive_private_key(int.from_bytes(d, "big"), ec.SECP256R1()).public_key())
+
+
+def p256_shared(d: bytes, peer: ec.EllipticCurvePublicKey) -> bytes:
+    """The 32-byte big-endian x-coordinate of d·peer (§7.5). The group has prime order and 1 <= d < n,
+    so d·peer is never the point at infinity."""
+    return ec.derive_private_key(int.from_bytes(d, "big"), ec.SECP256R1()).exchange(ec.ECDH(), peer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,15 +465,26 @@ def _stanza_okm(
         log2_n, r_, p_ = params
         k = Scrypt(salt=SCRYPT_SALT_PREFIX + salt, length=32, n=1 << log2_n, r=r_, p=p_).derive(passphrase)
         return [hkdf(k, b"", INFO_SCRYPT_STANZA, 64)]
-    if st.type == b"x25519" and devices:
+    # §7.4: a device identity tries only the stanzas of its own key type.
+    x_devices = [d for d in devices if d.kind == "x25519"]
+    p_devices = [d for d in devices if d.kind == "p256"]
+    if st.type == b"x25519" and x_devices:
         ephemeral = st.args[0]
         out = []
-        for dev in devices:
+        for dev in x_devices:
             shared = x25519_shared(dev.private, ephemeral)
             if shared is None:
                 raise _malformed("x25519 stanza: all-zero shared secret (low-order ephemeral key)")
             out.append(hkdf(shared, ephemeral + dev.public, INFO_X25519_STANZA, 64))
         return out
+    if st.type == b"p256" and p_devices:
+        ephemeral = st.args[0]
+        point = p256_decode_point(ephemeral)
+        if point is None:
+            raise _malformed("p256 stanza: the ephemeral key is not a point on the curve")
+        return [
+            hkdf(p256_shared(dev.private, point), ephemeral + dev.public, INFO_P256_STANZA, 64) for dev in p_devices
+        ]
     return []  # unknown type, or no secret held for it: not mine
 
 
@@ -599,31 +682,52 @@ def _public_key_checksum(prefix: str, key: bytes) -> bytes:
     return hashlib.sha256(prefix.encode("ascii") + key).digest()[:4]
 
 
+def _b64url_nopad(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def public_key_text_length(kind: str) -> int:
+    """Characters after the prefix: 48 for the 36 bytes of x25519/ed25519, 50 for the 37 of p256."""
+    return -(-(PUBLIC_KEY_LENGTHS[kind] + 4) * 4 // 3)
+
+
 def format_public_key(kind: str, key: bytes) -> str:
-    """The §14 text form of an X25519 ("x25519") or Ed25519 ("ed25519") public key."""
+    """The §14 text form of an X25519 ("x25519"), Ed25519 ("ed25519") or P-256 ("p256") public key."""
     prefix = PUBLIC_KEY_PREFIXES[kind]
-    if len(key) != 32:
-        raise OvsealError("invalid_key", "a public key is 32 bytes")
-    raw = key + _public_key_checksum(prefix, key)
-    return prefix + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    if len(key) != PUBLIC_KEY_LENGTHS[kind]:
+        raise OvsealError("invalid_key", f"a {kind} public key is {PUBLIC_KEY_LENGTHS[kind]} bytes")
+    if kind == "p256" and not p256_is_on_curve(key):
+        raise OvsealError("invalid_key", "the P-256 public key is not a compressed point on the curve")
+    return prefix + _b64url_nopad(key + _public_key_checksum(prefix, key))
 
 
 def parse_public_key(text: str, kind: str = "ed25519") -> bytes:
-    """Parse a §14 public key text form; bad prefix, length, alphabet or checksum: invalid_key."""
+    """Parse a §14 public key text form; bad prefix, length, alphabet or checksum (or, for p256, a point
+    not on the curve): invalid_key."""
     prefix = PUBLIC_KEY_PREFIXES[kind]
+    size = PUBLIC_KEY_LENGTHS[kind]
+    want_chars = public_key_text_length(kind)
     if not isinstance(text, str):
         raise OvsealError("invalid_key", "a public key text form is a string")
     if not text.startswith(prefix):
         raise OvsealError("invalid_key", f"public key text does not start with {prefix!r}")
     enc = text[len(prefix) :]
-    if len(enc) != 48:
-        raise OvsealError("invalid_key", f"public key text has {len(enc)} characters after the prefix, not 48")
+    if len(enc) != want_chars:
+        raise OvsealError(
+            "invalid_key", f"public key text has {len(enc)} characters after the prefix, not {want_chars}"
+        )
     if not all(c in B64URL_CHARS for c in enc):
         raise OvsealError("invalid_key", "public key text is not base64url without padding")
-    raw = base64.urlsafe_b64decode(enc)  # 48 characters: exactly 36 bytes, no padding, no spare bits
-    key, checksum = raw[:32], raw[32:]
+    raw = base64.urlsafe_b64decode(enc + "=" * (-len(enc) % 4))
+    # 48 characters carry exactly 36 bytes; 50 carry 37 bytes and 4 spare bits. FORMAT.md does not say
+    # whether non-zero spare bits are accepted: this reader accepts only the canonical encoding.
+    if _b64url_nopad(raw) != enc:
+        raise OvsealError("invalid_key", "public key text is not the canonical base64url encoding")
+    key, checksum = raw[:size], raw[size:]
     if not hmac.compare_digest(checksum, _public_key_checksum(prefix, key)):
         raise OvsealError("invalid_key", "public key checksum mismatch")
+    if kind == "p256" and not p256_is_on_curve(key):
+        raise OvsealError("invalid_key", "the P-256 public key is not a compressed point on the curve")
     return key
 
 
@@ -691,27 +795,53 @@ class License:
     algorithm: int
     signer: bytes
     signature: bytes
-    signed_part: bytes  # licence[0 : 237 + n]
+    signed_part: bytes  # licence[0 : 237 + n] (version 1) or licence[0 : 239 + n] (version 2)
+
+    @property
+    def device_kind(self) -> str:
+        return "p256" if self.version == LICENSE_VERSION_P256 else "x25519"
+
+
+# version -> (point size of D and of the ephemeral key, fixed length without the note)
+LICENSE_LAYOUTS = {
+    LICENSE_VERSION: (32, LICENSE_FIXED_LEN),  # §13.1
+    LICENSE_VERSION_P256: (P256_POINT_LEN, LICENSE_FIXED_LEN_P256),  # §13.5
+}
 
 
 def parse_license(lic: bytes) -> License:
-    """§13.1 layout; the signature is not verified here."""
+    """§13.1 (version 1) or §13.5 (version 2) layout, in the order of §13.3; the signature is not
+    verified here."""
     lic = bytes(lic)
     if len(lic) < len(LICENSE_MAGIC) or lic[:8] != LICENSE_MAGIC:
         raise OvsealError("license_invalid", "wrong licence magic")
     if len(lic) < 12:
         raise OvsealError("license_invalid", "licence too short")
     version = int.from_bytes(lic[8:10], "little")
-    if version != LICENSE_VERSION:
+    if version not in LICENSE_LAYOUTS:
         raise OvsealError("unsupported_version", f"licence version {version}")
+    k, fixed = LICENSE_LAYOUTS[version]  # k: 32 (X25519) or 33 (compressed P-256 point)
     n = int.from_bytes(lic[10:12], "little")
     if n > LICENSE_MAX_NOTE:
         raise OvsealError("license_invalid", f"licence note_length {n}")
-    if len(lic) != LICENSE_FIXED_LEN + n:
-        raise OvsealError("license_invalid", f"licence is {len(lic)} bytes, not {LICENSE_FIXED_LEN + n}")
-    not_before = int.from_bytes(lic[76:84], "little")
-    expires = int.from_bytes(lic[84:92], "little")
-    alg = lic[204 + n]
+    if len(lic) != fixed + n:
+        raise OvsealError("license_invalid", f"licence is {len(lic)} bytes, not {fixed + n}")
+    o_device = 44
+    o_not_before = o_device + k  # 76 | 77
+    o_expires = o_not_before + 8  # 84 | 85
+    o_ephemeral = o_expires + 8  # 92 | 93
+    o_wrapped = o_ephemeral + k  # 124 | 126
+    o_note = o_wrapped + STANZA_BODY_LEN  # 204 | 206
+    o_alg = o_note + n
+    o_signer = o_alg + 1
+    o_sig = o_signer + 32  # 237 + n | 239 + n
+    device = lic[o_device:o_not_before]
+    if version == LICENSE_VERSION_P256 and not p256_is_on_curve(device):
+        # §13.5: "D not on the curve is license_invalid (checked while parsing, after the length)".
+        raise OvsealError("license_invalid", "the licence's device key D is not a point on the curve")
+    not_before = int.from_bytes(lic[o_not_before:o_expires], "little")
+    expires = int.from_bytes(lic[o_expires:o_ephemeral], "little")
+    alg = lic[o_alg]
     if alg != SIG_ALG_ED25519:
         raise OvsealError("license_invalid", f"licence signature algorithm {alg}")
     if not_before != 0 and expires != 0 and not_before >= expires:
@@ -719,16 +849,16 @@ def parse_license(lic: bytes) -> License:
     return License(
         version=version,
         model_id=lic[12:44],
-        device=lic[44:76],
+        device=device,
         not_before=not_before,
         expires=expires,
-        ephemeral=lic[92:124],
-        wrapped=lic[124:204],
-        note=lic[204 : 204 + n],
+        ephemeral=lic[o_ephemeral:o_wrapped],
+        wrapped=lic[o_wrapped:o_note],
+        note=lic[o_note:o_alg],
         algorithm=alg,
-        signer=lic[205 + n : 237 + n],
-        signature=lic[237 + n : 301 + n],
-        signed_part=lic[: 237 + n],
+        signer=lic[o_signer:o_sig],
+        signature=lic[o_sig : o_sig + 64],
+        signed_part=lic[:o_sig],
     )
 
 
@@ -736,8 +866,10 @@ def license_signed_message(signed_part: bytes) -> bytes:
     return DOMAIN_LICENSE + b"\x00" + signed_part
 
 
-def license_info(model_id: bytes, not_before: int, expires: int) -> bytes:
-    return DOMAIN_LICENSE + model_id + not_before.to_bytes(8, "little") + expires.to_bytes(8, "little")
+def license_info(model_id: bytes, not_before: int, expires: int, version: int = LICENSE_VERSION) -> bytes:
+    """The HKDF info of §13.2 (version 1) or §13.5 (version 2)."""
+    prefix = DOMAIN_LICENSE_P256 if version == LICENSE_VERSION_P256 else DOMAIN_LICENSE
+    return prefix + model_id + not_before.to_bytes(8, "little") + expires.to_bytes(8, "little")
 
 
 def open_license(
@@ -753,8 +885,8 @@ def open_license(
     # 2. Model.
     if not hmac.compare_digest(lic.model_id, claimed_model_id):
         raise OvsealError("license_wrong_model", f"licence for model {lic.model_id.hex()}")
-    # 3. Device.
-    dev = next((d for d in devices if d.public == lic.device), None)
+    # 3. Device: an identity of the licence's key type whose public key is D.
+    dev = next((d for d in devices if d.kind == lic.device_kind and d.public == lic.device), None)
     if dev is None:
         raise OvsealError("license_wrong_device", "licence for another device")
     # 4. Window.
@@ -763,10 +895,20 @@ def open_license(
     if lic.expires != 0 and now >= lic.expires:
         raise OvsealError("license_expired", f"expired at {lic.expires}, now {now}")
     # 5. Unwrap.
-    shared = x25519_shared(dev.private, lic.ephemeral)
-    if shared is None:
-        raise OvsealError("license_invalid", "all-zero shared secret")
-    okm = hkdf(shared, lic.ephemeral + dev.public, license_info(lic.model_id, lic.not_before, lic.expires), 64)
+    if lic.version == LICENSE_VERSION_P256:
+        # §13.5: an ephemeral key not on the curve is license_invalid. FORMAT.md does not say when; like
+        # the all-zero check of §13.2 it is made here, when the key is used (D, in contrast, is checked
+        # while parsing).
+        point = p256_decode_point(lic.ephemeral)
+        if point is None:
+            raise OvsealError("license_invalid", "the licence's ephemeral key is not a point on the curve")
+        shared = p256_shared(dev.private, point)
+    else:
+        shared = x25519_shared(dev.private, lic.ephemeral)
+        if shared is None:
+            raise OvsealError("license_invalid", "all-zero shared secret")
+    info = license_info(lic.model_id, lic.not_before, lic.expires, lic.version)
+    okm = hkdf(shared, lic.ephemeral + dev.public, info, 64)
     if not hmac.compare_digest(okm[32:64], lic.wrapped[:32]):
         raise OvsealError("license_invalid", "licence wrapped key commitment mismatch")
     file_key = gcm_open(okm[:32], bytes(12), lic.wrapped[32:])
@@ -788,7 +930,7 @@ class Opened:
     model_id: bytes = b""  # §12.2, computed from the file (defined for unsigned files too)
     signature: Signature | None = None  # the SIGNATURE record, if any
     signature_verified: bool = False  # True when §9 step 7a ran and passed
-    opened_by: str = ""  # "key", "scrypt", "x25519" or "licence"
+    opened_by: str = ""  # "key", "scrypt", "x25519", "p256" or "licence"
 
 
 def _expected_length(h: int, body: Body) -> tuple[int, int, list[int]]:
@@ -822,6 +964,7 @@ def open_file_full(
     key: bytes | None = None,
     passphrase: bytes | None = None,
     device_key: bytes | list[bytes] | None = None,
+    device_p256_key: bytes | list[bytes] | None = None,
     trust=None,
     licenses: list[bytes] | None = None,
     now: int | None = None,
@@ -830,6 +973,8 @@ def open_file_full(
     """Open a sealed file following FORMAT.md §9 (with steps 2a, 2b and 7a of revision 2).
 
     device_key: one X25519 private key (32 bytes), or a list of them (the device identities held).
+    device_p256_key: one P-256 private scalar (32 bytes, big-endian, 1 <= d < n), or a list of them (§7.5):
+      P-256 device identities, held in software where ovseal holds them in a TPM.
     trust: Ed25519 public keys (32 bytes) or their §14 text forms; non-empty: a trusted signature is required.
     licenses: licence files (bytes), opened in the order of §13.3 instead of the stanzas.
     now: seconds since the epoch for licence windows (default: the system clock).
@@ -837,15 +982,17 @@ def open_file_full(
     """
     data = bytes(data)
     device_keys = _as_list(device_key)
+    p256_keys = _as_list(device_p256_key)
     license_list = [bytes(x) for x in _as_list(licenses)]
+    any_device = bool(device_keys or p256_keys)
 
     # Policy (§12.3): usage errors come before anything else.
-    if key is None and passphrase is None and not device_keys and not license_list:
+    if key is None and passphrase is None and not any_device and not license_list:
         raise OvsealError("usage", "no key, passphrase, device identity or licence given")
     trust_given = bool(trust)
     if license_list and not trust_given:
         raise OvsealError("usage", "a licence needs a trust list")
-    if device_keys and not trust_given and not allow_unsigned:
+    if any_device and not trust_given and not allow_unsigned:
         raise OvsealError("usage", "a device identity needs a trust list (or allow_unsigned)")
 
     # 0. Keys.
@@ -854,6 +1001,7 @@ def open_file_full(
     if passphrase is not None and len(passphrase) == 0:
         raise OvsealError("invalid_key", "empty passphrase")
     devices = [DeviceIdentity.from_private(bytes(d)) for d in device_keys]
+    devices += [DeviceIdentity.from_p256_scalar(bytes(d)) for d in p256_keys]
     trust_list = parse_trust_list(trust)
     require_signature = bool(trust_list)
     if now is None:
@@ -947,7 +1095,8 @@ def open_file_full(
 def open_file(data: bytes, **kw) -> list[tuple[str, int, bytes]]:
     """Open a sealed file; return (name, kind, content) per entry or raise OvsealError.
 
-    Keyword arguments: key, passphrase, device_key, trust, licenses, now, allow_unsigned (see open_file_full).
+    Keyword arguments: key, passphrase, device_key, device_p256_key, trust, licenses, now, allow_unsigned
+    (see open_file_full).
     """
     return open_file_full(data, **kw).entries
 
@@ -992,7 +1141,7 @@ def _hex32(text: str, what: str) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    ap = _ArgParser(description="Reference opener for ovseal files (FORMAT.md v1, revision 2).")
+    ap = _ArgParser(description="Reference opener for ovseal files (FORMAT.md v1, revision 3).")
     ap.add_argument("file")
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--key-hex", help="the 32-byte key as 64 hex digits")
@@ -1001,6 +1150,9 @@ def main(argv: list[str] | None = None) -> int:
     d = ap.add_mutually_exclusive_group()
     d.add_argument("--device-key-hex", help="a device X25519 private key as 64 hex digits")
     d.add_argument("--identity", help="a device identity file (OVSEAL-X25519-PRIVATE-1:, §14)")
+    ap.add_argument(
+        "--device-p256-key-hex", help="a P-256 device private scalar as 64 hex digits (big-endian, §7.5, §15)"
+    )
     ap.add_argument(
         "--trust",
         action="append",
@@ -1019,6 +1171,7 @@ def main(argv: list[str] | None = None) -> int:
             and args.passphrase is None
             and args.device_key_hex is None
             and args.identity is None
+            and args.device_p256_key_hex is None
             and not args.license
         ):
             raise OvsealError("usage", "give a key, a passphrase, a device identity or a licence")
@@ -1040,6 +1193,8 @@ def main(argv: list[str] | None = None) -> int:
             kw["device_key"] = _hex32(args.device_key_hex, "device key")
         elif args.identity is not None:
             kw["device_key"] = parse_device_identity(_read_text(args.identity))
+        if args.device_p256_key_hex is not None:
+            kw["device_p256_key"] = _hex32(args.device_p256_key_hex, "P-256 device key")
         trust: list[bytes] = []
         for t in args.trust:
             if t.startswith("ovseal-"):

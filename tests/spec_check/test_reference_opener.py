@@ -5,7 +5,9 @@ Two parts:
     the manifest says; a missing manifest is a FAILURE, not a skip;
   * unit tests on files built here by a small writer written from the spec, including revision 2:
     device (`x25519`) stanzas, the publisher signature and trust (§8.1, §9 2a/7a, §12), licences (§13,
-    built by `make_license`) and the text forms of keys (§14).
+    built by `make_license`) and the text forms of keys (§14); and revision 3: `p256` stanzas (§7.5),
+    version-2 licences (§13.5) and the `ovseal-p256:` text form (§14), also checked against the committed
+    P-256 vectors field by field.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -63,7 +67,7 @@ def test_manifest_present_and_well_formed():
     for v in manifest["vectors"]:
         assert set(v) <= VECTOR_KEYS, f"field(s) this opener does not drive: {set(v) - VECTOR_KEYS}"
         assert v["expect"] == "success" or v["expect"] in ref.ERRORS, v
-        assert v["identity"]["type"] in ("key", "passphrase", "device"), v
+        assert v["identity"]["type"] in ("key", "passphrase", "device", "device_p256"), v
         if v["expect"] == "success":
             assert "entries" in v, v
         assert isinstance(v.get("trust", []), list) and isinstance(v.get("licenses", []), list), v
@@ -89,6 +93,9 @@ def _vector_kwargs(vector) -> dict:
         kw = {"passphrase": ident["passphrase"].encode("utf-8")}
     elif ident["type"] == "device":
         kw = {"device_key": bytes.fromhex(ident["private_key_hex"])}
+    elif ident["type"] == "device_p256":
+        # a P-256 private scalar; §15 does not name its byte order: big-endian, as for `e` in §7.5
+        kw = {"device_p256_key": bytes.fromhex(ident["private_key_hex"])}
     else:
         pytest.fail(f"unknown identity type {ident['type']!r}")
     if "trust" in vector:
@@ -209,6 +216,79 @@ def x25519_stanza(device_public: bytes):
         shared = x25519(e, device_public)
         okm = ref.hkdf(shared, ephemeral + device_public, b"ovseal-v1 x25519 stanza", 64)
         return enc_stanza(b"x25519", [ephemeral], _wrap(okm, file_key))
+
+    return build
+
+
+# ---- P-256 (§7.5), written here from the spec; `cryptography` does the point arithmetic -------------
+
+P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1  # the field prime
+P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # the group order
+
+
+def p256_rhs(x: int) -> int:
+    return (pow(x, 3, P256_P) - 3 * x + P256_B) % P256_P
+
+
+def p256_x_on_curve(x: int) -> bool:
+    """Whether some y satisfies y^2 = x^3 - 3x + b (Euler's criterion), for 0 <= x < p."""
+    rhs = p256_rhs(x)
+    return rhs == 0 or pow(rhs, (P256_P - 1) // 2, P256_P) == 1
+
+
+def p256_decompress(point: bytes) -> tuple[int, int] | None:
+    """SEC 1 §2.3.4 for a 33-byte compressed point, independently of `cryptography` (p = 3 mod 4)."""
+    if len(point) != 33 or point[0] not in (2, 3):
+        return None
+    x = int.from_bytes(point[1:], "big")
+    if x >= P256_P or not p256_x_on_curve(x):
+        return None
+    y = pow(p256_rhs(x), (P256_P + 1) // 4, P256_P)
+    if y % 2 != point[0] - 2:
+        y = P256_P - y
+    return x, y
+
+
+def off_curve_points(count: int = 3) -> list[bytes]:
+    """Compressed 33-byte encodings that decode to no point: x with no y, x >= p, a bad prefix byte."""
+    xs = [x for x in range(1, 64) if not p256_x_on_curve(x)][:count]
+    out = [bytes([2]) + x.to_bytes(32, "big") for x in xs]
+    out.append(bytes([3]) + P256_P.to_bytes(32, "big"))  # x = p (x = 0 is on the curve)
+    return out
+
+
+def p256_public(d: bytes) -> bytes:
+    """The compressed point d·G of a 32-byte big-endian scalar."""
+    key = ec.derive_private_key(int.from_bytes(d, "big"), ec.SECP256R1())
+    return key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+
+
+def p256_x(d: bytes, peer: bytes) -> bytes:
+    """The 32-byte big-endian x-coordinate of d·peer; a writer refuses a peer not on the curve (invalid_key)."""
+    if p256_decompress(peer) is None:
+        raise OvsealError("invalid_key", "the P-256 device key is not on the curve")
+    point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), peer)
+    return ec.derive_private_key(int.from_bytes(d, "big"), ec.SECP256R1()).exchange(ec.ECDH(), point)
+
+
+def p256_scalar(rng: random.Random) -> bytes:
+    """§7.5: 32 random bytes as a big-endian integer, drawn again until 1 <= e < n."""
+    while True:
+        e = rng.randbytes(32)
+        if 1 <= int.from_bytes(e, "big") < P256_N:
+            return e
+
+
+def p256_stanza(device_public: bytes):
+    """§7.5 writer: a fresh ephemeral scalar per stanza."""
+
+    def build(file_key: bytes, rng: random.Random) -> bytes:
+        e = p256_scalar(rng)
+        ephemeral = p256_public(e)
+        shared = p256_x(e, device_public)
+        okm = ref.hkdf(shared, ephemeral + device_public, b"ovseal-v1 p256 stanza", 64)
+        return enc_stanza(b"p256", [ephemeral], _wrap(okm, file_key))
 
     return build
 
@@ -352,19 +432,32 @@ def make_license(
     expires: int = 0,
     note: bytes = b"",
     seed: int = 11,
-    version: int = 1,
+    version: int | None = None,
     algorithm: int = 1,
     ephemeral: bytes | None = None,
     wrapped: bytes | None = None,
     note_length: int | None = None,
+    info_prefix: bytes | None = None,
 ) -> bytes:
-    """§13 writer: a licence for (model, device, window), signed by the Ed25519 seed `signer`."""
+    """§13 writer: a licence for (model, device, window), signed by the Ed25519 seed `signer`.
+
+    A 33-byte device_public is a P-256 point: the licence is then version 2 (§13.5), else version 1 (§13.1);
+    `version` overrides only the version field. info_prefix overrides the HKDF info's prefix.
+    """
     rng = random.Random(seed)
+    p256 = len(device_public) == 33
+    if version is None:
+        version = 2 if p256 else 1
     if ephemeral is None:
-        e = rng.randbytes(32)
-        ephemeral = x25519_public(e)
-        shared = x25519(e, device_public)
-        info = b"ovseal-v1 licence" + model_id + u64(not_before) + u64(expires)
+        if p256:
+            e = p256_scalar(rng)
+            ephemeral, shared = p256_public(e), p256_x(e, device_public)
+            prefix = b"ovseal-v1 licence p256"
+        else:
+            e = rng.randbytes(32)
+            ephemeral, shared = x25519_public(e), x25519(e, device_public)
+            prefix = b"ovseal-v1 licence"
+        info = (prefix if info_prefix is None else info_prefix) + model_id + u64(not_before) + u64(expires)
         okm = ref.hkdf(shared, ephemeral + device_public, info, 64)
         if wrapped is None:
             wrapped = okm[32:64] + AESGCM(okm[:32]).encrypt(bytes(12), file_key, None)
@@ -375,10 +468,16 @@ def make_license(
     return head + ed25519_sign(signer, b"ovseal-v1 licence\x00" + head)
 
 
-def resign_license(lic: bytes, signer: bytes) -> bytes:
-    """Re-sign a (possibly edited) licence, so that only the edit is wrong."""
+def resign_license(lic: bytes, signer: bytes, p256: bool | None = None) -> bytes:
+    """Re-sign a (possibly edited) licence, so that only the edit is wrong.
+
+    The signer key sits at 205 + n (§13.1) or, for the P-256 layout, at 207 + n (§13.5); the layout
+    follows the version field unless `p256` says otherwise (for licences whose version is edited).
+    """
     n = int.from_bytes(lic[10:12], "little")
-    head = lic[: 205 + n] + ed25519_public(signer)
+    if p256 is None:
+        p256 = int.from_bytes(lic[8:10], "little") == 2
+    head = lic[: (207 if p256 else 205) + n] + ed25519_public(signer)
     return head + ed25519_sign(signer, b"ovseal-v1 licence\x00" + head)
 
 
@@ -1262,7 +1361,9 @@ def test_license_untrusted_signer():
     "edit, want",
     [
         (lambda lic: b"\x89OVLICF\n" + lic[8:], "license_invalid"),  # magic
-        (lambda lic: lic[:8] + u16(2) + lic[10:], "unsupported_version"),
+        (lambda lic: lic[:8] + u16(2) + lic[10:], "license_invalid"),  # version 2 is 303 + n bytes (§13.5)
+        (lambda lic: lic[:8] + u16(3) + lic[10:], "unsupported_version"),
+        (lambda lic: lic[:8] + u16(0xFFFF) + lic[10:], "unsupported_version"),
         (lambda lic: lic[:8] + u16(0) + lic[10:], "unsupported_version"),
         (lambda lic: lic + b"\0", "license_invalid"),  # length
         (lambda lic: lic[:-1], "license_invalid"),
