@@ -65,8 +65,8 @@ std::string advice(ErrorCode code, const std::string& tcti) {
         return "; check that the TPM is present and running and that the TCTI '" + tcti +
                "' names it (--tcti, TPM2TOOLS_TCTI or TSS2_TCTI)";
     case ErrorCode::tpm_policy_failed:
-        return "; the PCR values differ from those the key was sealed under (firmware, boot loader or kernel "
-               "changed?): re-provision the device with `ovseal device init --tpm` if the change is legitimate";
+        return "; the PCR values differ from those the key was bound to (firmware, Secure Boot or boot chain "
+               "changed?): re-provision the device (`ovseal device init`) if the change is legitimate";
     case ErrorCode::tpm_wrong_device:
         return "; the key was sealed by another TPM, or this TPM was cleared since: a TPM-held identity works only "
                "on the machine that created it";
