@@ -943,8 +943,12 @@ def signed_key_file(**kw) -> Sealed:
     return seal(SMALL, [key_stanza(KEY)], **kw)
 
 
-def lic_kw(lic, device=DEV_A, trust=(P,), now=NOW) -> dict:
-    return {"device_key": device, "trust": list(trust), "licenses": [lic] if isinstance(lic, bytes) else lic, "now": now}
+def lic_kw(lic, device=DEV_A, trust=(P,), now=NOW, p256=None) -> dict:
+    """p256: P-256 device scalar(s) held besides the X25519 identity `device` (revision 3)."""
+    kw = {"device_key": device, "trust": list(trust), "licenses": [lic] if isinstance(lic, bytes) else lic, "now": now}
+    if p256 is not None:
+        kw["device_p256_key"] = p256
+    return kw
 
 
 # ---- text forms (§14) ---------------------------------------------------------------------------
@@ -1529,3 +1533,523 @@ def test_cli_revision_2(tmp_path):
     assert run(model, "--identity", ident, "--license", good, "--now", NOW).returncode == 2
     assert run(model, "--identity", ident, "--trust", p_text, "--license", tmp_path / "none.lic").returncode == 3
     assert run(model, "--key-file", keyf).returncode == 0
+
+
+# =============================================================================================
+# Revision 3: P-256 device keys (§7.5), licence version 2 (§13.5), the `ovseal-p256:` text form (§14)
+# =============================================================================================
+
+DEV_C = bytes(range(60, 92))  # P-256 device scalars of this writer (big-endian, in [1, n))
+DEV_E = bytes(range(10, 42))
+PUB_C = p256_public(DEV_C)
+PUB_E = p256_public(DEV_E)
+
+
+def _vector(name: str) -> dict:
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return next(v for v in manifest["vectors"] if v["name"] == name)
+
+
+def p256_kw(device=DEV_C, trust=(P,), **extra) -> dict:
+    return {"device_p256_key": device, "trust": list(trust), **extra}
+
+
+def signed_p256_file(**kw) -> Sealed:
+    kw.setdefault("sign", SIGNER_P)
+    return seal(SMALL, [p256_stanza(PUB_C)], **kw)
+
+
+def test_off_curve_helpers_agree_with_cryptography():
+    """The test's own SEC 1 decoding agrees with the reference's (which uses `cryptography`)."""
+    for pt in off_curve_points(6):
+        assert p256_decompress(pt) is None and not ref.p256_is_on_curve(pt)
+    for d in (DEV_C, DEV_E, (1).to_bytes(32, "big"), (P256_N - 1).to_bytes(32, "big")):
+        pub = p256_public(d)
+        assert len(pub) == 33 and p256_decompress(pub) is not None and ref.p256_is_on_curve(pub)
+        assert ref.p256_public_from_scalar(d) == pub
+    # x = 0 is on the curve; x = p is not (it is not below p); 04 is the uncompressed form's prefix
+    assert ref.p256_is_on_curve(bytes(33)[:0] + bytes([2]) + bytes(32)) == p256_x_on_curve(0)
+    assert not ref.p256_is_on_curve(bytes([4]) + PUB_C[1:])
+    assert not ref.p256_is_on_curve(bytes([0]) + PUB_C[1:])
+
+
+# ---- the committed vectors, field by field ---------------------------------------------------------
+
+
+def test_p256_vector_identity_is_big_endian_scalar():
+    """§15 says `private_key_hex` is "a P-256 private scalar" but not its byte order: the vectors use
+    big-endian (as §7.5 does for the ephemeral scalar). The licence's D is that scalar's public point."""
+    c_hex = _vector("license_p256_success")["identity"]["private_key_hex"]
+    lic = (MANIFEST.parent / "license_p256_success.lic").read_bytes()
+    assert p256_public(bytes.fromhex(c_hex)) == lic[44:77]
+    assert p256_public(bytes.fromhex(c_hex)[::-1]) != lic[44:77]
+
+
+def test_p256_licence_vector_layout():
+    """license_p256_success.lic parsed by the offsets of §13.5 alone, and every derivation checked."""
+    v = _vector("license_p256_success")
+    lic = (MANIFEST.parent / v["licenses"][0]).read_bytes()
+    model = (MANIFEST.parent / v["file"]).read_bytes()
+    c = bytes.fromhex(v["identity"]["private_key_hex"])
+    signer_p = ref.parse_public_key(v["trust"][0], "ed25519")
+
+    assert lic[0:8] == b"\x89OVLICE\n"
+    assert int.from_bytes(lic[8:10], "little") == 2
+    n = int.from_bytes(lic[10:12], "little")
+    assert n <= 1024
+    assert len(lic) == 303 + n
+    model_id = lic[12:44]
+    d_point = lic[44:77]
+    not_before = int.from_bytes(lic[77:85], "little")
+    expires = int.from_bytes(lic[85:93], "little")
+    ephemeral = lic[93:126]
+    wrapped = lic[126:206]
+    note = lic[206 : 206 + n]
+    algorithm = lic[206 + n]
+    signer = lic[207 + n : 239 + n]
+    signature = lic[239 + n : 303 + n]
+
+    # D and the ephemeral key are compressed points on the curve; D is device C's
+    assert p256_decompress(d_point) is not None and p256_decompress(ephemeral) is not None
+    assert d_point == p256_public(c)
+    assert ephemeral != d_point
+    # the window holds the manifest's "now"
+    assert (not_before == 0 or not_before <= v["now"]) and (expires == 0 or v["now"] < expires)
+    assert not (not_before and expires and not_before >= expires)
+    note.decode("utf-8")  # UTF-8, shown escaped
+    assert algorithm == 1
+    assert signer == signer_p
+    # the signature covers "ovseal-v1 licence" || 0x00 || licence[0 : 239 + n], and nothing else
+    assert ref.ed25519_verify(signer, signature, b"ovseal-v1 licence\x00" + lic[: 239 + n])
+    assert not ref.ed25519_verify(signer, signature, b"ovseal-v1 licence\x00" + lic[: 237 + n])
+    assert not ref.ed25519_verify(signer, signature, lic[: 239 + n])
+    assert not ref.ed25519_verify(signer, signature, b"ovseal-v1 licence p256\x00" + lic[: 239 + n])
+
+    # the model id is the model's (§12.2): computed by the reference from the file, and claimed by its trailer
+    opened = ref.open_file_full(model, **_vector_kwargs(v))
+    assert opened.opened_by == "licence" and opened.signature_verified
+    assert model_id == opened.model_id == opened.signature.model_id
+
+    # the wrap of §13.2 with the x-coordinate of c·ephemeral and the info string of §13.5
+    shared = p256_x(c, ephemeral)
+    info = b"ovseal-v1 licence p256" + model_id + u64(not_before) + u64(expires)
+    okm = ref.hkdf(shared, ephemeral + d_point, info, 64)
+    assert hmac.compare_digest(okm[32:64], wrapped[:32])
+    file_key = AESGCM(okm[:32]).decrypt(bytes(12), wrapped[32:], None)
+    # the version-1 info string does not open it
+    okm1 = ref.hkdf(shared, ephemeral + d_point, b"ovseal-v1 licence" + model_id + u64(not_before) + u64(expires), 64)
+    assert okm1[32:64] != wrapped[:32]
+    # that file key is the model's: it verifies the header MAC (§6.1)
+    h = int.from_bytes(model[12:16], "little")
+    mac_key = ref.hkdf(file_key, b"", b"ovseal-v1 header mac", 32)
+    assert ref.hmac_sha256(mac_key, model[: h - 32]) == model[h - 32 : h]
+
+    # and the reference's parser reads the same fields
+    parsed = ref.parse_license(lic)
+    assert (parsed.version, parsed.model_id, parsed.device, parsed.ephemeral) == (2, model_id, d_point, ephemeral)
+    assert (parsed.not_before, parsed.expires, parsed.wrapped, parsed.note) == (not_before, expires, wrapped, note)
+    assert (parsed.signer, parsed.signature, parsed.signed_part) == (signer, signature, lic[: 239 + n])
+
+
+def test_p256_stanza_vector_layout():
+    """p256_signed_success.ovseal: its p256 stanza has one 33-byte ephemeral point and an 80-byte body."""
+    v = _vector("p256_signed_success")
+    data = (MANIFEST.parent / v["file"]).read_bytes()
+    c = bytes.fromhex(v["identity"]["private_key_hex"])
+    count, h, s = ref._parse_preamble(data)
+    stanzas = ref._parse_stanzas(data, count, s)
+    mine = [st for st in stanzas if st.type == b"p256"]
+    assert mine
+    st = mine[0]
+    assert len(st.args) == 1 and len(st.args[0]) == 33 and len(st.body) == 80
+    assert p256_decompress(st.args[0]) is not None
+    okm = ref.hkdf(p256_x(c, st.args[0]), st.args[0] + p256_public(c), b"ovseal-v1 p256 stanza", 64)
+    assert okm[32:64] == st.body[:32]
+    file_key = AESGCM(okm[:32]).decrypt(bytes(12), st.body[32:], None)
+    assert ref.hmac_sha256(ref.hkdf(file_key, b"", b"ovseal-v1 header mac", 32), data[: h - 32]) == data[h - 32 : h]
+    assert ref.open_file_full(data, **_vector_kwargs(v)).opened_by == "p256"
+
+
+def test_p256_off_curve_vector_is_off_curve():
+    v = _vector("p256_ephemeral_off_curve")
+    data = (MANIFEST.parent / v["file"]).read_bytes()
+    count, _h, s = ref._parse_preamble(data)
+    points = [st.args[0] for st in ref._parse_stanzas(data, count, s) if st.type == b"p256"]
+    assert points and p256_decompress(points[0]) is None
+    # a reader that never reaches the stanza (an X25519 device identity) does not fail on it
+    x_dev = X25519PrivateKey.generate().private_bytes_raw()
+    assert err(data, device_key=x_dev, trust=v["trust"]) == "no_matching_key"
+
+
+# ---- licence version 2 on the committed licence, edited and re-signed ------------------------------
+
+
+def _committed_p256_licence():
+    v = _vector("license_p256_success")
+    lic = (MANIFEST.parent / v["licenses"][0]).read_bytes()
+    model = (MANIFEST.parent / v["file"]).read_bytes()
+    file_signer = ref.parse_public_key(v["trust"][0], "ed25519")
+    kw = {
+        "device_p256_key": bytes.fromhex(v["identity"]["private_key_hex"]),
+        "trust": [file_signer, P],  # the file's signer, and our SIGNER_P that re-signs edited licences
+        "now": v["now"],
+    }
+    return lic, model, kw
+
+
+def test_committed_p256_licence_resigned_by_our_key_opens():
+    lic, model, kw = _committed_p256_licence()
+    resigned = resign_license(lic, SIGNER_P)
+    assert resigned[:-96] == lic[:-96] and resigned != lic
+    want = [(e["name"], e["kind"], e["size"]) for e in _vector("license_p256_success")["entries"]]
+    got = [(n, k, len(c)) for n, k, c in open_file(model, licenses=[resigned], **kw)]
+    assert got == want
+    # our key is not trusted: untrusted_signer (step 1)
+    assert err(model, licenses=[resigned], **{**kw, "trust": kw["trust"][:1]}) == "untrusted_signer"
+
+
+@pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + bytes(32), bytes(33)])
+def test_p256_licence_device_off_curve(point):
+    """§13.5: D not on the curve is license_invalid, checked while parsing, after the length: before the
+    signature (§13.3 step 1), so it wins over an untrusted signer and over a wrong device."""
+    lic, model, kw = _committed_p256_licence()
+    edited = lic[:44] + point + lic[77:]
+    assert len(edited) == len(lic)
+    trusted = resign_license(edited, SIGNER_P)  # signed by a trusted key: only D is wrong
+    assert err(model, licenses=[trusted], **kw) == "license_invalid"
+    untrusted = resign_license(edited, SIGNER_Q)
+    assert err(model, licenses=[untrusted], **kw) == "license_invalid"
+    with pytest.raises(OvsealError) as ei:
+        ref.parse_license(untrusted)
+    assert ei.value.name == "license_invalid"
+
+
+def test_p256_licence_device_off_curve_after_length():
+    """The exact-length check comes first: an off-curve D in a licence of the wrong length is still
+    license_invalid (the only error either check can give), and a version-3 licence is
+    unsupported_version whatever its D."""
+    lic, model, kw = _committed_p256_licence()
+    bad_d = lic[:44] + off_curve_points(1)[0] + lic[77:]
+    assert err(model, licenses=[resign_license(bad_d, SIGNER_P) + b"\0"], **kw) == "license_invalid"
+    v3 = bad_d[:8] + u16(3) + bad_d[10:]
+    assert err(model, licenses=[resign_license(v3, SIGNER_P, p256=True)], **kw) == "unsupported_version"
+
+
+@pytest.mark.parametrize("version", [0, 3, 4, 0x0102, 0xFFFF])
+def test_licence_other_versions_unsupported(version):
+    """§13.5: any version other than 1 and 2 is unsupported_version, signed by a trusted key or not."""
+    lic, model, kw = _committed_p256_licence()
+    edited = lic[:8] + u16(version) + lic[10:]
+    assert err(model, licenses=[resign_license(edited, SIGNER_P, p256=True)], **kw) == "unsupported_version"
+    assert err(model, licenses=[edited], **kw) == "unsupported_version"
+    # version is read before n and the length
+    assert err(model, licenses=[edited[:12]], **kw) == "unsupported_version"
+
+
+def test_licence_version_and_layout_must_agree():
+    lic, model, kw = _committed_p256_licence()
+    # a version-2 licence labelled 1 is 2 bytes too long for §13.1
+    as_v1 = resign_license(lic[:8] + u16(1) + lic[10:], SIGNER_P, p256=True)
+    assert err(model, licenses=[as_v1], **kw) == "license_invalid"
+    # and one cut to 301 + n bytes and labelled 1 has no matching X25519 identity... nor any X25519 D
+    v1_len = resign_license((lic[:8] + u16(1) + lic[10:])[: -64 - 32 - 1 - 2] + bytes([1]), SIGNER_P, p256=False)
+    assert len(v1_len) == len(lic) - 2
+    assert err(model, licenses=[v1_len], **kw) in ("license_invalid", "license_wrong_device")
+
+
+# offsets in a version-2 licence with a 1-byte note: 12 model_id, 44 D, 77 not_before, 85 expires,
+# 93 ephemeral, 126 wrapped key, 206 note, 207 algorithm, 208 signer, 240 signature, 304 end
+@pytest.mark.parametrize("offset", [10, 12, 44, 45, 76, 77, 85, 92, 93, 94, 125, 126, 160, 205, 206, 207, 208, 239, 240, 303])
+def test_damaged_p256_license(offset):
+    sealed = licensed_file()
+    lic = make_license(sealed.model_id, PUB_C, sealed.file_key, SIGNER_P, note=b"n", not_before=NOW - 1)
+    assert len(lic) == 304
+    assert open_file(sealed.data, **lic_kw(lic, device=[], p256=DEV_C)) == WANT_SMALL
+    assert err(sealed.data, **lic_kw(_mutate(lic, offset, 0x01), device=[], p256=DEV_C)) == "license_invalid"
+
+
+# ---- licence version 2 from this writer ----------------------------------------------------------
+
+
+def _lic_kw_p256(lic, device=DEV_C, **kw) -> dict:
+    return lic_kw(lic, device=[], p256=device, **kw)
+
+
+def test_p256_license_success():
+    sealed = licensed_file()
+    note = "for device C \u2713".encode()
+    lic = good_license(sealed, device=PUB_C, note=note)
+    assert len(lic) == 303 + len(note) and lic[8:10] == u16(2)
+    opened = ref.open_file_full(sealed.data, **_lic_kw_p256(lic))
+    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.signature_verified
+    # a reader holding an X25519 identity as well, and both kinds of licence
+    v1 = good_license(sealed)  # for X25519 device A
+    both = lic_kw([v1, lic], device=[DEV_A], p256=[DEV_E, DEV_C])
+    assert open_file(sealed.data, **both) == WANT_SMALL
+    only_p = lic_kw([v1, lic], device=[], p256=DEV_C)  # the v1 licence fails (wrong device), the v2 opens
+    assert open_file(sealed.data, **only_p) == WANT_SMALL
+    # the licence survives re-wrapping
+    assert open_file(rewrap(sealed, [p256_stanza(PUB_E)]), **_lic_kw_p256(lic)) == WANT_SMALL
+
+
+def test_p256_license_wrong_device_and_type():
+    sealed = licensed_file()
+    lic = good_license(sealed, device=PUB_C)
+    assert err(sealed.data, **_lic_kw_p256(lic, device=DEV_E)) == "license_wrong_device"
+    # an X25519 identity never matches a 33-byte D
+    assert err(sealed.data, **lic_kw(lic, device=DEV_A)) == "license_wrong_device"
+    # an X25519 identity whose private bytes equal the P-256 scalar is still another key type
+    assert err(sealed.data, **lic_kw(lic, device=DEV_C)) == "license_wrong_device"
+    # a version-1 licence is not for a P-256 identity
+    assert err(sealed.data, **_lic_kw_p256(good_license(sealed))) == "license_wrong_device"
+
+
+def test_p256_license_window_and_order():
+    sealed = licensed_file()
+    other = licensed_file(seed=3)
+    d = sealed.data
+    assert err(d, **_lic_kw_p256(good_license(sealed, device=PUB_C, expires=NOW))) == "license_expired"
+    assert err(d, **_lic_kw_p256(good_license(sealed, device=PUB_C, not_before=NOW + 1))) == "license_not_yet_valid"
+    k = lambda **kw: _lic_kw_p256(good_license(device=kw.pop("device", PUB_C), **kw))  # noqa: E731
+    assert err(d, **k(sealed=other, signer=SIGNER_Q, device=PUB_E, expires=NOW)) == "untrusted_signer"
+    assert err(d, **k(sealed=other, device=PUB_E, not_before=NOW + 5)) == "license_wrong_model"
+    assert err(d, **k(sealed=sealed, device=PUB_E, expires=NOW)) == "license_wrong_device"
+    assert err(d, **k(sealed=sealed, expires=NOW, file_key=bytes(32))) == "license_expired"
+
+
+def test_p256_license_unwrap_failures():
+    sealed = licensed_file()
+    d = sealed.data
+    base = dict(model_id=sealed.model_id, device_public=PUB_C, file_key=sealed.file_key, signer=SIGNER_P)
+    # the version-1 info string instead of "ovseal-v1 licence p256"
+    wrong_info = make_license(**base, info_prefix=b"ovseal-v1 licence")
+    assert err(d, **_lic_kw_p256(wrong_info)) == "license_invalid"
+    # the commitment, then the GCM ciphertext, damaged and re-signed
+    lic = make_license(**base)
+    assert err(d, **_lic_kw_p256(resign_license(lic[:126] + bytes(32) + lic[158:], SIGNER_P))) == "license_invalid"
+    assert err(d, **_lic_kw_p256(resign_license(_mutate(lic, 170, 1), SIGNER_P))) == "license_invalid"
+    # the window is in the derivation
+    moved = resign_license(lic[:85] + u64(2**40) + lic[93:], SIGNER_P)
+    assert err(d, **_lic_kw_p256(moved)) == "license_invalid"
+    # another file key: the header MAC catches it
+    assert err(d, **_lic_kw_p256(make_license(**{**base, "file_key": bytes(32)}))) == "header_auth_failed"
+
+
+@pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + bytes(32)])
+def test_p256_license_ephemeral_off_curve(point):
+    """§13.5: "an ephemeral key not on the curve is license_invalid". FORMAT.md does not say at which step;
+    this reader checks it when it uses it (§13.3 step 5), like the all-zero check of §13.2."""
+    sealed = licensed_file()
+    base = dict(model_id=sealed.model_id, file_key=sealed.file_key, signer=SIGNER_P, wrapped=bytes(80))
+    lic = make_license(device_public=PUB_C, ephemeral=point, **base)
+    assert err(sealed.data, **_lic_kw_p256(lic)) == "license_invalid"
+    # the reader's choice of step: device and window come first
+    assert err(sealed.data, **_lic_kw_p256(lic, device=DEV_E)) == "license_wrong_device"
+    expired = make_license(device_public=PUB_C, ephemeral=point, expires=NOW, **base)
+    assert err(sealed.data, **_lic_kw_p256(expired)) == "license_expired"
+
+
+def test_p256_writer_refuses_off_curve_device():
+    sealed = licensed_file()
+    for point in off_curve_points(2):
+        with pytest.raises(OvsealError) as ei:
+            make_license(sealed.model_id, point, sealed.file_key, SIGNER_P)
+        assert ei.value.name == "invalid_key"
+        with pytest.raises(OvsealError) as ei:
+            seal(SMALL, [p256_stanza(point)])
+        assert ei.value.name == "invalid_key"
+
+
+# ---- p256 stanzas (§7.4, §7.5) from this writer -------------------------------------------------------
+
+
+def test_p256_stanza_round_trip():
+    sealed = signed_p256_file()
+    opened = ref.open_file_full(sealed.data, **p256_kw())
+    assert opened.entries == WANT_SMALL and opened.opened_by == "p256" and opened.signature_verified
+    assert opened.model_id == sealed.model_id
+    assert err(sealed.data, **p256_kw(device=DEV_E)) == "no_matching_key"
+    assert open_file(sealed.data, **p256_kw(device=[DEV_E, DEV_C])) == WANT_SMALL
+    # unsigned: allowed only without a trust list and with allow_unsigned (§7.5: the rule of §7.3)
+    unsigned = seal(SMALL, [p256_stanza(PUB_C)])
+    assert open_file(unsigned.data, device_p256_key=DEV_C, allow_unsigned=True) == WANT_SMALL
+    assert err(unsigned.data, **p256_kw()) == "signature_required"
+    assert err(unsigned.data, device_p256_key=DEV_C) == "usage"
+
+
+def test_p256_stanza_opens_with_committed_device_scalar():
+    """A p256 stanza written here opens with the vectors' device C (and with nothing else)."""
+    c = bytes.fromhex(_vector("p256_signed_success")["identity"]["private_key_hex"])
+    sealed = seal(SMALL, [key_stanza(OTHER_KEY), p256_stanza(p256_public(c))], sign=SIGNER_P)
+    assert open_file(sealed.data, **p256_kw(device=c)) == WANT_SMALL
+    d_other = bytes.fromhex(_vector("p256_wrong_device")["identity"]["private_key_hex"])
+    assert err(sealed.data, **p256_kw(device=d_other)) == "no_matching_key"
+    # the reference's §7.5 derivation for that stanza, against this writer's
+    count, _h, s = ref._parse_preamble(sealed.data)
+    st = ref._parse_stanzas(sealed.data, count, s)[1]
+    okm = ref._stanza_okm(st, None, None, [ref.DeviceIdentity.from_p256_scalar(c)])
+    assert okm and okm[0][32:] == st.body[:32]
+
+
+def test_device_identity_tries_only_its_own_type():
+    """§7.4: an X25519 identity never tries a p256 stanza, nor a P-256 identity an x25519 stanza."""
+    both = seal(SMALL, [p256_stanza(PUB_C), x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert ref.open_file_full(both.data, **dev_kw()).opened_by == "x25519"
+    assert ref.open_file_full(both.data, **p256_kw()).opened_by == "p256"
+    assert ref.open_file_full(both.data, device_key=DEV_A, device_p256_key=DEV_C, trust=[P]).opened_by == "p256"
+    # same 32 private bytes, other key type
+    assert err(signed_p256_file().data, **dev_kw(device=DEV_C)) == "no_matching_key"
+    assert err(signed_device_file().data, **p256_kw(device=DEV_A)) == "no_matching_key"
+
+
+@pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + PUB_C[1:], bytes([0]) + PUB_C[1:], bytes(33)])
+def test_p256_ephemeral_off_curve_is_malformed_when_reached(point):
+    bad = raw_stanza(b"p256", [point], random.Random(2).randbytes(80))
+    sealed = seal(SMALL, [bad, p256_stanza(PUB_C)], sign=SIGNER_P)
+    assert err(sealed.data, **p256_kw()) == "malformed_header"
+    assert err(sealed.data, device_p256_key=DEV_C, allow_unsigned=True) == "malformed_header"
+    # step 2 checks sizes only: a reader that does not reach it opens the file
+    with_key = seal(SMALL, [bad, key_stanza(KEY)])
+    assert open_file(with_key.data, key=KEY) == WANT_SMALL
+    with_x = seal(SMALL, [bad, x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert open_file(with_x.data, **dev_kw()) == WANT_SMALL
+    # after the stanza that opens, it is not reached
+    after = seal(SMALL, [p256_stanza(PUB_C), bad], sign=SIGNER_P)
+    assert open_file(after.data, **p256_kw()) == WANT_SMALL
+
+
+@pytest.mark.parametrize(
+    "stanza",
+    [
+        raw_stanza(b"p256", [], bytes(80)),
+        raw_stanza(b"p256", [PUB_C, PUB_C], bytes(80)),
+        raw_stanza(b"p256", [PUB_C[:32]], bytes(80)),
+        raw_stanza(b"p256", [PUB_C + b"\0"], bytes(80)),
+        raw_stanza(b"p256", [bytes([4]) + bytes(64)], bytes(80)),  # an uncompressed point is 65 bytes
+        raw_stanza(b"p256", [PUB_C], bytes(79)),
+        raw_stanza(b"p256", [PUB_C], bytes(81)),
+    ],
+)
+def test_bad_p256_stanzas(stanza):
+    assert err(seal(SMALL, [key_stanza(KEY), stanza]).data) == "malformed_header"
+
+
+def test_p256_stanza_damage():
+    sealed = signed_p256_file()
+    s0 = 20 + 1 + 4 + 1 + 2  # type_length, "p256", arg_count, arg_length
+    for off in (0, 1, 5, 32):  # the ephemeral point: its prefix or x
+        assert err(_mutate(sealed.data, s0 + off, 1), **p256_kw()) in ("no_matching_key", "malformed_header")
+    assert err(_mutate(sealed.data, s0 + 33 + 2 + 3, 1), **p256_kw()) == "no_matching_key"  # commitment
+    assert err(_mutate(sealed.data, s0 + 33 + 2 + 40, 1), **p256_kw()) == "header_auth_failed"  # wrapped key
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    [DEV_C[:31], DEV_C + b"\0", bytes(32), P256_N.to_bytes(32, "big"), (P256_N + 1).to_bytes(32, "big"), b"\xff" * 32],
+)
+def test_invalid_p256_device_scalar(scalar):
+    """§9 step 0: an unusable P-256 device key is invalid_key, before the file is read."""
+    assert err(b"", **p256_kw(device=scalar)) == "invalid_key"
+    assert err(signed_p256_file().data, **p256_kw(device=scalar)) == "invalid_key"
+
+
+def test_p256_scalar_bounds_accepted():
+    for d in ((1).to_bytes(32, "big"), (P256_N - 1).to_bytes(32, "big")):
+        sealed = seal(SMALL, [p256_stanza(p256_public(d))], sign=SIGNER_P)
+        assert open_file(sealed.data, **p256_kw(device=d)) == WANT_SMALL
+
+
+# ---- the ovseal-p256: text form (§14) ------------------------------------------------------------
+
+
+def test_p256_public_key_text_round_trip():
+    import base64
+
+    committed_d = (MANIFEST.parent / "license_p256_success.lic").read_bytes()[44:77]
+    for key in (PUB_C, PUB_E, committed_d):
+        text = ref.format_public_key("p256", key)
+        assert text.startswith("ovseal-p256:") and len(text) == len("ovseal-p256:") + 50
+        raw = key + hashlib.sha256(b"ovseal-p256:" + key).digest()[:4]
+        assert text == "ovseal-p256:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        assert ref.parse_public_key(text, "p256") == key
+
+
+def _p256_text_with_checksum(point: bytes) -> str:
+    """A text form with a correct checksum for any 33 bytes (a writer would refuse an off-curve point)."""
+    import base64
+
+    raw = point + hashlib.sha256(b"ovseal-p256:" + point).digest()[:4]
+    return "ovseal-p256:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1],  # checksum
+        lambda t: t[:20] + ("x" if t[20] != "x" else "y") + t[21:],  # the point (checksum no longer matches)
+        lambda t: t[:-1],  # 49 characters
+        lambda t: t + "A",  # 51 characters
+        lambda t: t + "AA",  # 52 characters: a 39-byte payload
+        lambda t: t + "==",  # padding
+        lambda t: t.replace("ovseal-p256:", "ovseal-x25519:"),
+        lambda t: t.replace("ovseal-p256:", "ovseal-P256:"),
+        lambda t: t.replace("ovseal-p256:", "ovseal-p256"),
+        lambda t: t[:13] + "+" + t[14:],
+        lambda t: " " + t,
+        lambda t: "",
+        lambda t: ref.format_public_key("x25519", PUB_A),
+    ],
+)
+def test_p256_public_key_text_rejected(mutate):
+    good = ref.format_public_key("p256", PUB_C)
+    with pytest.raises(OvsealError) as ei:
+        ref.parse_public_key(mutate(good), "p256")
+    assert ei.value.name == "invalid_key"
+
+
+@pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + PUB_C[1:], bytes(33)])
+def test_p256_public_key_text_off_curve(point):
+    """§14: a point not on the curve is invalid_key, even with a correct checksum; writers refuse it too."""
+    with pytest.raises(OvsealError) as ei:
+        ref.parse_public_key(_p256_text_with_checksum(point), "p256")
+    assert ei.value.name == "invalid_key"
+    with pytest.raises(OvsealError) as ei:
+        ref.format_public_key("p256", point)
+    assert ei.value.name == "invalid_key"
+
+
+def test_p256_public_key_text_spare_bits():
+    """50 base64url characters carry 37 bytes and 4 spare bits. FORMAT.md does not say whether a reader
+    accepts non-zero spare bits; this reader accepts only the canonical encoding (the bits zero)."""
+    good = ref.format_public_key("p256", PUB_C)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(good[-1])
+    assert last & 0x0F == 0
+    for spare in (1, 8, 15):
+        with pytest.raises(OvsealError) as ei:
+            ref.parse_public_key(good[:-1] + alphabet[last | spare], "p256")
+        assert ei.value.name == "invalid_key"
+
+
+# ---- command line -----------------------------------------------------------------------------------
+
+
+def test_cli_revision_3(tmp_path):
+    script = str(HERE / "ovseal_reference.py")
+    run = lambda *a: subprocess.run([sys.executable, script, *map(str, a)], capture_output=True, text=True)  # noqa: E731
+    v = _vector("p256_signed_success")
+    f = MANIFEST.parent / v["file"]
+    c = v["identity"]["private_key_hex"]
+    r = run(f, "--device-p256-key-hex", c, "--trust", v["trust"][0])
+    assert r.returncode == 0, r.stderr
+    e = v["entries"][0]
+    assert r.stdout.splitlines()[0].split("\t") == [e["name"], str(e["kind"]), str(e["size"]), e["sha256"]]
+    assert run(f, "--device-p256-key-hex", c).returncode == 2  # usage: no trust list
+    assert run(f, "--device-p256-key-hex", "00" * 32, "--trust", v["trust"][0]).returncode == 12
+    assert run(f, "--device-key-hex", c, "--trust", v["trust"][0]).returncode == 7  # an X25519 identity
+    lv = _vector("license_p256_success")
+    r = run(
+        MANIFEST.parent / lv["file"], "--device-p256-key-hex", lv["identity"]["private_key_hex"],
+        "--trust", lv["trust"][0], "--license", MANIFEST.parent / lv["licenses"][0], "--now", lv["now"],
+    )
+    assert r.returncode == 0, r.stderr
