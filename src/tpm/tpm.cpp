@@ -161,6 +161,43 @@ T unmarshal(const std::vector<std::uint8_t>& bytes, const char* what) {
     return value;
 }
 
+// Without PCRs: an empty authorization (only this TPM can use the object). With PCRs: only a policy session
+// that has checked their values can.
+void bind_to_pcrs(ESYS_CONTEXT* esys, TPMT_PUBLIC& area, const TPML_PCR_SELECTION& pcrs, const std::string& tcti) {
+    if (pcrs.count == 0) {
+        area.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
+    } else {
+        area.authPolicy = pcr_policy_digest(esys, pcrs, tcti);
+    }
+}
+
+// TPM2_Create under `primary`, authorized by `session`: the new object as a blob bound to `pcrs`.
+SealedBlob create_object(ESYS_CONTEXT* esys, const Handle& primary, ESYS_TR session,
+                         const TPM2B_SENSITIVE_CREATE& in_sensitive, const TPM2B_PUBLIC& in_public,
+                         const PcrSelection& pcrs, const char* what, const std::string& tcti) {
+    const TPM2B_DATA outside_info{};
+    const TPML_PCR_SELECTION creation_pcr{};
+    TPM2B_PRIVATE* out_private = nullptr;
+    TPM2B_PUBLIC* out_public = nullptr;
+    TPM2B_CREATION_DATA* creation_data = nullptr;
+    TPM2B_DIGEST* creation_hash = nullptr;
+    TPMT_TK_CREATION* creation_ticket = nullptr;
+    const TSS2_RC rc = Esys_Create(esys, primary.get(), session, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive,
+                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
+                                   &creation_data, &creation_hash, &creation_ticket);
+    const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
+    const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
+    Esys_Free(creation_data);
+    Esys_Free(creation_hash);
+    Esys_Free(creation_ticket);
+    check(rc, what, tcti);
+    SealedBlob blob;
+    blob.public_area = marshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Marshal>(*public_area);
+    blob.private_area = marshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Marshal>(*private_area);
+    blob.pcrs = pcrs;
+    return blob;
+}
+
 }  // namespace
 
 PcrSelection parse_pcr_selection(const std::string& text) {
@@ -267,11 +304,7 @@ SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& p
     area.nameAlg = TPM2_ALG_SHA256;
     area.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA;
     area.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL;
-    if (pcrs.empty()) {
-        area.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;  // empty auth: only this TPM can unseal it
-    } else {
-        area.authPolicy = pcr_policy_digest(esys, selection, m_tcti);  // only a policy session can unseal it
-    }
+    bind_to_pcrs(esys, area, selection, m_tcti);
 
     // The secret is built in locked memory and wiped; ESAPI encrypts it in the command (decrypt session).
     memory::LockedRegion sensitive_region(sizeof(TPM2B_SENSITIVE_CREATE));
@@ -283,28 +316,8 @@ SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& p
     create_primary(esys, primary, m_tcti);
     Handle session(esys);
     start_salted_session(esys, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, session, m_tcti);
-    const TPM2B_DATA outside_info{};
-    const TPML_PCR_SELECTION creation_pcr{};
-    TPM2B_PRIVATE* out_private = nullptr;
-    TPM2B_PUBLIC* out_public = nullptr;
-    TPM2B_CREATION_DATA* creation_data = nullptr;
-    TPM2B_DIGEST* creation_hash = nullptr;
-    TPMT_TK_CREATION* creation_ticket = nullptr;
-    const TSS2_RC rc = Esys_Create(esys, primary.get(), session.get(), ESYS_TR_NONE, ESYS_TR_NONE, in_sensitive,
-                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
-                                   &creation_data, &creation_hash, &creation_ticket);
-    const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
-    const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
-    Esys_Free(creation_data);
-    Esys_Free(creation_hash);
-    Esys_Free(creation_ticket);
-    check(rc, "sealing the device key", m_tcti);
-
-    SealedBlob blob;
-    blob.public_area = marshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Marshal>(*public_area);
-    blob.private_area = marshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Marshal>(*private_area);
-    blob.pcrs = pcrs;
-    return blob;
+    return create_object(esys, primary, session.get(), *in_sensitive, in_public, pcrs, "sealing the device key",
+                         m_tcti);
 }
 
 // The object in `blob`, loaded under the primary, and an authorization session for it: a policy session that
@@ -367,41 +380,15 @@ SealedBlob Tpm::create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_
     area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
     area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
     area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-    if (pcrs.empty()) {
-        area.objectAttributes |= TPMA_OBJECT_USERWITHAUTH;
-    } else {
-        area.authPolicy = pcr_policy_digest(esys, selection, m_tcti);
-    }
+    bind_to_pcrs(esys, area, selection, m_tcti);
     const TPM2B_SENSITIVE_CREATE in_sensitive{};
     Handle primary(esys);
     create_primary(esys, primary, m_tcti);
-    const TPM2B_DATA outside_info{};
-    const TPML_PCR_SELECTION creation_pcr{};
-    TPM2B_PRIVATE* out_private = nullptr;
-    TPM2B_PUBLIC* out_public = nullptr;
-    TPM2B_CREATION_DATA* creation_data = nullptr;
-    TPM2B_DIGEST* creation_hash = nullptr;
-    TPMT_TK_CREATION* creation_ticket = nullptr;
-    const TSS2_RC rc = Esys_Create(esys, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive,
-                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
-                                   &creation_data, &creation_hash, &creation_ticket);
-    const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
-    const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
-    Esys_Free(creation_data);
-    Esys_Free(creation_hash);
-    Esys_Free(creation_ticket);
-    check(rc, "creating the device key in the TPM", m_tcti);
-
-    const auto& point = public_area->publicArea.unique.ecc;
-    if (point.x.size != 32 || point.y.size != 32) {
-        throw Error(ErrorCode::tpm_failed, "the TPM returned a P-256 public key of the wrong size");
-    }
-    std::copy_n(point.x.buffer, 32, public_point.begin());
-    std::copy_n(point.y.buffer, 32, public_point.begin() + 32);
-    SealedBlob blob;
-    blob.public_area = marshal<TPM2B_PUBLIC, Tss2_MU_TPM2B_PUBLIC_Marshal>(*public_area);
-    blob.private_area = marshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Marshal>(*private_area);
-    blob.pcrs = pcrs;
+    auto blob = create_object(esys, primary, ESYS_TR_PASSWORD, in_sensitive, in_public, pcrs,
+                              "creating the device key in the TPM", m_tcti);
+    const auto point = ecc_public_point(blob);
+    if (!point) throw Error(ErrorCode::tpm_failed, "the TPM returned a P-256 public key of the wrong size");
+    public_point = *point;
     return blob;
 }
 

@@ -1568,7 +1568,7 @@ def test_off_curve_helpers_agree_with_cryptography():
         assert len(pub) == 33 and p256_decompress(pub) is not None and ref.p256_is_on_curve(pub)
         assert ref.p256_public_from_scalar(d) == pub
     # x = 0 is on the curve; x = p is not (it is not below p); 04 is the uncompressed form's prefix
-    assert ref.p256_is_on_curve(bytes(33)[:0] + bytes([2]) + bytes(32)) == p256_x_on_curve(0)
+    assert p256_x_on_curve(0) and ref.p256_is_on_curve(bytes([2]) + bytes(32))
     assert not ref.p256_is_on_curve(bytes([4]) + PUB_C[1:])
     assert not ref.p256_is_on_curve(bytes([0]) + PUB_C[1:])
 
@@ -1748,13 +1748,9 @@ def test_licence_other_versions_unsupported(version):
 
 def test_licence_version_and_layout_must_agree():
     lic, model, kw = _committed_p256_licence()
-    # a version-2 licence labelled 1 is 2 bytes too long for §13.1
+    # a version-2 licence labelled 1 is 2 bytes too long for §13.1 (301 + n)
     as_v1 = resign_license(lic[:8] + u16(1) + lic[10:], SIGNER_P, p256=True)
     assert err(model, licenses=[as_v1], **kw) == "license_invalid"
-    # and one cut to 301 + n bytes and labelled 1 has no matching X25519 identity... nor any X25519 D
-    v1_len = resign_license((lic[:8] + u16(1) + lic[10:])[: -64 - 32 - 1 - 2] + bytes([1]), SIGNER_P, p256=False)
-    assert len(v1_len) == len(lic) - 2
-    assert err(model, licenses=[v1_len], **kw) in ("license_invalid", "license_wrong_device")
 
 
 # offsets in a version-2 licence with a 1-byte note: 12 model_id, 44 D, 77 not_before, 85 expires,
