@@ -1,0 +1,71 @@
+#include "pkcs11/module.hpp"
+
+#include <dlfcn.h>
+
+#include <map>
+#include <mutex>
+
+#include "ovseal/error.hpp"
+#include "pkcs11/return_codes.hpp"
+
+namespace ovseal::pkcs11 {
+namespace {
+
+// One Module per library file: a second C_Initialize would fail, and finalising while another user still
+// holds sessions would break them. The same lock covers loading and unloading, so a module being finalised is
+// never handed out again.
+std::mutex registry_mutex;
+std::map<std::string, std::weak_ptr<Module>>& registry() {
+    static std::map<std::string, std::weak_ptr<Module>> modules;
+    return modules;
+}
+
+[[noreturn]] void unavailable(const std::filesystem::path& path, const std::string& why) {
+    throw Error(ErrorCode::token_unavailable, "cannot use the PKCS#11 module '" + path.string() + "': " + why +
+                                                  " (set it with --pkcs11-module, OVSEAL_PKCS11_MODULE or the URI's "
+                                                  "module-path)");
+}
+
+}  // namespace
+
+std::shared_ptr<Module> Module::load(const std::filesystem::path& path) {
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(path, ec);
+    if (ec) canonical = path;
+    const std::lock_guard lock(registry_mutex);
+    if (auto existing = registry()[canonical.string()].lock()) return existing;
+
+    if (!std::filesystem::exists(canonical)) unavailable(path, "no such file");
+    void* handle = ::dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+        const char* why = ::dlerror();
+        unavailable(path, why != nullptr ? why : "dlopen failed");
+    }
+    auto get_function_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(handle, "C_GetFunctionList"));
+    CK_FUNCTION_LIST* functions = nullptr;
+    if (get_function_list == nullptr || get_function_list(&functions) != CKR_OK || functions == nullptr) {
+        ::dlclose(handle);
+        unavailable(path, "it is not a PKCS#11 module (no usable C_GetFunctionList)");
+    }
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;  // ovseal may sign from any thread; the module brings its own locks
+    const CK_RV rv = functions->C_Initialize(&args);
+    if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        ::dlclose(handle);
+        unavailable(path, "C_Initialize failed: " + return_code_name(rv) + "; for SoftHSM2, check SOFTHSM2_CONF");
+    }
+    const bool finalize = rv == CKR_OK;
+    std::shared_ptr<Module> module(new Module(path, handle, functions, finalize), [](Module* m) {
+        const std::lock_guard unload_lock(registry_mutex);
+        delete m;
+    });
+    registry()[canonical.string()] = module;
+    return module;
+}
+
+Module::~Module() {
+    if (m_finalize) m_functions->C_Finalize(nullptr);
+    ::dlclose(m_handle);
+}
+
+}  // namespace ovseal::pkcs11
