@@ -21,9 +21,10 @@ struct Pkcs11Options {
     /// The module (.so). Empty: $OVSEAL_PKCS11_MODULE, else SoftHSM2's /usr/lib/softhsm/libsofthsm2.so if it is
     /// installed; otherwise Error(token_unavailable).
     std::filesystem::path module;
-    /// The user PIN, held like a passphrase: Key::from_passphrase_file("pin.txt") or Key::from_passphrase(...).
-    /// Empty: $OVSEAL_PKCS11_PIN, else `prompt`.
+    /// The user PIN, held like a passphrase: Key::from_passphrase(...). Empty: `pin_file`.
     std::optional<Key> pin;
+    /// A file holding the user PIN (one trailing newline is ignored). Empty: $OVSEAL_PKCS11_PIN, else `prompt`.
+    std::filesystem::path pin_file;
     /// Asked last, with a text naming the token; returns the PIN, or "" for none (ovseal wipes its copy).
     std::function<std::string(const std::string& prompt)> prompt;
 };

@@ -68,6 +68,7 @@ std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options&
         }
         return memory::SecretBytes::copy_of(options.pin->secret().bytes.secret());
     }
+    if (!options.pin_file.empty()) return read_pin_file(options.pin_file);
     if (const char* env = std::getenv(pin_variable); env != nullptr && *env != '\0') {
         return memory::SecretBytes::copy_of(bytes_of(env));
     }

@@ -130,7 +130,7 @@ SigningKey SigningKey::generate_in_token(std::string_view text, const Pkcs11Opti
     pkcs11::log_in(*session, uri, options);
     if (!pkcs11::objects_labelled(*session, *uri.object).empty() ||
         (uri.id && !pkcs11::objects_with_id(*session, *uri.id).empty())) {
-        throw Error(ErrorCode::usage, "token '" + session->token().label + "' already has an object with " +
+        throw Error(ErrorCode::usage, "token '" + session->token().label + "' already has " +
                                           uri.describe_object() + ": refusing to make a second one (choose another "
                                           "object=, or delete the old key in the token first)");
     }
