@@ -17,6 +17,8 @@ constexpr std::string_view scheme = "pkcs11:";
     throw Error(ErrorCode::usage, "malformed PKCS#11 URI: " + why + " (RFC 7512, e.g. 'pkcs11:token=LABEL;object=NAME')");
 }
 
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -36,7 +38,7 @@ void percent_decode(std::string_view name, std::string_view value, std::string& 
             if (hi < 0 || lo < 0) malformed("attribute '" + std::string(name) + "' has a bad percent-encoding");
             out.push_back(static_cast<char>(hi * 16 + lo));
             i += 2;
-        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        } else if (is_control(c)) {
             malformed("attribute '" + std::string(name) + "' holds a control character");
         } else {
             out.push_back(c);
@@ -76,6 +78,10 @@ public:
         percent_decode(name, raw, value);
         if (ignorable(name)) return;
         if (value.empty()) malformed("attribute '" + std::string(name) + "' is empty");
+        // Names end up in messages; only an id is raw bytes.
+        if (name != "id" && std::any_of(value.begin(), value.end(), is_control)) {
+            malformed("attribute '" + std::string(name) + "' holds a control character");
+        }
         if (name == "token") m_uri.token = value;
         else if (name == "manufacturer") m_uri.manufacturer = value;
         else if (name == "serial") m_uri.serial = value;
