@@ -102,10 +102,12 @@ PublisherPublicKey PublisherPublicKey::from_pkcs11(std::string_view text, const 
     require_key_pair_type(uri);
     auto session = open_session(uri, options, false);
     if (auto key = pkcs11::find_public_key(*session, uri)) return *key;
-    // Some tokens show public objects only after a login.
+    // Some tokens show public objects only after a login: look again if there is a PIN to log in with.
     if (session->token().login_required()) {
-        pkcs11::log_in(*session, uri, options);
-        if (auto key = pkcs11::find_public_key(*session, uri)) return *key;
+        if (const auto pin = pkcs11::user_pin(uri, options, session->token())) {
+            session->login(&*pin);
+            if (auto key = pkcs11::find_public_key(*session, uri)) return *key;
+        }
     }
     return require_public_key(*session, uri, {});
 }
