@@ -84,13 +84,17 @@ std::vector<std::uint8_t> encode_ec_point(const PublicKeyBytes& key) {
     return der;
 }
 
+void require_key_pair_type(const Uri& uri) {
+    if (uri.type && *uri.type != "private" && *uri.type != "public") {
+        throw Error(ErrorCode::usage, "the PKCS#11 URI's type=" + *uri.type + " is not a key pair (private or public)");
+    }
+}
+
 CK_OBJECT_HANDLE find_private_key(Session& session, const Uri& uri) {
     if (!uri.object && !uri.id) {
         throw Error(ErrorCode::usage, "the PKCS#11 URI names no key: add object=LABEL (or id=...)");
     }
-    if (uri.type && *uri.type != "private" && *uri.type != "public") {
-        throw Error(ErrorCode::usage, "the PKCS#11 URI's type=" + *uri.type + " is not a key pair (private or public)");
-    }
+    require_key_pair_type(uri);
     Template t;
     t.ulong_value(CKA_CLASS, CKO_PRIVATE_KEY);
     name_key(t, uri, {});

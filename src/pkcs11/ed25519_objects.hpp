@@ -15,7 +15,8 @@
 namespace ovseal::pkcs11 {
 
 /// CKA_EC_PARAMS for Ed25519, as PKCS#11 3.0 allows: the DER OID 1.3.101.112 (RFC 8410), or the DER
-/// PrintableString "edwards25519".
+/// PrintableString "edwards25519". Readers must take both: SoftHSM2 2.6 stores the name for the keys it
+/// generates even when asked with the OID.
 std::vector<std::uint8_t> ed25519_params_oid();
 std::vector<std::uint8_t> ed25519_params_name();
 bool is_ed25519_params(std::span<const std::uint8_t> params);
@@ -24,6 +25,9 @@ bool is_ed25519_params(std::span<const std::uint8_t> params);
 /// 32 bytes. Nothing if it is neither.
 std::optional<PublicKeyBytes> decode_ec_point(std::span<const std::uint8_t> point);
 std::vector<std::uint8_t> encode_ec_point(const PublicKeyBytes& key);
+
+/// Refuses (Error(usage)) a URI whose type= is not a key pair's (private or public).
+void require_key_pair_type(const Uri& uri);
 
 /// The Ed25519 private key that the URI's object= / id= names. Throws Error(token_key_missing) when there is
 /// none, Error(usage) when several match, Error(invalid_key) when it is not an Ed25519 key. Needs a login.

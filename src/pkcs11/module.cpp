@@ -13,11 +13,14 @@ namespace {
 
 // One Module per library file: a second C_Initialize would fail, and finalising while another user still
 // holds sessions would break them. The same lock covers loading and unloading, so a module being finalised is
-// never handed out again.
-std::mutex registry_mutex;
-std::map<std::string, std::weak_ptr<Module>>& registry() {
-    static std::map<std::string, std::weak_ptr<Module>> modules;
-    return modules;
+// never handed out again. Function-local, so it outlives any static key that holds a module.
+struct Registry {
+    std::mutex mutex;
+    std::map<std::string, std::weak_ptr<Module>> modules;
+};
+Registry& registry() {
+    static Registry instance;
+    return instance;
 }
 
 [[noreturn]] void unavailable(const std::filesystem::path& path, const std::string& why) {
@@ -29,14 +32,17 @@ std::map<std::string, std::weak_ptr<Module>>& registry() {
 }  // namespace
 
 std::shared_ptr<Module> Module::load(const std::filesystem::path& path) {
+    // A path is loaded as that file; a bare name ("libsofthsm2.so") through the dynamic loader's search path.
+    const bool bare_name = path.string().find('/') == std::string::npos;
     std::error_code ec;
-    auto canonical = std::filesystem::weakly_canonical(path, ec);
-    if (ec) canonical = path;
-    const std::lock_guard lock(registry_mutex);
-    if (auto existing = registry()[canonical.string()].lock()) return existing;
+    auto file = bare_name ? path : std::filesystem::weakly_canonical(path, ec);
+    if (ec) file = path;
+    auto& r = registry();
+    const std::lock_guard lock(r.mutex);
+    if (auto existing = r.modules[file.string()].lock()) return existing;
 
-    if (!std::filesystem::exists(canonical)) unavailable(path, "no such file");
-    void* handle = ::dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!bare_name && !std::filesystem::exists(file)) unavailable(path, "no such file");
+    void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {
         const char* why = ::dlerror();
         unavailable(path, why != nullptr ? why : "dlopen failed");
@@ -56,10 +62,10 @@ std::shared_ptr<Module> Module::load(const std::filesystem::path& path) {
     }
     const bool finalize = rv == CKR_OK;
     std::shared_ptr<Module> module(new Module(path, handle, functions, finalize), [](Module* m) {
-        const std::lock_guard unload_lock(registry_mutex);
+        const std::lock_guard unload_lock(registry().mutex);
         delete m;
     });
-    registry()[canonical.string()] = module;
+    r.modules[file.string()] = module;
     return module;
 }
 

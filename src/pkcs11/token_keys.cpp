@@ -44,12 +44,6 @@ std::shared_ptr<const SigningKey::Secret> token_secret(std::unique_ptr<Session> 
         std::make_unique<pkcs11::TokenSigner>(std::move(session), key, pub.bytes(), std::move(description)));
 }
 
-void require_key_pair_type(const Uri& uri) {
-    if (uri.type && *uri.type != "private" && *uri.type != "public") {
-        throw Error(ErrorCode::usage, "the PKCS#11 URI's type=" + *uri.type + " is not a key pair (private or public)");
-    }
-}
-
 // CKA_EC_PARAMS is the OID on most tokens; PKCS#11 3.0 also allows the curve's name, which a few insist on.
 void generate_key_pair(Session& session, const std::string& label, const std::vector<std::uint8_t>& id,
                        CK_OBJECT_HANDLE& public_key, CK_OBJECT_HANDLE& private_key) {
@@ -99,7 +93,7 @@ PublisherPublicKey PublisherPublicKey::from_pkcs11(std::string_view text, const 
     if (!uri.object && !uri.id) {
         throw Error(ErrorCode::usage, "the PKCS#11 URI names no key: add object=LABEL (or id=...)");
     }
-    require_key_pair_type(uri);
+    pkcs11::require_key_pair_type(uri);
     auto session = open_session(uri, options, false);
     if (auto key = pkcs11::find_public_key(*session, uri)) return *key;
     // Some tokens show public objects only after a login: look again if there is a PIN to log in with.
@@ -127,7 +121,7 @@ SigningKey SigningKey::generate_in_token(std::string_view text, const Pkcs11Opti
     if (!uri.object) {
         throw Error(ErrorCode::usage, "name the new key with object=LABEL in the PKCS#11 URI");
     }
-    require_key_pair_type(uri);
+    pkcs11::require_key_pair_type(uri);
     auto session = open_session(uri, options, true);
     pkcs11::log_in(*session, uri, options);
     if (!pkcs11::objects_labelled(*session, *uri.object).empty() ||

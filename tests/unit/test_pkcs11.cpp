@@ -134,6 +134,10 @@ TEST_F(Pkcs11, GeneratedKeyStaysInTheTokenAndSealsAndLicensesWhatDevicesOpen) {
         EXPECT_EQ(session.attribute(key, CKA_EXTRACTABLE), std::vector<std::uint8_t>{CK_FALSE});
         EXPECT_EQ(session.attribute(key, CKA_TOKEN), std::vector<std::uint8_t>{CK_TRUE});
         EXPECT_FALSE(session.attribute(key, CKA_VALUE).has_value());
+        // ovseal asks for the OID; SoftHSM2 2.6 stores the curve's name instead. Either is Ed25519.
+        const auto params = session.attribute(key, CKA_EC_PARAMS);
+        ASSERT_TRUE(params.has_value());
+        EXPECT_TRUE(is_ed25519_params(*params));
         EXPECT_EQ(session.attribute(key, CKA_LABEL), std::vector<std::uint8_t>(label.begin(), label.end()));
     }
 
@@ -271,10 +275,12 @@ TEST_F(Pkcs11, MissingModuleOrTokenIsUnavailable) {
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->code(), ErrorCode::token_unavailable);
     EXPECT_NE(std::string(error->what()).find("/nonexistent/libpkcs11.so"), std::string::npos) << error->what();
-    // A library that is not a PKCS#11 module.
+    // A library that is not a PKCS#11 module (a bare name goes through the loader's search path).
     o.module = "libc.so.6";
-    EXPECT_EQ(error_of([&] { SigningKey::from_pkcs11(token->uri("imported"), o); })->code(),
-              ErrorCode::token_unavailable);
+    error = error_of([&] { SigningKey::from_pkcs11(token->uri("imported"), o); });
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code(), ErrorCode::token_unavailable);
+    EXPECT_NE(std::string(error->what()).find("C_GetFunctionList"), std::string::npos) << error->what();
     // The URI's module-path wins over the options.
     EXPECT_EQ(error_of([&] {
                   SigningKey::from_pkcs11(token->uri("imported") + "?module-path=/nonexistent/p11.so", options());
