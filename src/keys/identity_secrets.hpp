@@ -34,7 +34,8 @@ struct SigningKey::Secret {
     memory::SecretBytes seed;              // Ed25519, 32 bytes; empty for a key in a token
     std::unique_ptr<const Signer> signer;  // ready to sign many messages
 
-    explicit Secret(memory::SecretBytes s) : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(seed.secret())) {}
+    explicit Secret(memory::SecretBytes s)
+        : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(seed.secret())) {}
     explicit Secret(std::unique_ptr<const Signer> token) : signer(std::move(token)) {}
     bool in_token() const noexcept { return seed.empty(); }
 };

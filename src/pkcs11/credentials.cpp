@@ -64,7 +64,7 @@ std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options&
     if (uri.pin_source) return read_pin_file(pin_source_path(*uri.pin_source));
     if (options.pin) {
         if (options.pin->kind() != Key::Kind::passphrase) {
-            throw Error(ErrorCode::usage, "a token PIN is given as a passphrase (Key::from_passphrase_file), not a key");
+            throw Error(ErrorCode::usage, "a token PIN is given as a passphrase (Key::from_passphrase), not a key");
         }
         return memory::SecretBytes::copy_of(options.pin->secret().bytes.secret());
     }

@@ -21,7 +21,8 @@ constexpr const char* default_module = "/usr/lib/softhsm/libsofthsm2.so";
 /// Error(token_unavailable).
 std::filesystem::path module_path(const Uri& uri, const Pkcs11Options& options);
 
-/// URI pin-value or pin-source, options.pin, options.pin_file, $OVSEAL_PKCS11_PIN, options.prompt; nothing if none gives one.
+/// URI pin-value or pin-source, options.pin, options.pin_file, $OVSEAL_PKCS11_PIN, options.prompt; nothing if
+/// none gives one.
 std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options& options, const TokenInfo& token);
 
 /// Logs SESSION in as the user if the token wants it: with the PIN from user_pin, or its PIN pad. No PIN at all

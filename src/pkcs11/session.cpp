@@ -66,9 +66,10 @@ Session::Session(std::shared_ptr<Module> module, TokenInfo token, bool read_writ
 Session::~Session() { m_module->api().C_CloseSession(m_handle); }
 
 void Session::login(const memory::SecretBytes* pin) {
+    // No PIN: the token's PIN pad (a null PIN is how PKCS#11 asks for it).
     const auto bytes = pin != nullptr ? pin->secret() : std::span<const std::uint8_t>();
-    const CK_RV rv = m_module->api().C_Login(m_handle, CKU_USER, pin != nullptr ? const_cast<CK_UTF8CHAR*>(bytes.data()) : nullptr,
-                                             static_cast<CK_ULONG>(bytes.size()));
+    auto* pin_bytes = pin != nullptr ? const_cast<CK_UTF8CHAR*>(bytes.data()) : nullptr;
+    const CK_RV rv = m_module->api().C_Login(m_handle, CKU_USER, pin_bytes, static_cast<CK_ULONG>(bytes.size()));
     if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return;
     if (error_code_for(rv) == ErrorCode::token_login_failed) {
         const char* why = rv == CKR_PIN_LOCKED    ? "the user PIN is locked after too many wrong PINs (the security "
@@ -89,7 +90,9 @@ std::vector<CK_OBJECT_HANDLE> Session::find(std::span<CK_ATTRIBUTE> search_templ
     CK_OBJECT_HANDLE batch[16];
     CK_ULONG n = 0;
     CK_RV rv = CKR_OK;
-    while ((rv = api.C_FindObjects(m_handle, batch, 16, &n)) == CKR_OK && n > 0) found.insert(found.end(), batch, batch + n);
+    while ((rv = api.C_FindObjects(m_handle, batch, 16, &n)) == CKR_OK && n > 0) {
+        found.insert(found.end(), batch, batch + n);
+    }
     api.C_FindObjectsFinal(m_handle);
     check(rv, "searching token '" + m_token.label + "'");
     return found;
@@ -99,7 +102,8 @@ std::optional<std::vector<std::uint8_t>> Session::attribute(CK_OBJECT_HANDLE obj
     auto& api = m_module->api();
     CK_ATTRIBUTE a{type, nullptr, 0};
     CK_RV rv = api.C_GetAttributeValue(m_handle, object, &a, 1);
-    if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID || a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+    if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+        a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
         return std::nullopt;
     }
     check(rv, "reading an attribute in token '" + m_token.label + "'");

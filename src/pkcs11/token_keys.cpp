@@ -44,7 +44,8 @@ std::shared_ptr<const SigningKey::Secret> token_secret(std::unique_ptr<Session> 
         std::make_unique<pkcs11::TokenSigner>(std::move(session), key, pub.bytes(), std::move(description)));
 }
 
-// CKA_EC_PARAMS is the OID on most tokens; PKCS#11 3.0 also allows the curve's name, which a few insist on.
+// CKA_EC_PARAMS is asked as the OID, which most tokens take; PKCS#11 3.0 also allows the curve's name, which a
+// few insist on.
 void generate_key_pair(Session& session, const std::string& label, const std::vector<std::uint8_t>& id,
                        CK_OBJECT_HANDLE& public_key, CK_OBJECT_HANDLE& private_key) {
     CK_BBOOL yes = CK_TRUE;
@@ -136,6 +137,8 @@ SigningKey SigningKey::generate_in_token(std::string_view text, const Pkcs11Opti
     const auto point = session->attribute(public_key, CKA_EC_POINT);
     const auto bytes = point ? pkcs11::decode_ec_point(*point) : std::nullopt;
     if (!bytes) {
+        session->module().api().C_DestroyObject(session->handle(), private_key);  // an unusable pair: no orphans
+        session->module().api().C_DestroyObject(session->handle(), public_key);
         throw Error(ErrorCode::token_failed, "token '" + session->token().label +
                                                  "' made a key pair whose public key (CKA_EC_POINT) is not a 32-byte "
                                                  "Ed25519 key");

@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view scheme = "pkcs11:";
 
 [[noreturn]] void malformed(const std::string& why) {
-    throw Error(ErrorCode::usage, "malformed PKCS#11 URI: " + why + " (RFC 7512, e.g. 'pkcs11:token=LABEL;object=NAME')");
+    throw Error(ErrorCode::usage,
+                "malformed PKCS#11 URI: " + why + " (RFC 7512, e.g. 'pkcs11:token=LABEL;object=NAME')");
 }
 
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
@@ -117,7 +118,7 @@ public:
         if (value.empty()) malformed("attribute '" + std::string(name) + "' is empty");
         if (name == "module-path") m_uri.module_path = value;
         else if (name == "pin-source") m_uri.pin_source = value;
-        else if (name == "module-name") malformed("module-name is not supported: give the module's file with module-path");
+        else if (name == "module-name") malformed("module-name is not supported: use module-path");
         else malformed("unknown query attribute '" + std::string(name) + "'");
     }
 

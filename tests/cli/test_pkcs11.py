@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from conftest_identity import device, ih, plain_outputs  # noqa: F401  (pytest fixtures)
+from test_prompt import run_on_terminal
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN = "ovseal-cli"
@@ -163,6 +164,24 @@ def test_pin_from_the_uri_the_environment_or_a_file_in_that_order(cli, ih, hsm, 
     r = seal("--sign", hsm.uri("publisher-2027", f"pin-source={hsm.wrong_pin_file}"), "--pin-file", hsm.pin_file)
     assert r.returncode == ih.ERRORS["token_login_failed"], r.describe()
     no_pin_shown(r)
+
+
+def test_pin_asked_on_the_terminal_without_echo(cli, h, hsm, token_key, models, secrets, ovseal_bin, wd,
+                                                monkeypatch):
+    # run_on_terminal's child inherits this environment: the token's config for it alone, undone after the test.
+    for name, value in hsm.env.items():
+        if name.startswith(("SOFTHSM2", "OVSEAL_PKCS11")):
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("OVSEAL_PKCS11_PIN", raising=False)
+    out = wd / "prompted.ovseal"
+    code, shown = run_on_terminal([ovseal_bin, "seal", str(models["mlp"]), "-o", str(out), "--key-file",
+                                   str(secrets.key1), "--sign", token_key.uri], [PIN.encode()])
+    assert code == 0, shown
+    assert f"PIN for token '{TOKEN}'" in shown, shown
+    assert PIN not in shown, "the PIN was echoed"
+    assert h.inspect_json(cli, out)["signature"]["signer_key_id"] == token_key.key_id
+    code, shown = run_on_terminal([ovseal_bin, "token", "show", token_key.uri], [])
+    assert code == 0 and token_key.text in shown and "PIN" not in shown, shown  # public keys need no PIN
 
 
 # ---------------------------------------------------------------------------------------------------------

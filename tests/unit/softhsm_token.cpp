@@ -12,7 +12,9 @@ constexpr const char* util = "/usr/bin/softhsm2-util";
 }  // namespace
 
 std::string SoftHsmToken::missing() {
-    if (!fs::exists(module)) return std::string("SoftHSM2 is not installed (no ") + module + "; scripts/setup.sh installs softhsm2)";
+    if (!fs::exists(module)) {
+        return std::string("SoftHSM2 is not installed (no ") + module + "; scripts/setup.sh installs softhsm2)";
+    }
     if (!fs::exists(util)) return std::string("softhsm2-util is not installed (no ") + util + ")";
     return {};
 }

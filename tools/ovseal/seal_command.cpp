@@ -60,7 +60,9 @@ void add_seal_command(CLI::App& app) {
         for (const auto& file : args->device_files) {
             for (const auto& d : read_device_list(file)) options.devices.push_back(d);
         }
-        if (!args->sign.empty()) options.sign = load_signing_key(args->sign, args->signing_passphrase_file, args->token);
+        if (!args->sign.empty()) {
+            options.sign = load_signing_key(args->sign, args->signing_passphrase_file, args->token);
+        }
         const auto keys = args->keys.resolve(/*confirm_prompt=*/true, /*optional=*/!options.devices.empty());
         const auto start = std::chrono::steady_clock::now();
         seal_model(args->model, args->output, keys, options);
