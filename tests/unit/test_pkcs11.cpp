@@ -239,7 +239,10 @@ TEST_F(Pkcs11, PinSourcesInTheirOrder) {
     EXPECT_EQ(code(uri, with_file(dir / "pin")), ErrorCode::ok);
     EXPECT_EQ(code(uri, with_file(dir / "missing")), ErrorCode::io);
     // Then the environment, then the prompt (asked with the token's label).
+    ::setenv("OVSEAL_PKCS11_PIN", "not-the-pin", 1);
+    EXPECT_EQ(code(uri, with_file(dir / "pin")), ErrorCode::ok);  // the file wins over the environment
     auto none = with_file({});
+    EXPECT_EQ(code(uri, none), ErrorCode::token_login_failed);
     ::setenv("OVSEAL_PKCS11_PIN", user_pin, 1);
     EXPECT_EQ(code(uri, none), ErrorCode::ok);
     ::unsetenv("OVSEAL_PKCS11_PIN");
