@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ovseal/key.hpp"
+#include "ovseal/pkcs11.hpp"
 
 namespace ovseal {
 
@@ -96,6 +97,9 @@ public:
     /// Reads a `.pub` file holding the text form.
     static PublisherPublicKey load(const std::filesystem::path& path);
     static PublisherPublicKey from_bytes(const PublicKeyBytes& key) { return PublisherPublicKey(key); }
+    /// The public half of the Ed25519 key pair in a PKCS#11 token that URI names (its public key object; no PIN
+    /// is needed unless the token hides public objects). See ovseal/pkcs11.hpp.
+    static PublisherPublicKey from_pkcs11(std::string_view uri, const Pkcs11Options& options = {});
     std::string to_string() const;
     /// 16 hex digits, for display only; trust always compares whole keys.
     std::string key_id() const;
@@ -107,18 +111,29 @@ private:
     PublicKeyBytes m_key;
 };
 
-/// A publisher's Ed25519 signing key (private), optionally stored under a passphrase.
+/// A publisher's Ed25519 signing key (private): in software, optionally stored under a passphrase, or in a
+/// PKCS#11 token that signs for it.
 class SigningKey {
 public:
     static SigningKey generate();
+    /// The key in a PKCS#11 token that URI names ("pkcs11:token=LABEL;object=NAME"), logged in and ready to
+    /// sign; the token signs every message and the private key never leaves it. Errors: token_unavailable (module
+    /// or token), token_login_failed (PIN), token_key_missing (no such key), token_failed. See docs/HSM.md.
+    static SigningKey from_pkcs11(std::string_view uri, const Pkcs11Options& options = {});
+    /// Generates an Ed25519 key pair inside the token (CKM_EC_EDWARDS_KEY_PAIR_GEN): a token object, sensitive and
+    /// not extractable, labelled with the URI's object=. Refuses a label (or id) already in use.
+    static SigningKey generate_in_token(std::string_view uri, const Pkcs11Options& options = {});
     /// From a raw 32-byte Ed25519 seed.
     static SigningKey from_bytes(std::span<const std::uint8_t> seed);
     /// `passphrase` is needed only for a passphrase-protected file.
     static SigningKey load(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt);
-    /// Writes PATH (mode 0600, protected by `passphrase` if given) and PATH.pub; refuses to overwrite.
+    /// Writes PATH (mode 0600, protected by `passphrase` if given) and PATH.pub; refuses to overwrite. A key in a
+    /// token cannot be saved (Error(usage)): it never leaves the token.
     void save(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt,
               unsigned scrypt_log2_n = 18) const;
     const PublisherPublicKey& public_key() const noexcept { return m_public; }
+    /// True for a key in a PKCS#11 token.
+    bool in_token() const noexcept;
 
     struct Secret;
     const Secret& secret() const noexcept { return *m_secret; }

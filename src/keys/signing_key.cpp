@@ -94,8 +94,14 @@ SigningKey SigningKey::load(const std::filesystem::path& path, const std::option
     return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
+bool SigningKey::in_token() const noexcept { return m_secret->in_token(); }
+
 void SigningKey::save(const std::filesystem::path& path, const std::optional<Key>& passphrase,
                       unsigned scrypt_log2_n) const {
+    if (in_token()) {
+        throw Error(ErrorCode::usage, "a signing key in a PKCS#11 token cannot be saved to a file: it never leaves "
+                                      "the token (its public key is PublisherPublicKey::from_pkcs11)");
+    }
     const auto pub_path = std::filesystem::path(path.string() + ".pub");
     if (std::filesystem::exists(pub_path)) {
         throw Error(ErrorCode::io, "'" + pub_path.string() + "' already exists; refusing to overwrite it");

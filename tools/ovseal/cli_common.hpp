@@ -44,11 +44,31 @@ struct OpenOptions {
 /// Adds --tcti (the TPM to use for TPM-held identities).
 void add_tcti_option(CLI::App& command, std::string& tcti);
 
+/// Where a command finds a publisher key kept in a PKCS#11 token (a `pkcs11:` URI given for a key file):
+/// --pkcs11-module and --pin-file, after the URI's own module-path and pin-source; then OVSEAL_PKCS11_MODULE,
+/// OVSEAL_PKCS11_PIN and a no-echo prompt on the terminal.
+struct TokenOptions {
+    std::filesystem::path module;
+    std::filesystem::path pin_file;
+
+    void add_to(CLI::App& command);
+    Pkcs11Options resolve() const;
+};
+
 /// Reads a file of public keys, one per line ('#' comments and blank lines ignored).
 std::vector<DevicePublicKey> read_device_list(const std::filesystem::path& path);
 
-/// Loads a signing key, asking for its passphrase (file) only if it is protected.
-SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file);
+/// Loads a signing key: a key file (asking for its passphrase only if it is protected) or, for a `pkcs11:` URI,
+/// the key in a token.
+SigningKey load_signing_key(const std::filesystem::path& key_or_uri, const std::filesystem::path& passphrase_file,
+                            const TokenOptions& token);
+
+/// Writes a publisher public key file (its text form and a newline); never overwrites (Error(io)).
+void write_public_key_file(const std::filesystem::path& path, const PublisherPublicKey& key);
+
+/// Help text of the --sign options.
+constexpr const char* sign_option_help = "Publisher signing key: a file from `ovseal keygen --signing`, or a key "
+                                         "in a token, 'pkcs11:token=LABEL;object=NAME'";
 
 /// Makes text from a sealed file safe to print: control characters, invalid UTF-8 and bidirectional
 /// overrides are shown as escapes, so a crafted header cannot drive the terminal.
@@ -65,6 +85,7 @@ void add_run_command(CLI::App& app);
 void add_device_command(CLI::App& app);
 void add_license_command(CLI::App& app);
 void add_rotate_commands(CLI::App& app);
+void add_token_command(CLI::App& app);
 
 /// Shows progress on standard error when it is a terminal (or OVSEAL_PROGRESS=1; OVSEAL_PROGRESS=0 turns it off).
 void install_progress_display();

@@ -125,7 +125,33 @@ std::vector<DevicePublicKey> read_device_list(const std::filesystem::path& path)
     return devices;
 }
 
-SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file) {
+void TokenOptions::add_to(CLI::App& command) {
+    command.add_option("--pkcs11-module", module,
+                       "PKCS#11 module (.so) for a pkcs11: key (default: OVSEAL_PKCS11_MODULE, else SoftHSM2's)");
+    command.add_option("--pin-file", pin_file,
+                       "File holding the token's user PIN (else OVSEAL_PKCS11_PIN, else a prompt on the terminal)");
+}
+
+Pkcs11Options TokenOptions::resolve() const {
+    Pkcs11Options options;
+    options.module = module;
+    options.pin_file = pin_file;
+    options.prompt = [](const std::string& text) { return prompt_passphrase(text.c_str()); };
+    return options;
+}
+
+SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file,
+                            const TokenOptions& token) {
+    if (is_pkcs11_uri(path.string())) {
+        if (!passphrase_file.empty()) {
+            throw Error(ErrorCode::usage, "--signing-passphrase-file protects a key file; a key in a token is "
+                                          "unlocked with its PIN (--pin-file)");
+        }
+        return SigningKey::from_pkcs11(path.string(), token.resolve());
+    }
+    if (!token.module.empty() || !token.pin_file.empty()) {
+        throw Error(ErrorCode::usage, "--pkcs11-module and --pin-file apply to a pkcs11: URI, not to a key file");
+    }
     if (!passphrase_file.empty()) {
         return SigningKey::load(path, Key::from_passphrase_file(passphrase_file));
     }

@@ -19,6 +19,7 @@ struct IssueArgs {
     KeyOptions keys;
     std::filesystem::path sign;
     std::filesystem::path signing_passphrase_file;
+    TokenOptions token;
     std::vector<std::string> devices;
     std::filesystem::path devices_file;
     std::string not_before, expires, note;
@@ -78,7 +79,7 @@ void issue(const IssueArgs& args) {
     }
     const bool batch = !args.devices_file.empty() || devices.size() > 1;
     LicenseTerms terms{parse_time(args.not_before, "--not-before"), parse_time(args.expires, "--expires"), args.note};
-    const SigningKey signer = load_signing_key(args.sign, args.signing_passphrase_file);
+    const SigningKey signer = load_signing_key(args.sign, args.signing_passphrase_file, args.token);
     KeyRing ring(args.keys.resolve(false));
     const auto start = std::chrono::steady_clock::now();
     const auto licenses = issue_licenses(args.model, ring, devices, terms, signer);
@@ -110,9 +111,10 @@ void add_license_command(CLI::App& app) {
     auto args = std::make_shared<IssueArgs>();
     issue_cmd->add_option("--model", args->model, "The signed sealed model")->required();
     args->keys.add_to(*issue_cmd, /*exclusive=*/true);
-    issue_cmd->add_option("--sign", args->sign, "Publisher signing key")->required();
+    issue_cmd->add_option("--sign", args->sign, sign_option_help)->required();
     issue_cmd->add_option("--signing-passphrase-file", args->signing_passphrase_file,
                           "Passphrase of a protected signing key");
+    args->token.add_to(*issue_cmd);
     issue_cmd->add_option("--device", args->devices, "Device public key (repeatable)");
     issue_cmd->add_option("--devices", args->devices_file, "File of device public keys, one per line (batch)");
     issue_cmd->add_option("--not-before", args->not_before, "Start of validity (epoch seconds or UTC date/time)");

@@ -30,7 +30,8 @@ constexpr const char* exit_codes_help = R"(Exit codes:
  27 tpm_wrong_device    30 token_unavailable    33 token_failed
 Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
-OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more).)";
+OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more),
+OVSEAL_PKCS11_MODULE and OVSEAL_PKCS11_PIN (keys in a PKCS#11 token, named by pkcs11: URIs).)";
 
 }  // namespace
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     ovseal::cli::add_device_command(app);
     ovseal::cli::add_license_command(app);
     ovseal::cli::add_rotate_commands(app);
+    ovseal::cli::add_token_command(app);
 
     // Name an unknown command instead of CLI11's generic "a subcommand is required".
     const auto commands = app.get_subcommands([](const CLI::App*) { return true; });

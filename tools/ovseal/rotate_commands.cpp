@@ -93,6 +93,7 @@ void add_rotate_commands(CLI::App& app) {
         OpenOptions open;
         Recipients to;
         std::filesystem::path sign, signing_passphrase_file;
+        TokenOptions token;
         std::size_t chunk_size = 0;
         unsigned scrypt_log2_n = 18;
     };
@@ -101,8 +102,9 @@ void add_rotate_commands(CLI::App& app) {
     reseal_cmd->add_option("-o,--output", s->output, "File to write (may be the input)")->required();
     s->open.add_to(*reseal_cmd);
     s->to.add_to(*reseal_cmd, "to", "that will open the new file");
-    reseal_cmd->add_option("--sign", s->sign, "Publisher signing key for the new file");
+    reseal_cmd->add_option("--sign", s->sign, sign_option_help);
     reseal_cmd->add_option("--signing-passphrase-file", s->signing_passphrase_file, "Passphrase of the signing key");
+    s->token.add_to(*reseal_cmd);
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
     reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, "Passphrase work factor (16 to 20)")
@@ -112,7 +114,7 @@ void add_rotate_commands(CLI::App& app) {
         options.devices = s->to.device_keys();
         options.chunk_size = s->chunk_size;
         options.scrypt_log2_n = s->scrypt_log2_n;
-        if (!s->sign.empty()) options.sign = load_signing_key(s->sign, s->signing_passphrase_file);
+        if (!s->sign.empty()) options.sign = load_signing_key(s->sign, s->signing_passphrase_file, s->token);
         const auto recipients = s->to.keys();
         if (recipients.empty() && options.devices.empty()) {
             throw Error(ErrorCode::usage, "reseal needs new recipients: --to-key-file, --to-passphrase-file or -r");

@@ -22,6 +22,7 @@ struct SealArgs {
     std::vector<std::filesystem::path> device_files;
     std::filesystem::path sign;
     std::filesystem::path signing_passphrase_file;
+    TokenOptions token;
 };
 
 }  // namespace
@@ -43,9 +44,10 @@ void add_seal_command(CLI::App& app) {
     cmd->add_flag("--no-check", args->no_check, "Do not read the model with OpenVINO before sealing it");
     cmd->add_option("-r,--recipient", args->devices, "Device public key (ovseal-x25519:...) to seal to (repeatable)");
     cmd->add_option("-R,--recipients-file", args->device_files, "File of device public keys, one per line");
-    cmd->add_option("--sign", args->sign, "Publisher signing key (from `ovseal keygen --signing`)");
+    cmd->add_option("--sign", args->sign, sign_option_help);
     cmd->add_option("--signing-passphrase-file", args->signing_passphrase_file,
                     "Passphrase of a protected signing key");
+    args->token.add_to(*cmd);
     cmd->final_callback([args] {
         SealOptions options;
         if (!args->name.empty()) options.name = args->name;
@@ -58,7 +60,9 @@ void add_seal_command(CLI::App& app) {
         for (const auto& file : args->device_files) {
             for (const auto& d : read_device_list(file)) options.devices.push_back(d);
         }
-        if (!args->sign.empty()) options.sign = load_signing_key(args->sign, args->signing_passphrase_file);
+        if (!args->sign.empty()) {
+            options.sign = load_signing_key(args->sign, args->signing_passphrase_file, args->token);
+        }
         const auto keys = args->keys.resolve(/*confirm_prompt=*/true, /*optional=*/!options.devices.empty());
         const auto start = std::chrono::steady_clock::now();
         seal_model(args->model, args->output, keys, options);
