@@ -59,6 +59,12 @@ void prepare_identity_folder(const std::filesystem::path& dir) {
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
 }
 
+std::shared_ptr<const DeviceIdentity::Secret> x25519_secret(memory::SecretBytes private_key) {
+    auto secret = std::make_shared<DeviceIdentity::Secret>();
+    secret->private_key = std::move(private_key);
+    return secret;
+}
+
 void write_public_file(const std::filesystem::path& dir, const DevicePublicKey& pub) {
     std::ofstream out(dir / public_file);
     out << pub.to_string() << "\n";
@@ -78,7 +84,7 @@ DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
                          "# ovseal device identity (X25519 private key). Never copy it off this device.\n",
                          device_private_prefix, private_key.secret(), "a device identity");
     write_public_file(dir, pub);
-    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(private_key)}), pub);
+    return DeviceIdentity(x25519_secret(std::move(private_key)), pub);
 }
 
 DeviceIdentity DeviceIdentity::create_in_tpm(const std::filesystem::path& dir, const TpmOptions& tpm) {
@@ -118,7 +124,7 @@ DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_
     if (private_key.size() != 32) throw Error(ErrorCode::invalid_key, "a device private key is 32 bytes");
     auto secret = memory::SecretBytes::copy_of(private_key);
     const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(secret.secret()));
-    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(secret)}), pub);
+    return DeviceIdentity(x25519_secret(std::move(secret)), pub);
 }
 
 DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmOptions& tpm) {
@@ -151,7 +157,7 @@ DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmO
     auto line = keys::read_key_file(dir / private_file, form, "an ovseal device identity",
                                     "create one with `ovseal device init -o DIR`");
     const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(line.secret.secret()));
-    return DeviceIdentity(std::make_shared<const Secret>(Secret{std::move(line.secret)}), pub);
+    return DeviceIdentity(x25519_secret(std::move(line.secret)), pub);
 }
 
 }  // namespace ovseal
