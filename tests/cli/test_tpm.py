@@ -39,6 +39,7 @@ def make_tpm_device(cli, ih, tpm, folder, *pcr):
     d = TpmDevice()
     d.dir, d.tpm = folder, tpm
     d.init = cli.ok("device", "init", "--tpm", *pcr, "-o", folder, "--tcti", tpm.tcti)
+    assert_no_handles(tpm, "after device init --tpm")
     d.pub = (folder / "identity.pub").read_text().strip()
     assert ih.DEVICE_PUB_RE.match(d.pub), d.pub
     d.key = tpm.unseal_identity(folder)
