@@ -15,13 +15,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from conftest_identity import ih, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
-from conftest_tpm import own_tpm, require_tpm2_tools, swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
+from conftest_tpm import own_tpm, require_swtpm, require_tpm2_tools, swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
 
 HEADER = "OVSEAL-TPM-X25519-1"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _tools():
+    require_swtpm()
     require_tpm2_tools()
 
 
