@@ -1,0 +1,339 @@
+"""A software TPM 2.0 (swtpm) for the tests of TPM-held device identities (test_tpm.py). Not a conftest.py: the
+test module imports what it uses, e.g.
+
+    from conftest_tpm import swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
+
+Each Swtpm is one swtpm process serving one TPM on loopback ports chosen at start, with its state (seeds, NV) in
+its own folder: the same folder after a restart is the same TPM (same owner seed, so the same storage primary key;
+PCRs back to zero, as swtpm runs TPM2_Startup(CLEAR) on every start), a new folder is another device.
+
+Ports: the TCTI `swtpm:port=P` also uses P+1 (control channel). The fixture binds and listens on P+1 itself and
+hands that socket to swtpm (`--ctrl type=tcp,fd=N`), so no other test (ctest runs several at once) can take it;
+swtpm binds P, and if P was taken meanwhile swtpm exits and the start is retried on other ports. The TPM is ready
+when it answers a TPM2_GetRandom on P.
+
+Every swtpm started is a child of the test process, killed when that process dies (PR_SET_PDEATHSIG), stopped
+by Swtpm.stop() (SIGTERM, then SIGKILL) and reaped; the factory fixture stops whatever is still running at the
+end of the module and fails if any process of ours is left.
+"""
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+SWTPM = shutil.which("swtpm")
+TPM2_TOOLS = ["tpm2_pcrextend", "tpm2_getcap", "tpm2_createprimary", "tpm2_flushcontext", "tpm2_load",
+              "tpm2_unseal", "tpm2_clear", "tpm2_startauthsession", "tpm2_policypcr", "tpm2_pcrread"]
+MISSING_TOOLS = [t for t in TPM2_TOOLS if shutil.which(t) is None]
+
+START_TIMEOUT = 10.0   # seconds for swtpm to answer; it takes a few tens of milliseconds
+STOP_TIMEOUT = 10.0    # seconds for swtpm to exit after SIGTERM before it is killed
+
+# TPM2_GetRandom(8): tag NO_SESSIONS, size 12, command code 0x17b, bytesRequested 8.
+_GET_RANDOM = bytes.fromhex("80010000000c0000017b0008")
+
+
+def require_swtpm():
+    if SWTPM is None:
+        pytest.skip("swtpm is not installed (scripts/setup.sh installs it: Debian packages swtpm, swtpm-tools): "
+                    "the TPM tests need a software TPM")
+
+
+def require_tpm2_tools():
+    if MISSING_TOOLS:
+        pytest.skip(f"tpm2-tools is not installed (missing {', '.join(MISSING_TOOLS)}; scripts/setup.sh installs "
+                    "the Debian package tpm2-tools)")
+
+
+def _die_with_parent():
+    """In the child, before exec: SIGKILL when the test process dies, whatever way it dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _listen(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        s.listen(8)
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def _pick_ports():
+    """A free port P whose P+1 is free too: returns (P, a listening socket on P+1)."""
+    for _ in range(200):
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            if port >= 65535:
+                continue
+            try:
+                return port, _listen(port + 1)
+            except OSError:
+                continue
+        finally:
+            probe.close()
+    raise RuntimeError("no free pair of loopback ports for swtpm")
+
+
+def _answers(port):
+    """True if a TPM on 127.0.0.1:PORT answers TPM2_GetRandom with success."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
+            s.sendall(_GET_RANDOM)
+            response = b""
+            while len(response) < 10:
+                chunk = s.recv(64)
+                if not chunk:
+                    return False
+                response += chunk
+    except OSError:
+        return False
+    return response[:2] == b"\x80\x01" and response[6:10] == b"\0\0\0\0"
+
+
+class Swtpm:
+    """One swtpm process with its state folder. .tcti is the TCTI string; .env is os.environ with TPM2TOOLS_TCTI
+    naming this TPM (for tpm2-tools)."""
+
+    def __init__(self, root, name):
+        self.root = Path(root)
+        self.state = self.root / f"{name}-state"
+        self.state.mkdir(parents=True)
+        self.log = self.root / f"{name}.log"
+        self.name = name
+        self.port = None
+        self.proc = None
+        self.starts = 0
+
+    @property
+    def tcti(self):
+        assert self.port is not None, "swtpm was never started"
+        return f"swtpm:port={self.port}"
+
+    @property
+    def env(self):
+        env = dict(os.environ)
+        env.pop("TSS2_TCTI", None)
+        env["TPM2TOOLS_TCTI"] = self.tcti
+        env.setdefault("TSS2_LOG", "all+NONE")  # tpm2-tools' ESAPI warnings are noise in the test logs
+        return env
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def _spawn(self, port, ctrl):
+        with open(self.log, "ab") as log:
+            return subprocess.Popen(
+                [SWTPM, "socket", "--tpm2",
+                 "--server", f"type=tcp,port={port},bindaddr=127.0.0.1",
+                 "--ctrl", f"type=tcp,fd={ctrl.fileno()}",
+                 "--tpmstate", f"dir={self.state}",
+                 "--flags", "not-need-init,startup-clear"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(ctrl.fileno(),), preexec_fn=_die_with_parent)
+
+    def start(self, same_ports=False):
+        """Starts swtpm on this state folder (new ports unless SAME_PORTS and they are free) and waits until the
+        TPM answers."""
+        assert not self.running, "swtpm is already running"
+        failures = []
+        for attempt in range(5):
+            port, ctrl = None, None
+            if same_ports and attempt == 0 and self.port is not None:
+                try:
+                    port, ctrl = self.port, _listen(self.port + 1)
+                except OSError:
+                    pass
+            if ctrl is None:
+                port, ctrl = _pick_ports()
+            try:
+                proc = self._spawn(port, ctrl)
+            finally:
+                ctrl.close()
+            deadline = time.monotonic() + START_TIMEOUT
+            while proc.poll() is None and time.monotonic() < deadline:
+                if _answers(port):
+                    self.proc, self.port = proc, port
+                    self.starts += 1
+                    return self
+                time.sleep(0.005)
+            failures.append(f"port {port}: exit code {proc.poll()}")
+            self._end(proc)
+        raise RuntimeError(f"swtpm did not start ({'; '.join(failures)}); log {self.log}:\n"
+                           + self.log.read_text(errors="replace")[-2000:])
+
+    @staticmethod
+    def _end(proc):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=STOP_TIMEOUT)
+
+    def stop(self):
+        """Stops swtpm (its state stays) and waits until it has exited. The port is then closed."""
+        if self.proc is not None:
+            self._end(self.proc)
+            self.proc = None
+        return self
+
+    def restart(self):
+        """The same TPM again (same state folder), as after a reboot: PCRs are back to zero."""
+        self.stop()
+        return self.start(same_ports=True)
+
+    # -- tpm2-tools -------------------------------------------------------------------------------------------
+
+    def tool(self, name, *args, check=True):
+        """Runs tpm2-tools' NAME on this TPM; CHECK: fail the test if it fails."""
+        argv = [name] + [str(a) for a in args]
+        proc = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=60, cwd=self.root)
+        if check:
+            assert proc.returncode == 0, (f"{' '.join(argv)} failed (exit {proc.returncode}) on {self.tcti}:\n"
+                                          + proc.stderr.decode(errors="replace"))
+        return proc
+
+    def extend_pcr(self, index, bank="sha256", digest=None):
+        size = {"sha1": 20, "sha256": 32, "sha384": 48, "sha512": 64}[bank]
+        digest = digest or ("00" * (size - 1) + "01")
+        self.tool("tpm2_pcrextend", f"{index}:{bank}={digest}")
+
+    def read_pcr(self, index, bank="sha256"):
+        out = self.tool("tpm2_pcrread", f"{bank}:{index}").stdout.decode()
+        for line in out.splitlines():
+            left, _, value = line.strip().partition(":")
+            if left.strip() == str(index):
+                return value.strip().lower().removeprefix("0x")
+        raise AssertionError(f"tpm2_pcrread printed no value for PCR {index}:\n{out}")
+
+    def handles(self, kind):
+        """Handles listed by `tpm2_getcap handles-KIND` (transient, loaded-session, saved-session)."""
+        out = self.tool("tpm2_getcap", f"handles-{kind}").stdout.decode()
+        return [line.strip().lstrip("- ").strip() for line in out.splitlines() if line.strip()]
+
+    def fill_object_slots(self, count):
+        """Leaves COUNT storage primary keys loaded (swtpm has 3 transient object slots and no resource manager,
+        so they stay until flushed)."""
+        for i in range(count):
+            self.tool("tpm2_createprimary", "-Q", "-C", "o", "-c", f"filler-{self.starts}-{i}.ctx")
+
+    def flush_transient(self):
+        self.tool("tpm2_flushcontext", "-t")
+
+    def unseal_identity(self, identity_dir):
+        """The 32-byte private key of a TPM-held identity, unsealed with tpm2-tools alone: the storage primary
+        key re-created from the TCG's ECC P-256 SRK template (unique: two zero 32-byte coordinates, given as
+        the TPMU_PUBLIC_ID structure as laid out in memory), the sealed object loaded under it from the
+        identity.tpm's marshalled TPM2B_PUBLIC / TPM2B_PRIVATE, then TPM2_Unseal, through a PCR policy session
+        when the identity is bound to PCRs. Every handle is flushed."""
+        lines = {}
+        for line in (Path(identity_dir) / "identity.tpm").read_text().splitlines():
+            if line and not line.startswith("#"):
+                key, _, value = line.partition(" ")
+                lines[key] = value
+        work = self.root / f"unseal-{time.monotonic_ns()}"
+        work.mkdir()
+        (work / "pub").write_bytes(bytes.fromhex(lines["public"]))
+        (work / "priv").write_bytes(bytes.fromhex(lines["private"]))
+        unique = (b"\x20\x00" + bytes(128)) * 2  # TPMS_ECC_POINT: x, y as TPM2B_ECC_PARAMETER (size LE + 128)
+        (work / "unique").write_bytes(unique)
+        try:
+            self.tool("tpm2_createprimary", "-Q", "-C", "o", "-g", "sha256", "-G", "ecc256:aes128cfb",
+                      "-a", "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda",
+                      "-u", work / "unique", "-c", work / "primary.ctx")
+            self.flush_transient()  # each tool reloads the saved contexts it needs; swtpm has 3 object slots
+            self.tool("tpm2_load", "-Q", "-C", work / "primary.ctx", "-u", work / "pub", "-r", work / "priv",
+                      "-c", work / "item.ctx")
+            self.flush_transient()
+            auth = []
+            if lines["pcrs"] != "none":
+                self.tool("tpm2_startauthsession", "--policy-session", "-S", work / "session.ctx")
+                self.tool("tpm2_policypcr", "-Q", "-S", work / "session.ctx", "-l", lines["pcrs"])
+                auth = ["-p", f"session:{work / 'session.ctx'}"]
+            self.tool("tpm2_unseal", "-c", work / "item.ctx", *auth, "-o", work / "key")
+            if auth:
+                self.tool("tpm2_flushcontext", work / "session.ctx")
+            return (work / "key").read_bytes()
+        finally:
+            self.tool("tpm2_flushcontext", "-t", check=False)
+            self.tool("tpm2_flushcontext", "-s", check=False)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _our_processes(root):
+    """PIDs of live processes whose command line mentions ROOT (our swtpm state folders)."""
+    needle = str(root).encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        if needle in cmdline and "\nState:\tZ" not in status:
+            found.append(int(entry))
+    return found
+
+
+class SwtpmFactory:
+    def __init__(self, root):
+        self.root = Path(root)
+        self.all = []
+
+    def __call__(self, name=None, start=True):
+        """A new TPM (fresh state: another device), started unless START is false."""
+        t = Swtpm(self.root, name or f"tpm{len(self.all)}")
+        self.all.append(t)
+        return t.start() if start else t
+
+    def stop_all(self):
+        for t in self.all:
+            t.stop()
+
+
+@pytest.fixture(scope="module")
+def swtpm_factory(tmp_path_factory):
+    """swtpm_factory(name=None) -> a started Swtpm with a fresh state (a new device). All are stopped at the end
+    of the module, which then fails if any swtpm of ours is still alive."""
+    require_swtpm()
+    factory = SwtpmFactory(tmp_path_factory.mktemp("swtpm"))
+    yield factory
+    factory.stop_all()
+    left = _our_processes(factory.root)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"swtpm processes survived the tests: {left}"
+
+
+@pytest.fixture(scope="module")
+def tpm(swtpm_factory):
+    """The TPM of the module's main device; tests that change its PCRs, stop it or fill its slots use their
+    own (swtpm_factory)."""
+    return swtpm_factory("main")
+
+
+@pytest.fixture
+def own_tpm(swtpm_factory):
+    """A TPM for this test only, stopped at its end."""
+    t = swtpm_factory()
+    yield t
+    t.stop()
