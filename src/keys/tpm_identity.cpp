@@ -175,7 +175,12 @@ TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
     }
     blob.public_area = parse_area(path, lines[2], "public");
     blob.private_area = parse_area(path, lines[3], "private");
-    return {lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519, std::move(blob)};
+    if (!tpm::well_formed(blob)) throw malformed(path, "its public or private area is not a TPM structure");
+    const auto kind = lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519;
+    if (kind == TpmIdentityKind::p256 && !tpm::ecc_public_point(blob)) {
+        throw malformed(path, "its public area holds no P-256 key");
+    }
+    return {kind, std::move(blob)};
 }
 
 }  // namespace ovseal::keys

@@ -249,6 +249,19 @@ std::string to_string(const PcrSelection& pcrs) {
     return out;
 }
 
+bool well_formed(const SealedBlob& blob) {
+    TPM2B_PUBLIC public_area{};
+    TPM2B_PRIVATE private_area{};
+    std::size_t public_end = 0;
+    std::size_t private_end = 0;
+    return Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob.public_area.data(), blob.public_area.size(), &public_end,
+                                          &public_area) == TSS2_RC_SUCCESS &&
+           public_end == blob.public_area.size() &&
+           Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob.private_area.data(), blob.private_area.size(), &private_end,
+                                           &private_area) == TSS2_RC_SUCCESS &&
+           private_end == blob.private_area.size();
+}
+
 std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& blob) {
     TPM2B_PUBLIC area{};
     std::size_t offset = 0;

@@ -38,6 +38,9 @@ struct SealedBlob {
     PcrSelection pcrs;
 };
 
+/// True if the blob's public and private areas are well-formed TPM structures (checked without a TPM).
+bool well_formed(const SealedBlob& blob);
+
 /// The ECC public point (x || y) in a blob's public area, or nothing if it holds no 32-byte ECC point.
 std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& blob);
 

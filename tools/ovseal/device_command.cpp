@@ -35,6 +35,9 @@ void add_device_command(CLI::App& app) {
     init->final_callback([init_args, pcr] {
         const bool in_tpm = init_args->tpm || init_args->tpm_p256;
         if (pcr->count() > 0 && !in_tpm) throw Error(ErrorCode::usage, "--pcr needs --tpm or --tpm-p256");
+        if (pcr->count() > 0 && init_args->tpm_options.pcrs.empty()) {
+            throw Error(ErrorCode::usage, "--pcr is empty; leave it out to bind the key to the TPM only");
+        }
         const auto& options = init_args->tpm_options;
         const auto identity = init_args->tpm_p256 ? DeviceIdentity::create_p256_in_tpm(init_args->dir, options)
                               : init_args->tpm    ? DeviceIdentity::create_in_tpm(init_args->dir, options)
