@@ -1755,7 +1755,9 @@ def test_licence_version_and_layout_must_agree():
 
 # offsets in a version-2 licence with a 1-byte note: 12 model_id, 44 D, 77 not_before, 85 expires,
 # 93 ephemeral, 126 wrapped key, 206 note, 207 algorithm, 208 signer, 240 signature, 304 end
-@pytest.mark.parametrize("offset", [10, 12, 44, 45, 76, 77, 85, 92, 93, 94, 125, 126, 160, 205, 206, 207, 208, 239, 240, 303])
+@pytest.mark.parametrize(
+    "offset", [10, 12, 44, 45, 76, 77, 85, 92, 93, 94, 125, 126, 160, 205, 206, 207, 208, 239, 240, 303]
+)
 def test_damaged_p256_license(offset):
     sealed = licensed_file()
     lic = make_license(sealed.model_id, PUB_C, sealed.file_key, SIGNER_P, note=b"n", not_before=NOW - 1)
@@ -1896,6 +1898,12 @@ def test_device_identity_tries_only_its_own_type():
     # same 32 private bytes, other key type
     assert err(signed_p256_file().data, **dev_kw(device=DEV_C)) == "no_matching_key"
     assert err(signed_device_file().data, **p256_kw(device=DEV_A)) == "no_matching_key"
+    # the observable part: a P-256 identity never reaches an x25519 stanza, so never makes its all-zero
+    # check (§14), and an X25519 identity never decodes a p256 stanza's ephemeral key
+    low = raw_stanza(b"x25519", [LOW_ORDER[0]], bytes(80))
+    assert open_file(seal(SMALL, [low, p256_stanza(PUB_C)], sign=SIGNER_P).data, **p256_kw()) == WANT_SMALL
+    off = raw_stanza(b"p256", [off_curve_points(1)[0]], bytes(80))
+    assert open_file(seal(SMALL, [off, x25519_stanza(PUB_A)], sign=SIGNER_P).data, **dev_kw()) == WANT_SMALL
 
 
 @pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + PUB_C[1:], bytes([0]) + PUB_C[1:], bytes(33)])
