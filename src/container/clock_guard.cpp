@@ -58,6 +58,9 @@ std::uint64_t read_clock_state(const std::filesystem::path& state) {
     if (!std::getline(in, line) || std::getline(in, extra)) damaged(state, "not exactly one line");
     std::istringstream fields(line);
     std::string t, seconds, sum, rest;
+    if (line.starts_with("OVSEAL-CLOCK-TPM-1 ")) {
+        damaged(state, "it was written with a TPM-held device identity: open with that identity (--identity)");
+    }
     if (!(fields >> t >> seconds >> sum) || (fields >> rest) || t != tag) damaged(state, "unknown format");
     if (seconds.empty() || seconds.size() > 20 || seconds.find_first_not_of("0123456789") != std::string::npos) {
         damaged(state, "bad time");

@@ -84,11 +84,10 @@ void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::u
             lower_bound = read_clock_state(state);  // a file-only guard being upgraded
         } else {
             const Anchor anchor = read_anchor(state, key);
-            if (clock_now < anchor.clock_ms) {
-                clock_state_damaged(state, "the TPM clock is behind the anchor: the TPM was cleared, or the state "
-                                           "comes from another TPM");
-            }
-            lower_bound = anchor.seconds + (clock_now - anchor.clock_ms) / 1000;
+            // After a power loss the TPM restarts its clock from its last saved copy, which can be behind the
+            // anchor: then the anchor's own time is all that is known, as in the first form.
+            lower_bound = clock_now >= anchor.clock_ms ? anchor.seconds + (clock_now - anchor.clock_ms) / 1000
+                                                       : anchor.seconds;
         }
         if (lower_bound > now && lower_bound - now > static_cast<std::uint64_t>(tolerance)) {
             throw Error(ErrorCode::clock_rollback,

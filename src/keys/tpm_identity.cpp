@@ -21,21 +21,26 @@ constexpr std::string_view x25519_header = "OVSEAL-TPM-X25519-1";
 constexpr std::string_view p256_header = "OVSEAL-TPM-P256-1";
 constexpr std::size_t max_area_size = 2048;  // a TPM2B_PUBLIC or TPM2B_PRIVATE is well under this
 
-Error malformed(const std::filesystem::path& path, const std::string& why) {
-    return Error(ErrorCode::invalid_key, "'" + path.string() + "' is not a valid TPM-sealed device identity (" + why +
-                                             "); create one with `ovseal device init --tpm -o DIR`");
+// `remedy` names the `device init` flag that makes this kind of identity again ("" while the kind is unknown).
+Error malformed(const std::filesystem::path& path, const std::string& why, std::string_view remedy = "") {
+    const std::string how = remedy.empty() ? "`ovseal device init --tpm-p256 -o DIR` (or --tpm)"
+                                           : "`ovseal device init " + std::string(remedy) + " -o DIR`";
+    return Error(ErrorCode::invalid_key, "'" + path.string() + "' is not a valid TPM-held device identity (" + why +
+                                             "); re-provision the device with " + how);
 }
 
 std::vector<std::uint8_t> parse_area(const std::filesystem::path& path, const std::string& line,
-                                     std::string_view name) {
+                                     std::string_view name, std::string_view remedy) {
     const std::string prefix = std::string(name) + " ";
-    if (line.rfind(prefix, 0) != 0) throw malformed(path, "expected the line '" + std::string(name) + " <hex>'");
+    if (line.rfind(prefix, 0) != 0) {
+        throw malformed(path, "expected the line '" + std::string(name) + " <hex>'", remedy);
+    }
     const std::string_view digits = std::string_view(line).substr(prefix.size());
     if (digits.empty() || digits.size() % 2 != 0 || digits.size() / 2 > max_area_size) {
-        throw malformed(path, std::string(name) + " has a bad length");
+        throw malformed(path, std::string(name) + " has a bad length", remedy);
     }
     std::vector<std::uint8_t> bytes(digits.size() / 2);
-    if (!parse_hex(digits, bytes)) throw malformed(path, std::string(name) + " is not hex");
+    if (!parse_hex(digits, bytes)) throw malformed(path, std::string(name) + " is not hex", remedy);
     return bytes;
 }
 
@@ -163,22 +168,26 @@ TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
         throw malformed(path, "the first line is neither " + std::string(x25519_header) + " nor " +
                                   std::string(p256_header));
     }
-    if (lines[1].rfind("pcrs ", 0) != 0) throw malformed(path, "expected the line 'pcrs <selection>|none'");
+    const auto kind = lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519;
+    const std::string_view remedy = kind == TpmIdentityKind::p256 ? "--tpm-p256" : "--tpm";
+    if (lines[1].rfind("pcrs ", 0) != 0) throw malformed(path, "expected the line 'pcrs <selection>|none'", remedy);
     tpm::SealedBlob blob;
     const std::string pcrs = lines[1].substr(5);
     if (pcrs != "none") {
         try {
             blob.pcrs = tpm::parse_pcr_selection(pcrs);
         } catch (const Error&) {
-            throw malformed(path, "bad PCR selection");
+            throw malformed(path, "bad PCR selection", remedy);
         }
     }
-    blob.public_area = parse_area(path, lines[2], "public");
-    blob.private_area = parse_area(path, lines[3], "private");
-    if (!tpm::well_formed(blob)) throw malformed(path, "its public or private area is not a TPM structure");
-    const auto kind = lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519;
-    if (kind == TpmIdentityKind::p256 && !tpm::ecc_public_point(blob)) {
-        throw malformed(path, "its public area holds no P-256 key");
+    blob.public_area = parse_area(path, lines[2], "public", remedy);
+    blob.private_area = parse_area(path, lines[3], "private", remedy);
+    if (!tpm::well_formed(blob)) throw malformed(path, "its public or private area is not a TPM structure", remedy);
+    if (kind == TpmIdentityKind::p256) {
+        const auto point = tpm::ecc_public_point(blob);
+        if (!point || !crypto::p256_compress(std::span(*point).first(32), std::span(*point).subspan(32))) {
+            throw malformed(path, "its public area holds no P-256 key", remedy);
+        }
     }
     return {kind, std::move(blob)};
 }
