@@ -11,6 +11,7 @@
 #include <openvino/runtime/core.hpp>
 
 #include "ovseal/identity.hpp"
+#include "ovseal/hardening.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal {
@@ -34,9 +35,5 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
-
-/// Makes this process non-dumpable (no core dumps, no ptrace by other users) and sets the core size limit
-/// to zero: OpenVINO keeps copies of the model (the XML text, repacked weights) that ovseal cannot lock.
-void harden_process();
 
 }  // namespace ovseal

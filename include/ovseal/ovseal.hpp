@@ -3,6 +3,7 @@
 /// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory.
 
 #include "ovseal/error.hpp"
+#include "ovseal/hardening.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 #include "ovseal/license.hpp"

@@ -74,19 +74,7 @@ bool keep_pooled_page(void* data, bool locked) {
 }
 
 void warn_once(std::string_view message) {
-    if (g_warned.exchange(true)) {
-        return;
-    }
-    std::function<void(std::string_view)> handler;
-    {
-        std::lock_guard lock(g_hooks_mutex);
-        handler = g_warning_handler;
-    }
-    if (handler) {
-        handler(message);
-    } else {
-        std::fprintf(stderr, "ovseal: warning: %.*s\n", static_cast<int>(message.size()), message.data());
-    }
+    if (!g_warned.exchange(true)) warn(message);
 }
 
 }  // namespace
@@ -193,6 +181,19 @@ RegionStats region_stats() noexcept {
 void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> observer) {
     std::lock_guard lock(g_hooks_mutex);
     g_release_observer = std::move(observer);
+}
+
+void warn(std::string_view message) {
+    std::function<void(std::string_view)> handler;
+    {
+        std::lock_guard lock(g_hooks_mutex);
+        handler = g_warning_handler;
+    }
+    if (handler) {
+        handler(message);
+    } else {
+        std::fprintf(stderr, "ovseal: warning: %.*s\n", static_cast<int>(message.size()), message.data());
+    }
 }
 
 void set_warning_handler(std::function<void(std::string_view)> handler) {

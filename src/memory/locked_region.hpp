@@ -48,7 +48,10 @@ RegionStats region_stats() noexcept;
 /// Pass an empty function to remove it.
 void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> observer);
 
-/// Where the one-time "could not lock memory" warning goes; by default standard error.
+/// Reports a memory warning (e.g. memory that could not be locked) through the handler below.
+void warn(std::string_view message);
+
+/// Where memory warnings go (the one-time "could not lock memory" among them); by default standard error.
 void set_warning_handler(std::function<void(std::string_view)> handler);
 
 }  // namespace ovseal::memory

@@ -1,8 +1,5 @@
 // The one place that hands decrypted models to OpenVINO.
 
-#include <sys/prctl.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -10,6 +7,7 @@
 #include <openvino/runtime/properties.hpp>
 
 #include "container/sealed_file.hpp"
+#include "memory/plaintext_hold.hpp"
 #include "memory/wipe.hpp"
 #include "openvino/model_files.hpp"
 #include "openvino/secure_allocator.hpp"
@@ -150,6 +148,8 @@ void check_device(ov::Core& core, const std::string& device) {
 }  // namespace
 
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring) {
+    // The process is hardened before any plaintext exists, for as long as this call or the weights live.
+    const auto hold = memory::hold_plaintext();
     const auto file = container::SealedFile::open(sealed, ring);
     const ModelEntries entries = find_model_entries(file);
     const auto& list = file.entries();
@@ -158,6 +158,8 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
         WipedString onnx(list[*entries.onnx].size);
         const container::EntryOutput output{*entries.onnx, onnx.bytes()};
         file.decrypt_entries({&output, 1}, false);
+        // OpenVINO copies an ONNX model's constants into memory ovseal cannot track: stay hardened for good.
+        static const memory::PlaintextHold onnx_hold = memory::hold_plaintext();
         try {
             return core.read_model(onnx.text(), ov::Tensor{});
         } catch (const std::exception&) {
@@ -214,12 +216,6 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key,
                                 const std::string& device, const ov::AnyMap& config) {
     return compile_model(core, sealed, KeyRing({key}), device, config);
-}
-
-void harden_process() {
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    const rlimit no_core{0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
 }
 
 }  // namespace ovseal
