@@ -31,7 +31,8 @@ constexpr const char* exit_codes_help = R"(Exit codes:
 Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
 OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more),
-OVSEAL_PKCS11_MODULE and OVSEAL_PKCS11_PIN (keys in a PKCS#11 token, named by pkcs11: URIs).)";
+OVSEAL_PKCS11_MODULE and OVSEAL_PKCS11_PIN (keys in a PKCS#11 token, named by pkcs11: URIs), OVSEAL_MLOCKALL=1
+(lock all process memory while a model is held), TPM2TOOLS_TCTI or TSS2_TCTI (the TPM for TPM-held identities).)";
 
 }  // namespace
 
