@@ -172,3 +172,26 @@ TEST_F(Lifetime, RepeatedLoadsDoNotLeak) {
 }
 
 }  // namespace
+
+namespace {
+
+// Key material is wiped on release too: key files, passphrases (and what scrypt derives from them), device
+// identities and signing keys, each seen through the release hook.
+TEST(KeyLifetime, EveryKindOfKeyIsWipedOnRelease) {
+    ReleaseRecorder recorder;
+    const auto before = ovseal::memory::region_stats();
+    {
+        const auto key = ovseal::Key::from_bytes(key_bytes(801));
+        const auto passphrase = ovseal::Key::from_passphrase("correct horse battery staple");
+        const auto device = device_identity(802);
+        const auto signer = signing_key(803);
+        const auto p256 = ovseal::DeviceIdentity::from_p256_bytes(key_bytes(804));
+        EXPECT_GT(ovseal::memory::region_stats().live_regions, before.live_regions);
+    }
+    EXPECT_EQ(ovseal::memory::region_stats().live_regions, before.live_regions) << "a key outlived its object";
+    const auto releases = recorder.releases();
+    EXPECT_GE(releases.size(), 4u) << "key file, passphrase, device key and signing seed each live in a region";
+    for (const auto& r : releases) EXPECT_TRUE(r.all_zero) << "a released key region of " << r.size << " bytes";
+}
+
+}  // namespace
