@@ -1,8 +1,11 @@
 #include "npy.hpp"
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
-#include <regex>
+#include <limits>
+#include <optional>
+#include <string_view>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -27,6 +30,75 @@ constexpr DtypeName dtypes[] = {
 
 [[noreturn]] void bad_npy(const std::filesystem::path& path, const std::string& why) {
     throw Error(ErrorCode::usage, "cannot use '" + path.string() + "' as an input: " + why);
+}
+
+// The header is a Python dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (1, 64), }.
+// This reads the three keys NumPy writes with a bounded scan (no regex: its recursion is not bounded).
+class HeaderDict {
+public:
+    HeaderDict(std::string_view text, const std::filesystem::path& path) : m_text(text), m_path(path) {}
+
+    /// The text right after `'key':` and any spaces.
+    std::string_view value_of(std::string_view key) const {
+        const std::string quoted = "'" + std::string(key) + "'";
+        const std::size_t at = m_text.find(quoted);
+        if (at == std::string_view::npos) bad_npy(m_path, "its header has no '" + std::string(key) + "'");
+        std::size_t i = skip_spaces(at + quoted.size());
+        if (i >= m_text.size() || m_text[i] != ':') bad_npy(m_path, "its header is not a dict");
+        return m_text.substr(skip_spaces(i + 1));
+    }
+
+    std::string quoted_string(std::string_view key) const {
+        const auto value = value_of(key);
+        const std::size_t close = value.size() > 1 && value[0] == '\'' ? value.find('\'', 1) : std::string_view::npos;
+        if (close == std::string_view::npos || close > 16) bad_npy(m_path, "its '" + std::string(key) + "' is bad");
+        return std::string(value.substr(1, close - 1));
+    }
+
+    ov::Shape shape() const {
+        const auto value = value_of("shape");
+        const std::size_t close = value.find(')');
+        if (value.empty() || value[0] != '(' || close == std::string_view::npos) bad_npy(m_path, "its shape is bad");
+        ov::Shape dims;
+        std::string_view rest = value.substr(1, close - 1);
+        while (!rest.empty()) {
+            const std::size_t comma = rest.find(',');
+            const std::string_view item = trim(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (item.empty() && trim(rest).empty() && !dims.empty()) break;  // the trailing comma of (n,)
+            std::size_t dim = 0;
+            const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), dim);
+            if (item.empty() || error != std::errc() || end != item.data() + item.size()) {
+                bad_npy(m_path, "its shape holds something other than sizes");
+            }
+            dims.push_back(dim);
+        }
+        return dims;
+    }
+
+private:
+    std::size_t skip_spaces(std::size_t i) const {
+        while (i < m_text.size() && m_text[i] == ' ') ++i;
+        return i;
+    }
+    static std::string_view trim(std::string_view s) {
+        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+        return s;
+    }
+
+    std::string_view m_text;
+    const std::filesystem::path& m_path;
+};
+
+// elements x element size, or nothing if it overflows.
+std::optional<std::uint64_t> byte_size(const ov::Shape& shape, std::size_t element_size) {
+    std::uint64_t size = element_size;
+    for (const auto dim : shape) {
+        if (dim != 0 && size > std::numeric_limits<std::uint64_t>::max() / dim) return std::nullopt;
+        size *= dim;
+    }
+    return size;
 }
 
 }  // namespace
@@ -60,17 +132,11 @@ ov::Tensor read_npy(const std::filesystem::path& path) {
     }
     std::string header(header_length, '\0');
     in.read(header.data(), header_length);
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']+)')"))) bad_npy(path, "no dtype");
-    const std::string descr = m[1];
-    if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*True)"))) bad_npy(path, "Fortran order");
-    if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))"))) bad_npy(path, "no shape");
-    ov::Shape shape;
-    const std::string dims = m[1];
-    const std::regex number(R"(\d+)");
-    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-        shape.push_back(std::stoull(it->str()));
-    }
+    if (!in) bad_npy(path, "the file ends inside its header");
+    const HeaderDict dict(header, path);
+    const std::string descr = dict.quoted_string("descr");
+    if (dict.value_of("fortran_order").starts_with("True")) bad_npy(path, "Fortran order");
+    const ov::Shape shape = dict.shape();
     const DtypeName* dtype = nullptr;
     for (const auto& d : dtypes) {
         if (descr == d.descr || (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == std::string(d.descr).substr(1))) {
@@ -79,6 +145,13 @@ ov::Tensor read_npy(const std::filesystem::path& path) {
     }
     if (dtype == nullptr) {
         bad_npy(path, "unsupported dtype '" + descr + "' (little-endian numeric types and bool are supported)");
+    }
+    // The data must be exactly what the shape says: checked against the file before anything is allocated.
+    const auto data_start = static_cast<std::uint64_t>(in.tellg());
+    const auto data_size = std::filesystem::file_size(path) - data_start;
+    const auto expected = byte_size(shape, ov::element::Type(dtype->type).size());
+    if (!expected || *expected != data_size) {
+        bad_npy(path, "its data does not match its shape and dtype");
     }
     ov::Tensor tensor(ov::element::Type(dtype->type), shape);
     in.read(static_cast<char*>(tensor.data()), static_cast<std::streamsize>(tensor.get_byte_size()));
