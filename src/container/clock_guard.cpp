@@ -1,6 +1,8 @@
 #include "container/clock_guard.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,12 +40,26 @@ void clock_state_damaged(const std::filesystem::path& state, const std::string& 
                                               "); it is never reset silently: restore it or remove it deliberately");
 }
 
+ClockStateLock::ClockStateLock(const std::filesystem::path& state) {
+    const std::string name = state.string() + ".lock";
+    m_fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_fd < 0 || ::flock(m_fd, LOCK_EX) != 0) {
+        const int error = errno;
+        if (m_fd >= 0) ::close(m_fd);
+        throw Error(ErrorCode::io, "cannot lock the clock state file '" + state.string() + "' (" + name + "): " +
+                                       std::strerror(error));
+    }
+}
+
+ClockStateLock::~ClockStateLock() { ::close(m_fd); }  // closing releases the lock
+
 void write_clock_state(const std::filesystem::path& state, const std::string& line) {
     const std::string text = line + "\n";
-    const std::string temp = state.string() + ".new";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              ::fsync(fd) == 0;
+    // A name of its own (mkstemp), so that writers never share a temporary file, then one atomic rename.
+    std::string temp = state.string() + ".XXXXXX";
+    const int fd = ::mkstemp(temp.data());
+    bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+              ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
     if (fd >= 0) ok = ::close(fd) == 0 && ok;
     if (!ok || ::rename(temp.c_str(), state.c_str()) != 0) {
         ::unlink(temp.c_str());
@@ -76,6 +92,7 @@ void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t n
     if (tolerance < 0) {
         throw Error(ErrorCode::usage, "the clock tolerance cannot be negative");
     }
+    const ClockStateLock lock(state);  // read, check and write as one step among concurrent openers
     std::error_code ec;
     if (std::filesystem::exists(state, ec)) {
         const std::uint64_t stored = read_clock_state(state);

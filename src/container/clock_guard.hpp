@@ -13,7 +13,20 @@ namespace ovseal::container {
 /// A missing state file is a first use.
 void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance);
 
-/// Replaces the state file with `line` (write a new file, fsync, rename).
+/// An exclusive lock (flock on STATE.lock) that makes read, check and write one step for every opener, in this
+/// process and others.
+class ClockStateLock {
+public:
+    explicit ClockStateLock(const std::filesystem::path& state);
+    ~ClockStateLock();
+    ClockStateLock(const ClockStateLock&) = delete;
+    ClockStateLock& operator=(const ClockStateLock&) = delete;
+
+private:
+    int m_fd = -1;
+};
+
+/// Replaces the state file with `line` (write a new file of its own, fsync, rename).
 void write_clock_state(const std::filesystem::path& state, const std::string& line);
 /// The stored time of a file in the first form (OVSEAL-CLOCK-1), checked; state_invalid if damaged.
 std::uint64_t read_clock_state(const std::filesystem::path& state);

@@ -77,6 +77,7 @@ void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::u
     tpm::Tpm tpm(*identity.secret().tpm_tcti);
     const std::uint64_t clock_now = tpm.read_clock();
 
+    const ClockStateLock lock(state);  // read, check and write as one step among concurrent openers
     std::uint64_t lower_bound = 0;  // the earliest the real time can be now
     std::error_code ec;
     if (std::filesystem::exists(state, ec)) {

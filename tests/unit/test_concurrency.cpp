@@ -320,14 +320,13 @@ SharedClockRun open_with_shared_clock(const Models& models, const fs::path& stat
 }
 
 // The shared state file stays a valid state file (§13.4: one line, checksum right) holding one of the times the
-// threads opened at, and every open either succeeds or fails only with the known bug's two signatures (below).
+// threads opened at.
 TEST_F(Concurrency, SharedClockStateFileStaysValid) {
     const fs::path state = work / "clock";
     const auto run = open_with_shared_clock(m(), state);
     std::cout << "  shared clock state file: " << run.summary() << "\n";
     for (const auto& [outcome, n] : run.outcomes) {
-        EXPECT_TRUE(outcome == "ok" || outcome == "io" || outcome == "state_invalid")
-            << n << " opens gave " << outcome << ": " << run.example.at(outcome);
+        EXPECT_EQ(outcome, "ok") << n << " opens gave " << outcome << ": " << run.example.at(outcome);
     }
     EXPECT_GT(run.outcomes.count("ok") ? run.outcomes.at("ok") : 0, 0u);
     std::uint64_t stored = 0;
@@ -341,26 +340,13 @@ TEST_F(Concurrency, SharedClockStateFileStaysValid) {
 }
 
 // Every one of those opens must succeed: the times are all within the tolerance of each other, and the file is
-// valid before and after. Known bug: they do not (see the skip message). Set OVSEAL_RUN_KNOWN_BUGS=1 to make the
-// bug a failure instead of a skip.
+// valid before and after. (They did not while writers shared one temporary file name and nothing serialised
+// read, check and write.)
 TEST_F(Concurrency, SharedClockStateFileEveryOpenSucceeds) {
     const fs::path state = work / "clock";
     const auto run = open_with_shared_clock(m(), state);
     std::cout << "  shared clock state file: " << run.summary() << "\n";
     const std::size_t ok = run.outcomes.count("ok") ? run.outcomes.at("ok") : 0;
-    const bool only_known = std::all_of(run.outcomes.begin(), run.outcomes.end(), [](const auto& o) {
-        return o.first == "ok" || o.first == "io" || o.first == "state_invalid";
-    });
-    if (ok != run.opens && only_known && std::getenv("OVSEAL_RUN_KNOWN_BUGS") == nullptr) {
-        GTEST_SKIP() << "known bug: concurrent opens that share one clock state file fail spuriously ("
-                     << run.summary() << "). src/container/clock_guard.cpp write_clock_state writes every update "
-                     << "through the same temporary name '<state>.new' opened with O_TRUNC, then renames it: a "
-                     << "second writer truncates the first writer's inode after the first has written it, the "
-                     << "first renames the now empty file into place (a concurrent reader then gets state_invalid, "
-                     << "'not exactly one line', and is told the file is damaged), and the second's rename fails "
-                     << "with ENOENT (io). Example io: '"
-                     << (run.example.count("io") ? run.example.at("io") : std::string("-")) << "'";
-    }
     EXPECT_EQ(ok, run.opens) << run.summary();
     for (const auto& [outcome, message] : run.example) ADD_FAILURE() << outcome << ": " << message;
     EXPECT_FALSE(fs::exists(fs::path(state.string() + ".new"))) << "a temporary state file was left behind";
