@@ -337,3 +337,34 @@ def own_tpm(swtpm_factory):
     t = swtpm_factory()
     yield t
     t.stop()
+
+
+def assert_no_handles(tpm, when):
+    """Nothing ovseal loaded is left in the TPM (swtpm has no resource manager: whatever was not flushed stays)."""
+    for kind in ("transient", "loaded-session", "saved-session"):
+        left = tpm.handles(kind)
+        assert left == [], f"{when}: handles-{kind} left in the TPM: {left}"
+
+
+def assert_busy_then_recovers(cli, ih, t, device_dir, pub, between=None):
+    """With all object slots taken, `device show` is tpm_busy (naming the fix); with two taken, the storage key is
+    made but loading the identity fails, and ovseal flushes what it made; once freed, it works again.
+    `between(t)` runs while all slots are taken."""
+    t.fill_object_slots(3)
+    r = cli("device", "show", device_dir, "--tcti", t.tcti)
+    ih.assert_error(r, "tpm_busy", "slots")
+    assert "tpm2_flushcontext" in r.error_message(), r.describe()
+    if between is not None:
+        between(t)
+    assert len(t.handles("transient")) == 3
+    t.flush_transient()
+    assert cli.ok("device", "show", device_dir, "--tcti", t.tcti).stdout.strip() == pub
+    t.fill_object_slots(2)
+    fillers = t.handles("transient")
+    assert len(fillers) == 2
+    ih.assert_error(cli("device", "show", device_dir, "--tcti", t.tcti), "tpm_busy", "slots")
+    assert t.handles("transient") == fillers, "ovseal left a handle behind after failing"
+    assert t.handles("loaded-session") == []
+    t.flush_transient()
+    assert cli.ok("device", "show", device_dir, "--tcti", t.tcti).stdout.strip() == pub
+    assert_no_handles(t, "after recovery")

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from conftest_identity import ih, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
+from conftest_tpm import assert_busy_then_recovers, assert_no_handles  # noqa: E402
 from conftest_tpm import own_tpm, require_swtpm, require_tpm2_tools, swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
 
 HEADER = "OVSEAL-TPM-X25519-1"
@@ -99,12 +100,6 @@ def assert_key_absent(key, data, where):
 
 def assert_no_key(r, key):
     assert_key_absent(key, r.stdout_bytes + r.stderr_bytes, "the output of:\n" + r.describe())
-
-
-def assert_no_handles(tpm, when):
-    for kind in ("transient", "loaded-session", "saved-session"):
-        left = tpm.handles(kind)
-        assert left == [], f"{when}: handles-{kind} left in the TPM: {left}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -268,24 +263,7 @@ def test_tpm_stopped_then_restarted(cli, h, ih, wd, models, own_tpm, publisher, 
 def test_slots_exhausted_then_flushed(cli, ih, wd, own_tpm):
     t = own_tpm
     d = make_tpm_device(cli, ih, t, wd / "dev")
-    # All three object slots taken: the storage primary key cannot be created.
-    t.fill_object_slots(3)
-    r = cli("device", "show", d.dir, "--tcti", t.tcti)
-    ih.assert_error(r, "tpm_busy", "slots")
-    assert "tpm2_flushcontext" in r.error_message(), r.describe()
-    assert len(t.handles("transient")) == 3
-    t.flush_transient()
-    assert cli.ok("device", "show", d.dir, "--tcti", t.tcti).stdout.strip() == d.pub
-    # Two taken: the primary key is created, loading the sealed key fails; the primary is flushed all the same.
-    t.fill_object_slots(2)
-    fillers = t.handles("transient")
-    assert len(fillers) == 2
-    ih.assert_error(cli("device", "show", d.dir, "--tcti", t.tcti), "tpm_busy", "slots")
-    assert t.handles("transient") == fillers, "ovseal left a handle behind after failing"
-    assert t.handles("loaded-session") == []
-    t.flush_transient()
-    assert cli.ok("device", "show", d.dir, "--tcti", t.tcti).stdout.strip() == d.pub
-    assert_no_handles(t, "after recovery")
+    assert_busy_then_recovers(cli, ih, t, d.dir, d.pub)
 
 
 def test_no_handles_left_after_many_opens(cli, tpm, main_device, signed_to_main, publisher):

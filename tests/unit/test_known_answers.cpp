@@ -31,21 +31,8 @@ namespace {
 
 namespace crypto = ovseal::crypto;
 using Bytes = std::vector<std::uint8_t>;
-
-Bytes from_hex(const std::string& hex) {
-    EXPECT_EQ(hex.size() % 2, 0u) << hex;
-    Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-    std::string out;
-    for (auto b : bytes) out += "0123456789abcdef"[b >> 4], out += "0123456789abcdef"[b & 15];
-    return out;
-}
+using ovseal_test::from_hex;
+using ovseal_test::to_hex;
 
 Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
 Bytes repeat(std::uint8_t byte, std::size_t n) { return Bytes(n, byte); }

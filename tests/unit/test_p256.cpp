@@ -15,20 +15,6 @@ using namespace ovseal_test;
 using ovseal::ErrorCode;
 using ovseal::KeyRing;
 
-std::vector<std::uint8_t> from_hex(const std::string& hex) {
-    std::vector<std::uint8_t> out;
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-    std::string out;
-    for (auto b : bytes) out += "0123456789abcdef"[b >> 4], out += "0123456789abcdef"[b & 15];
-    return out;
-}
-
 // RFC 5903 §8.1: the 256-bit random ECP group.
 const std::string rfc_i = "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
 const std::string rfc_gix = "dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180";

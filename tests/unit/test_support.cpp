@@ -203,6 +203,25 @@ std::string read_text(const fs::path& path) {
 
 ovseal::DeviceIdentity device_identity(unsigned seed) { return ovseal::DeviceIdentity::from_bytes(key_bytes(seed)); }
 
+std::vector<std::uint8_t> from_hex(const std::string& hex) {
+    EXPECT_EQ(hex.size() % 2, 0u) << hex;
+    std::vector<std::uint8_t> out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    return out;
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (auto b : bytes) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 15]);
+    }
+    return out;
+}
+
 ovseal::SigningKey signing_key(unsigned seed) { return ovseal::SigningKey::from_bytes(key_bytes(seed)); }
 
 std::optional<ovseal::Error> error_of(const std::function<void()>& f) {

@@ -60,6 +60,10 @@ std::vector<std::uint8_t> read_bytes(const fs::path& path);
 void write_bytes(const fs::path& path, std::span<const std::uint8_t> bytes);
 void patch_byte(const fs::path& path, std::uint64_t offset, std::uint8_t value);
 
+/// Hex (lowercase when written, either case when read) for test vectors.
+std::vector<std::uint8_t> from_hex(const std::string& hex);
+std::string to_hex(std::span<const std::uint8_t> bytes);
+
 /// 32 key bytes from a seed, and the Key made of them.
 std::vector<std::uint8_t> key_bytes(unsigned seed);
 
