@@ -8,7 +8,8 @@
 #                                         each target (or those named) for SECONDS, on FUZZ_JOBS processes
 #                                         (default 1), growing the corpus in build-fuzz/corpus/TARGET; crashes
 #                                         land in build-fuzz/crashes/TARGET/
-#   scripts/fuzz.sh --merge [TARGET...]   minimises build-fuzz/corpus/TARGET into fuzz/corpus/TARGET (new seeds)
+#   scripts/fuzz.sh --merge [TARGET...]   adds what build-fuzz/corpus/TARGET covers beyond fuzz/corpus/TARGET to
+#                                         the latter (not the whole-file targets unless named: 64 KiB per file)
 #   scripts/fuzz.sh --build               only builds
 #
 # The targets need clang-14 and libFuzzer (Debian: clang-14, libclang-rt-14-dev; scripts/setup.sh installs them).
@@ -137,6 +138,8 @@ case $mode in
     configure_and_build
     for target in $(targets_of "$@"); do
         [ -d "$build/corpus/$target" ] || continue
+        # Whole sealed files are 64 KiB and more each: their corpus stays out of the repository unless named.
+        if (($# == 0)) && [[ $target == fuzz_sealed_* ]]; then continue; fi
         mkdir -p "fuzz/corpus/$target"
         # shellcheck disable=SC2046
         "$build/fuzz/$target" -merge=1 $(options_of "$target") "fuzz/corpus/$target" "$build/corpus/$target"
