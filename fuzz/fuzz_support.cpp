@@ -55,12 +55,17 @@ const std::filesystem::path& scratch_dir() {
         }
         std::string pattern = base + "/ovseal-fuzz-XXXXXX";
         if (::mkdtemp(pattern.data()) == nullptr) fail("cannot create a scratch folder in " + base);
+        return std::filesystem::path(pattern);
+    }();
+    // Registered after `dir` is made, so it runs at exit before `dir` is destroyed.
+    static const bool cleanup = [] {
         std::atexit([] {
             std::error_code ec;
             std::filesystem::remove_all(scratch_dir(), ec);
         });
-        return std::filesystem::path(pattern);
+        return true;
     }();
+    (void)cleanup;
     return dir;
 }
 
