@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole test suite (C++ unit and API tests, test vectors, the independent
-# Python opener, the CLI end to end).
+# Sets everything up and runs the whole test suite: a short run of every fuzz target (scripts/fuzz.sh --smoke;
+# OVSEAL_SKIP_FUZZ=1 leaves it out), then the C++ unit and API tests, test vectors, the independent Python
+# opener and the CLI end to end (ctest). A failed fuzz run fails the script after ctest has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cd build
-ctest --output-on-failure -j2 "$@"
+fuzz_status=0
+if [ "${OVSEAL_SKIP_FUZZ:-0}" != 1 ]; then
+    bash scripts/fuzz.sh --smoke || fuzz_status=$?
+fi
+(cd build && ctest --output-on-failure -j2 "$@")
+if ((fuzz_status != 0)); then
+    echo "test: the fuzz smoke run failed (see 'fuzz:' above)"
+    exit "$fuzz_status"
+fi
