@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -34,17 +35,24 @@ int count_misses(std::uint64_t count, unsigned workers) {
     return misses;
 }
 
-// How many distinct threads took part in slow work (each batch sleeps, so idle pool threads get a chance).
+// How many distinct threads took part. Each participant, on its first batch, waits (up to 10 s) until `workers`
+// of them hold a batch at once: so the count does not depend on how the scheduler happens to run them, and a
+// pool that never starts its threads still gives fewer than `workers`.
 std::size_t threads_taking_part(unsigned workers) {
     std::mutex mutex;
+    std::condition_variable all_arrived;
     std::set<std::thread::id> ids;
     parallel_batches(64, workers, [&](BatchCursor& cursor) {
         std::uint64_t begin = 0;
         std::uint64_t end = 0;
+        bool first = true;
         while (cursor.next(begin, end)) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            std::lock_guard lock(mutex);
+            if (!first) continue;
+            first = false;
+            std::unique_lock lock(mutex);
             ids.insert(std::this_thread::get_id());
+            all_arrived.notify_all();
+            all_arrived.wait_for(lock, std::chrono::seconds(10), [&] { return ids.size() >= workers; });
         }
     });
     return ids.size();
