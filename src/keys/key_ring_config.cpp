@@ -85,6 +85,8 @@ json parse_top_level(std::string_view text, std::string_view label) {
         // nlohmann's own message quotes the text around the error, which may be a secret: only the position.
         throw Error(ErrorCode::usage,
                     std::string(label) + ": not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+    } catch (const json::exception&) {
+        throw Error(ErrorCode::usage, std::string(label) + ": not valid JSON (a number out of range)");
     }
 }
 

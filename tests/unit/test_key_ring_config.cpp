@@ -103,6 +103,7 @@ TEST_F(KeyRingConfig, RelativePathsFollowTheBaseFolder) {
 TEST_F(KeyRingConfig, RefusesWhatVersionOneDoesNotSay) {
     expect_refused("{\"version\": 1, \"key_files\": [\"a\"", ErrorCode::usage, "not valid JSON");
     expect_refused(R"(["version", 1])", ErrorCode::usage, "JSON object");
+    expect_refused(R"({"version": 1e400, "key_files": ["a"]})", ErrorCode::usage, "not valid JSON");
     expect_refused(R"({"key_files": ["a"]})", ErrorCode::usage, "\"version\"");
     expect_refused(R"({"version": 2, "key_files": ["a"]})", ErrorCode::usage, "\"version\"");
     expect_refused(R"({"version": "1", "key_files": ["a"]})", ErrorCode::usage, "\"version\"");
