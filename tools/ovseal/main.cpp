@@ -29,7 +29,9 @@ constexpr const char* exit_codes_help = R"(Exit codes:
  25 tpm_unavailable     28 tpm_busy             31 token_login_failed
  26 tpm_policy_failed   29 tpm_failed           32 token_key_missing
  27 tpm_wrong_device    30 token_unavailable    33 token_failed
-Environment: OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
+)";
+
+constexpr const char* environment_help = R"(OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
 OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more),
 OVSEAL_PKCS11_MODULE and OVSEAL_PKCS11_PIN (keys in a PKCS#11 token, named by pkcs11: URIs), OVSEAL_MLOCKALL=1
@@ -65,7 +67,7 @@ int main(int argc, char** argv) {
     CLI::App app{"ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
                  "into protected memory."};
     app.name("ovseal");
-    app.footer(exit_codes_help);
+    app.footer(std::string(exit_codes_help) + "Environment: " + environment_help);
     app.set_version_flag("--version", std::string("ovseal ") + ovseal::version());
     app.require_subcommand(1);
     app.fallthrough();  // --threads may come after the command, too
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
     ovseal::cli::add_license_command(app);
     ovseal::cli::add_rotate_commands(app);
     ovseal::cli::add_token_command(app);
+    ovseal::cli::add_doc_commands(app, environment_help);
 
     // Name an unknown command instead of CLI11's generic "a subcommand is required".
     const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
