@@ -6,6 +6,10 @@ numpy.random.default_rng with fixed seeds.
                                 with `marker`, a second output "marker" is a constant full of MARKER
     tflite_model(dir)           TensorFlow Lite FULLY_CONNECTED(+RELU) -> SOFTMAX, input "input" 1x32,
                                 output "probs" 1x10
+    tf_frozen(dir)              TensorFlow frozen GraphDef model.pb: MatMul, BiasAdd, Softmax, input "input"
+                                1x32, output "probs" 1x10
+    tf_saved_model(dir)         the same graph as a SavedModel folder (saved_model.pb, tag "serve", signature
+                                "serving_default", no variables)
     paddle_model(dir)           PaddlePaddle static program Linear(ReLU(x)) -> softmax, model.pdmodel and
                                 model.pdiparams, input "input" 1x32 (run in a child process: Paddle is slow
                                 to import and sets process-wide state)
@@ -148,6 +152,81 @@ def tflite_model(d):
     path = d / "model.tflite"
     path.write_bytes(bytes(b.Output()))
     return path
+
+
+# TensorFlow is far too large to install for two test models: the protobuf messages are written directly in
+# the wire format (field numbers from tensorflow/core/framework/*.proto and protobuf/meta_graph.proto).
+
+def _varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def _msg(number, payload):
+    payload = payload.encode() if isinstance(payload, str) else payload
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _int(number, value):
+    return _varint(number << 3) + _varint(value)
+
+
+DT_FLOAT = 1
+
+
+def _shape(dims):                       # TensorShapeProto.dim { size }
+    return b"".join(_msg(2, _int(1, d)) for d in dims)
+
+
+def _entry(key, value):                 # a map<string, ...> entry
+    return _msg(1, key) + _msg(2, value)
+
+
+def _node(name, op, inputs=(), attrs=()):  # NodeDef: name, op, input, attr
+    return _msg(1, _msg(1, name) + _msg(2, op) + b"".join(_msg(3, i) for i in inputs)
+                + b"".join(_msg(5, _entry(k, v)) for k, v in attrs))
+
+
+def _const(name, array):                # AttrValue.tensor: TensorProto dtype, tensor_shape, tensor_content
+    tensor = _int(1, DT_FLOAT) + _msg(2, _shape(array.shape)) + _msg(4, array.astype("<f4").tobytes())
+    return _node(name, "Const", attrs=[("dtype", _int(6, DT_FLOAT)), ("value", _msg(8, tensor))])
+
+
+def _graph_def():
+    rng = np.random.default_rng(1007)
+    w = (rng.standard_normal((32, 10)) * 0.2).astype(np.float32)
+    b = (rng.standard_normal(10) * 0.05).astype(np.float32)
+    t = [("T", _int(6, DT_FLOAT))]
+    return (_node("input", "Placeholder", attrs=[("dtype", _int(6, DT_FLOAT)), ("shape", _msg(7, _shape([1, 32])))])
+            + _const("w", w) + _const("b", b)
+            + _node("mm", "MatMul", ["input", "w"], t) + _node("add", "BiasAdd", ["mm", "b"], t)
+            + _node("probs", "Softmax", ["add"], t)
+            + _msg(4, _int(1, 1000)))  # versions { producer }
+
+
+def tf_frozen(d):
+    d = Path(d)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "model.pb"
+    path.write_bytes(_graph_def())
+    return path
+
+
+def tf_saved_model(d):
+    def tensor_info(name, dims):        # TensorInfo: name, dtype, tensor_shape
+        return _msg(1, name) + _int(2, DT_FLOAT) + _msg(3, _shape(dims))
+    signature = (_msg(1, _entry("input", tensor_info("input:0", [1, 32])))
+                 + _msg(2, _entry("probs", tensor_info("probs:0", [1, 10])))
+                 + _msg(3, "tensorflow/serving/predict"))
+    meta_graph = _msg(1, _msg(4, "serve")) + _msg(2, _graph_def()) + _msg(5, _entry("serving_default", signature))
+    d = Path(d) / "model"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "saved_model.pb").write_bytes(_int(1, 1) + _msg(2, meta_graph))  # SavedModel: version, meta_graphs
+    return d
 
 
 PADDLE_SCRIPT = textwrap.dedent("""

@@ -1,12 +1,14 @@
-"""Sealing the formats OpenVINO reads from files: ONNX with external data, TensorFlow Lite and PaddlePaddle are
-converted to IR in locked memory, single-file ONNX is kept (or converted with --convert-to-ir). Every sealed
-model computes exactly what its plain original does."""
+"""Sealing the formats OpenVINO reads from files: ONNX with external data, TensorFlow (frozen .pb and SavedModel),
+TensorFlow Lite and PaddlePaddle are converted to IR in locked memory, single-file ONNX is kept (or converted with
+--convert-to-ir). Every sealed model computes exactly what its plain original does."""
 
 import shutil
 
 import pytest
 
-from format_models import EXTERNAL_DATA, onnx_external, paddle_model, tflite_model
+from format_models import EXTERNAL_DATA, onnx_external, paddle_model, tf_frozen, tf_saved_model, tflite_model
+
+CONVERTED = ["onnx_external", "tflite", "paddle", "tf_frozen", "tf_saved_model"]
 
 IR_KINDS = ["openvino-ir-xml", "openvino-ir-bin"]
 
@@ -15,7 +17,8 @@ IR_KINDS = ["openvino-ir-xml", "openvino-ir-bin"]
 def format_models(tmp_path_factory):
     d = tmp_path_factory.mktemp("fm")
     return {"onnx_external": onnx_external(d / "oe"), "tflite": tflite_model(d / "tfl"),
-            "paddle": paddle_model(d / "pd")}
+            "paddle": paddle_model(d / "pd"), "tf_frozen": tf_frozen(d / "tf"),
+            "tf_saved_model": tf_saved_model(d / "sm")}
 
 
 def run_outputs(cli, wd, label, model, *extra):
@@ -34,7 +37,7 @@ def seal_and_compare(cli, h, wd, secrets, model, *options):
     return r, h.inspect_json(cli, sealed)
 
 
-@pytest.mark.parametrize("fmt", ["onnx_external", "tflite", "paddle"])
+@pytest.mark.parametrize("fmt", CONVERTED)
 def test_converted_model_equals_plain(cli, h, wd, secrets, format_models, fmt):
     r, info = seal_and_compare(cli, h, wd, secrets, format_models[fmt])
     assert "Converted to OpenVINO IR" in r.stdout, r.describe()
@@ -70,7 +73,7 @@ def test_ir_is_sealed_as_it_is_with_convert_to_ir(cli, h, wd, models, secrets):
     assert sizes == [models["mlp"].stat().st_size, models["mlp"].with_suffix(".bin").stat().st_size]
 
 
-@pytest.mark.parametrize("fmt", ["onnx_external", "tflite", "paddle"])
+@pytest.mark.parametrize("fmt", CONVERTED)
 def test_keep_format_refuses_what_needs_converting(cli, h, wd, secrets, format_models, fmt):
     out = wd / "m.ovseal"
     h.assert_error(cli("seal", format_models[fmt], "-o", out, "--key-file", secrets.key1, "--keep-format"),
