@@ -239,6 +239,31 @@ def npy_seeds():
     seeds.add("i2-fortran", fortran)
 
 
+def key_ring_seeds():
+    seeds = Seeds("fuzz_key_ring")
+    full = {"version": 1, "key_files": ["model.key", "/etc/ovseal/second.key"], "passphrase_file": "pass.txt",
+            "identities": ["device/"], "tcti": "swtpm:port=2321", "licenses": ["licences/", "one.lic"],
+            "trust": ["publisher.pub"], "allow_unsigned": False, "clock_state": "/var/lib/ovseal/clock",
+            "clock_tolerance": 300}
+    seeds.add("full", json.dumps(full, indent=2).encode())
+    seeds.add("key-file", b'{"version": 1, "key_files": ["model.key"]}')
+    seeds.add("passphrase-inline", b'{"version": 1, "passphrase": "correct horse"}')
+    seeds.add("passphrase-empty", b'{"version": 1, "passphrase": ""}')
+    seeds.add("device", b'{"version": 1, "identities": ["device"], "trust": ["keys/"], "allow_unsigned": true}')
+    seeds.add("licences", b'{"version": 1, "identities": ["d"], "licenses": ["l"], "trust": ["p.pub"], '
+                          b'"clock_state": "c", "clock_tolerance": 0}')
+    seeds.add("unknown-field", b'{"version": 1, "key_files": ["k"], "extra": null}')
+    seeds.add("duplicate-field", b'{"version": 1, "key_files": ["a"], "key_files": ["b"]}')
+    seeds.add("wrong-type", b'{"version": "1", "key_files": "k"}')
+    seeds.add("version-2", b'{"version": 2, "key_files": ["k"]}')
+    seeds.add("big-tolerance", b'{"version": 1, "key_files": ["k"], "clock_tolerance": 18446744073709551615}')
+    seeds.add("nul-in-path", b'{"version": 1, "key_files": ["a\\u0000b"]}')
+    seeds.add("nothing", b'{"version": 1}')
+    seeds.add("array", b'[1, 2]')
+    seeds.add("truncated", b'{"version": 1, "key_files": ["k"')
+    seeds.add("number-overflow", b'{"version": 1e400, "key_files": ["k"]}')
+
+
 def main():
     container_seeds()
     license_seeds()
@@ -248,6 +273,7 @@ def main():
     pkcs11_seeds()
     clock_seeds()
     npy_seeds()
+    key_ring_seeds()
     total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
     count = sum(1 for p in CORPUS.rglob("*") if p.is_file())
     print(f"fuzz/corpus: {count} files, {total} bytes")

@@ -6,6 +6,7 @@
 #include "ovseal/hardening.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
+#include "ovseal/key_ring_config.hpp"
 #include "ovseal/license.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/progress.hpp"

@@ -9,6 +9,7 @@
 #include "cli_common.hpp"
 #include "memory/wipe.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/key_ring_config.hpp"
 
 namespace ovseal::cli {
 
@@ -64,7 +65,7 @@ void OpenOptions::add_to(CLI::App& command) {
     keys.add_to(command, /*exclusive=*/true);
     command.add_option("--identity", identities, "Device identity folder made by `ovseal device init` (repeatable)");
     add_tcti_option(command, tcti);
-    command.add_option("--license", licenses, "Licence file for this device (repeatable)");
+    command.add_option("--license", licenses, "Licence file for this device, or a folder of them (repeatable)");
     command.add_option("--trust", trust, "Trusted publisher public key (.pub), or a folder of them (repeatable); "
                                          "then only models signed by a trusted publisher open");
     command.add_flag("--allow-unsigned", allow_unsigned,
@@ -84,25 +85,17 @@ void add_tcti_option(CLI::App& command, std::string& tcti) {
 bool OpenOptions::any() const { return !identities.empty() || !licenses.empty(); }
 
 KeyRing OpenOptions::resolve() const {
-    KeyRing ring;
-    ring.keys = keys.resolve(false, /*optional=*/any());
-    for (const auto& dir : identities) ring.identities.push_back(DeviceIdentity::load(dir, TpmOptions{tcti, {}}));
-    ring.licenses = licenses;
-    for (const auto& path : trust) {
-        if (std::filesystem::is_directory(path)) {
-            for (const auto& entry : std::filesystem::directory_iterator(path)) {
-                if (entry.path().extension() == ".pub") ring.trusted.push_back(PublisherPublicKey::load(entry.path()));
-            }
-        } else {
-            ring.trusted.push_back(PublisherPublicKey::load(path));
-        }
-    }
-    if (!trust.empty() && ring.trusted.empty()) {
-        throw Error(ErrorCode::usage, "the trust list is empty: no publisher key (.pub) was found in --trust");
-    }
-    ring.allow_unsigned_device_files = allow_unsigned;
-    if (!clock_state.empty()) ring.clock_state = clock_state;
-    ring.clock_tolerance_seconds = clock_tolerance;
+    auto resolved_keys = keys.resolve(false, /*optional=*/any());
+    KeyRingSources sources;
+    sources.identities = identities;
+    sources.tcti = tcti;
+    sources.licenses = licenses;
+    sources.trust = trust;
+    sources.allow_unsigned = allow_unsigned;
+    if (!clock_state.empty()) sources.clock_state = clock_state;
+    sources.clock_tolerance_seconds = clock_tolerance;
+    KeyRing ring = load_key_ring(sources);
+    ring.keys = std::move(resolved_keys);
     return ring;
 }
 
