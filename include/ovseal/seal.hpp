@@ -11,6 +11,13 @@
 
 namespace ovseal {
 
+/// What happens to a model that is not OpenVINO IR.
+enum class ModelConversion {
+    automatic,    ///< convert to IR what a device cannot read from memory: all but IR and single-file ONNX
+    to_ir,        ///< convert single-file ONNX to IR as well
+    keep_format,  ///< seal IR and single-file ONNX as they are; refuse (unsupported_model) what needs converting
+};
+
 struct SealOptions {
     std::optional<std::string> name;         ///< public model name (default: the model file's stem)
     std::optional<std::string> version;      ///< public model version
@@ -20,11 +27,15 @@ struct SealOptions {
     bool check_model = true;                 ///< read the model with OpenVINO before sealing it
     std::vector<DevicePublicKey> devices;    ///< devices that can open the file with their identity
     std::optional<SigningKey> sign;          ///< the publisher signature (devices and licences require one)
+    ModelConversion conversion = ModelConversion::automatic;  ///< which formats are converted to IR
 };
 
 /// Seals a model for every key in `recipients` and every device in `options.devices`, signed if `options.sign`.
-/// `model` is an IR `.xml` (its `.bin` beside it is included)
-/// or a single-file `.onnx`. The output is written atomically; plaintext is never written anywhere.
+/// `model` is an IR `.xml` (its `.bin` beside it is included), an `.onnx` (with or without external data files),
+/// a PaddlePaddle `.pdmodel` (its `.pdiparams` beside it), a TensorFlow frozen `.pb` or SavedModel folder, or a
+/// TensorFlow Lite `.tflite`. Formats a device cannot read from memory are converted to IR in locked memory
+/// first (see ModelConversion), so devices only ever load IR or single-file ONNX from memory. The output is
+/// written atomically; plaintext is never written anywhere.
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options = {});
 

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 
 #include <openvino/runtime/core.hpp>
 
+#include "memory/locked_region.hpp"
+#include "openvino/onnx_external_data.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::openvino {
@@ -16,7 +19,94 @@ std::string lower_extension(const std::filesystem::path& p) {
     return ext;
 }
 
+[[noreturn]] void not_a_model(const std::filesystem::path& model) {
+    throw Error(ErrorCode::unsupported_model,
+                "cannot seal '" + model.string() +
+                    "': not a model format ovseal seals. ovseal seals OpenVINO IR (.xml with its .bin), ONNX (.onnx, "
+                    "with or without external data), PaddlePaddle (.pdmodel), TensorFlow (.pb or a SavedModel "
+                    "folder) and TensorFlow Lite (.tflite)");
+}
+
+void require_file(const std::filesystem::path& file, const std::string& what) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        throw Error(ErrorCode::io, "cannot read " + what + " '" + file.string() + "': no such file");
+    }
+}
+
+// The model file in locked memory: an ONNX file can hold all its weights.
+memory::LockedRegion read_locked(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (!in || ec) throw Error(ErrorCode::io, "cannot read model '" + file.string() + "'");
+    memory::LockedRegion region(static_cast<std::size_t>(std::max<std::uintmax_t>(size, 1)));
+    in.read(reinterpret_cast<char*>(region.data()), static_cast<std::streamsize>(size));
+    if (static_cast<std::uintmax_t>(in.gcount()) != size) {
+        throw Error(ErrorCode::io, "cannot read model '" + file.string() + "'");
+    }
+    return region;
+}
+
+ModelSource describe_onnx(const std::filesystem::path& model) {
+    ModelSource source{SourceFormat::onnx, {model}};
+    const auto bytes = read_locked(model);
+    const auto size = static_cast<std::size_t>(std::filesystem::file_size(model));
+    for (const auto& location : onnx_external_data_files({bytes.data(), size})) {
+        const auto file = model.parent_path() / location;
+        require_file(file, "the external data file of model '" + model.filename().string() + "'");
+        source.format = SourceFormat::onnx_external_data;
+        source.files.push_back(file);
+    }
+    return source;
+}
+
 }  // namespace
+
+ModelSource describe_model(const std::filesystem::path& model) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(model, ec)) {
+        if (!std::filesystem::is_regular_file(model / "saved_model.pb", ec)) not_a_model(model);
+        return {SourceFormat::tensorflow_saved_model, {model / "saved_model.pb"}};
+    }
+    require_file(model, "model");
+    const std::string ext = lower_extension(model);
+    if (ext == ".xml") {
+        ModelSource source{SourceFormat::ir, {model}};
+        auto weights = model;
+        weights.replace_extension(".bin");
+        if (std::filesystem::is_regular_file(weights, ec)) source.files.push_back(weights);
+        return source;
+    }
+    if (ext == ".onnx") return describe_onnx(model);
+    if (ext == ".pdmodel") {
+        ModelSource source{SourceFormat::paddle, {model}};
+        auto weights = model;
+        weights.replace_extension(".pdiparams");
+        if (std::filesystem::is_regular_file(weights, ec)) source.files.push_back(weights);
+        return source;
+    }
+    if (ext == ".pb") return {SourceFormat::tensorflow, {model}};
+    if (ext == ".tflite") return {SourceFormat::tensorflow_lite, {model}};
+    not_a_model(model);
+}
+
+const char* format_name(SourceFormat format) {
+    switch (format) {
+    case SourceFormat::ir: return "OpenVINO IR";
+    case SourceFormat::onnx: return "ONNX";
+    case SourceFormat::onnx_external_data: return "ONNX with external data";
+    case SourceFormat::paddle: return "PaddlePaddle";
+    case SourceFormat::tensorflow: return "TensorFlow";
+    case SourceFormat::tensorflow_saved_model: return "TensorFlow SavedModel";
+    case SourceFormat::tensorflow_lite: return "TensorFlow Lite";
+    }
+    return "unknown";
+}
+
+bool loadable_from_memory(SourceFormat format) {
+    return format == SourceFormat::ir || format == SourceFormat::onnx;
+}
 
 std::vector<container::PackageEntry> find_model_files(const std::filesystem::path& model) {
     std::error_code ec;
@@ -35,10 +125,7 @@ std::vector<container::PackageEntry> find_model_files(const std::filesystem::pat
     } else if (ext == ".onnx") {
         entries.push_back({model.filename().string(), format::EntryKind::onnx, model});
     } else {
-        throw Error(ErrorCode::unsupported_model,
-                    "cannot seal '" + model.string() +
-                        "': not a model format ovseal seals. ovseal seals OpenVINO IR (.xml with its .bin) and single-file ONNX (.onnx); convert "
-                        "other formats to IR first (for example with `ovc`)");
+        not_a_model(model);
     }
     return entries;
 }

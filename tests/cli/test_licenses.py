@@ -1,6 +1,7 @@
 """Offline licences: `ovseal license issue/inspect`, opening a model with --identity + --license + --trust, each
 licence error of FORMAT.md §13.3, batch issue, and the rollback guard (§13.4)."""
 
+import json
 import re
 import time
 
@@ -302,3 +303,31 @@ def test_clock_state_invalid(cli, ih, wd, model, lic_d1, device, publisher, case
     ih.fails_both(wd, model, "state_invalid", "clock state", *opener(device, publisher, lic_d1),
                   "--clock-state", state)
     assert state.read_text() == content, "a damaged clock state must never be reset silently"
+
+
+def test_license_inspect_json(cli, h, model, issue, device, publisher):
+    nb, ex = 1893456000, 1924992000          # 2030-01-01T00:00:00Z, 2031-01-01T00:00:00Z
+    lic = issue("--device", device("d1").pub, "--not-before", str(nb), "--expires", str(ex), "--note", "n\x1b1")
+    j = json.loads(cli.ok("license", "inspect", lic, "--json").stdout)
+    assert sorted(j) == ["device", "expires", "expires_utc", "file", "model_id", "not_before", "not_before_utc",
+                         "note", "signature_valid", "signer", "signer_key_id", "size"]
+    assert j["model_id"] == h.inspect_json(cli, model)["signature"]["model_id"]
+    assert j["device"] == device("d1").pub
+    assert (j["not_before"], j["expires"]) == (nb, ex)
+    assert (j["not_before_utc"], j["expires_utc"]) == ("2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z")
+    assert j["signer_key_id"] == publisher.key_id and j["signer"] == publisher.text
+    assert j["note"] == "n\x1b1" and j["signature_valid"] is True and j["size"] == lic.stat().st_size
+    # No window given: null, not 0.
+    j = json.loads(cli.ok("license", "inspect", issue("--device", device("d1").pub), "--json").stdout)
+    assert j["not_before"] is None and j["expires"] is None and j["expires_utc"] is None
+
+
+def test_license_inspect_json_error(cli, ih, wd):
+    bad = wd / "bad.lic"
+    bad.write_text("not a licence\n")
+    r = cli("license", "inspect", bad, "--json")
+    ih.assert_error(r, "license_invalid", "licence")
+    error = json.loads(r.stdout)["error"]
+    assert (error["code"], error["name"]) == (18, "license_invalid")
+    stderr_line = next(line for line in r.stderr.splitlines() if line.startswith("ovseal: error: "))
+    assert error["message"] == stderr_line[len("ovseal: error: "):]

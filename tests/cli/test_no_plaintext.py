@@ -2,9 +2,15 @@
 
 import os
 import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
+
+# The memory-hygiene tests (tests/memory) make processes dump core on purpose, with the marker model's bytes in
+# a control heap copy, in folders named like this; ctest may run them at the same time as these tests.
+HYGIENE_DIRS = os.path.join(tempfile.gettempdir(), "ovseal-hygiene-")
 
 
 def files_under(root):
@@ -64,7 +70,7 @@ def test_run_sealed_writes_no_plaintext(cli, h, tmp_path_factory, secrets, seal,
         if not os.path.isdir(d):
             continue
         for p in files_under(d):
-            if p.startswith(pytest_dirs):
+            if p.startswith(pytest_dirs) or p.startswith(HYGIENE_DIRS):
                 continue
             try:
                 st = os.stat(p)
@@ -76,3 +82,54 @@ def test_run_sealed_writes_no_plaintext(cli, h, tmp_path_factory, secrets, seal,
     assert leaks == [], f"plaintext marker found on disk after the run: {leaks}"
     # And the sealed file was not changed.
     assert sealed.read_bytes() == seal("marker", "key1", "--chunk-size", h.SMALL_CHUNK).read_bytes()
+
+
+def test_seal_with_conversion_writes_no_plaintext(cli, h, tmp_path_factory, secrets):
+    """An ONNX model with external data is converted to IR in memory: the converted IR, whose weights hold the
+    marker, never reaches a file."""
+    from format_models import EXTERNAL_DATA, onnx_external
+
+    root = tmp_path_factory.mktemp("np")
+    dirs = {name: root / name for name in ("tmp", "home", "cwd", "out")}
+    for d in dirs.values():
+        d.mkdir()
+    model = onnx_external(root / "model", marker=True)
+    originals = {model, model.parent / EXTERNAL_DATA}
+    assert h.MARKER not in model.read_bytes()
+    assert (model.parent / EXTERNAL_DATA).read_bytes().count(h.MARKER) >= 1000
+
+    env = h.base_env()
+    env["TMPDIR"] = str(dirs["tmp"])
+    env["HOME"] = str(dirs["home"])
+    env.pop("XDG_RUNTIME_DIR", None)
+    start = time.time() - 1.0
+    sealed = dirs["out"] / "m.ovseal"
+    r = cli.ok("seal", model, "-o", sealed, "--key-file", secrets.key1, "--chunk-size", h.SMALL_CHUNK,
+               env=env, cwd=dirs["cwd"])
+    assert "Converted to OpenVINO IR" in r.stdout
+    assert h.MARKER not in r.stdout_bytes and h.MARKER not in r.stderr_bytes
+    # The sealed IR holds the marker: the conversion really carried the weights.
+    out = dirs["out"] / "outputs"
+    out.mkdir()
+    cli.ok("run", sealed, "-d", "CPU", "--key-file", secrets.key1, "--save-outputs", out)
+    assert np.load(out / "marker.npy").tobytes().count(h.MARKER) == 1024
+    (out / "marker.npy").unlink()
+
+    leaks = []
+    for p in files_under(root):
+        if Path(p) not in originals and contains(p, h.MARKER):
+            leaks.append(p)
+    pytest_dirs = str(tmp_path_factory.getbasetemp().parent) + os.sep
+    for d in ("/tmp", "/var/tmp", "/dev/shm"):
+        if not os.path.isdir(d):
+            continue
+        for p in files_under(d):
+            if p.startswith(pytest_dirs) or p.startswith(HYGIENE_DIRS):
+                continue
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if st.st_mtime >= start and st.st_size <= 256 * 2**20 and contains(p, h.MARKER):
+                leaks.append(p)
+    assert leaks == [], f"plaintext marker found on disk after sealing: {leaks}"

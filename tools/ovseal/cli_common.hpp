@@ -87,6 +87,10 @@ void add_license_command(CLI::App& app);
 void add_rotate_commands(CLI::App& app);
 void add_token_command(CLI::App& app);
 
+/// Adds the hidden `help [--man]` command (the man page in roff) and `completion bash`, both generated from
+/// `app` as it stands when they run. `environment` is the ENVIRONMENT section's text.
+void add_doc_commands(CLI::App& app, std::string environment);
+
 /// Shows progress on standard error when it is a terminal (or OVSEAL_PROGRESS=1; OVSEAL_PROGRESS=0 turns it off).
 void install_progress_display();
 

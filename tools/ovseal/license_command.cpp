@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "json_output.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/license.hpp"
 
@@ -126,8 +127,33 @@ void add_license_command(CLI::App& app) {
     auto* inspect_cmd = cmd->add_subcommand("inspect", "Show a licence (its own signature is checked)");
     auto path = std::make_shared<std::filesystem::path>();
     inspect_cmd->add_option("file", *path, "Licence file")->required();
-    inspect_cmd->final_callback([path] {
+    auto json = std::make_shared<bool>(false);
+    inspect_cmd->add_flag("--json", *json, "Print the licence (or the error) as JSON on standard output");
+    inspect_cmd->final_callback([path, json] {
         const LicenseInfo info = inspect_license(*path);
+        if (*json) {
+            auto time = [](std::uint64_t seconds) {
+                return seconds == 0 ? nlohmann::json(nullptr) : nlohmann::json(seconds);
+            };
+            auto time_utc = [](std::uint64_t seconds) {
+                return seconds == 0 ? nlohmann::json(nullptr) : nlohmann::json(show_time(seconds, ""));
+            };
+            print_json({
+                {"file", path->string()},
+                {"size", info.size},
+                {"signature_valid", true},
+                {"model_id", info.model_id},
+                {"device", info.device.to_string()},
+                {"not_before", time(info.not_before)},
+                {"not_before_utc", time_utc(info.not_before)},
+                {"expires", time(info.expires)},
+                {"expires_utc", time_utc(info.expires)},
+                {"signer_key_id", info.signer.key_id()},
+                {"signer", info.signer.to_string()},
+                {"note", info.note},
+            });
+            return;
+        }
         fmt::print("{}: ovseal licence ({} bytes), signature valid\n", escape_for_terminal(path->string()), info.size);
         fmt::print("  model id     {}\n  device       {}\n  valid from   {}\n  expires      {}\n",
                    info.model_id, info.device.to_string(), show_time(info.not_before, "(no start)"),

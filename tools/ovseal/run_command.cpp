@@ -85,9 +85,11 @@ std::map<std::string, std::filesystem::path> parse_inputs(const std::vector<std:
     return out;
 }
 
-// Plain models are recognised by their extension; anything else goes through the opener, so a damaged sealed
+// Plain models are recognised by their extension (or are a folder); anything else goes through the opener, so a damaged sealed
 // file gets its precise error (truncated, not an ovseal file, ...) instead of being taken for a plain model.
 bool looks_sealed(const std::filesystem::path& model) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(model, ec)) return false;  // a TensorFlow SavedModel folder
     std::string ext = model.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     const bool plain_extension = ext == ".xml" || ext == ".onnx" || ext == ".pdmodel" || ext == ".pb" ||

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include <fmt/core.h>
@@ -23,15 +25,27 @@ struct SealArgs {
     std::filesystem::path sign;
     std::filesystem::path signing_passphrase_file;
     TokenOptions token;
+    bool convert_to_ir = false;
+    bool keep_format = false;
 };
+
+// A model of another format became IR inside the sealed file.
+bool was_converted(const std::filesystem::path& model, const FileInfo& info) {
+    std::string ext = model.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext != ".xml" && !info.entries.empty() && info.entries.front().kind == 1;
+}
 
 }  // namespace
 
 void add_seal_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("seal", "Seal a model (IR .xml + .bin, or .onnx) into one encrypted, "
-                                           "authenticated .ovseal file");
+    auto* cmd = app.add_subcommand("seal", "Seal a model (IR, ONNX, PaddlePaddle, TensorFlow, TensorFlow Lite) into "
+                                           "one encrypted, authenticated .ovseal file");
     auto args = std::make_shared<SealArgs>();
-    cmd->add_option("model", args->model, "model.xml (its .bin beside it) or model.onnx")->required();
+    cmd->add_option("model", args->model,
+                    "model.xml (its .bin beside it), model.onnx (with or without external data), model.pdmodel "
+                    "(its .pdiparams beside it), model.pb, a TensorFlow SavedModel folder, or model.tflite")
+        ->required();
     cmd->add_option("-o,--output", args->output, "Sealed file to write")->required();
     args->keys.add_to(*cmd, /*exclusive=*/false);
     cmd->add_option("--name", args->name, "Public model name (default: the file name)");
@@ -48,6 +62,12 @@ void add_seal_command(CLI::App& app) {
     cmd->add_option("--signing-passphrase-file", args->signing_passphrase_file,
                     "Passphrase of a protected signing key");
     args->token.add_to(*cmd);
+    auto* to_ir = cmd->add_flag("--convert-to-ir", args->convert_to_ir,
+                                "Convert single-file ONNX to IR too (other formats but IR always are, in locked "
+                                "memory)");
+    cmd->add_flag("--keep-format", args->keep_format,
+                  "Seal single-file ONNX as it is (the default); refuse formats that need converting")
+        ->excludes(to_ir);
     cmd->final_callback([args] {
         SealOptions options;
         if (!args->name.empty()) options.name = args->name;
@@ -56,6 +76,9 @@ void add_seal_command(CLI::App& app) {
         options.chunk_size = args->chunk_size;
         options.scrypt_log2_n = args->scrypt_log2_n;
         options.check_model = !args->no_check;
+        options.conversion = args->convert_to_ir ? ModelConversion::to_ir
+                             : args->keep_format ? ModelConversion::keep_format
+                                                 : ModelConversion::automatic;
         for (const auto& text : args->devices) options.devices.push_back(DevicePublicKey::parse(text));
         for (const auto& file : args->device_files) {
             for (const auto& d : read_device_list(file)) options.devices.push_back(d);
@@ -71,6 +94,9 @@ void add_seal_command(CLI::App& app) {
         fmt::print("Sealed {} -> {} ({} entries, {} bytes, {} chunks of {} KiB, {} stanzas) in {:.3f} s\n",
                    args->model.string(), args->output.string(), info.entries.size(), info.file_size,
                    info.chunk_count, info.chunk_size / 1024, info.stanza_types.size(), seconds);
+        if (was_converted(args->model, info)) {
+            fmt::print("Converted to OpenVINO IR in memory before sealing\n");
+        }
         if (info.model_id) {
             fmt::print("Signed by {}; model id {}\n", *info.signer_key_id, *info.model_id);
         }

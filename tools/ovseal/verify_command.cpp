@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "json_output.hpp"
 #include "ovseal/sealed_file.hpp"
 
 namespace ovseal::cli {
@@ -13,15 +14,38 @@ void add_verify_command(CLI::App& app) {
     struct Args {
         std::filesystem::path file;
         OpenOptions open;
+        bool json = false;
     };
     auto args = std::make_shared<Args>();
     cmd->add_option("file", args->file, "Sealed file")->required();
     args->open.add_to(*cmd);
+    cmd->add_flag("--json", args->json, "Print the result (or the error) as JSON on standard output");
     cmd->final_callback([args] {
         const KeyRing ring = args->open.resolve();
         const auto start = std::chrono::steady_clock::now();
         const FileInfo info = verify(args->file, ring);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (args->json) {
+            print_json({
+                {"file", args->file.string()},
+                {"verified", info.verified},
+                {"entries", info.entries.size()},
+                {"chunk_count", info.chunk_count},
+                {"file_size", info.file_size},
+                {"seconds", seconds},
+                {"signed", info.signer_key_id.has_value()},
+                {"signer_key_id", info.signer_key_id ? nlohmann::json(*info.signer_key_id) : nlohmann::json(nullptr)},
+                {"model_id", info.model_id ? nlohmann::json(*info.model_id) : nlohmann::json(nullptr)},
+                {"signature_verified", info.signature_verified},
+                {"opened_unsigned_by_device", info.opened_unsigned_by_device},
+            });
+            if (info.opened_unsigned_by_device) {
+                fmt::print(stderr, "ovseal: WARNING: opened through a device key without a signature check "
+                                   "(--allow-unsigned): anyone who knows this device's public key could have made "
+                                   "it\n");
+            }
+            return;
+        }
         fmt::print("OK: {} is authentic ({} entries, {} chunks, {} bytes) [{:.3f} s]\n",
                    escape_for_terminal(args->file.string()), info.entries.size(), info.chunk_count, info.file_size,
                    seconds);
