@@ -81,15 +81,18 @@ def seal(
     chunk_size: int = 0,
     scrypt_log2_n: int = 18,
     check_model: bool = True,
+    conversion: str = "automatic",
 ) -> None:
-    """Seals ``model`` (an IR .xml with its .bin, or an .onnx) into ``output`` for the key files, the passphrase
-    and the ``devices`` (public key texts or identity.pub files). ``sign``: a signing key file or a "pkcs11:" URI
-    (devices and licences need a signed model). Plaintext is never written anywhere."""
+    """Seals ``model`` into ``output`` for the key files, the passphrase and the ``devices`` (public key texts or
+    identity.pub files). ``model``: an IR .xml (with its .bin), an .onnx, a PaddlePaddle .pdmodel, a TensorFlow
+    .pb or SavedModel folder, or a .tflite; ``conversion`` ("automatic", "to_ir", "keep_format") says which are
+    converted to IR, in locked memory. ``sign``: a signing key file or a "pkcs11:" URI (devices and licences need
+    a signed model). Plaintext is never written anywhere."""
     recipients = key_ring(key_file=key_file, passphrase=passphrase, passphrase_file=passphrase_file)
     _native.seal(
         paths(model)[0], paths(output)[0], recipients, _device_keys(devices),
         None if sign is None else (sign if sign.startswith("pkcs11:") else paths(sign)[0]),
-        sign_passphrase, name, version, description, chunk_size, scrypt_log2_n, check_model,
+        sign_passphrase, name, version, description, chunk_size, scrypt_log2_n, check_model, conversion,
     )
 
 

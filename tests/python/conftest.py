@@ -20,7 +20,8 @@ PASSPHRASE = "correct horse battery staple"
 SCRYPT_LOG2N = 16  # the smallest work factor: these tests are about the binding, not scrypt
 
 # Model name -> (file relative to the models folder, input shape)
-MODELS = {"mlp": ("mlp/model.xml", (1, 64)), "cnn": ("cnn/model.xml", (1, 3, 32, 32))}
+MODELS = {"mlp": ("mlp/model.xml", (1, 64)), "cnn": ("cnn/model.xml", (1, 3, 32, 32)),
+          "onnx": ("onnx/model.onnx", (1, 32))}
 
 
 def pytest_report_header(config):

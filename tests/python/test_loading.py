@@ -44,6 +44,20 @@ def test_compile_model(core, sealed, secrets, inputs, plain_outputs, name):
     assert np.array_equal(infer(compiled, inputs[name]), plain_outputs[name])
 
 
+@pytest.mark.parametrize("conversion,kinds", [("keep_format", [3]), ("to_ir", [1, 2])])
+def test_onnx_sealed_as_it_is_or_as_ir(core, models, secrets, work, inputs, plain_outputs, conversion, kinds):
+    out = work / "onnx.ovseal"
+    ovseal.seal(models["onnx"], out, key_file=secrets.key_file, conversion=conversion)
+    assert [e.kind for e in ovseal.inspect(out).entries] == kinds
+    compiled = ovseal.compile_model(core, out, key_file=secrets.key_file)
+    assert np.array_equal(infer(compiled, inputs["onnx"]), plain_outputs["onnx"])
+
+
+def test_unknown_conversion_is_a_usage_error(models, secrets, work):
+    with pytest.raises(ovseal.UsageError):
+        ovseal.seal(models["onnx"], work / "x.ovseal", key_file=secrets.key_file, conversion="to_gguf")
+
+
 def test_compile_model_with_config(core, sealed, secrets, inputs, plain_outputs):
     compiled = ovseal.compile_model(core, sealed["mlp"].with_key, "CPU", {"INFERENCE_NUM_THREADS": 1},
                                     key_file=secrets.key_file)
