@@ -107,6 +107,7 @@ void write_cache_entry(const std::filesystem::path& path, const Key& key, std::s
     parameters.metadata.openvino_version = std::string(openvino_version);
     parameters.metadata.cache_binding = std::vector<std::uint8_t>(binding.begin(), binding.end());
     parameters.file_mode = 0600;  // the cache belongs to the one user that runs the model
+    parameters.sync = false;      // an entry torn by a crash fails authentication and is rebuilt: no fsync
     const std::vector<PackageEntry> entries = {{"compiled-model", format::EntryKind::compiled_model, {}, blob}};
     seal_package(entries, std::span(&key, 1), parameters, path, random);
 }

@@ -80,8 +80,8 @@ public:
         }
     }
 
-    void commit() {
-        if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+    void commit(bool sync = true) {
+        if ((sync && ::fsync(m_fd) != 0) || ::close(m_fd) != 0) {
             m_fd = -1;
             throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
         }
@@ -219,7 +219,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         record.signature = parameters.signer->secret().signer->sign(message);
         out.write_at(layout.trailer_offset(), format::trailer_bytes(format::Trailer{record}));
     }
-    out.commit();
+    out.commit(parameters.sync);
 }
 
 void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,

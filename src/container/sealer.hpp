@@ -31,6 +31,7 @@ struct SealParameters {
     std::vector<DevicePublicKey> devices;  // device recipients, beside the keys
     std::optional<SigningKey> signer;      // the publisher signature (§12)
     unsigned file_mode = 0644;             // ciphertext: readable like the model it replaces
+    bool sync = true;                      // fsync before the rename (a cache entry, checked on use, need not)
 };
 
 /// Seals `entries` for every key in `recipients` and every device of `parameters` into `output`, written through a temporary file in the same

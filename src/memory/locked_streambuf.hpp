@@ -14,6 +14,9 @@ namespace ovseal::memory {
 class LockedStreamBuf final : public std::streambuf {
 public:
     LockedStreamBuf() = default;
+    /// Reserves `capacity` bytes up front: growing copies everything written so far into fresh locked memory.
+    /// Pages are populated as they are written, so a generous reserve costs address space, not memory.
+    explicit LockedStreamBuf(std::size_t capacity) { reserve(capacity); }
     /// What was written so far (up to the furthest position written).
     std::span<const std::uint8_t> bytes() const noexcept { return {m_region.data(), m_size}; }
 

@@ -1,6 +1,7 @@
 // ovseal's sealed model cache (docs/FORMAT.md §16): OpenVINO's own cache_dir would store the CPU plugin's
 // transformed weights in plaintext, so compiled models are exported into locked memory and sealed instead.
 
+#include <algorithm>
 #include <system_error>
 
 #include <openvino/runtime/properties.hpp>
@@ -65,9 +66,17 @@ ov::CompiledModel import_entry(ov::Core& core, const std::filesystem::path& path
     }
 }
 
-void store_entry(ov::CompiledModel compiled, const std::filesystem::path& dir,
+// The export is usually about the size of the model's entries (the CPU plugin writes the original weights).
+std::size_t export_size_hint(const container::SealedFile& model) {
+    std::uint64_t total = 0;
+    for (const auto& e : model.entries()) total += e.size;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(total + total / 16 + (std::uint64_t{1} << 20),
+                                                            std::uint64_t{1} << 40));
+}
+
+void store_entry(ov::CompiledModel compiled, std::size_t size_hint, const std::filesystem::path& dir,
                  const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding) {
-    memory::LockedStreamBuf buffer;
+    memory::LockedStreamBuf buffer(size_hint);
     {
         std::ostream out(&buffer);
         try {
@@ -126,7 +135,7 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
     auto compiled = openvino::compile_read_model(core, openvino::read_opened_model(core, file), device, config);
     if (key) {
         try {
-            store_entry(compiled, cache.dir, report.entry, *key, binding);
+            store_entry(compiled, export_size_hint(file), cache.dir, report.entry, *key, binding);
             if (report.outcome == CacheReport::Outcome::rebuilt) report.notice += " and replaced it";
         } catch (const std::exception& e) {
             report.outcome = CacheReport::Outcome::not_stored;
