@@ -53,7 +53,7 @@ struct CacheReport {
 /// ovseal's model cache: compiled models sealed in `dir` (docs/FORMAT.md §16), each bound to the model, the
 /// OpenVINO version, the device and the compile options, and readable only with the model's key.
 struct CompileCache {
-    std::filesystem::path dir;
+    std::filesystem::path dir;                       // created if missing (0700); empty: no cache
     std::function<void(const CacheReport&)> report;  // optional
 };
 

@@ -107,7 +107,11 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
     CacheReport report;
     std::optional<Key> key;
     std::vector<std::uint8_t> binding;
-    try {
+    if (cache.dir.empty()) {
+        // Not the current folder by accident: an empty path means no cache.
+        report.outcome = CacheReport::Outcome::not_stored;
+        report.notice = "ovseal cache: not used: no cache folder given";
+    } else try {
         const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
         binding = container::cache_binding(openvino::runtime_version(), device,
                                            container::canonical_options(cache_options(config)), model_ref);

@@ -236,6 +236,20 @@ TEST_F(CompileCache, UnwritableFolderStillCompiles) {
     EXPECT_EQ(file_count(cache.path()), 1u);  // the blocker alone
 }
 
+TEST_F(CompileCache, EmptyFolderMeansNoCache) {
+    ov::Core core;
+    std::vector<ovseal::CacheReport> seen;
+    auto compiled = ovseal::compile_model(core, sample->sealed, sample->key(), "CPU", {},
+                                          {fs::path(), [&](const ovseal::CacheReport& r) { seen.push_back(r); }});
+    expect_same_outputs(plain_outputs(sample->xml), infer(compiled));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].outcome, Outcome::not_stored);
+    EXPECT_TRUE(seen[0].entry.empty());
+    for (const auto& e : fs::directory_iterator(fs::current_path())) {
+        EXPECT_NE(e.path().extension(), ".ovcache") << "an entry in the current folder: " << e.path();
+    }
+}
+
 TEST_F(CompileCache, OpenVinoCacheSettingsAreStillRefused) {
     EXPECT_THROW(compile(sample->sealed, {ov::cache_dir((cache / "ov").string())}), ovseal::Error);
     EXPECT_TRUE(reports.empty());
