@@ -41,10 +41,8 @@ LockedStreamBuf::pos_type LockedStreamBuf::seekpos(pos_type pos, std::ios_base::
         return pos_type(off_type(-1));
     }
     const auto position = static_cast<std::size_t>(target);
-    reserve(position);
     if (position > m_size) {
-        std::memset(m_region.data() + m_size, 0, position - m_size);
-        m_size = position;
+        return pos_type(off_type(-1));
     }
     m_position = position;
     return pos;
