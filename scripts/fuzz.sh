@@ -47,6 +47,7 @@ seed_dirs() {
     if [ -d "$root/fuzz/corpus/$target" ]; then echo "$root/fuzz/corpus/$target"; fi
     case $target in
         fuzz_sealed_open|fuzz_sealed_remac) echo "$root/$build/seeds/sealed" ;;
+        fuzz_cache_entry) echo "$root/$build/seeds/cache" ;;
     esac
 }
 
@@ -54,18 +55,21 @@ prepare_sealed_seeds() {
     rm -rf "$build/seeds/sealed"
     mkdir -p "$build/seeds/sealed"
     cp tests/vectors/*.ovseal "$build/seeds/sealed/"
+    rm -rf "$build/seeds/cache"
+    mkdir -p "$build/seeds/cache"
+    cp tests/vectors/cache_entry_*.ovseal "$build/seeds/cache/"
 }
 
 # Options per target: the largest input, and a dictionary if there is one.
 options_of() {
     local target=$1
     case $target in
-        fuzz_sealed_open|fuzz_sealed_remac) echo "-max_len=262144" ;;
+        fuzz_sealed_open|fuzz_sealed_remac|fuzz_cache_entry) echo "-max_len=262144" ;;
         fuzz_npy) echo "-max_len=70000" ;;
         *) echo "-max_len=8192" ;;
     esac
     local dict=$target
-    case $target in fuzz_stanzas|fuzz_sealed_open|fuzz_sealed_remac) dict=fuzz_header ;; esac
+    case $target in fuzz_stanzas|fuzz_sealed_open|fuzz_sealed_remac|fuzz_cache_entry) dict=fuzz_header ;; esac
     if [ -f "$root/fuzz/dict/$dict.dict" ]; then echo "-dict=$root/fuzz/dict/$dict.dict"; fi
 }
 
@@ -137,7 +141,7 @@ case $mode in
     for target in $(targets_of "$@"); do
         [ -d "$build/corpus/$target" ] || continue
         # Whole sealed files are 64 KiB and more each: their corpus stays out of the repository unless named.
-        if (($# == 0)) && [[ $target == fuzz_sealed_* ]]; then continue; fi
+        if (($# == 0)) && [[ $target == fuzz_sealed_* || $target == fuzz_cache_entry ]]; then continue; fi
         mkdir -p "fuzz/corpus/$target"
         # shellcheck disable=SC2046
         "$build/fuzz/$target" -merge=1 $(options_of "$target") "fuzz/corpus/$target" "$build/corpus/$target"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,5 +36,37 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device = "CPU", const ov::AnyMap& config = {});
+
+/// What a compile with ovseal's sealed model cache did, reported once per call.
+struct CacheReport {
+    enum class Outcome {
+        hit,         // imported from a cache entry: no model was decrypted or compiled
+        stored,      // compiled; a new entry was stored
+        rebuilt,     // the entry was stale, foreign or damaged: ignored, compiled again and replaced
+        not_stored,  // compiled, but no entry could be stored (the notice says why)
+    };
+    Outcome outcome = Outcome::stored;
+    std::string notice;              // one line for the caller to log; empty for a plain hit or store
+    std::filesystem::path entry;     // the entry's file (its name is derived from public data only)
+};
+
+/// ovseal's model cache: compiled models sealed in `dir` (docs/FORMAT.md §16), each bound to the model, the
+/// OpenVINO version, the device and the compile options, and readable only with the model's key.
+struct CompileCache {
+    std::filesystem::path dir;                       // created if missing (0700); empty: no cache
+    std::function<void(const CacheReport&)> report;  // optional
+};
+
+/// compile_model with a sealed cache. On a miss the model is compiled as above, exported into locked memory and
+/// sealed into the cache (temporary name, rename, mode 0600); on a hit the entry is authenticated and decrypted
+/// into locked memory and imported, without decrypting or compiling the model. A stale, foreign, damaged or
+/// unreadable entry, or a cache folder that cannot be written, never fails the call: it is reported and the
+/// model compiled. Errors opening the model itself throw ovseal::Error as above.
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
+                                const std::string& device, const ov::AnyMap& config, const CompileCache& cache);
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key,
+                                const std::string& device, const ov::AnyMap& config, const CompileCache& cache);
+ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,
+                                const std::string& device, const ov::AnyMap& config, const CompileCache& cache);
 
 }  // namespace ovseal

@@ -31,14 +31,14 @@ namespace {
 // The output is written to a temporary name and renamed when complete; the destructor removes leftovers.
 class OutputFile {
 public:
-    explicit OutputFile(const std::filesystem::path& final_path) : m_final(final_path) {
+    explicit OutputFile(const std::filesystem::path& final_path, unsigned mode = 0644) : m_final(final_path) {
         std::string pattern = final_path.string() + ".partial-XXXXXX";
         m_fd = ::mkstemp(pattern.data());
         if (m_fd < 0) {
             throw Error(ErrorCode::io, "cannot create '" + final_path.string() + "': " + std::strerror(errno));
         }
         m_temp = pattern;
-        ::fchmod(m_fd, 0644);  // ciphertext: readable like the model it replaces
+        ::fchmod(m_fd, static_cast<mode_t>(mode));
     }
     ~OutputFile() {
         if (m_fd >= 0) {
@@ -80,8 +80,8 @@ public:
         }
     }
 
-    void commit() {
-        if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+    void commit(bool sync = true) {
+        if ((sync && ::fsync(m_fd) != 0) || ::close(m_fd) != 0) {
             m_fd = -1;
             throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
         }
@@ -168,7 +168,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     const format::Layout layout = format::compute_layout(header.size(), body);
     const auto payload_key = derive_payload_key(file_key.secret(), body.payload_salt);
 
-    OutputFile out(output);
+    OutputFile out(output, parameters.file_mode);
     out.write(header);
 
     // Every chunk in file order, sealed on all cores: each worker reads a chunk's plaintext into its own locked
@@ -219,7 +219,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         record.signature = parameters.signer->secret().signer->sign(message);
         out.write_at(layout.trailer_offset(), format::trailer_bytes(format::Trailer{record}));
     }
-    out.commit();
+    out.commit(parameters.sync);
 }
 
 void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,

@@ -30,6 +30,8 @@ struct SealParameters {
     unsigned scrypt_log2_n = 18;
     std::vector<DevicePublicKey> devices;  // device recipients, beside the keys
     std::optional<SigningKey> signer;      // the publisher signature (§12)
+    unsigned file_mode = 0644;             // ciphertext: readable like the model it replaces
+    bool sync = true;                      // fsync before the rename (a cache entry, checked on use, need not)
 };
 
 /// Seals `entries` for every key in `recipients` and every device of `parameters` into `output`, written through a temporary file in the same

@@ -255,6 +255,9 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
         case record::description: set_once(m.description, text_value(value, max_description, "description"), "description"); break;
         case record::openvino_version: set_once(m.openvino_version, text_value(value, max_short_text, "OpenVINO version"), "OpenVINO version"); break;
         case record::sealed_by: set_once(m.sealed_by, text_value(value, max_short_text, "sealing tool"), "sealing tool"); break;
+        case record::cache_binding:
+            set_once(m.cache_binding, std::vector<std::uint8_t>(value.begin(), value.end()), "cache binding");
+            break;
         case record::created: {
             if (value.size() != 8) {
                 malformed("the creation time record is not 8 bytes");
@@ -382,6 +385,14 @@ std::vector<std::uint8_t> body_bytes(const Body& b) {
     }
     text_record(w, record::openvino_version, m.openvino_version, max_short_text, "OpenVINO version");
     text_record(w, record::sealed_by, m.sealed_by, max_short_text, "sealing tool");
+    if (m.cache_binding) {
+        if (m.cache_binding->size() > max_record_value) {
+            throw Error(ErrorCode::usage, "the cache binding is longer than a record holds");
+        }
+        w.u16(record::cache_binding);
+        w.u32(static_cast<std::uint32_t>(m.cache_binding->size()));
+        w.bytes(*m.cache_binding);
+    }
     return std::move(w.buffer());
 }
 

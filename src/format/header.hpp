@@ -28,7 +28,7 @@ struct Stanza {
     std::vector<std::uint8_t> body;
 };
 
-enum class EntryKind : std::uint8_t { ir_xml = 1, ir_bin = 2, onnx = 3 };
+enum class EntryKind : std::uint8_t { ir_xml = 1, ir_bin = 2, onnx = 3, compiled_model = 4 };
 
 struct Entry {
     std::uint8_t kind = 0;
@@ -43,6 +43,7 @@ struct Metadata {
     std::optional<std::uint64_t> created;
     std::optional<std::string> openvino_version;
     std::optional<std::string> sealed_by;
+    std::optional<std::vector<std::uint8_t>> cache_binding;  // compiled-model cache entries only (§16)
     std::vector<std::uint16_t> unknown_records;  // non-critical records this reader skipped
 };
 
@@ -54,6 +55,7 @@ constexpr std::uint16_t description = 0x0003;
 constexpr std::uint16_t created = 0x0004;
 constexpr std::uint16_t openvino_version = 0x0005;
 constexpr std::uint16_t sealed_by = 0x0006;
+constexpr std::uint16_t cache_binding = 0x8002;
 }  // namespace record
 
 /// Everything between the stanzas and the header MAC.

@@ -9,6 +9,7 @@
 #include "container/sealed_file.hpp"
 #include "memory/plaintext_hold.hpp"
 #include "memory/wipe.hpp"
+#include "openvino/memory_loader.hpp"
 #include "openvino/model_files.hpp"
 #include "openvino/secure_allocator.hpp"
 #include "ovseal/error.hpp"
@@ -147,10 +148,10 @@ void check_device(ov::Core& core, const std::string& device) {
 
 }  // namespace
 
-std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring) {
-    // The process is hardened before any plaintext exists, for as long as this call or the weights live.
+namespace openvino {
+
+std::shared_ptr<ov::Model> read_opened_model(ov::Core& core, const container::SealedFile& file) {
     const auto hold = memory::hold_plaintext();
-    const auto file = container::SealedFile::open(sealed, ring);
     const ModelEntries entries = find_model_entries(file);
     const auto& list = file.entries();
 
@@ -186,6 +187,29 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
     }
 }
 
+void check_compile_target(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
+    refuse_model_cache(core, device, config);
+    check_device(core, device);
+}
+
+ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model,
+                                     const std::string& device, const ov::AnyMap& config) {
+    try {
+        return core.compile_model(model, device, config);
+    } catch (const std::exception&) {
+        throw Error(ErrorCode::model_rejected, "OpenVINO could not compile the decrypted model for device '" +
+                                                   device + "' with the configuration given");
+    }
+}
+
+}  // namespace openvino
+
+std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring) {
+    // The process is hardened before any plaintext exists, for as long as this call or the weights live.
+    const auto hold = memory::hold_plaintext();
+    return openvino::read_opened_model(core, container::SealedFile::open(sealed, ring));
+}
+
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
                                       const std::vector<Key>& keys) {
     return read_model(core, sealed, KeyRing(keys));
@@ -197,15 +221,8 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
 
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring,
                                 const std::string& device, const ov::AnyMap& config) {
-    refuse_model_cache(core, device, config);
-    check_device(core, device);
-    auto model = read_model(core, sealed, ring);
-    try {
-        return core.compile_model(model, device, config);
-    } catch (const std::exception&) {
-        throw Error(ErrorCode::model_rejected, "OpenVINO could not compile the decrypted model for device '" +
-                                                   device + "' with the configuration given");
-    }
+    openvino::check_compile_target(core, device, config);
+    return openvino::compile_read_model(core, read_model(core, sealed, ring), device, config);
 }
 
 ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sealed, const std::vector<Key>& keys,

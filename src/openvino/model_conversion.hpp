@@ -4,7 +4,7 @@
 #include <memory>
 #include <span>
 
-#include "memory/locked_stream.hpp"
+#include "memory/locked_streambuf.hpp"
 #include "openvino/model_files.hpp"
 
 namespace ovseal::openvino {

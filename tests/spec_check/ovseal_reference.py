@@ -72,6 +72,8 @@ REC_DESCRIPTION = 0x0003
 REC_CREATED = 0x0004
 REC_OPENVINO_VERSION = 0x0005
 REC_SEALED_BY = 0x0006
+REC_CACHE_BINDING = 0x8002  # revision 4, §16
+KIND_COMPILED_MODEL = 4
 # metadata type -> (field name, maximum value length)
 METADATA = {
     REC_MODEL_NAME: ("model_name", 1024),
@@ -80,6 +82,7 @@ METADATA = {
     REC_CREATED: ("created", 8),
     REC_OPENVINO_VERSION: ("openvino_version", 1024),
     REC_SEALED_BY: ("sealed_by", 1024),
+    REC_CACHE_BINDING: ("cache_binding", 65536),
 }
 
 MAX_ENTRIES = 256
@@ -1090,6 +1093,74 @@ def open_file_full(
         out.append((e.name, e.kind, content))
         first += n_e
     return Opened(out, body.metadata, body.chunk_size_log2, model_id, signature, verified, opened_by)
+
+
+# ---------------------------------------------------------------------------------------------
+# §16: compiled-model cache entries
+# ---------------------------------------------------------------------------------------------
+
+DOMAIN_CACHE_MODEL = b"ovseal-v1 cache model"
+DOMAIN_CACHE_NAME = b"ovseal-v1 cache name"
+INFO_CACHE_KEY = b"ovseal-v1 cache key"
+
+
+def canonical_options(options: dict) -> bytes:
+    """§16.2: a dict of str -> str (tag 1) or dict (tag 2), sorted by the names' UTF-8 bytes."""
+    items = sorted((name.encode("utf-8"), value) for name, value in options.items())
+    out = len(items).to_bytes(4, "little")
+    for name, value in items:
+        out += len(name).to_bytes(2, "little") + name
+        if isinstance(value, dict):
+            out += b"\x02" + canonical_options(value)
+        else:
+            text = value.encode("utf-8")
+            out += b"\x01" + len(text).to_bytes(4, "little") + text
+    return out
+
+
+def cache_model_ref(model: bytes) -> bytes:
+    """§16.3: SHA-256 over the sealed model's body (offset 20 + S to H - 32), read from its preamble."""
+    h = int.from_bytes(model[12:16], "little")
+    s = int.from_bytes(model[16:20], "little")
+    return hashlib.sha256(DOMAIN_CACHE_MODEL + model[PREAMBLE_LEN + s : h - MAC_LEN]).digest()
+
+
+def cache_binding(openvino_version: str, device: str, options: bytes, model_ref: bytes) -> bytes:
+    v, d = openvino_version.encode("utf-8"), device.encode("utf-8")
+    return len(v).to_bytes(2, "little") + v + len(d).to_bytes(2, "little") + d + \
+        len(options).to_bytes(4, "little") + options + model_ref
+
+
+def cache_key(model_file_key: bytes, binding: bytes) -> bytes:
+    return hkdf(model_file_key, binding, INFO_CACHE_KEY, 32)
+
+
+def cache_entry_name(binding: bytes) -> str:
+    return hashlib.sha256(DOMAIN_CACHE_NAME + binding).digest()[:16].hex() + ".ovcache"
+
+
+def model_file_key(data: bytes, key: bytes) -> bytes:
+    """The file key of a sealed model opened with a key file (§9 steps 1-5; the payload is not needed)."""
+    stanza_count, h, s = _parse_preamble(data)
+    stanzas = _parse_stanzas(data, stanza_count, s)
+    file_key, _ = _unwrap_file_key(stanzas, key, None, [])
+    header_mac_key = hkdf(file_key, b"", INFO_HEADER_MAC, 32)
+    if not hmac.compare_digest(hmac_sha256(header_mac_key, data[: h - MAC_LEN]), data[h - MAC_LEN : h]):
+        raise OvsealError("header_auth_failed", "header MAC mismatch")
+    body = _parse_body(data, s, h)
+    if not hmac.compare_digest(body.file_key_commitment, hkdf(file_key, b"", INFO_FILE_KEY_COMMITMENT, 32)):
+        raise OvsealError("header_auth_failed", "file_key_commitment mismatch")
+    return file_key
+
+
+def open_cache_entry(entry: bytes, model_key: bytes, binding: bytes) -> tuple[str, int, bytes]:
+    """§16.6: open a cache entry with the key derived from the model's file key and the expected binding."""
+    opened = open_file_full(entry, key=cache_key(model_key, binding))
+    if opened.metadata.get("cache_binding") != binding:
+        raise OvsealError("header_auth_failed", "the CACHE_BINDING record is not the expected binding")
+    if len(opened.entries) != 1 or opened.entries[0][1] != KIND_COMPILED_MODEL:
+        raise _malformed("a cache entry holds exactly one entry of kind 4")
+    return opened.entries[0]
 
 
 def open_file(data: bytes, **kw) -> list[tuple[str, int, bytes]]:

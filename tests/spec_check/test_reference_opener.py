@@ -67,7 +67,7 @@ def test_manifest_present_and_well_formed():
     for v in manifest["vectors"]:
         assert set(v) <= VECTOR_KEYS, f"field(s) this opener does not drive: {set(v) - VECTOR_KEYS}"
         assert v["expect"] == "success" or v["expect"] in ref.ERRORS, v
-        assert v["identity"]["type"] in ("key", "passphrase", "device", "device_p256"), v
+        assert v["identity"]["type"] in ("key", "passphrase", "device", "device_p256", "cache"), v
         if v["expect"] == "success":
             assert "entries" in v, v
         assert isinstance(v.get("trust", []), list) and isinstance(v.get("licenses", []), list), v
@@ -109,11 +109,33 @@ def _vector_kwargs(vector) -> dict:
     return kw
 
 
+def _check_cache_vector(vector, data: bytes) -> None:
+    """Revision 4 (§15, §16.6): the model's file key, the binding, the entry's name, then the entry."""
+    ident = vector["identity"]
+    model = (MANIFEST.parent / ident["model_file"]).read_bytes()
+    binding = ref.cache_binding(ident["openvino_version"], ident["device"],
+                                ref.canonical_options(ident["options"]), ref.cache_model_ref(model))
+    assert ref.cache_entry_name(binding) == ident["entry_name"]
+    file_key = ref.model_file_key(model, bytes.fromhex(ident["model_key_hex"]))
+    if vector["expect"] == "success":
+        name, kind, content = ref.open_cache_entry(data, file_key, binding)
+        want = vector["entries"][0]
+        assert (name, kind, len(content), hashlib.sha256(content).hexdigest()) == (
+            want["name"], want["kind"], want["size"], want["sha256"].lower())
+    else:
+        with pytest.raises(OvsealError) as ei:
+            ref.open_cache_entry(data, file_key, binding)
+        assert ei.value.name == vector["expect"], ei.value.detail
+
+
 @pytest.mark.parametrize("vector", _vector_params())
 def test_vector(vector):
     if "__missing__" in vector:
         pytest.fail(vector["__missing__"])
     data = (MANIFEST.parent / vector["file"]).read_bytes()
+    if vector["identity"]["type"] == "cache":
+        _check_cache_vector(vector, data)
+        return
     kw = _vector_kwargs(vector)
     if vector["expect"] == "success":
         entries = open_file(data, **kw)
@@ -700,7 +722,7 @@ def test_unsupported_version():
 
 
 def test_unknown_critical_record():
-    assert err(seal(SMALL, records_after=[enc_record(0x8002, b"")]).data) == "unsupported_version"
+    assert err(seal(SMALL, records_after=[enc_record(0x8042, b"")]).data) == "unsupported_version"
     assert err(seal(SMALL, records_before=[enc_record(0xFFFF, b"zz")]).data) == "unsupported_version"
 
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "memory/locked_stream.hpp"
+#include "memory/locked_streambuf.hpp"
 #include "openvino/onnx_external_data.hpp"
 #include "ovseal/error.hpp"
 

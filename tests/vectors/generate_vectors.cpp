@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "container/cache_entry.hpp"
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
@@ -704,6 +705,103 @@ Vector license_p256_wrong_device() {
                              "license_wrong_device", device_d_p256);
 }
 
+// ---- compiled-model cache entries (§16) ----
+
+const std::string cache_openvino = "2026.4.1-vector";
+const nlohmann::json cache_options_json = {
+    {"PERFORMANCE_HINT", "LATENCY"}, {"INFERENCE_PRECISION_HINT", "f32"},
+    {"DEVICE_PROPERTIES", {{"CPU", {{"NUM_STREAMS", "1"}}}}}};
+
+std::vector<ovseal::container::CacheOption> cache_options_from(const nlohmann::json& j) {
+    std::vector<ovseal::container::CacheOption> out;
+    for (const auto& [name, value] : j.items()) {
+        ovseal::container::CacheOption o{name, {}, value.is_object(), {}};
+        if (o.is_map) o.map = cache_options_from(value);
+        else o.text = value.get<std::string>();
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+// The model the cache vectors are bound to: the key_file_success vector, sealed again identically.
+Sealed cache_model() { return seal("key_file_success", {small_xml(), two_chunk_bin()}, {ka()}); }
+Sealed cache_other_model() { return seal("passphrase_success", {small_xml()}, {pw()}); }
+
+Bytes binding_for(const Sealed& model, const std::string& device, const nlohmann::json& options) {
+    const auto ref = ovseal::container::cache_model_ref(
+        std::span(model.file).first(header_length(model.file)), stanzas_length(model.file));
+    return ovseal::container::cache_binding(cache_openvino, device,
+                                            ovseal::container::canonical_options(cache_options_from(options)), ref);
+}
+
+Source compiled_blob() { return {"compiled-model", 4, derived("compiled blob", 70000)}; }
+
+Bytes cache_entry_bytes(const std::string& label, const Key& key, const Bytes& binding) {
+    const fs::path dir = fs::temp_directory_path() / ("ovseal-vectors-cache-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    SeededRandom random(label);
+    ovseal::container::write_cache_entry(dir / "entry", key, binding, cache_openvino, compiled_blob().content, random);
+    std::ifstream in(dir / "entry", std::ios::binary);
+    Bytes file((std::istreambuf_iterator<char>(in)), {});
+    fs::remove_all(dir);
+    return file;
+}
+
+// The reader's side: the model it holds and the binding it expects.
+nlohmann::json cache_identity(const std::string& device, const nlohmann::json& options) {
+    const Sealed model = cache_model();
+    return {{"type", "cache"}, {"model_file", "key_file_success.ovseal"}, {"model_key_hex", hex(key_a)},
+            {"openvino_version", cache_openvino}, {"device", device}, {"options", options},
+            {"entry_name", ovseal::container::cache_entry_name(binding_for(model, device, options))}};
+}
+
+Vector cache_entry(const std::string& name, const std::string& description, const Sealed& model,
+                   const std::string& device, const nlohmann::json& options, const std::string& reader_device,
+                   const std::string& expect) {
+    const Bytes binding = binding_for(model, device, options);
+    const Key key = ovseal::container::cache_entry_key(model.file_key, binding);
+    return {name, description, cache_entry_bytes(name, key, binding), cache_identity(reader_device, cache_options_json),
+            expect, expect == "success" ? std::vector<Source>{compiled_blob()} : std::vector<Source>{}};
+}
+
+Vector cache_entry_success() {
+    return cache_entry("cache_entry_success", "a compiled-model cache entry for the key_file_success model",
+                       cache_model(), "CPU", cache_options_json, "CPU", "success");
+}
+Vector cache_entry_other_device() {
+    return cache_entry("cache_entry_other_device", "a cache entry made for device GPU, read for CPU", cache_model(),
+                       "GPU", cache_options_json, "CPU", "no_matching_key");
+}
+Vector cache_entry_other_options() {
+    nlohmann::json other = cache_options_json;
+    other["DEVICE_PROPERTIES"]["CPU"]["NUM_STREAMS"] = "2";
+    return cache_entry("cache_entry_other_options", "a cache entry made with other compile options (a nested one)",
+                       cache_model(), "CPU", other, "CPU", "no_matching_key");
+}
+Vector cache_entry_other_model() {
+    return cache_entry("cache_entry_other_model", "a cache entry made for another model (passphrase_success)",
+                       cache_other_model(), "CPU", cache_options_json, "CPU", "no_matching_key");
+}
+Vector cache_entry_binding_record_mismatch() {
+    const Sealed model = cache_model();
+    const Bytes binding = binding_for(model, "CPU", cache_options_json);
+    const Key key = ovseal::container::cache_entry_key(model.file_key, binding);
+    const Bytes stated = binding_for(model, "GPU", cache_options_json);
+    return {"cache_entry_binding_record_mismatch",
+            "keyed for the reader's binding, but the CACHE_BINDING record states another",
+            cache_entry_bytes("cache_entry_binding_record_mismatch", key, stated), cache_identity("CPU", cache_options_json),
+            "header_auth_failed", {}};
+}
+Vector cache_entry_payload_modified() {
+    Vector v = cache_entry_success();
+    v.name = "cache_entry_payload_modified";
+    v.description = "a cache entry with one payload byte flipped";
+    v.file[header_length(v.file) + 5] ^= 0x20;
+    v.expect = "payload_auth_failed";
+    v.entries.clear();
+    return v;
+}
+
 const std::vector<std::function<Vector()>> generators = {
 
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
@@ -718,7 +816,9 @@ const std::vector<std::function<Vector()>> generators = {
     payload_forged_by_key_holder, signed_key_file_without_trust_success, license_success, license_wrong_device,
     license_wrong_model, license_expired, license_not_yet_valid, license_modified, license_untrusted_signer,
     p256_signed_success, p256_wrong_device, p256_stanza_x25519_device, p256_ephemeral_off_curve,
-    license_p256_success, license_p256_wrong_device,
+    license_p256_success, license_p256_wrong_device, cache_entry_success, cache_entry_other_device,
+    cache_entry_other_options, cache_entry_other_model, cache_entry_binding_record_mismatch,
+    cache_entry_payload_modified,
 };
 
 
@@ -746,6 +846,35 @@ std::map<std::string, Bytes> generate_all() {
     return files;
 }
 
+// A cache vector (§16.6): open the model for its file key, derive the binding and key, open the entry.
+std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
+    const auto& id = v["identity"];
+    try {
+        const std::string h = id["model_key_hex"];
+        Bytes raw(h.size() / 2);
+        for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
+        const Key model_key = Key::from_bytes(raw);
+        const auto model = ovseal::container::SealedFile::open(dir / id["model_file"].get<std::string>(), std::span(&model_key, 1));
+        const auto binding = ovseal::container::cache_binding(
+            id["openvino_version"].get<std::string>(), id["device"].get<std::string>(),
+            ovseal::container::canonical_options(cache_options_from(id["options"])),
+            ovseal::container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
+        if (ovseal::container::cache_entry_name(binding) != id["entry_name"]) return "wrong entry name";
+        const auto entry = ovseal::container::open_cache_entry(
+            dir / v["file"].get<std::string>(), ovseal::container::cache_entry_key(model.file_key_secret(), binding), binding);
+        Bytes content(entry.entries()[0].size);
+        entry.decrypt_entry(0, content);
+        const auto& want = v["entries"][0];
+        if (want["name"] != entry.entries()[0].name || want["kind"] != entry.entries()[0].kind ||
+            want["sha256"] != hex(ovseal::crypto::sha256(content))) {
+            return "wrong content";
+        }
+        return "success";
+    } catch (const ovseal::Error& e) {
+        return std::string(ovseal::error_name(e.code()));
+    }
+}
+
 // Opens every committed vector with this implementation's opener and compares with its expected outcome.
 int check_outcomes(const fs::path& dir) {
     std::ifstream in(dir / "manifest.json");
@@ -755,6 +884,14 @@ int check_outcomes(const fs::path& dir) {
         const auto& id = v["identity"];
         std::string outcome = "success";
         try {
+            if (id["type"] == "cache") {
+                outcome = check_cache_vector(dir, v);
+                if (outcome != v["expect"]) {
+                    std::cerr << "vector " << v["name"] << ": expected " << v["expect"] << ", got " << outcome << "\n";
+                    ++failures;
+                }
+                continue;
+            }
             ovseal::KeyRing ring;
             if (id["type"] == "key" || id["type"] == "device" || id["type"] == "device_p256") {
                 const std::string h = id["type"] == "key" ? id["key_hex"] : id["private_key_hex"];
