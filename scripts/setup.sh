@@ -42,3 +42,16 @@ openvino_cmake=$(.venv/bin/python -c "from openvino.utils import get_cmake_path;
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DOpenVINO_DIR="$openvino_cmake" -DOVSEAL_PYTHON="$root/.venv/bin/python" >/dev/null
 cmake --build build
+
+# The Python package ovseal, installed into .venv where the tests import it from. Rebuilt incrementally in
+# build-python/ (scikit-build-core's build folder), and skipped when none of its sources changed since the last
+# install from this folder.
+package_stamp=.venv/.ovseal-package.sha256
+package_hash=$( { echo "$root"; find CMakeLists.txt pyproject.toml cmake include src python -type f \
+                  -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$package_stamp" 2>/dev/null)" != "$package_hash" ]; then
+    echo "setup: installing the Python package ovseal into .venv"
+    CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} .venv/bin/python -m pip install -q \
+        --no-build-isolation --no-deps -C build-dir=build-python .
+    echo "$package_hash" > "$package_stamp"
+fi

@@ -1,0 +1,20 @@
+#pragma once
+
+// The pieces of ovseal._native, one per area of ovseal's C++ API. Paths cross as str, results as dicts that the
+// Python package turns into dataclasses, and ovseal::Error as the ovseal.Error subclass for its code.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+namespace ovseal::python {
+
+namespace py = pybind11;
+
+void bind_errors(py::module_& m);
+void bind_seal(py::module_& m);
+void bind_sealed_file(py::module_& m);
+void bind_keys(py::module_& m);
+void bind_licenses(py::module_& m);
+
+}  // namespace ovseal::python

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ovseal/identity.hpp"
+
+namespace ovseal::python {
+
+/// A publisher signing key: a key file (with its passphrase if it has one) or a "pkcs11:" URI, whose module and
+/// PIN come from the URI or from OVSEAL_PKCS11_MODULE / OVSEAL_PKCS11_PIN.
+SigningKey load_signer(const std::string& path_or_uri, const std::optional<std::string>& passphrase);
+
+}  // namespace ovseal::python

@@ -1,0 +1,171 @@
+"""Every failure raises the ovseal.Error subclass for its code, from the C++ API through the native module.
+(Loading through OpenVINO raises the same classes: test_loading.py.)"""
+
+import time
+
+import pytest
+
+import ovseal
+from ovseal import errors
+
+HEADER_MAC = 32
+
+
+def damaged(path, work, change):
+    data = bytearray(path.read_bytes())
+    out = work / "damaged.ovseal"
+    out.write_bytes(change(data, ovseal.inspect(path).header_size))
+    return out
+
+
+def flip(data, offset):
+    data[offset] ^= 0x01
+    return bytes(data)
+
+
+# (case, change of the file, expected class)
+DAMAGE = [
+    ("header-mac", lambda d, h: flip(d, h - HEADER_MAC + 7), ovseal.HeaderAuthenticationError),
+    ("payload-first-chunk", lambda d, h: flip(d, h + 10), ovseal.PayloadAuthenticationError),
+    ("payload-last-byte", lambda d, h: flip(d, len(d) - 1), ovseal.PayloadAuthenticationError),
+    ("truncated-by-one", lambda d, h: bytes(d[:-1]), ovseal.TruncatedError),
+    ("truncated-in-header", lambda d, h: bytes(d[:h - 1]), ovseal.TruncatedError),
+    ("trailing-byte", lambda d, h: bytes(d) + b"\0", ovseal.TrailingDataError),
+    ("magic", lambda d, h: flip(d, 3), ovseal.NotOvsealFileError),
+]
+
+
+def test_every_code_has_its_class_named_as_the_cpp_api_names_it():
+    assert sorted(errors.ERROR_CLASSES) == list(range(1, 34))
+    for code, cls in errors.ERROR_CLASSES.items():
+        assert issubclass(cls, ovseal.Error)
+        assert cls.code == code
+        assert cls.name == ovseal._native.error_name(code)
+        error = errors.error_for_code(code, "message")
+        assert type(error) is cls and str(error) == "message"
+
+
+def test_groups():
+    assert issubclass(ovseal.HeaderAuthenticationError, ovseal.AuthenticationError)
+    assert issubclass(ovseal.PayloadAuthenticationError, ovseal.AuthenticationError)
+    assert issubclass(ovseal.UntrustedSignerError, ovseal.SignatureError)
+    assert issubclass(ovseal.LicenseExpiredError, ovseal.LicenseError)
+    assert issubclass(ovseal.TpmBusyError, ovseal.TpmError)
+    assert issubclass(ovseal.TokenLoginFailedError, ovseal.TokenError)
+    assert issubclass(ovseal.TruncatedError, ovseal.FormatError)
+    assert issubclass(ovseal.IoError, OSError) and issubclass(ovseal.UsageError, ValueError)
+
+
+def test_unknown_code_keeps_its_number():
+    error = errors.error_for_code(99, "future")
+    assert type(error) is ovseal.Error and error.code == 99
+
+
+@pytest.mark.parametrize("case,change,expected", DAMAGE, ids=[c[0] for c in DAMAGE])
+def test_damaged_file(sealed, secrets, work, case, change, expected):
+    path = damaged(sealed["cnn"].with_key, work, change)
+    with pytest.raises(expected) as raised:
+        ovseal.verify(path, key_file=secrets.key_file)
+    assert raised.value.code == expected.code and raised.value.name == expected.name
+
+
+def test_wrong_key_file(sealed, secrets):
+    with pytest.raises(ovseal.NoMatchingKeyError):
+        ovseal.verify(sealed["mlp"].with_key, key_file=secrets.other_key_file)
+
+
+def test_wrong_passphrase(sealed):
+    with pytest.raises(ovseal.NoMatchingKeyError):
+        ovseal.verify(sealed["mlp"].with_passphrase, passphrase="not the passphrase")
+
+
+def test_missing_key_file(sealed, work):
+    with pytest.raises(ovseal.IoError) as raised:
+        ovseal.verify(sealed["mlp"].with_key, key_file=work / "absent.key")
+    assert "absent.key" in str(raised.value)
+
+
+def test_not_a_key_file(sealed, work):
+    (work / "bad.key").write_bytes(b"not a key file\n")
+    with pytest.raises(ovseal.InvalidKeyError):
+        ovseal.verify(sealed["mlp"].with_key, key_file=work / "bad.key")
+
+
+def test_not_an_ovseal_file(models, secrets):
+    with pytest.raises(ovseal.NotOvsealFileError):
+        ovseal.verify(models["mlp"], key_file=secrets.key_file)
+    with pytest.raises(ovseal.NotOvsealFileError):
+        ovseal.model_id(models["mlp"])
+
+
+def test_untrusted_signer(sealed, secrets):
+    with pytest.raises(ovseal.UntrustedSignerError):
+        ovseal.verify(sealed["mlp"].signed, key_file=secrets.key_file, trust=[secrets.other_publisher.public_key])
+
+
+def test_trust_requires_a_signature(sealed, secrets):
+    with pytest.raises(ovseal.SignatureRequiredError):
+        ovseal.verify(sealed["mlp"].with_key, key_file=secrets.key_file, trust=[secrets.publisher.public_key])
+
+
+def test_empty_trust_folder_is_a_usage_error(sealed, secrets, work):
+    (work / "empty").mkdir()
+    with pytest.raises(ovseal.UsageError):
+        ovseal.verify(sealed["mlp"].with_key, key_file=secrets.key_file, trust=work / "empty")
+
+
+def test_licence_for_another_device(sealed, secrets):
+    with pytest.raises(ovseal.LicenseError):
+        ovseal.verify(sealed["mlp"].signed, identity=secrets.other_device.identity,
+                      licenses=[sealed["mlp"].license], trust=[secrets.publisher.public_key])
+
+
+def test_licence_for_another_model(sealed, secrets):
+    with pytest.raises(ovseal.LicenseWrongModelError):
+        ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
+                      licenses=[sealed["cnn"].license], trust=[secrets.publisher.public_key])
+
+
+def test_expired_licence(sealed, secrets, work):
+    [licence] = ovseal.issue_licenses(sealed["mlp"].signed, [secrets.device.public_text],
+                                      signer=str(secrets.publisher.signing_key), key_file=secrets.key_file,
+                                      expires=int(time.time()) - 3600)
+    (work / "expired.lic").write_bytes(licence)
+    with pytest.raises(ovseal.LicenseExpiredError):
+        ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
+                      licenses=[work / "expired.lic"], trust=[secrets.publisher.public_key])
+
+
+def test_licence_for_an_unsigned_model_is_refused(sealed, secrets):
+    with pytest.raises(ovseal.SignatureError):
+        ovseal.issue_licenses(sealed["mlp"].with_key, [secrets.device.public_text],
+                              signer=str(secrets.publisher.signing_key), key_file=secrets.key_file)
+
+
+def test_bad_public_key_text(sealed, secrets, work):
+    with pytest.raises(ovseal.InvalidKeyError):
+        ovseal.seal(work / "absent.xml", work / "out.ovseal", key_file=secrets.key_file,
+                    devices=["ovseal-x25519:not-a-key"])
+
+
+def test_sealing_a_model_openvino_refuses(secrets, work):
+    (work / "broken.xml").write_text("<net><layers><layer/></net>")
+    with pytest.raises(ovseal.ModelError):
+        ovseal.seal(work / "broken.xml", work / "out.ovseal", key_file=secrets.key_file)
+    assert not (work / "out.ovseal").exists()
+
+
+def test_sealing_a_missing_model(secrets, work):
+    with pytest.raises(ovseal.IoError):
+        ovseal.seal(work / "absent.xml", work / "out.ovseal", key_file=secrets.key_file)
+
+
+def test_unknown_identity_storage(work):
+    with pytest.raises(ovseal.UsageError):
+        ovseal.create_identity(work / "id", storage="paper")
+
+
+def test_errors_survive_pickling():
+    import pickle
+    error = pickle.loads(pickle.dumps(ovseal.TruncatedError("cut")))
+    assert type(error) is ovseal.TruncatedError and error.code == 10 and str(error) == "cut"
