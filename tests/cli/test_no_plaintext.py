@@ -8,9 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-# The memory-hygiene tests (tests/memory) make processes dump core on purpose, with the marker model's bytes in
-# a control heap copy, in folders named like this; ctest may run them at the same time as these tests.
-HYGIENE_DIRS = os.path.join(tempfile.gettempdir(), "ovseal-hygiene-")
+def other_tests_places():
+    """Where other tests that ctest runs beside these ones write the marker on purpose: the memory-hygiene tests'
+    core files (tests/memory), and the build, where the unit tests keep their temporary folders and the test
+    models live (it may itself be under /tmp)."""
+    places = [os.path.join(tempfile.gettempdir(), "ovseal-hygiene-")]
+    if os.environ.get("OVSEAL_BIN"):  # build/tools/ovseal/ovseal
+        places.append(str(Path(os.environ["OVSEAL_BIN"]).resolve().parents[2]) + os.sep)
+    return tuple(places)
 
 
 def files_under(root):
@@ -27,6 +32,26 @@ def contains(path, needle):
             return needle in f.read()
     except OSError:
         return False
+
+
+def shared_files_with(needle, since, tmp_path_factory):
+    """Files in /tmp, /var/tmp and /dev/shm changed since `since` that hold `needle`. Other pytest sessions'
+    folders hold plain test models of their own; the other tests' places (above) are skipped too."""
+    skipped = (str(tmp_path_factory.getbasetemp().parent) + os.sep,) + other_tests_places()
+    found = []
+    for d in ("/tmp", "/var/tmp", "/dev/shm"):
+        if not os.path.isdir(d):
+            continue
+        for p in files_under(d):
+            if p.startswith(skipped):
+                continue
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if st.st_mtime >= since and st.st_size <= 256 * 2**20 and contains(p, needle):
+                found.append(p)
+    return found
 
 
 def test_run_sealed_writes_no_plaintext(cli, h, tmp_path_factory, secrets, seal, models):
@@ -64,20 +89,7 @@ def test_run_sealed_writes_no_plaintext(cli, h, tmp_path_factory, secrets, seal,
             if contains(p, h.MARKER):
                 leaks.append(p)
     # Anything the run may have written to the usual shared places despite TMPDIR.
-    # (Other pytest sessions' directories hold plain test models of their own: skip them.)
-    pytest_dirs = str(tmp_path_factory.getbasetemp().parent) + os.sep
-    for d in ("/tmp", "/var/tmp", "/dev/shm"):
-        if not os.path.isdir(d):
-            continue
-        for p in files_under(d):
-            if p.startswith(pytest_dirs) or p.startswith(HYGIENE_DIRS):
-                continue
-            try:
-                st = os.stat(p)
-            except OSError:
-                continue
-            if st.st_mtime >= start and st.st_size <= 256 * 2**20 and contains(p, h.MARKER):
-                leaks.append(p)
+    leaks += shared_files_with(h.MARKER, start, tmp_path_factory)
     assert scanned >= 2
     assert leaks == [], f"plaintext marker found on disk after the run: {leaks}"
     # And the sealed file was not changed.
@@ -119,17 +131,5 @@ def test_seal_with_conversion_writes_no_plaintext(cli, h, tmp_path_factory, secr
     for p in files_under(root):
         if Path(p) not in originals and contains(p, h.MARKER):
             leaks.append(p)
-    pytest_dirs = str(tmp_path_factory.getbasetemp().parent) + os.sep
-    for d in ("/tmp", "/var/tmp", "/dev/shm"):
-        if not os.path.isdir(d):
-            continue
-        for p in files_under(d):
-            if p.startswith(pytest_dirs) or p.startswith(HYGIENE_DIRS):
-                continue
-            try:
-                st = os.stat(p)
-            except OSError:
-                continue
-            if st.st_mtime >= start and st.st_size <= 256 * 2**20 and contains(p, h.MARKER):
-                leaks.append(p)
+    leaks += shared_files_with(h.MARKER, start, tmp_path_factory)
     assert leaks == [], f"plaintext marker found on disk after sealing: {leaks}"
