@@ -167,9 +167,9 @@ void add_doc_commands(CLI::App& app, std::string environment) {
     });
 
     auto* completion = app.add_subcommand("completion", "Print a shell completion script");
-    auto shell = std::make_shared<std::string>();
+    auto shell = std::make_shared<std::string>();  // CLI11 writes the value while parsing: the callback keeps it
     completion->add_option("shell", *shell, "The shell: bash")->required()->check(CLI::IsMember({"bash"}));
-    completion->final_callback([&app] { fmt::print("{}", bash_completion(app)); });
+    completion->final_callback([&app, shell] { fmt::print("{}", bash_completion(app)); });
 }
 
 }  // namespace ovseal::cli
