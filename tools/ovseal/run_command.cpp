@@ -26,7 +26,18 @@ struct RunArgs {
     std::filesystem::path save_outputs;
     unsigned iterations = 1;
     std::uint32_t seed = 1;
+    std::filesystem::path cache_dir;
 };
+
+const char* cache_outcome_text(CacheReport::Outcome outcome) {
+    switch (outcome) {
+    case CacheReport::Outcome::hit: return "hit (imported; not decrypted or compiled)";
+    case CacheReport::Outcome::stored: return "stored (compiled, then sealed into the cache)";
+    case CacheReport::Outcome::rebuilt: return "rebuilt (the entry was stale, foreign or damaged)";
+    case CacheReport::Outcome::not_stored: return "not stored";
+    }
+    return "unknown";
+}
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -112,8 +123,21 @@ void run(const RunArgs& args) {
             fmt::print(stderr, "ovseal: WARNING: opening an unsigned model through a device key (--allow-unsigned): "
                                "anyone who knows this device's public key could have made it\n");
         }
-        compiled = compile_model(core, args.model, ring, args.device);
+        if (args.cache_dir.empty()) {
+            compiled = compile_model(core, args.model, ring, args.device);
+        } else {
+            compiled = compile_model(core, args.model, ring, args.device, {},
+                                     CompileCache{args.cache_dir, [](const CacheReport& report) {
+                                         fmt::print("cache:     {}\n", cache_outcome_text(report.outcome));
+                                         if (!report.notice.empty()) {
+                                             fmt::print(stderr, "ovseal: cache: {}\n", report.notice);
+                                         }
+                                     }});
+        }
     } else {
+        if (!args.cache_dir.empty()) {
+            throw Error(ErrorCode::usage, "--cache-dir is for sealed models: OpenVINO's own cache serves plain ones");
+        }
         if (!args.open.keys.key_files.empty() || !args.open.keys.passphrase_file.empty() || args.open.any()) {
             throw Error(ErrorCode::usage, "'" + args.model.string() + "' is not sealed; it needs no key");
         }
@@ -200,6 +224,9 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--save-outputs", args->save_outputs, "Write each output as DIR/<output name>.npy");
     cmd->add_option("--iterations,-n", args->iterations, "Inference repetitions (default 1)")->check(CLI::Range(1u, 1000000u));
     cmd->add_option("--seed", args->seed, "Seed for random inputs (default 1)");
+    cmd->add_option("--cache-dir", args->cache_dir,
+                    "Sealed compiled-model cache: the next start imports the compiled model instead of compiling "
+                    "(entries are sealed under the model's key; OpenVINO's own cache would write plaintext)");
     cmd->final_callback([args] { run(*args); });
 }
 
