@@ -181,7 +181,8 @@ def test_pin_asked_on_the_terminal_without_echo(cli, h, hsm, token_key, models, 
     assert PIN not in shown, "the PIN was echoed"
     assert h.inspect_json(cli, out)["signature"]["signer_key_id"] == token_key.key_id
     code, shown = run_on_terminal([ovseal_bin, "token", "show", token_key.uri], [])
-    assert code == 0 and token_key.text in shown and "PIN" not in shown, shown  # public keys need no PIN
+    assert code == 0 and token_key.text in shown, shown
+    assert "PIN" not in shown.replace(token_key.text, ""), shown  # public keys need no PIN (the key text may hold "PIN")
 
 
 # ---------------------------------------------------------------------------------------------------------
