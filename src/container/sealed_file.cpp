@@ -39,6 +39,7 @@ struct RawHeader {
 };
 
 // Steps 1 and 2: only the preamble's own bounds decide how much is read, never more than 16 MiB or the file.
+// Every byte is read once: the preamble parsed here is the one the header MAC later covers.
 RawHeader read_raw_header(const FileReader& file) {
     RawHeader h;
     std::uint8_t prefix[format::preamble_size] = {};
@@ -46,15 +47,16 @@ RawHeader read_raw_header(const FileReader& file) {
     file.read_at(0, std::span(prefix, prefix_size));
     h.preamble = format::parse_preamble(std::span<const std::uint8_t>(prefix, prefix_size), file.size());
     h.bytes.resize(h.preamble.header_length);
-    file.read_at(0, h.bytes);
+    std::memcpy(h.bytes.data(), prefix, format::preamble_size);
+    file.read_at(format::preamble_size, std::span(h.bytes).subspan(format::preamble_size));
     h.stanzas = format::parse_stanzas(std::span(h.bytes).subspan(format::preamble_size, h.preamble.stanzas_length),
                                       h.preamble.stanza_count);
     keys::check_known_stanzas(h.stanzas);
     return h;
 }
 
-// Step 6: the exact length, then the trailer.
-format::Trailer check_length_and_read_trailer(const FileReader& file, const format::Layout& layout) {
+// Step 6: the exact length, then the trailer's bytes (read once; every later step uses this copy).
+std::vector<std::uint8_t> check_length_and_read_trailer(const FileReader& file, const format::Layout& layout) {
     if (file.size() < layout.file_length) {
         throw Error(ErrorCode::truncated, "file is truncated: it has " + std::to_string(file.size()) +
                                               " bytes but its header describes " + std::to_string(layout.file_length));
@@ -65,7 +67,7 @@ format::Trailer check_length_and_read_trailer(const FileReader& file, const form
     }
     std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
     file.read_at(layout.trailer_offset(), trailer);
-    return format::parse_trailer(trailer);
+    return trailer;
 }
 
 std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
@@ -101,22 +103,30 @@ void check_policy(const KeyRing& ring) {
 }
 
 // Step 2a: the file must carry a signature by a trusted key. Nothing is authenticated yet; that happens when
-// every chunk has been hashed (step 7a).
-format::SignatureRecord require_trusted_signature(const FileReader& file, const RawHeader& raw, const KeyRing& ring) {
+// every chunk has been hashed (step 7a), against the trusted key chosen here and the trailer read here.
+struct TrustedSignature {
+    std::vector<std::uint8_t> trailer;  // the trailer's bytes, the only copy any later step uses
+    format::SignatureRecord record;
+    PublisherPublicKey signer;          // the trust list's own key, by value
+};
+
+TrustedSignature require_trusted_signature(const FileReader& file, const RawHeader& raw, const KeyRing& ring) {
     const format::Body body = format::parse_body(raw.body());
     const auto layout = format::compute_layout(raw.preamble.header_length, body);
-    const auto trailer = check_length_and_read_trailer(file, layout);
-    if (!trailer.signature) {
+    auto trailer = check_length_and_read_trailer(file, layout);
+    const auto parsed = format::parse_trailer(trailer);
+    if (!parsed.signature) {
         throw Error(ErrorCode::signature_required,
                     "the model is not signed, and a trust list was given: only models signed by a trusted publisher "
                     "are opened");
     }
-    const auto signer = PublisherPublicKey::from_bytes(trailer.signature->signer);
-    if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {
-        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + signer.key_id() +
+    const auto claimed = PublisherPublicKey::from_bytes(parsed.signature->signer);
+    const auto trusted = std::find(ring.trusted.begin(), ring.trusted.end(), claimed);
+    if (trusted == ring.trusted.end()) {
+        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + claimed.key_id() +
                                                      ", which is not in the trust list");
     }
-    return *trailer.signature;
+    return {std::move(trailer), *parsed.signature, *trusted};
 }
 
 std::uint64_t now_seconds(const KeyRing& ring) {
@@ -193,7 +203,7 @@ crypto::Bytes32 compute_model_id(const std::filesystem::path& path, unsigned thr
     FileReader file(path);
     const RawHeader raw = read_raw_header(file);
     const auto layout = format::compute_layout(raw.preamble.header_length, format::parse_body(raw.body()));
-    check_length_and_read_trailer(file, layout);
+    format::parse_trailer(check_length_and_read_trailer(file, layout));
     const auto digest = hash_stored_chunks(file, layout, threads);
     return model_id(signed_message_of(raw.bytes, raw.preamble, layout.chunk_count, digest));
 }
@@ -230,9 +240,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     RawHeader raw = read_raw_header(file);
 
     // Steps 2a and 2b: trust and licences, before any key is used.
-    std::optional<format::SignatureRecord> signature;
+    std::optional<TrustedSignature> trusted;
     if (!ring.trusted.empty()) {
-        signature = require_trusted_signature(file, raw, ring);
+        trusted = require_trusted_signature(file, raw, ring);
     }
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
@@ -251,7 +261,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         }
         for (const auto& license : ring.licenses) {
             try {
-                file_key = open_license(license, *signature, ring, now);
+                file_key = open_license(license, trusted->record, ring, now);
                 opened_by = OpenedBy::license;
                 break;
             } catch (const Error& e) {
@@ -269,7 +279,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         }
         for (std::size_t d = 0; d < ring.identities.size() && !file_key; ++d) {
             if ((file_key = keys::unwrap_file_key(ring.identities[d], stanza))) {
-                opened_by = signature ? OpenedBy::device : OpenedBy::device_unsigned;
+                opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
             }
         }
     }
@@ -296,9 +306,12 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
                     "header authentication failed: the file key does not match the header's commitment");
     }
 
-    // Step 6.
+    // Step 6. Under a trust list the trailer was read at step 2a, from the same header bytes' layout: that copy
+    // is the one used, never a second read of a file someone may be rewriting.
     format::Layout layout = format::compute_layout(raw.preamble.header_length, body);
-    const format::Trailer trailer = check_length_and_read_trailer(file, layout);
+    const std::vector<std::uint8_t> trailer_bytes =
+        trusted ? std::move(trusted->trailer) : check_length_and_read_trailer(file, layout);
+    const format::Trailer trailer = format::parse_trailer(trailer_bytes);
 
     SealedFile opened(std::move(file), std::move(raw.bytes));
     opened.m_preamble = raw.preamble;
@@ -306,8 +319,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     opened.m_payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
     opened.m_body = std::move(body);
     opened.m_layout = std::move(layout);
+    opened.m_trailer = trailer_bytes;
     opened.m_signature = trailer.signature;
-    opened.m_check_signature = signature.has_value();
+    if (trusted) opened.m_trusted_signer = trusted->signer;
     opened.m_opened_by = opened_by;
     opened.m_file_key = std::move(*file_key);
     return opened;
@@ -372,7 +386,7 @@ void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool auth
     }
     try {
         std::optional<PayloadDigest> digest;
-        if (m_check_signature) digest.emplace(m_layout.chunk_count);
+        if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
         std::uint64_t total = 0;
         for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
             const bool requested = std::any_of(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
@@ -388,9 +402,12 @@ void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool auth
             }
         }
         if (digest) {
+            // Verified under the trusted key chosen at step 2a, by value, and the signature record of the one
+            // trailer read (§9 step 7a).
             const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, *digest);
-            if (model_id(message) != m_signature->model_id ||
-                !crypto::ed25519_verify(m_signature->signer, message, m_signature->signature)) {
+            if (!m_signature || m_signature->signer != m_trusted_signer->bytes() ||
+                model_id(message) != m_signature->model_id ||
+                !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
                 throw Error(ErrorCode::bad_signature,
                             "the publisher signature does not verify: the model was changed after it was signed");
             }
@@ -407,6 +424,41 @@ void SealedFile::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, u
 }
 
 void SealedFile::verify_payload(unsigned threads) const { decrypt_entries({}, true, threads); }
+
+void SealedFile::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
+    std::optional<PayloadDigest> digest;
+    if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
+    crypto::Aes256Gcm gcm(m_payload_key.secret());
+    const auto chunk_size = static_cast<std::size_t>(m_layout.chunk_size);
+    std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
+    memory::LockedRegion plaintext(chunk_size);
+    std::uint8_t nonce[crypto::gcm_nonce_size];
+    for (std::uint64_t i = 0; i < m_layout.chunk_count; ++i) {
+        m_file.read_at(m_layout.chunk_offset(i), stored);
+        const auto ciphertext = std::span<const std::uint8_t>(stored).first(chunk_size);
+        const auto tag = std::span<const std::uint8_t>(stored).subspan(chunk_size).first<crypto::gcm_tag_size>();
+        if (digest) digest->add(i, ciphertext, tag);
+        format::chunk_nonce(i, m_layout.chunk_count, nonce);
+        const bool ok = gcm.open(nonce, {}, ciphertext, tag, {plaintext.data(), chunk_size});
+        memory::wipe(plaintext.data(), chunk_size);
+        if (!ok) {
+            throw Error(ErrorCode::payload_auth_failed,
+                        "payload authentication failed: chunk " + std::to_string(i) +
+                            " of the payload was modified, moved, or comes from another file");
+        }
+        sink(stored);
+    }
+    if (digest) {
+        const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, *digest);
+        if (!m_signature || m_signature->signer != m_trusted_signer->bytes() ||
+            model_id(message) != m_signature->model_id ||
+            !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
+            throw Error(ErrorCode::bad_signature,
+                        "the publisher signature does not verify: the model was changed after it was signed");
+        }
+    }
+    sink(m_trailer);
+}
 
 crypto::Bytes32 SealedFile::compute_model_id(unsigned threads) const {
     const auto digest = hash_stored_chunks(m_file, m_layout, threads);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,7 +61,9 @@ public:
     std::uint64_t file_size() const noexcept { return m_file.size(); }
     const std::optional<format::SignatureRecord>& signature() const noexcept { return m_signature; }
     /// True when decrypting verifies the publisher signature (a trust list was given).
-    bool checks_signature() const noexcept { return m_check_signature; }
+    bool checks_signature() const noexcept { return m_trusted_signer.has_value(); }
+    /// The trailer's bytes as read once at opening (empty for an unsigned file).
+    const std::vector<std::uint8_t>& raw_trailer() const noexcept { return m_trailer; }
     OpenedBy opened_by() const noexcept { return m_opened_by; }
     /// The header exactly as stored.
     const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }
@@ -76,6 +79,10 @@ public:
     void decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads = 0) const;
     /// Authenticates every chunk (and the signature, under a trust list) without keeping any plaintext.
     void verify_payload(unsigned threads = 0) const;
+    /// Hands every stored chunk and then the trailer to `sink`, in file order, each exactly as read once and only
+    /// after that copy authenticated (and, under a trust list, the signature verified before the trailer is
+    /// given): for copying a file under a new header without ever copying bytes that were not checked.
+    void copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const;
     /// Hashes every stored chunk and returns the model id (§12.2).
     crypto::Bytes32 compute_model_id(unsigned threads = 0) const;
 
@@ -90,8 +97,9 @@ private:
     std::vector<format::Stanza> m_stanzas;
     format::Body m_body;
     format::Layout m_layout;
+    std::vector<std::uint8_t> m_trailer;
     std::optional<format::SignatureRecord> m_signature;
-    bool m_check_signature = false;
+    std::optional<PublisherPublicKey> m_trusted_signer;  // set when a trust list requires a signature
     OpenedBy m_opened_by = OpenedBy::key;
     memory::SecretBytes m_file_key;
     memory::SecretBytes m_payload_key;

@@ -235,15 +235,9 @@ void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stan
 
     OutputFile out(output);
     out.write(header);
-    // Chunks and trailer are copied byte for byte: no (key, nonce) pair is ever used again.
-    std::vector<std::uint8_t> buffer(std::size_t{4} << 20);
-    const std::uint64_t end = file.file_size();
-    for (std::uint64_t at = old_header.size(); at < end;) {
-        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - at));
-        file.read_stored(at, std::span(buffer).first(n));
-        out.write(std::span(buffer).first(n));
-        at += n;
-    }
+    // Chunks and trailer are copied byte for byte (no (key, nonce) pair is ever used again), each from the one
+    // read that authenticated it: a file rewritten while it is copied never gets its new bytes under this header.
+    file.copy_authenticated_payload([&](std::span<const std::uint8_t> bytes) { out.write(bytes); });
     out.commit();
 }
 
