@@ -12,6 +12,9 @@ hands that socket to swtpm (`--ctrl type=tcp,fd=N`), so no other test (ctest run
 swtpm binds P, and if P was taken meanwhile swtpm exits and the start is retried on other ports. The TPM is ready
 when it answers a TPM2_GetRandom on P.
 
+swtpm logs every command it receives (`--log level=5`): Swtpm.commands() lists their command codes, so a test can
+count what an operation costs the TPM (count, never time: swtpm is much faster than a real TPM).
+
 Every swtpm started is a child of the test process, killed when that process dies (PR_SET_PDEATHSIG), stopped
 by Swtpm.stop() (SIGTERM, then SIGKILL) and reaped; the factory fixture stops whatever is still running at the
 end of the module and fails if any process of ours is left.
@@ -113,6 +116,7 @@ class Swtpm:
         self.state = self.root / f"{name}-state"
         self.state.mkdir(parents=True)
         self.log = self.root / f"{name}.log"
+        self.command_log = self.root / f"{name}-commands.log"
         self.name = name
         self.port = None
         self.proc = None
@@ -142,7 +146,8 @@ class Swtpm:
                  "--server", f"type=tcp,port={port},bindaddr=127.0.0.1",
                  "--ctrl", f"type=tcp,fd={ctrl.fileno()}",
                  "--tpmstate", f"dir={self.state}",
-                 "--flags", "not-need-init,startup-clear"],
+                 "--flags", "not-need-init,startup-clear",
+                 "--log", f"file={self.command_log},level=5"],  # level 5: every command and response
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 pass_fds=(ctrl.fileno(),), preexec_fn=_die_with_parent)
 
@@ -197,6 +202,21 @@ class Swtpm:
         """The same TPM again (same state folder), as after a reboot: PCRs are back to zero."""
         self.stop()
         return self.start(same_ports=True)
+
+    def commands(self):
+        """The command codes (TPM_CC) of every command this TPM received, in order, from swtpm's log: each is a
+        line "SWTPM_IO_Read: length N" followed by its bytes in hex (tag 2, size 4, command code 4, ...)."""
+        codes = []
+        try:
+            lines = self.command_log.read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return codes
+        for i, line in enumerate(lines[:-1]):
+            if "SWTPM_IO_Read:" in line:
+                data = lines[i + 1].split()
+                if len(data) >= 10:
+                    codes.append(int("".join(data[6:10]), 16))
+        return codes
 
     # -- tpm2-tools -------------------------------------------------------------------------------------------
 

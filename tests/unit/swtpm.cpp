@@ -213,7 +213,7 @@ std::string Swtpm::binary() {
     return "";
 }
 
-Swtpm::Swtpm() : m_state(m_dir / "state"), m_log(m_dir / "swtpm.log") {
+Swtpm::Swtpm() : m_state(m_dir / "state"), m_log(m_dir / "swtpm.log"), m_command_log(m_dir / "commands.log") {
     fs::create_directories(m_state);
     start();
 }
@@ -254,6 +254,8 @@ void Swtpm::start() {
             "dir=" + m_state.string(),
             "--flags",
             "not-need-init,startup-clear",
+            "--log",
+            "file=" + m_command_log.string() + ",level=5",  // level 5 logs every command and response
         };
         std::vector<char*> argv;
         for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -345,6 +347,26 @@ std::string Swtpm::read_pcr(unsigned index) {
     Esys_Free(out_selection);
     Esys_Free(values);
     return hex;
+}
+
+std::vector<std::uint32_t> Swtpm::commands() const {
+    // Each command appears as " SWTPM_IO_Read: length N" and then its bytes in hex, 16 per line: tag (2),
+    // size (4), command code (4), ...
+    std::ifstream in(m_command_log);
+    std::vector<std::uint32_t> codes;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find("SWTPM_IO_Read:") == std::string::npos || !std::getline(in, line)) continue;
+        std::istringstream bytes(line);
+        unsigned value = 0;
+        std::uint32_t code = 0;
+        int i = 0;
+        for (; i < 10 && (bytes >> std::hex >> value); ++i) {
+            if (i >= 6) code = code << 8 | value;
+        }
+        if (i == 10) codes.push_back(code);
+    }
+    return codes;
 }
 
 std::size_t Swtpm::transient_handles() { return Esys(tcti()).count_handles(TPM2_HR_TRANSIENT); }

@@ -9,12 +9,15 @@
 // P+1 itself and hands that socket to swtpm (`--ctrl type=tcp,fd=N`), swtpm binds P, and if P was taken in the
 // meantime swtpm exits and the start is retried on other ports. Started means the TPM answered a
 // TPM2_GetRandom. The destructor stops swtpm (SIGTERM, then SIGKILL) and reaps it, also when a test fails or
-// throws; if the test process itself dies, swtpm is killed too (PR_SET_PDEATHSIG).
+// throws; if the test process itself dies, swtpm is killed too (PR_SET_PDEATHSIG). swtpm logs every command it
+// receives (--log level=5), so a test can count the TPM commands an operation costs.
 
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -53,10 +56,16 @@ public:
     std::size_t transient_handles();
     std::size_t loaded_sessions();
 
+    /// The command codes (TPM_CC) of every command the TPM has received, in order, from swtpm's log: what an
+    /// operation costs is the difference before and after it. Count, never time: swtpm is much faster than a
+    /// real TPM. (The helpers above send commands too.)
+    std::vector<std::uint32_t> commands() const;
+
 private:
     TempDir m_dir;
     fs::path m_state;
     fs::path m_log;
+    fs::path m_command_log;
     int m_port = 0;
     pid_t m_pid = -1;
 };
