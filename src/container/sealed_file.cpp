@@ -7,12 +7,13 @@
 
 #include "container/clock_guard.hpp"
 #include "container/tpm_clock_guard.hpp"
-#include "keys/identity_secrets.hpp"
 #include "container/file_keys.hpp"
 #include "container/parallel.hpp"
 #include "container/progress.hpp"
 #include "container/signature.hpp"
 #include "format/limits.hpp"
+#include "keys/device_agreement.hpp"
+#include "keys/identity_secrets.hpp"
 #include "keys/license.hpp"
 #include "keys/secret_file.hpp"
 #include "keys/stanzas.hpp"
@@ -136,9 +137,9 @@ std::uint64_t now_seconds(const KeyRing& ring) {
                                           .count());
 }
 
-// §13.3: one licence, against the file's claimed model id and the ring's identities.
+// §13.3: one licence, against the file's claimed model id and the ring's identities (`devices`, in ring order).
 memory::SecretBytes open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
-                                 const KeyRing& ring, std::uint64_t now) {
+                                 const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
     const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
@@ -149,10 +150,11 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
     if (license.model_id != signature.model_id) {
         throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
     }
-    const auto identity = std::find_if(ring.identities.begin(), ring.identities.end(), [&](const DeviceIdentity& d) {
-        return d.public_key() == license.device;
-    });
-    if (identity == ring.identities.end()) {
+    std::optional<std::size_t> device;
+    for (std::size_t d = 0; d < devices.size() && !device; ++d) {
+        if (devices.identity(d).public_key() == license.device) device = d;
+    }
+    if (!device) {
         throw Error(ErrorCode::license_wrong_device,
                     "the licence '" + path.string() + "' is for device " +
                         license.device.to_string() + ", not this one");
@@ -167,7 +169,7 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
                                                     std::to_string(license.expires) + " (now " + std::to_string(now) +
                                                     "); ask the publisher for a new one");
     }
-    return keys::license_file_key(license, *identity);
+    return keys::license_file_key(license, devices.use(*device));
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -247,21 +249,27 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
     OpenedBy opened_by = OpenedBy::key;
+    // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
+    // once for the clock guard, the licences and the stanzas.
+    keys::DeviceAgreements devices(ring.identities);
     if (!ring.licenses.empty()) {
         const std::uint64_t now = now_seconds(ring);
         if (ring.clock_state) {
             // With a TPM-held identity, the TPM's clock anchors the guard; otherwise the file alone does.
-            const auto in_tpm = std::find_if(ring.identities.begin(), ring.identities.end(),
-                                             [](const DeviceIdentity& d) { return d.secret().tpm_tcti.has_value(); });
-            if (in_tpm != ring.identities.end()) {
-                check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds, *in_tpm);
+            std::optional<std::size_t> in_tpm;
+            for (std::size_t d = 0; d < devices.size() && !in_tpm; ++d) {
+                if (devices.identity(d).secret().tpm_tcti) in_tpm = d;
+            }
+            if (in_tpm) {
+                check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds,
+                                                 devices.use(*in_tpm));
             } else {
                 check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
             }
         }
         for (const auto& license : ring.licenses) {
             try {
-                file_key = open_license(license, trusted->record, ring, now);
+                file_key = open_license(license, trusted->record, ring, devices, now);
                 opened_by = OpenedBy::license;
                 break;
             } catch (const Error& e) {
@@ -277,12 +285,13 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         for (const Key& key : ring.keys) {
             if ((file_key = keys::unwrap_file_key(key, stanza))) break;
         }
-        for (std::size_t d = 0; d < ring.identities.size() && !file_key; ++d) {
-            if ((file_key = keys::unwrap_file_key(ring.identities[d], stanza))) {
+        for (std::size_t d = 0; d < devices.size() && !file_key; ++d) {
+            if ((file_key = keys::unwrap_file_key(devices.use(d), stanza))) {
                 opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
             }
         }
     }
+    devices.release();  // flushes every TPM object before anything else is done
     if (!file_key) {
         if (license_error) throw *license_error;
         throw Error(ErrorCode::no_matching_key,

@@ -7,11 +7,9 @@
 
 #include "container/clock_guard.hpp"
 #include "crypto/crypto.hpp"
-#include "keys/identity_secrets.hpp"
 #include "keys/public_key_text.hpp"
 #include "keys/tpm_identity.hpp"
 #include "ovseal/error.hpp"
-#include "tpm/tpm.hpp"
 
 namespace ovseal::container {
 namespace {
@@ -71,11 +69,10 @@ Anchor read_anchor(const std::filesystem::path& state, const memory::SecretBytes
 }  // namespace
 
 void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance,
-                                      const DeviceIdentity& identity) {
+                                      keys::DeviceAgreement& device) {
     if (tolerance < 0) throw Error(ErrorCode::usage, "the clock tolerance cannot be negative");
-    const auto key = keys::clock_guard_key(identity);
-    tpm::Tpm tpm(*identity.secret().tpm_tcti);
-    const std::uint64_t clock_now = tpm.read_clock();
+    const auto key = keys::clock_guard_key(device);
+    const std::uint64_t clock_now = device.tpm_clock();
 
     const ClockStateLock lock(state);  // read, check and write as one step among concurrent openers
     std::uint64_t lower_bound = 0;  // the earliest the real time can be now

@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "ovseal/identity.hpp"
+#include "keys/device_agreement.hpp"
 
 namespace ovseal::container {
 
-/// As check_and_advance_clock, with `identity` a TPM-held identity (its TPM gives the clock, its key the MAC).
+/// As check_and_advance_clock, with `device` a TPM-held identity (its TPM gives the clock, its key the MAC).
 /// A state file of the first form is accepted once and upgraded.
 void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::uint64_t now, std::int64_t tolerance,
-                                      const DeviceIdentity& identity);
+                                      keys::DeviceAgreement& device);
 
 }  // namespace ovseal::container

@@ -6,6 +6,7 @@
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
 #include "format/byte_io.hpp"
+#include "keys/device_agreement.hpp"
 #include "keys/identity_secrets.hpp"
 #include "keys/wrapped_key.hpp"
 #include "ovseal/error.hpp"
@@ -141,7 +142,12 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
 }
 
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity) {
-    const auto okm = device_unwrap_keys(identity, license.ephemeral,
+    DeviceAgreement device(identity);
+    return license_file_key(license, device);
+}
+
+memory::SecretBytes license_file_key(const License& license, DeviceAgreement& device) {
+    const auto okm = device_unwrap_keys(device, license.ephemeral,
                                         wrap_info(license.version, license.model_id, license.not_before,
                                                   license.expires));
     if (!okm) invalid("its ephemeral key is unusable (a low-order or off-curve point)");

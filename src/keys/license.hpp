@@ -48,7 +48,9 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, EphemeralKeys& ephemeral);
 
-/// The file key, with `identity` (whose public key must be the licence's device). Throws license_invalid.
+/// The file key, with `device` (whose public key must be the licence's device). Throws license_invalid.
+memory::SecretBytes license_file_key(const License& license, DeviceAgreement& device);
+/// The same for one licence alone.
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity);
 
 }  // namespace ovseal::keys

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "crypto/crypto.hpp"
+#include "keys/device_agreement.hpp"
 #include "keys/key_secret.hpp"
 #include "keys/wrapped_key.hpp"
 #include "ovseal/error.hpp"
@@ -97,12 +98,12 @@ std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const fo
     return finish_unwrap(okm_for(identity, stanza).secret(), stanza);
 }
 
-std::optional<memory::SecretBytes> unwrap_file_key(const DeviceIdentity& identity, const format::Stanza& stanza) {
-    const bool p256 = identity.public_key().type() == DeviceKeyType::p256;
+std::optional<memory::SecretBytes> unwrap_file_key(DeviceAgreement& device, const format::Stanza& stanza) {
+    const bool p256 = device.identity().public_key().type() == DeviceKeyType::p256;
     if (stanza.type != (p256 ? p256_stanza_type : x25519_stanza_type)) {
         return std::nullopt;
     }
-    const auto okm = device_unwrap_keys(identity, stanza.args[0], p256 ? p256_stanza_info : x25519_stanza_info);
+    const auto okm = device_unwrap_keys(device, stanza.args[0], p256 ? p256_stanza_info : x25519_stanza_info);
     if (!okm) {
         throw Error(ErrorCode::malformed_header, p256 ? "header is malformed: a p256 stanza's ephemeral key is not a "
                                                         "point on the curve"
@@ -110,6 +111,11 @@ std::optional<memory::SecretBytes> unwrap_file_key(const DeviceIdentity& identit
                                                         "ephemeral key");
     }
     return finish_unwrap(okm->secret(), stanza);
+}
+
+std::optional<memory::SecretBytes> unwrap_file_key(const DeviceIdentity& identity, const format::Stanza& stanza) {
+    DeviceAgreement device(identity);
+    return unwrap_file_key(device, stanza);
 }
 
 void check_known_stanzas(const std::vector<format::Stanza>& stanzas) {

@@ -17,6 +17,8 @@
 
 namespace ovseal::keys {
 
+class DeviceAgreement;
+
 constexpr std::string_view key_stanza_type = "key";
 constexpr std::string_view scrypt_stanza_type = "scrypt";
 constexpr std::string_view x25519_stanza_type = "x25519";
@@ -35,6 +37,8 @@ format::Stanza wrap_file_key(const DevicePublicKey& device, std::span<const std:
 
 /// Tries one stanza. Throws header_auth_failed when the stanza matches but its wrapped key was damaged.
 std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const format::Stanza& stanza);
+std::optional<memory::SecretBytes> unwrap_file_key(DeviceAgreement& device, const format::Stanza& stanza);
+/// The same with an agreement of its own (one stanza alone).
 std::optional<memory::SecretBytes> unwrap_file_key(const DeviceIdentity& identity, const format::Stanza& stanza);
 
 /// Step 2 of opening: the known stanza types have the right shape, and there is at most one scrypt stanza.

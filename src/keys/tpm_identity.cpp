@@ -10,6 +10,7 @@
 
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
+#include "keys/device_agreement.hpp"
 #include "keys/identity_secrets.hpp"
 #include "keys/public_key_text.hpp"
 #include "ovseal/error.hpp"
@@ -102,20 +103,16 @@ crypto::P256Affine clock_guard_point() {
 
 }  // namespace
 
-memory::SecretBytes clock_guard_key(const DeviceIdentity& identity) {
-    const auto& secret = identity.secret();
+memory::SecretBytes clock_guard_key(DeviceAgreement& device) {
+    const auto& identity = device.identity();
     std::optional<memory::SecretBytes> device_secret;
     if (identity.public_key().type() == DeviceKeyType::x25519) {
-        device_secret = memory::SecretBytes::copy_of(secret.private_key.secret());
+        device_secret = memory::SecretBytes::copy_of(identity.secret().private_key.secret());
     } else {
         const auto q = clock_guard_point();
-        if (secret.p256) {
-            const auto compressed = crypto::p256_compress(std::span(q).first(32), std::span(q).subspan(32));
-            device_secret = secret.p256->agree(*compressed);
-        } else {
-            tpm::Tpm tpm(secret.tpm_p256->tcti);
-            device_secret = tpm.ecdh(secret.tpm_p256->blob, q);
-        }
+        const auto compressed = crypto::p256_compress(std::span(q).first(32), std::span(q).subspan(32));
+        device_secret = device.shared(*compressed);
+        if (!device_secret) throw Error(ErrorCode::internal, "the clock guard point is not usable");
     }
     memory::SecretBytes key(32);
     crypto::hkdf_sha256(device_secret->secret(), {}, "ovseal-v1 clock guard", key.secret());

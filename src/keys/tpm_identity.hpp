@@ -12,6 +12,8 @@
 
 namespace ovseal::keys {
 
+class DeviceAgreement;
+
 inline constexpr const char* tpm_identity_file = "identity.tpm";
 
 tpm::SealedBlob seal_in_tpm(std::span<const std::uint8_t> private_key, const TpmOptions& options);
@@ -25,7 +27,7 @@ void check_tpm_key(const DeviceIdentity& identity);
 
 /// The key that authenticates a TPM-anchored clock state (docs/FORMAT.md §13.4): derivable only with the
 /// device's private key, so only the device (through its TPM) can write a state that it will accept.
-memory::SecretBytes clock_guard_key(const DeviceIdentity& identity);
+memory::SecretBytes clock_guard_key(DeviceAgreement& device);
 
 /// The public key of a P-256 blob (read from its public area, no TPM needed).
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob);

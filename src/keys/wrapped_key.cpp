@@ -4,8 +4,7 @@
 #include <vector>
 
 #include "crypto/crypto.hpp"
-#include "keys/identity_secrets.hpp"
-#include "tpm/tpm.hpp"
+#include "keys/device_agreement.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::keys {
@@ -24,16 +23,6 @@ memory::SecretBytes okm_from_shared(const memory::SecretBytes& shared, std::span
     memory::SecretBytes okm(64);
     crypto::hkdf_sha256(shared.secret(), salt, info, okm.secret());
     return okm;
-}
-
-// The device side of a P-256 agreement: the TPM's ECDH_ZGen, or a software key (tests and vectors).
-std::optional<memory::SecretBytes> p256_shared(const DeviceIdentity& identity, std::span<const std::uint8_t> ephemeral) {
-    const auto& secret = identity.secret();
-    if (secret.p256) return secret.p256->agree(ephemeral);
-    const auto affine = crypto::p256_decompress(ephemeral);
-    if (!affine) return std::nullopt;
-    tpm::Tpm tpm(secret.tpm_p256->tcti);
-    return tpm.ecdh(secret.tpm_p256->blob, *affine);
 }
 
 }  // namespace
@@ -97,18 +86,11 @@ DeviceWrap device_wrap_keys(const DevicePublicKey& device, std::string_view info
     return {{pub.begin(), pub.end()}, okm_from_shared(shared, pub, device.bytes(), info)};
 }
 
-std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity,
-                                                      std::span<const std::uint8_t> ephemeral, std::string_view info) {
-    if (identity.public_key().type() == DeviceKeyType::p256) {
-        const auto shared = p256_shared(identity, ephemeral);
-        if (!shared) return std::nullopt;
-        return okm_from_shared(*shared, ephemeral, identity.public_key().bytes(), info);
-    }
-    const auto shared = crypto::x25519_shared(identity.secret().private_key.secret(), ephemeral);
-    if (all_zero(shared.secret())) {
-        return std::nullopt;
-    }
-    return okm_from_shared(shared, ephemeral, identity.public_key().bytes(), info);
+std::optional<memory::SecretBytes> device_unwrap_keys(DeviceAgreement& device, std::span<const std::uint8_t> ephemeral,
+                                                      std::string_view info) {
+    const auto shared = device.shared(ephemeral);
+    if (!shared) return std::nullopt;
+    return okm_from_shared(*shared, ephemeral, device.identity().public_key().bytes(), info);
 }
 
 }  // namespace ovseal::keys

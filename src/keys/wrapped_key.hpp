@@ -19,6 +19,8 @@
 
 namespace ovseal::keys {
 
+class DeviceAgreement;
+
 constexpr std::size_t wrapped_key_size = 32 + 32 + 16;
 
 std::vector<std::uint8_t> wrap_with(std::span<const std::uint8_t> okm, std::span<const std::uint8_t> file_key);
@@ -54,7 +56,7 @@ private:
 DeviceWrap device_wrap_keys(const DevicePublicKey& device, std::string_view info, EphemeralKeys& ephemeral);
 /// Reader side: nothing if the ephemeral key is unusable (a low-order X25519 point, or not a P-256 point).
 /// A TPM-held identity asks its TPM, whose errors propagate.
-std::optional<memory::SecretBytes> device_unwrap_keys(const DeviceIdentity& identity,
-                                                      std::span<const std::uint8_t> ephemeral, std::string_view info);
+std::optional<memory::SecretBytes> device_unwrap_keys(DeviceAgreement& device, std::span<const std::uint8_t> ephemeral,
+                                                      std::string_view info);
 
 }  // namespace ovseal::keys

@@ -37,8 +37,10 @@ using EsysPtr = std::unique_ptr<T, EsysFree<T>>;
 class Handle {
 public:
     explicit Handle(ESYS_CONTEXT* esys) : m_esys(esys) {}
-    ~Handle() {
+    ~Handle() { flush(); }
+    void flush() noexcept {
         if (m_tr != ESYS_TR_NONE) Esys_FlushContext(m_esys, m_tr);
+        m_tr = ESYS_TR_NONE;
     }
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
@@ -355,6 +357,9 @@ void Tpm::load(const SealedBlob& blob, const char* what, LoadedObject& loaded) {
           std::string("loading ") + what, m_tcti);
     start_salted_session(esys, loaded.primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY,
                          TPMA_SESSION_ENCRYPT, loaded.session, m_tcti);
+    // The loaded key and the salted session no longer need their parent: one object slot, not two, while the
+    // key stays loaded (a TPM without a resource manager has about three).
+    loaded.primary.flush();
     if (!blob.pcrs.empty()) {
         const TPM2B_DIGEST current_values{};
         check(Esys_PolicyPCR(esys, loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values,
@@ -363,8 +368,8 @@ void Tpm::load(const SealedBlob& blob, const char* what, LoadedObject& loaded) {
     }
 }
 
-std::string Tpm::using_pcrs(const char* what, const SealedBlob& blob) {
-    return std::string(what) + " (PCRs " + (blob.pcrs.empty() ? std::string("none") : to_string(blob.pcrs)) + ")";
+std::string Tpm::using_pcrs(const char* what, const PcrSelection& pcrs) {
+    return std::string(what) + " (PCRs " + (pcrs.empty() ? std::string("none") : to_string(pcrs)) + ")";
 }
 
 memory::SecretBytes Tpm::unseal(const SealedBlob& blob) {
@@ -372,7 +377,7 @@ memory::SecretBytes Tpm::unseal(const SealedBlob& blob) {
     load(blob, "the sealed device key", loaded);
     TPM2B_SENSITIVE_DATA* out = nullptr;
     check(Esys_Unseal(m_context->esys, loaded.item.get(), loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE, &out),
-          using_pcrs("unsealing the device key", blob), m_tcti);
+          using_pcrs("unsealing the device key", blob.pcrs), m_tcti);
     auto secret = memory::SecretBytes::copy_of(std::span<const std::uint8_t>(out->buffer, out->size));
     memory::wipe(out->buffer, sizeof out->buffer);
     Esys_Free(out);
@@ -406,18 +411,38 @@ SealedBlob Tpm::create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_
 }
 
 memory::SecretBytes Tpm::ecdh(const SealedBlob& blob, std::span<const std::uint8_t> peer) {
+    return EcdhKey(*this, blob).agree(peer);
+}
+
+Tpm::EcdhKey::EcdhKey(Tpm& tpm, const SealedBlob& blob)
+    : m_tpm(tpm), m_pcrs(blob.pcrs), m_loaded(std::make_unique<LoadedObject>(tpm.m_context->esys)) {
+    tpm.load(blob, "the device key", *m_loaded);
+    m_policy_ready = true;
+}
+
+Tpm::EcdhKey::~EcdhKey() = default;
+
+memory::SecretBytes Tpm::EcdhKey::agree(std::span<const std::uint8_t> peer) {
     if (peer.size() != 64) throw Error(ErrorCode::internal, "a P-256 point is x || y, 64 bytes");
-    LoadedObject loaded(m_context->esys);
-    load(blob, "the device key", loaded);
+    ESYS_CONTEXT* esys = m_tpm.m_context->esys;
+    if (!m_pcrs.empty() && !m_policy_ready) {
+        // A policy session is reset by each use it authorizes: the PCRs are checked again for every agreement.
+        const TPML_PCR_SELECTION selection = to_tpm(m_pcrs);
+        const TPM2B_DIGEST current_values{};
+        check(Esys_PolicyPCR(esys, m_loaded->session.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values,
+                             &selection),
+              "applying the PCR policy", m_tpm.m_tcti);
+    }
+    m_policy_ready = false;
     TPM2B_ECC_POINT in_point{};
     in_point.point.x.size = 32;
     in_point.point.y.size = 32;
     std::copy_n(peer.begin(), 32, in_point.point.x.buffer);
     std::copy_n(peer.begin() + 32, 32, in_point.point.y.buffer);
     TPM2B_ECC_POINT* out = nullptr;
-    check(Esys_ECDH_ZGen(m_context->esys, loaded.item.get(), loaded.session.get(), ESYS_TR_NONE, ESYS_TR_NONE,
-                         &in_point, &out),
-          using_pcrs("using the device key", blob), m_tcti);
+    check(Esys_ECDH_ZGen(esys, m_loaded->item.get(), m_loaded->session.get(), ESYS_TR_NONE, ESYS_TR_NONE, &in_point,
+                         &out),
+          using_pcrs("using the device key", m_pcrs), m_tpm.m_tcti);
     const EsysPtr<TPM2B_ECC_POINT> owned(out);
     if (out->point.x.size != 32) {
         throw Error(ErrorCode::tpm_failed, "the TPM returned a shared point of the wrong size");

@@ -3,7 +3,8 @@
 // The only place that talks to a TPM 2.0 (through tpm2-tss ESAPI). Objects live under a storage primary key
 // that is re-created from the owner hierarchy's seed on every use (the same key on the same TPM, a different
 // one on any other), so nothing needs to be provisioned in the TPM and no persistent handle is used. Every
-// transient handle and session is flushed before a call returns, on success and on failure.
+// transient handle and session is flushed before a call returns (an EcdhKey's when it goes), on success and on
+// failure.
 
 #include <array>
 #include <cstdint>
@@ -65,8 +66,14 @@ public:
     /// never leaves it. `public_point` receives x || y.
     SealedBlob create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_t, 64>& public_point);
     /// TPM2_ECDH_ZGen: the x-coordinate of d * peer for the key in `blob`; `peer` is x || y and must be on
-    /// the curve. The result comes back encrypted on the wire.
+    /// the curve. The result comes back encrypted on the wire. One agreement; for several, use EcdhKey.
     memory::SecretBytes ecdh(const SealedBlob& blob, std::span<const std::uint8_t> peer);
+
+    /// A key made by create_ecdh_key, loaded once for any number of agreements: the storage primary is
+    /// re-created, the key loaded under it and one salted session started when it is made, and the primary
+    /// flushed, so that each agreement costs one ECDH_ZGen (plus a PolicyPCR for a PCR-bound key). The key and
+    /// the session are flushed when it goes, which must be before its Tpm.
+    class EcdhKey;
 
     /// The TPM's clock: milliseconds the TPM has been powered since it was last cleared. It only moves
     /// forward (TPM2_ClockSet cannot set it back), so elapsed clock time is a lower bound of elapsed real time.
@@ -76,8 +83,9 @@ public:
 
 private:
     struct LoadedObject;
+    friend class EcdhKey;
     void load(const SealedBlob& blob, const char* what, LoadedObject& loaded);
-    static std::string using_pcrs(const char* what, const SealedBlob& blob);
+    static std::string using_pcrs(const char* what, const PcrSelection& pcrs);
 
     struct Context;
     struct ContextDeleter {
@@ -85,6 +93,23 @@ private:
     };
     std::unique_ptr<Context, ContextDeleter> m_context;
     std::string m_tcti;
+};
+
+class Tpm::EcdhKey {
+public:
+    EcdhKey(Tpm& tpm, const SealedBlob& blob);
+    ~EcdhKey();
+    EcdhKey(const EcdhKey&) = delete;
+    EcdhKey& operator=(const EcdhKey&) = delete;
+
+    /// As Tpm::ecdh, with the key loaded here.
+    memory::SecretBytes agree(std::span<const std::uint8_t> peer);
+
+private:
+    Tpm& m_tpm;
+    PcrSelection m_pcrs;
+    std::unique_ptr<LoadedObject> m_loaded;
+    bool m_policy_ready = false;  // the session has passed the PCR policy since its last use
 };
 
 }  // namespace ovseal::tpm

@@ -1,13 +1,20 @@
 // P-256 device keys created inside a TPM (swtpm), through the C++ API: sealing and licensing to them with real
 // inference, PCR binding, another TPM, and the rollback guard anchored to the TPM clock (FORMAT.md §13.4),
-// including a clock set back after the state file was replaced by an older copy of itself.
+// including a clock set back after the state file was replaced by an older copy of itself. What an open costs
+// the TPM, counted in commands from swtpm's log: one storage key, loaded key and session per open.
 
 #include <gtest/gtest.h>
 
+#include <tss2/tss2_tpm2_types.h>
+
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
 
+#include "container/sealed_file.hpp"
+#include "container/sealer.hpp"
+#include "format/header.hpp"
 #include "swtpm.hpp"
 #include "test_support.hpp"
 
@@ -62,12 +69,58 @@ protected:
         return ErrorCode::ok;
     }
 
+    // The TPM commands `f` costs, from swtpm's log.
+    struct Cost {
+        std::size_t commands = 0;
+        std::size_t agreements = 0;  // TPM2_ECDH_ZGen
+        std::size_t primaries = 0;   // TPM2_CreatePrimary
+        std::size_t loads = 0;       // TPM2_Load
+        std::size_t sessions = 0;    // TPM2_StartAuthSession
+    };
+    Cost cost_of(const std::function<void()>& f) const {
+        const std::size_t before = tpm->commands().size();
+        f();
+        const auto all = tpm->commands();
+        Cost c;
+        c.commands = all.size() - before;
+        for (std::size_t i = before; i < all.size(); ++i) {
+            c.agreements += all[i] == TPM2_CC_ECDH_ZGen;
+            c.primaries += all[i] == TPM2_CC_CreatePrimary;
+            c.loads += all[i] == TPM2_CC_Load;
+            c.sessions += all[i] == TPM2_CC_StartAuthSession;
+        }
+        return c;
+    }
+    // `sealed` with its stanza section replaced, byte surgery only: what anyone can do to a signed file (the
+    // signature does not cover the stanzas; the header MAC is checked only once a stanza opens).
+    fs::path with_stanzas(const fs::path& sealed, const std::vector<ovseal::format::Stanza>& stanzas,
+                          const std::string& name) const {
+        const auto bytes = read_bytes(sealed);
+        const auto preamble =
+            ovseal::format::parse_preamble(std::span(bytes).first(ovseal::format::preamble_size), bytes.size());
+        const std::size_t body_at = ovseal::format::preamble_size + preamble.stanzas_length;
+        auto out = ovseal::format::header_with_body_bytes(
+            stanzas, std::span(bytes).subspan(body_at, preamble.header_length - 32 - body_at));
+        out.insert(out.end(), bytes.begin() + preamble.header_length - 32, bytes.end());  // old MAC, chunks, trailer
+        write_bytes(work / name, out);
+        return work / name;
+    }
+    static std::vector<ovseal::format::Stanza> stanzas_of(const fs::path& sealed) {
+        return ovseal::container::read_unverified_header(sealed).stanzas;
+    }
+
     std::unique_ptr<Swtpm> tpm;
     TempDir work;
     ovseal::SigningKey publisher = signing_key(611);
     fs::path xml;
     Outputs plain;
 };
+
+// A decoy of `genuine`: the same type, tag and ephemeral key, a commitment that matches nothing.
+ovseal::format::Stanza decoy(ovseal::format::Stanza genuine, unsigned i) {
+    genuine.body.assign(genuine.body.size(), static_cast<std::uint8_t>(i));
+    return genuine;
+}
 
 TEST_F(TpmP256, SealedToTheTpmKeyRunsBitIdenticalAndOnlyThere) {
     const auto created = DeviceIdentity::create_p256_in_tpm(work / "device", options());
@@ -163,6 +216,70 @@ TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
     ASSERT_TRUE(fs::exists(work / "foreign-clock"));
     fs::copy_file(work / "foreign-clock", state, fs::copy_options::overwrite_existing);
     EXPECT_EQ(at(t0), ErrorCode::state_invalid);
+}
+
+}  // namespace
+
+namespace {
+
+// A PCR-bound key agrees through one policy session for every stanza it tries: the policy is satisfied again
+// before each agreement.
+TEST_F(TpmP256, PcrBoundKeyTriesSeveralStanzasInOneSession) {
+    const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options("sha256:7"));
+    const auto genuine = seal_to(device, "genuine.ovseal");
+    const auto own = stanzas_of(genuine).at(0);
+    // Three decoys tagged for the device before its own stanza: four agreements, the last one opens. The header
+    // MAC then fails (the stanzas were changed): header_auth_failed proves the fourth agreement succeeded.
+    const auto crafted = with_stanzas(genuine, {decoy(own, 1), decoy(own, 2), decoy(own, 3), own}, "four.ovseal");
+    const auto cost = cost_of([&] {
+        EXPECT_EQ(code_of([&] { (void)ovseal::verify(crafted, ring(device)); }), ErrorCode::header_auth_failed);
+    });
+    EXPECT_EQ(cost.agreements, 4u);
+    EXPECT_EQ(cost.sessions, 1u);
+    EXPECT_EQ(cost.primaries, 1u);
+    EXPECT_EQ(cost.loads, 1u);
+    tpm->extend_pcr(7);
+    EXPECT_EQ(code_of([&] { (void)ovseal::verify(genuine, ring(device)); }), ErrorCode::tpm_policy_failed);
+}
+
+// Several P-256 identities of one TPM in one key ring: swtpm, like a TPM reached without a resource manager, has
+// three object slots, so an open keeps one identity's key loaded at a time.
+TEST_F(TpmP256, SeveralIdentitiesOfOneTpmInOneRing) {
+    std::vector<DeviceIdentity> devices;
+    for (int i = 0; i < 4; ++i) {
+        devices.push_back(DeviceIdentity::create_p256_in_tpm(work / ("d" + std::to_string(i)), options()));
+    }
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    o.devices = {devices[0].public_key(), devices[1].public_key(), devices[2].public_key(), devices[3].public_key()};
+    const auto sealed = work / "four.ovseal";
+    ovseal::seal_model(xml, sealed, {}, o);
+    for (std::size_t last = 0; last < devices.size(); ++last) {
+        KeyRing r = ring(devices[last]);
+        r.identities = devices;
+        std::rotate(r.identities.begin(), r.identities.begin() + static_cast<std::ptrdiff_t>(last) + 1,
+                    r.identities.end());  // the identity whose stanza it is comes last
+        EXPECT_TRUE(ovseal::verify(sealed, r).verified) << last;
+    }
+}
+
+// The rollback guard's key, the TPM clock and a licence: one connection, storage key, load and session too.
+TEST_F(TpmP256, LicenceAndClockGuardShareOneSession) {
+    const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    const auto key = ovseal::Key::from_bytes(key_bytes(614));
+    const auto model = work / "licensed.ovseal";
+    ovseal::seal_model(xml, model, {key}, o);
+    const auto lic = work / "device.lic";
+    write_bytes(lic, ovseal::issue_licenses(model, KeyRing({key}), {device.public_key()}, {}, publisher).at(0));
+    KeyRing r = ring(device, {lic});
+    r.clock_state = work / "clock";
+    const auto cost = cost_of([&] { EXPECT_TRUE(ovseal::verify(model, r).verified); });
+    EXPECT_EQ(cost.agreements, 2u);  // the clock guard's key, the licence
+    EXPECT_EQ(cost.primaries, 1u);
+    EXPECT_EQ(cost.loads, 1u);
+    EXPECT_EQ(cost.sessions, 1u);
 }
 
 }  // namespace
