@@ -1,7 +1,8 @@
 // The stanza section and every stanza type (docs/FORMAT.md §4, §7): the input is a little-endian u16 that picks
 // the stanza count (1..1024, as parse_preamble bounds it) and then the section. Steps 2 and 3 of §9 run as
-// SealedFile::open runs them: parse, check the known types' shapes (key, scrypt, x25519, p256), then try every
-// stanza with the test vectors' key file, X25519 device and P-256 device (software scalar, as the vectors use).
+// SealedFile::open runs them: parse, check the known types' shapes (key, scrypt, x25519, p256 and their tagged
+// forms), choose the device stanzas each device tries (the bound of §7.4), then try every stanza with the test
+// vectors' key file, X25519 device and P-256 device (software scalar, as the vectors use).
 // Passphrases are not tried: one scrypt (2^16 or more) per input would stall the fuzzer, and the scrypt stanza's
 // parameters are checked before any scrypt runs. Invariants: only malformed_header from parsing; a parsed section
 // is rewritten byte for byte; unwrapping yields a 32-byte file key, "not mine", header_auth_failed (a matching
@@ -64,6 +65,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (!expect("check_known_stanzas", {E::malformed_header}, [&] { keys::check_known_stanzas(stanzas); })) {
         return 0;
+    }
+    for (const auto* device : {&ids.x25519, &ids.p256}) {
+        const auto choice = keys::choose_device_stanzas(device->public_key(), stanzas);
+        std::size_t chosen = 0;
+        for (std::size_t i = 0; i < stanzas.size(); ++i) {
+            if (!choice.tries[i]) continue;
+            check(keys::is_device_stanza_for(device->public_key().type(), stanzas[i]),
+                  "a device was given a stanza of another type to try");
+            const auto tag = keys::stanza_tag(stanzas[i]);
+            check(!tag || *tag == keys::recipient_tag(device->public_key()),
+                  "a device was given a stanza tagged for another device to try");
+            if (tag || device->public_key().type() == DeviceKeyType::p256) ++chosen;
+        }
+        check(chosen == choice.tried && chosen <= keys::max_device_stanza_tries,
+              "a device was given more device stanzas to try than the bound of FORMAT.md §7.4");
     }
     for (const auto& stanza : stanzas) {
         try_unwrap("unwrap with the key file", ids.key, stanza);

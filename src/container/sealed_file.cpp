@@ -75,7 +75,9 @@ std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
     std::string out;
     for (const auto& s : stanzas) {
         out += out.empty() ? "" : ", ";
-        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : s.type == "x25519" ? "device" : s.type;
+        const bool device = keys::is_device_stanza_for(DeviceKeyType::x25519, s) ||
+                            keys::is_device_stanza_for(DeviceKeyType::p256, s);
+        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : device ? "device" : s.type;
     }
     return out;
 }
@@ -170,6 +172,28 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
                                                     "); ask the publisher for a new one");
     }
     return keys::license_file_key(license, devices.use(*device));
+}
+
+// The no_matching_key message; names the bound of §7.4 when an identity reached it.
+std::string no_matching_key_message(const std::vector<format::Stanza>& stanzas, const KeyRing& ring,
+                                    const std::vector<keys::DeviceStanzaChoice>& choices) {
+    std::string message = "no matching key: the file opens with (" + describe_stanzas(stanzas) + ") and none of the " +
+                          describe_ring(ring) + " given opens it; check that it is the one the model was sealed for";
+    for (std::size_t d = 0; d < choices.size(); ++d) {
+        if (choices[d].left_out == 0) continue;
+        message += "; device " + ring.identities[d].public_key().key_id() + " tried " +
+                   std::to_string(choices[d].tried) + " of the " +
+                   std::to_string(choices[d].tried + choices[d].left_out) +
+                   " device stanzas that may be its own and stopped there (at most " +
+                   std::to_string(keys::max_device_stanza_tries) +
+                   " per device, FORMAT.md §7.4; no writer puts two stanzas for one device in a file): a file "
+                   "sealed by an ovseal older than format revision 5 to more than " +
+                   std::to_string(keys::max_device_stanza_tries) +
+                   " TPM devices opens only on some of them; ask its publisher to re-wrap it with `ovseal rewrap` "
+                   "(remove the old device stanzas and add each device again with -r), which gives every device "
+                   "a tagged stanza";
+    }
+    return message;
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -279,13 +303,19 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         }
     }
 
-    // Step 3: the first stanza that a key or device identity opens.
+    // Step 3: the first stanza that a key or device identity opens; each identity tries only the device stanzas
+    // the bound of §7.4 chooses for it.
+    std::vector<keys::DeviceStanzaChoice> choices;
+    for (const auto& identity : ring.identities) {
+        choices.push_back(keys::choose_device_stanzas(identity.public_key(), raw.stanzas));
+    }
     for (std::size_t i = 0; i < raw.stanzas.size() && !file_key; ++i) {
         const auto& stanza = raw.stanzas[i];
         for (const Key& key : ring.keys) {
             if ((file_key = keys::unwrap_file_key(key, stanza))) break;
         }
         for (std::size_t d = 0; d < devices.size() && !file_key; ++d) {
+            if (!choices[d].tries[i]) continue;
             if ((file_key = keys::unwrap_file_key(devices.use(d), stanza))) {
                 opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
             }
@@ -294,9 +324,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     devices.release();  // flushes every TPM object before anything else is done
     if (!file_key) {
         if (license_error) throw *license_error;
-        throw Error(ErrorCode::no_matching_key,
-                    "no matching key: the file opens with (" + describe_stanzas(raw.stanzas) + ") and none of the " +
-                        describe_ring(ring) + " given opens it; check that it is the one the model was sealed for");
+        throw Error(ErrorCode::no_matching_key, no_matching_key_message(raw.stanzas, ring, choices));
     }
 
     // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.

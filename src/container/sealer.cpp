@@ -117,6 +117,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
                       [](const Key& k) { return k.kind() == Key::Kind::passphrase; }) > 1) {
         throw Error(ErrorCode::usage, "a file can be sealed for one passphrase only (and any number of key files)");
     }
+    keys::refuse_repeated_devices(parameters.devices);
     std::vector<std::optional<FileReader>> files;
     format::Body body;
     body.metadata = parameters.metadata;
@@ -156,7 +157,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         stanzas.push_back(keys::wrap_file_key(recipient, file_key.secret(), parameters.scrypt_log2_n, random));
     }
     for (const DevicePublicKey& device : parameters.devices) {
-        stanzas.push_back(keys::wrap_file_key(device, file_key.secret(), random));
+        stanzas.push_back(keys::wrap_file_key(device, file_key.secret(), random, parameters.device_stanzas));
     }
     keys::check_known_stanzas(stanzas);  // e.g. two passphrases would make an unopenable file
 

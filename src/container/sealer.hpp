@@ -10,6 +10,7 @@
 
 #include "crypto/random_source.hpp"
 #include "format/header.hpp"
+#include "keys/stanzas.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
@@ -28,7 +29,8 @@ struct SealParameters {
     format::Metadata metadata;
     unsigned chunk_size_log2 = 0;  // 0: chosen from the package size
     unsigned scrypt_log2_n = 18;
-    std::vector<DevicePublicKey> devices;  // device recipients, beside the keys
+    std::vector<DevicePublicKey> devices;  // device recipients, beside the keys; each at most once
+    keys::DeviceStanzaForm device_stanzas = keys::DeviceStanzaForm::tagged;  // untagged: test vectors only
     std::optional<SigningKey> signer;      // the publisher signature (§12)
     unsigned file_mode = 0644;             // ciphertext: readable like the model it replaces
     bool sync = true;                      // fsync before the rename (a cache entry, checked on use, need not)

@@ -61,11 +61,15 @@ PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view t
     return key;
 }
 
-std::string key_id(std::span<const std::uint8_t> key) {
+crypto::Bytes32 key_id_digest(std::span<const std::uint8_t> key) {
     const std::string_view label = "ovseal-v1 key id";
     std::vector<std::uint8_t> message(label.begin(), label.end());
     message.insert(message.end(), key.begin(), key.end());
-    const auto digest = crypto::sha256(message);
+    return crypto::sha256(message);
+}
+
+std::string key_id(std::span<const std::uint8_t> key) {
+    const auto digest = key_id_digest(key);
     return hex(std::span(digest).first(8));
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 #include <string_view>
 
+#include "crypto/crypto.hpp"
 #include "ovseal/identity.hpp"
 
 namespace ovseal::keys {
@@ -25,6 +26,9 @@ PublicKeyBytes parse_public_key_text(std::string_view prefix, std::string_view t
 
 /// First 8 bytes of SHA-256("ovseal-v1 key id" || key), as hex (docs/FORMAT.md §12.3).
 std::string key_id(std::span<const std::uint8_t> key);
+/// The whole SHA-256("ovseal-v1 key id" || key): the key id and a device stanza's recipient tag (§7.3) are its
+/// first bytes.
+crypto::Bytes32 key_id_digest(std::span<const std::uint8_t> key);
 
 /// Lowercase hex, and its inverse for exactly `out.size()` bytes (either case); false if malformed.
 std::string hex(std::span<const std::uint8_t> bytes);

@@ -1,10 +1,12 @@
 #include "keys/stanzas.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "crypto/crypto.hpp"
 #include "keys/device_agreement.hpp"
 #include "keys/key_secret.hpp"
+#include "keys/public_key_text.hpp"
 #include "keys/wrapped_key.hpp"
 #include "ovseal/error.hpp"
 
@@ -50,6 +52,15 @@ std::optional<memory::SecretBytes> finish_unwrap(std::span<const std::uint8_t> o
                                                    " stanza matches this key but its wrapped file key was modified");
 }
 
+bool tagged_type(std::string_view type) {
+    return type == x25519_tagged_stanza_type || type == p256_tagged_stanza_type;
+}
+
+// The ephemeral key argument: after the tag in a tagged stanza.
+std::span<const std::uint8_t> ephemeral_of(const format::Stanza& stanza) {
+    return stanza.args[tagged_type(stanza.type) ? 1 : 0];
+}
+
 void require_shape(bool ok, const char* what) {
     if (!ok) {
         throw Error(ErrorCode::malformed_header, std::string("header is malformed: ") + what + " has the wrong shape");
@@ -77,16 +88,99 @@ format::Stanza wrap_file_key(const Key& recipient, std::span<const std::uint8_t>
     return stanza;
 }
 
+RecipientTag recipient_tag(const DevicePublicKey& device) {
+    const auto digest = key_id_digest(device.bytes());  // the first 4 bytes of the key id (§12.3)
+    RecipientTag tag{};
+    std::copy_n(digest.begin(), tag.size(), tag.begin());
+    return tag;
+}
+
 format::Stanza wrap_file_key(const DevicePublicKey& device, std::span<const std::uint8_t> file_key,
-                             crypto::RandomSource& random) {
+                             crypto::RandomSource& random, DeviceStanzaForm form) {
     const bool p256 = device.type() == DeviceKeyType::p256;
     EphemeralKeys ephemeral(random);  // one per stanza
     const auto keys = device_wrap_keys(device, p256 ? p256_stanza_info : x25519_stanza_info, ephemeral);
     format::Stanza stanza;
-    stanza.type = p256 ? p256_stanza_type : x25519_stanza_type;
-    stanza.args = {keys.ephemeral};
+    if (form == DeviceStanzaForm::tagged) {
+        const auto tag = recipient_tag(device);
+        stanza.type = p256 ? p256_tagged_stanza_type : x25519_tagged_stanza_type;
+        stanza.args = {{tag.begin(), tag.end()}, keys.ephemeral};
+    } else {
+        stanza.type = p256 ? p256_stanza_type : x25519_stanza_type;
+        stanza.args = {keys.ephemeral};
+    }
     stanza.body = wrap_with(keys.okm.secret(), file_key);
     return stanza;
+}
+
+void refuse_repeated_devices(const std::vector<DevicePublicKey>& devices, const std::vector<format::Stanza>& existing) {
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        if (std::find(devices.begin(), devices.begin() + static_cast<std::ptrdiff_t>(i), devices[i]) !=
+            devices.begin() + static_cast<std::ptrdiff_t>(i)) {
+            throw Error(ErrorCode::usage, "the device " + devices[i].to_string() +
+                                              " is given twice: a file holds one stanza per device");
+        }
+        const auto tag = recipient_tag(devices[i]);
+        for (std::size_t s = 0; s < existing.size(); ++s) {
+            if (is_device_stanza_for(devices[i].type(), existing[s]) && stanza_tag(existing[s]) == tag) {
+                throw Error(ErrorCode::usage,
+                            "the file already has a stanza for the device " + devices[i].to_string() + " (stanza " +
+                                std::to_string(s) + ", tagged " + hex(tag) +
+                                "): a file holds one stanza per device; to replace it, remove that stanza too");
+            }
+        }
+    }
+}
+
+bool is_device_stanza_for(DeviceKeyType type, const format::Stanza& stanza) {
+    return type == DeviceKeyType::p256
+               ? stanza.type == p256_stanza_type || stanza.type == p256_tagged_stanza_type
+               : stanza.type == x25519_stanza_type || stanza.type == x25519_tagged_stanza_type;
+}
+
+std::optional<RecipientTag> stanza_tag(const format::Stanza& stanza) {
+    if (!tagged_type(stanza.type) || stanza.args.empty() || stanza.args[0].size() != recipient_tag_size) {
+        return std::nullopt;
+    }
+    RecipientTag tag{};
+    std::copy(stanza.args[0].begin(), stanza.args[0].end(), tag.begin());
+    return tag;
+}
+
+DeviceStanzaChoice choose_device_stanzas(const DevicePublicKey& device, const std::vector<format::Stanza>& stanzas) {
+    DeviceStanzaChoice choice;
+    choice.tries.assign(stanzas.size(), false);
+    const auto own = recipient_tag(device);
+    std::vector<std::size_t> tagged;    // tagged with this device's tag
+    std::vector<std::size_t> untagged;  // of revisions 2 to 4: anyone's of this key type
+    for (std::size_t i = 0; i < stanzas.size(); ++i) {
+        if (!is_device_stanza_for(device.type(), stanzas[i])) continue;
+        const auto tag = stanza_tag(stanzas[i]);
+        if (!tag) {
+            untagged.push_back(i);
+        } else if (*tag == own) {
+            tagged.push_back(i);
+        }
+    }
+    const auto take = [&](std::size_t i) {
+        if (choice.tried < max_device_stanza_tries) {
+            choice.tries[i] = true;
+            ++choice.tried;
+        } else {
+            ++choice.left_out;
+        }
+    };
+    for (const std::size_t i : tagged) take(i);
+    for (const std::size_t i : untagged) {
+        // An untagged X25519 stanza costs one X25519 in memory: all are tried, uncounted, so that older files
+        // sealed to many X25519 devices keep opening on every one of them.
+        if (device.type() == DeviceKeyType::x25519) {
+            choice.tries[i] = true;
+        } else {
+            take(i);
+        }
+    }
+    return choice;
 }
 
 std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const format::Stanza& stanza) {
@@ -99,11 +193,15 @@ std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const fo
 }
 
 std::optional<memory::SecretBytes> unwrap_file_key(DeviceAgreement& device, const format::Stanza& stanza) {
-    const bool p256 = device.identity().public_key().type() == DeviceKeyType::p256;
-    if (stanza.type != (p256 ? p256_stanza_type : x25519_stanza_type)) {
+    const auto& pub = device.identity().public_key();
+    const bool p256 = pub.type() == DeviceKeyType::p256;
+    if (!is_device_stanza_for(pub.type(), stanza)) {
         return std::nullopt;
     }
-    const auto okm = device_unwrap_keys(device, stanza.args[0], p256 ? p256_stanza_info : x25519_stanza_info);
+    if (const auto tag = stanza_tag(stanza); tag && *tag != recipient_tag(pub)) {
+        return std::nullopt;  // tagged for another device
+    }
+    const auto okm = device_unwrap_keys(device, ephemeral_of(stanza), p256 ? p256_stanza_info : x25519_stanza_info);
     if (!okm) {
         throw Error(ErrorCode::malformed_header, p256 ? "header is malformed: a p256 stanza's ephemeral key is not a "
                                                         "point on the curve"
@@ -130,6 +228,14 @@ void check_known_stanzas(const std::vector<format::Stanza>& stanzas) {
         } else if (s.type == p256_stanza_type) {
             require_shape(s.args.size() == 1 && s.args[0].size() == 33 && s.body.size() == wrapped_key_size,
                           "a p256 stanza");
+        } else if (s.type == x25519_tagged_stanza_type) {
+            require_shape(s.args.size() == 2 && s.args[0].size() == recipient_tag_size && s.args[1].size() == 32 &&
+                              s.body.size() == wrapped_key_size,
+                          "an x25519-tagged stanza");
+        } else if (s.type == p256_tagged_stanza_type) {
+            require_shape(s.args.size() == 2 && s.args[0].size() == recipient_tag_size && s.args[1].size() == 33 &&
+                              s.body.size() == wrapped_key_size,
+                          "a p256-tagged stanza");
         } else if (s.type == scrypt_stanza_type) {
             if (++scrypt_stanzas > 1) {
                 throw Error(ErrorCode::malformed_header, "header is malformed: more than one passphrase stanza");

@@ -4,6 +4,9 @@
 // sealing; an identity tries stanzas when opening, with three outcomes: not mine (nothing), the file key, or a
 // fatal error (thrown).
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -21,8 +24,18 @@ class DeviceAgreement;
 
 constexpr std::string_view key_stanza_type = "key";
 constexpr std::string_view scrypt_stanza_type = "scrypt";
-constexpr std::string_view x25519_stanza_type = "x25519";
-constexpr std::string_view p256_stanza_type = "p256";
+constexpr std::string_view x25519_stanza_type = "x25519";  // untagged: written by revisions 2 to 4 only
+constexpr std::string_view p256_stanza_type = "p256";      // untagged: written by revisions 3 and 4 only
+constexpr std::string_view x25519_tagged_stanza_type = "x25519-tagged";
+constexpr std::string_view p256_tagged_stanza_type = "p256-tagged";
+
+/// A tagged device stanza names its device by a recipient tag: the first 4 bytes of the device's key id.
+constexpr std::size_t recipient_tag_size = 4;
+using RecipientTag = std::array<std::uint8_t, recipient_tag_size>;
+RecipientTag recipient_tag(const DevicePublicKey& device);
+
+/// The most device stanzas one identity tries in one open (§7.4): each may cost a TPM agreement.
+constexpr std::size_t max_device_stanza_tries = 8;
 
 constexpr unsigned default_scrypt_log2_n = 18;
 constexpr unsigned min_scrypt_log2_n = 16;
@@ -31,11 +44,37 @@ constexpr unsigned max_scrypt_log2_n = 20;
 /// Wraps `file_key` for a key file or passphrase. `scrypt_log2_n` applies to passphrases.
 format::Stanza wrap_file_key(const Key& recipient, std::span<const std::uint8_t> file_key, unsigned scrypt_log2_n,
                              crypto::RandomSource& random);
+/// Device stanzas are written tagged (revision 5); the untagged form of revisions 2 to 4 is for test vectors
+/// and tests of older files only.
+enum class DeviceStanzaForm { tagged, untagged };
+
 /// Wraps `file_key` for a device.
 format::Stanza wrap_file_key(const DevicePublicKey& device, std::span<const std::uint8_t> file_key,
-                             crypto::RandomSource& random);
+                             crypto::RandomSource& random, DeviceStanzaForm form = DeviceStanzaForm::tagged);
 
-/// Tries one stanza. Throws header_auth_failed when the stanza matches but its wrapped key was damaged.
+/// A writer puts at most one stanza for a device in a file: throws usage if `devices` names one twice, or one
+/// that a stanza of `existing` (the file being re-wrapped) is already tagged for.
+void refuse_repeated_devices(const std::vector<DevicePublicKey>& devices,
+                             const std::vector<format::Stanza>& existing = {});
+
+/// True for a device stanza, tagged or not, of key type `type`.
+bool is_device_stanza_for(DeviceKeyType type, const format::Stanza& stanza);
+/// The tag of a tagged device stanza (already checked by check_known_stanzas), or nothing.
+std::optional<RecipientTag> stanza_tag(const format::Stanza& stanza);
+
+/// The stanzas one device identity tries in one open (§7.4): of its key type, those tagged with its tag, then
+/// the untagged ones, at most max_device_stanza_tries in all; untagged x25519 stanzas besides, uncounted (a
+/// try is one X25519 in memory). `left_out` counts the stanzas it could have tried beyond the bound.
+struct DeviceStanzaChoice {
+    std::vector<bool> tries;  // by stanza index
+    std::size_t tried = 0;    // counted tries
+    std::size_t left_out = 0;
+};
+DeviceStanzaChoice choose_device_stanzas(const DevicePublicKey& device, const std::vector<format::Stanza>& stanzas);
+
+/// Tries one stanza. Throws header_auth_failed when the stanza matches but its wrapped key was damaged. A device
+/// stanza of the identity's type is tried if it is untagged or tagged with its tag (the bound of §7.4 is the
+/// caller's: choose_device_stanzas).
 std::optional<memory::SecretBytes> unwrap_file_key(const Key& identity, const format::Stanza& stanza);
 std::optional<memory::SecretBytes> unwrap_file_key(DeviceAgreement& device, const format::Stanza& stanza);
 /// The same with an agreement of its own (one stanza alone).

@@ -72,7 +72,7 @@ def test_device_show_missing_identity(cli, ih, wd):
 
 def test_sealed_to_device_runs(cli, h, ih, wd, signed_to_dev1, device, publisher, plain_outputs):
     info = h.inspect_json(cli, signed_to_dev1)
-    assert [s["type"] for s in info["stanzas"]] == ["x25519"]
+    assert [s["type"] for s in info["stanzas"]] == ["x25519-tagged"]
     assert info["signature"]["signer_key_id"] == publisher.key_id
     out, _ = ih.run_outputs(wd, "dev", signed_to_dev1, "--identity", device("d1").dir, "--trust", publisher.pub)
     h.assert_same_outputs(plain_outputs("mlp"), out)
@@ -91,7 +91,7 @@ def test_recipients_files(cli, h, ih, wd, models, device, publisher, plain_outpu
     out = wd / "multi.ovseal"
     cli.ok("seal", models["mlp"], "-o", out, "-R", f1, "-R", f2, "-r", device("r4").pub, "--sign", publisher.key)
     info = h.inspect_json(cli, out)
-    assert [s["type"] for s in info["stanzas"]] == ["x25519"] * 4
+    assert [s["type"] for s in info["stanzas"]] == ["x25519-tagged"] * 4
     for n in names:
         o, _ = ih.run_outputs(wd, f"o-{n}", out, "--identity", device(n).dir, "--trust", publisher.pub)
         h.assert_same_outputs(plain_outputs("mlp"), o)

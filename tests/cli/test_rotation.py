@@ -97,7 +97,7 @@ def only_files(wd, *names):
 # rewrap: adding
 
 def test_rewrap_adds_every_way(cli, h, ih, wd, full, secrets, device, publisher, plain_outputs):
-    assert stanza_types(h, cli, full) == ["key", "key", "scrypt", "x25519", "x25519"]
+    assert stanza_types(h, cli, full) == ["key", "key", "scrypt", "x25519-tagged", "x25519-tagged"]
     plain = plain_outputs("mlp")
     for name, opener in ways(secrets, device, publisher).items():
         opens_like_plain(h, ih, wd, full, name, opener, plain)
@@ -139,10 +139,10 @@ def test_rewrap_keeps_licences(cli, h, ih, wd, signed, full, licence, secrets, d
 @pytest.mark.parametrize("how", ["index-key", "index-device", "key-file", "passphrase"])
 def test_rewrap_removes_a_stanza(cli, h, ih, wd, full, secrets, device, publisher, plain_outputs, how):
     removed, options, keyword, types = {
-        "index-key": ("key2", ["--remove-stanza", "1"], "key", ["key", "scrypt", "x25519", "x25519"]),
-        "index-device": ("d1", ["--remove-stanza", "3"], "key", ["key", "key", "scrypt", "x25519"]),
-        "key-file": ("key2", ["--remove-key-file", secrets.key2], "key", ["key", "scrypt", "x25519", "x25519"]),
-        "passphrase": ("pass1", ["--remove-passphrase"], "passphrase", ["key", "key", "x25519", "x25519"]),
+        "index-key": ("key2", ["--remove-stanza", "1"], "key", ["key", "scrypt", "x25519-tagged", "x25519-tagged"]),
+        "index-device": ("d1", ["--remove-stanza", "3"], "key", ["key", "key", "scrypt", "x25519-tagged"]),
+        "key-file": ("key2", ["--remove-key-file", secrets.key2], "key", ["key", "scrypt", "x25519-tagged", "x25519-tagged"]),
+        "passphrase": ("pass1", ["--remove-passphrase"], "passphrase", ["key", "key", "x25519-tagged", "x25519-tagged"]),
     }[how]
     out = wd / "less.ovseal"
     cli.ok("rewrap", full, "-o", out, "--key-file", secrets.key1, *options)
@@ -164,7 +164,7 @@ def test_rewrap_removes_by_key_file_opened_with_it(cli, h, ih, wd, full, secrets
     """The key that opens the file may remove its own stanza: the result opens only the other ways."""
     out = wd / "x.ovseal"
     cli.ok("rewrap", full, "-o", out, "--key-file", secrets.key2, "--remove-key-file", secrets.key2)
-    assert stanza_types(h, cli, out) == ["key", "scrypt", "x25519", "x25519"]
+    assert stanza_types(h, cli, out) == ["key", "scrypt", "x25519-tagged", "x25519-tagged"]
     ih.fails_both(wd, out, "no_matching_key", "key", "--key-file", secrets.key2)
     opens_like_plain(h, ih, wd, out, "k1", ["--key-file", secrets.key1], plain_outputs("mlp"))
 
@@ -174,7 +174,7 @@ def test_rewrap_changes_passphrase(cli, h, ih, wd, full, secrets, plain_outputs)
     cli.ok("rewrap", full, "-o", out, "--passphrase-file", secrets.pass1, "--remove-passphrase",
            "--add-passphrase-file", secrets.pass2, "--scrypt-log2n", "16")
     types = stanza_types(h, cli, out)
-    assert sorted(types) == sorted(["key", "key", "scrypt", "x25519", "x25519"]) and types.count("scrypt") == 1
+    assert sorted(types) == sorted(["key", "key", "scrypt", "x25519-tagged", "x25519-tagged"]) and types.count("scrypt") == 1
     assert model_id(h, cli, out) == model_id(h, cli, full)
     assert payload(h, out) == payload(h, full)
     ih.fails_both(wd, out, "no_matching_key", "passphrase", "--passphrase-file", secrets.pass1)
@@ -272,7 +272,7 @@ def resealed(cli, wd_module, signed, secrets, device, publisher):
 
 
 def test_reseal_new_recipients_open(cli, h, ih, wd, resealed, secrets, device, publisher, plain_outputs):
-    assert stanza_types(h, cli, resealed) == ["key", "scrypt", "x25519"]
+    assert stanza_types(h, cli, resealed) == ["key", "scrypt", "x25519-tagged"]
     all_ways = ways(secrets, device, publisher)
     plain = plain_outputs("mlp")
     for name in ("key2", "pass1", "d1"):
@@ -344,7 +344,7 @@ def test_reseal_in_place(cli, h, ih, wd, signed, secrets, device, publisher, pla
     shutil.copyfile(signed, work)
     cli.ok("reseal", work, "-o", work, "--key-file", secrets.key1, "--to-key-file", secrets.key2,
            "-r", device("d2").pub, "--sign", publisher.key)
-    assert stanza_types(h, cli, work) == ["key", "x25519"]
+    assert stanza_types(h, cli, work) == ["key", "x25519-tagged"]
     assert model_id(h, cli, work) not in (None, model_id(h, cli, signed))
     ih.fails_both(wd, work, "no_matching_key", "key", "--key-file", secrets.key1)
     plain = plain_outputs("mlp")

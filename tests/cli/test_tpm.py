@@ -148,7 +148,7 @@ def test_init_tpm_makes_distinct_keys_and_refuses_to_overwrite(cli, ih, tpm, wd,
 
 def test_sealed_to_tpm_device_runs(cli, h, ih, wd, signed_to_main, main_device, publisher, plain_outputs):
     info = h.inspect_json(cli, signed_to_main)
-    assert [s["type"] for s in info["stanzas"]] == ["x25519"]
+    assert [s["type"] for s in info["stanzas"]] == ["x25519-tagged"]
     out, r = ih.run_outputs(wd, "o", signed_to_main, *opener(main_device, publisher))
     h.assert_same_outputs(plain_outputs("mlp"), out)
     assert_no_key(r, main_device.key)

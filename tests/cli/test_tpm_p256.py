@@ -1,8 +1,10 @@
 """TPM-resident P-256 device identities end to end, on software TPMs (swtpm): `device init --tpm-p256 [--pcr]`,
 `device show`, models sealed (`p256` stanza, FORMAT.md §7.5) or licensed (licence version 2, §13.5) to a key that
 lives in the TPM, opened with real inference; which identities cannot open them; each TPM failure of §10
-(25 tpm_unavailable, 26 tpm_policy_failed, 27 tpm_wrong_device, 28 tpm_busy); no handle left in the TPM; and the
-rollback guard anchored to the TPM's clock (§13.4, `OVSEAL-CLOCK-TPM-1`).
+(25 tpm_unavailable, 26 tpm_policy_failed, 27 tpm_wrong_device, 28 tpm_busy); no handle left in the TPM; the
+rollback guard anchored to the TPM's clock (§13.4, `OVSEAL-CLOCK-TPM-1`); and what an open costs the TPM, counted
+in commands from swtpm's log: a crafted file of 1024 device stanzas costs at most 8 agreements (§7.4), a file
+sealed to many devices opens on each for one.
 
 The TPM generated the private key and never lets it out, so no test can look for it. Instead the tests check,
 with tpm2-tools and Python alone, that identity.tpm holds a standard TPM object (§14.1) whose public point is the
@@ -11,6 +13,7 @@ key agreement computed in Python against identity.pub), and that the clock state
 """
 
 import base64
+import collections
 import hashlib
 import hmac
 import os
@@ -359,8 +362,8 @@ def test_usage_errors_reach_no_tpm(cli, ih, wd, dead_tcti):
 
 def test_sealed_to_p256_device_runs(cli, h, ih, wd, signed_to_main, main_device, publisher, plain_outputs):
     info = h.inspect_json(cli, signed_to_main)
-    assert [s["type"] for s in info["stanzas"]] == ["p256"]
-    assert re.search(r"\[0\] p256\b", cli.ok("inspect", signed_to_main).stdout)
+    assert [s["type"] for s in info["stanzas"]] == ["p256-tagged"]
+    assert re.search(r"\[0\] p256-tagged\b", cli.ok("inspect", signed_to_main).stdout)
     out, _ = ih.run_outputs(wd, "o", signed_to_main, *opener(main_device, publisher))
     h.assert_same_outputs(plain_outputs("mlp"), out)
     r = cli.ok("verify", signed_to_main, *opener(main_device, publisher))
@@ -374,7 +377,7 @@ def test_sealed_to_mixed_recipients(cli, h, ih, wd, models, device, main_device,
     """One model for an X25519 file identity and two P-256 identities (two TPMs): each opens it alone."""
     x = device("x1")
     sealed = seal_to(cli, wd, models, publisher, x.pub, main_device.pub, other_device.pub)
-    assert [s["type"] for s in h.inspect_json(cli, sealed)["stanzas"]] == ["x25519", "p256", "p256"]
+    assert [s["type"] for s in h.inspect_json(cli, sealed)["stanzas"]] == ["x25519-tagged", "p256-tagged", "p256-tagged"]
     for i, args in enumerate([["--identity", x.dir, "--trust", publisher.pub],
                               opener(main_device, publisher), opener(other_device, publisher)]):
         out, _ = ih.run_outputs(wd, f"o{i}", sealed, *args)
@@ -821,3 +824,100 @@ def test_clock_state_after_unorderly_tpm_restart(cli, wd, keyed_model, issue, ow
     r = cli("verify", keyed_model, *clock_args(d, publisher, lic, state))
     assert r.returncode == 0, "an authentic anchor of this TPM must not lock the device out after a power loss\n" \
         + r.describe()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What an open costs the TPM (§7.4), counted in TPM commands from swtpm's log (never timed)
+
+TPM_CC_ECDH_ZGEN, TPM_CC_CREATE_PRIMARY, TPM_CC_LOAD, TPM_CC_START_AUTH_SESSION = 0x154, 0x131, 0x157, 0x176
+
+
+def cost_of(tpm, run):
+    """(run()'s result, a Counter of the TPM commands it cost)."""
+    before = len(tpm.commands())
+    result = run()
+    return result, collections.Counter(tpm.commands()[before:])
+
+
+def enc_stanza(stype, args, body):
+    """§4: type_length, type, arg_count, (arg_length, arg)*, body_length, body."""
+    out = bytes([len(stype)]) + stype + bytes([len(args)])
+    for a in args:
+        out += struct.pack("<H", len(a)) + a
+    return out + struct.pack("<H", len(body)) + body
+
+
+def first_stanza_args(data):
+    at = 20 + 1 + data[20]  # after type_length and type: arg_count
+    count, at = data[at], at + 1
+    args = []
+    for _ in range(count):
+        (length,) = struct.unpack_from("<H", data, at)
+        args.append(data[at + 2:at + 2 + length])
+        at += 2 + length
+    return args
+
+
+def with_stanzas(sealed, stanzas, out):
+    """SEALED with its stanza section replaced by STANZAS: byte surgery anyone can do to a signed file (the
+    signature does not cover the stanzas; the header MAC, left stale, is checked only once a stanza opens)."""
+    data = sealed.read_bytes()
+    _, h, s = struct.unpack_from("<HII", data, 10)
+    section = b"".join(stanzas)
+    out.write_bytes(data[:10] + struct.pack("<HII", len(stanzas), h - s + len(section), len(section))
+                    + section + data[20 + s:])
+    return out
+
+
+def test_crafted_file_costs_at_most_eight_agreements(cli, ih, wd, main_device, signed_to_main, publisher):
+    """The attack of §7.4: the publisher's signed file (public) with its stanza replaced by 1024 decoys tagged
+    for the victim, or untagged. Without the bound each decoy cost a TPM agreement (and, before one session per
+    open, a storage key, a load and a session too)."""
+    tpm = main_device.tpm
+    data = signed_to_main.read_bytes()
+    assert data[21:21 + data[20]] == b"p256-tagged"
+    tag, ephemeral = first_stanza_args(data)
+    assert tag.hex() == main_device.key_id[:8], "the tag is the first 4 bytes of the device's key id"
+    crafted = {
+        "tagged": with_stanzas(signed_to_main, [enc_stanza(b"p256-tagged", [tag, ephemeral], os.urandom(80))
+                                                for _ in range(1024)], wd / "tagged.ovseal"),
+        "untagged": with_stanzas(signed_to_main, [enc_stanza(b"p256", [ephemeral], os.urandom(80))
+                                                  for _ in range(1024)], wd / "untagged.ovseal"),
+    }
+    _, genuine = cost_of(tpm, lambda: cli.ok("verify", signed_to_main, *opener(main_device, publisher)))
+    # Loading the identity checks its key once (one agreement), the open makes one more.
+    assert genuine[TPM_CC_ECDH_ZGEN] == 2 and genuine[TPM_CC_CREATE_PRIMARY] == 2, genuine
+    for form, path in crafted.items():
+        r, cost = cost_of(tpm, lambda: cli("verify", path, *opener(main_device, publisher)))
+        ih.assert_error(r, "no_matching_key", "tried 8 of the 1024")
+        assert "rewrap" in r.error_message(), r.describe()
+        assert cost[TPM_CC_ECDH_ZGEN] == genuine[TPM_CC_ECDH_ZGEN] + 7, (form, cost)
+        for code in (TPM_CC_CREATE_PRIMARY, TPM_CC_LOAD, TPM_CC_START_AUTH_SESSION):
+            assert cost[code] == genuine[code], (form, hex(code), cost, genuine)
+        assert sum(cost.values()) <= sum(genuine.values()) + 7, (form, cost, genuine)
+    assert_no_handles(tpm, "after the crafted files")
+
+
+def test_sealed_to_many_devices_opens_on_each(cli, ih, wd, models, tpm, device, publisher):
+    """A fleet of 10 TPM devices and an X25519 one (more than the bound): each opens the file, for one
+    agreement; a device listed twice, or added again by rewrap, is refused."""
+    fleet = [make_p256_device(cli, tpm, wd / f"fleet{i}") for i in range(10)]
+    x = device("fleet-x")
+    listing = wd / "fleet.txt"
+    listing.write_text("".join(d.pub + "\n" for d in fleet) + x.pub + "\n")
+    sealed = wd / "fleet.ovseal"
+    cli.ok("seal", models["mlp"], "-o", sealed, "-R", listing, "--sign", publisher.key)
+    for d in fleet:
+        _, cost = cost_of(tpm, lambda: cli.ok("verify", sealed, *opener(d, publisher)))
+        assert cost[TPM_CC_ECDH_ZGEN] == 2, cost  # the load check and its own stanza
+    cli.ok("verify", sealed, "--identity", x.dir, "--trust", publisher.pub)
+    # One device twice: refused before anything is written.
+    listing.write_text(listing.read_text() + fleet[4].pub + "\n")
+    ih.assert_error(cli("seal", models["mlp"], "-o", wd / "twice.ovseal", "-R", listing, "--sign", publisher.key),
+                    "usage", "twice")
+    assert not (wd / "twice.ovseal").exists()
+    r = cli("rewrap", sealed, "-o", wd / "again.ovseal", "--identity", x.dir, "--trust", publisher.pub,
+            "-r", fleet[2].pub)
+    ih.assert_error(r, "usage", "already has a stanza")
+    assert not (wd / "again.ovseal").exists()
+    assert_no_handles(tpm, "after the fleet")

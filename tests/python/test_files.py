@@ -49,7 +49,7 @@ def test_verify_with_passphrase_file(sealed, work):
 
 
 def test_inspect_lists_device_stanzas(sealed):
-    assert sorted(ovseal.inspect(sealed["mlp"].to_device).stanza_types) == sorted(["key", "x25519"])
+    assert sorted(ovseal.inspect(sealed["mlp"].to_device).stanza_types) == sorted(["key", "x25519-tagged"])
 
 
 def test_verify_with_identity_through_device_stanza(sealed, secrets):

@@ -11,6 +11,9 @@ Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 
 `ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
 the vectors, §15); the TPM identity file of §14.1 is not implemented (it needs a TPM).
 
+Revision 5 adds tagged device stanzas (`x25519-tagged`, `p256-tagged`, §7.3, §7.5) and the rule by which a
+device identity chooses the device stanzas it tries, at most 8 (§7.4).
+
 Usage as a tool:
     python ovseal_reference.py FILE [--key-hex HEX | --key-file F] [--passphrase P]
            [--device-key-hex HEX | --identity F] [--device-p256-key-hex HEX]
@@ -127,6 +130,13 @@ P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551 
 LICENSE_VERSION_P256 = 2
 LICENSE_FIXED_LEN_P256 = 303  # 206 + 1 + 32 + 64, plus the note
 DOMAIN_LICENSE_P256 = b"ovseal-v1 licence p256"  # the info string's prefix (§13.5); not the signature domain
+
+# Revision 5: tagged device stanzas and the bound on device stanza tries (§7.3–§7.5)
+X25519_TAGGED = b"x25519-tagged"
+P256_TAGGED = b"p256-tagged"
+RECIPIENT_TAG_LEN = 4
+MAX_DEVICE_TRIES = 8
+DEVICE_STANZA_TYPES = {"x25519": (b"x25519", X25519_TAGGED), "p256": (b"p256", P256_TAGGED)}
 
 PUBLIC_KEY_PREFIXES = {"x25519": "ovseal-x25519:", "ed25519": "ovseal-ed25519:", "p256": "ovseal-p256:"}
 PUBLIC_KEY_LENGTHS = {"x25519": 32, "ed25519": 32, "p256": P256_POINT_LEN}
@@ -366,6 +376,15 @@ def _parse_stanzas(data: bytes, count: int, s: int) -> list[Stanza]:
             # the stanza (§7.5), in step 3.
             if len(st.args) != 1 or len(st.args[0]) != P256_POINT_LEN or len(st.body) != STANZA_BODY_LEN:
                 raise _malformed("bad p256 stanza")
+        elif st.type in (X25519_TAGGED, P256_TAGGED):
+            point_len = 32 if st.type == X25519_TAGGED else P256_POINT_LEN
+            if (
+                len(st.args) != 2
+                or len(st.args[0]) != RECIPIENT_TAG_LEN
+                or len(st.args[1]) != point_len
+                or len(st.body) != STANZA_BODY_LEN
+            ):
+                raise _malformed(f"bad {st.type.decode()} stanza")
     return stanzas
 
 
@@ -457,10 +476,43 @@ def p256_shared(d: bytes, peer: ec.EllipticCurvePublicKey) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
-def _stanza_okm(
-    st: Stanza, key: bytes | None, passphrase: bytes | None, devices: list[DeviceIdentity]
-) -> list[bytes]:
-    """The okm values this reader can derive for the stanza (empty: not mine)."""
+def recipient_tag(device_public: bytes) -> bytes:
+    """§7.3: the first 4 bytes of SHA-256("ovseal-v1 key id" || D), D as stanzas carry it (32 or 33 bytes)."""
+    return hashlib.sha256(DOMAIN_KEY_ID + device_public).digest()[:RECIPIENT_TAG_LEN]
+
+
+def choose_device_stanzas(stanzas: list[Stanza], dev: DeviceIdentity) -> set[int]:
+    """§7.4: the indexes of the stanzas this identity tries. Candidates: stanzas of its key type, tagged with its
+    tag or untagged. At most MAX_DEVICE_TRIES of them, tagged ones first, then untagged, each in file order;
+    untagged x25519 candidates are all chosen and not counted."""
+    untagged_type, tagged_type = DEVICE_STANZA_TYPES[dev.kind]
+    tag = recipient_tag(dev.public)
+    tagged = [i for i, st in enumerate(stanzas) if st.type == tagged_type and st.args[0] == tag]
+    untagged = [i for i, st in enumerate(stanzas) if st.type == untagged_type]
+    chosen = set(tagged[:MAX_DEVICE_TRIES])
+    if dev.kind == "x25519":
+        chosen.update(untagged)
+    else:
+        chosen.update(untagged[: MAX_DEVICE_TRIES - len(chosen)])
+    return chosen
+
+
+def _device_okm(st: Stanza, dev: DeviceIdentity) -> bytes:
+    """The okm of a device stanza the identity chose (§7.3, §7.5); the ephemeral key follows the tag, if any."""
+    ephemeral = st.args[-1]
+    if dev.kind == "x25519":
+        shared = x25519_shared(dev.private, ephemeral)
+        if shared is None:
+            raise _malformed("x25519 stanza: all-zero shared secret (low-order ephemeral key)")
+        return hkdf(shared, ephemeral + dev.public, INFO_X25519_STANZA, 64)
+    point = p256_decode_point(ephemeral)
+    if point is None:
+        raise _malformed("p256 stanza: the ephemeral key is not a point on the curve")
+    return hkdf(p256_shared(dev.private, point), ephemeral + dev.public, INFO_P256_STANZA, 64)
+
+
+def _stanza_okm(st: Stanza, key: bytes | None, passphrase: bytes | None) -> list[bytes]:
+    """The okm values of a key or passphrase stanza this reader can derive (empty: not mine)."""
     if st.type == b"key" and key is not None:
         return [hkdf(key, st.args[0], INFO_KEY_STANZA, 64)]
     if st.type == b"scrypt" and passphrase is not None:
@@ -468,35 +520,21 @@ def _stanza_okm(
         log2_n, r_, p_ = params
         k = Scrypt(salt=SCRYPT_SALT_PREFIX + salt, length=32, n=1 << log2_n, r=r_, p=p_).derive(passphrase)
         return [hkdf(k, b"", INFO_SCRYPT_STANZA, 64)]
-    # §7.4: a device identity tries only the stanzas of its own key type.
-    x_devices = [d for d in devices if d.kind == "x25519"]
-    p_devices = [d for d in devices if d.kind == "p256"]
-    if st.type == b"x25519" and x_devices:
-        ephemeral = st.args[0]
-        out = []
-        for dev in x_devices:
-            shared = x25519_shared(dev.private, ephemeral)
-            if shared is None:
-                raise _malformed("x25519 stanza: all-zero shared secret (low-order ephemeral key)")
-            out.append(hkdf(shared, ephemeral + dev.public, INFO_X25519_STANZA, 64))
-        return out
-    if st.type == b"p256" and p_devices:
-        ephemeral = st.args[0]
-        point = p256_decode_point(ephemeral)
-        if point is None:
-            raise _malformed("p256 stanza: the ephemeral key is not a point on the curve")
-        return [
-            hkdf(p256_shared(dev.private, point), ephemeral + dev.public, INFO_P256_STANZA, 64) for dev in p_devices
-        ]
-    return []  # unknown type, or no secret held for it: not mine
+    return []  # unknown type, a device stanza, or no secret held for it: not mine
 
 
 def _unwrap_file_key(
     stanzas: list[Stanza], key: bytes | None, passphrase: bytes | None, devices: list[DeviceIdentity]
 ) -> tuple[bytes, bytes]:
-    """Return (file key, type of the stanza that opened)."""
-    for st in stanzas:
-        for okm in _stanza_okm(st, key, passphrase, devices):
+    """Return (file key, type of the stanza that opened). Stanzas in file order; for each, the key or
+    passphrase, then each device identity that chose it (§7.4)."""
+    chosen = [choose_device_stanzas(stanzas, dev) for dev in devices]
+    for i, st in enumerate(stanzas):
+        candidates = _stanza_okm(st, key, passphrase)
+        for dev, mine in zip(devices, chosen):
+            if i in mine:
+                candidates.append(_device_okm(st, dev))
+        for okm in candidates:
             wrap_key, commitment = okm[:32], okm[32:]
             if not hmac.compare_digest(commitment, st.body[:32]):
                 continue  # not mine
@@ -933,7 +971,7 @@ class Opened:
     model_id: bytes = b""  # §12.2, computed from the file (defined for unsigned files too)
     signature: Signature | None = None  # the SIGNATURE record, if any
     signature_verified: bool = False  # True when §9 step 7a ran and passed
-    opened_by: str = ""  # "key", "scrypt", "x25519", "p256" or "licence"
+    opened_by: str = ""  # "key", "scrypt", a device stanza type ("x25519", "p256-tagged", ...) or "licence"
 
 
 def _expected_length(h: int, body: Body) -> tuple[int, int, list[int]]:

@@ -229,14 +229,21 @@ def x25519(d: bytes, peer: bytes) -> bytes:
     return shared
 
 
-def x25519_stanza(device_public: bytes):
-    """§7.3 writer: a fresh ephemeral key per stanza."""
+def recipient_tag(device_public: bytes) -> bytes:
+    """§7.3 (revision 5): the first 4 bytes of the device's key id."""
+    return hashlib.sha256(b"ovseal-v1 key id" + device_public).digest()[:4]
+
+
+def x25519_stanza(device_public: bytes, tagged: bool = False):
+    """§7.3 writer: a fresh ephemeral key per stanza; `tagged`: the x25519-tagged form of revision 5."""
 
     def build(file_key: bytes, rng: random.Random) -> bytes:
         e = rng.randbytes(32)
         ephemeral = x25519_public(e)
         shared = x25519(e, device_public)
         okm = ref.hkdf(shared, ephemeral + device_public, b"ovseal-v1 x25519 stanza", 64)
+        if tagged:
+            return enc_stanza(b"x25519-tagged", [recipient_tag(device_public), ephemeral], _wrap(okm, file_key))
         return enc_stanza(b"x25519", [ephemeral], _wrap(okm, file_key))
 
     return build
@@ -302,14 +309,16 @@ def p256_scalar(rng: random.Random) -> bytes:
             return e
 
 
-def p256_stanza(device_public: bytes):
-    """§7.5 writer: a fresh ephemeral scalar per stanza."""
+def p256_stanza(device_public: bytes, tagged: bool = False):
+    """§7.5 writer: a fresh ephemeral scalar per stanza; `tagged`: the p256-tagged form of revision 5."""
 
     def build(file_key: bytes, rng: random.Random) -> bytes:
         e = p256_scalar(rng)
         ephemeral = p256_public(e)
         shared = p256_x(e, device_public)
         okm = ref.hkdf(shared, ephemeral + device_public, b"ovseal-v1 p256 stanza", 64)
+        if tagged:
+            return enc_stanza(b"p256-tagged", [recipient_tag(device_public), ephemeral], _wrap(okm, file_key))
         return enc_stanza(b"p256", [ephemeral], _wrap(okm, file_key))
 
     return build
@@ -1907,8 +1916,8 @@ def test_p256_stanza_opens_with_committed_device_scalar():
     # the reference's §7.5 derivation for that stanza, against this writer's
     count, _h, s = ref._parse_preamble(sealed.data)
     st = ref._parse_stanzas(sealed.data, count, s)[1]
-    okm = ref._stanza_okm(st, None, None, [ref.DeviceIdentity.from_p256_scalar(c)])
-    assert okm and okm[0][32:] == st.body[:32]
+    okm = ref._device_okm(st, ref.DeviceIdentity.from_p256_scalar(c))
+    assert okm[32:] == st.body[:32]
 
 
 def test_device_identity_tries_only_its_own_type():
@@ -2079,3 +2088,130 @@ def test_cli_revision_3(tmp_path):
         "--trust", lv["trust"][0], "--license", MANIFEST.parent / lv["licenses"][0], "--now", lv["now"],
     )
     assert r.returncode == 0, r.stderr
+
+
+# =============================================================================================
+# Revision 5: tagged device stanzas, and which device stanzas an identity tries (§7.3–§7.5)
+# =============================================================================================
+
+
+def decoy_stanza(stype: bytes, args: list[bytes]):
+    """A device stanza whose commitment matches nothing (a valid ephemeral key, random body)."""
+    return lambda file_key, rng: enc_stanza(stype, args, rng.randbytes(80))
+
+
+EPHEMERAL_C = p256_public(bytes(range(1, 33)))  # some point on the curve
+EPHEMERAL_X = x25519_public(bytes(range(1, 33)))
+
+
+def test_tagged_stanzas_open():
+    for stanza, kw, opened_by in ((p256_stanza(PUB_C, tagged=True), p256_kw(), "p256-tagged"),
+                                  (x25519_stanza(PUB_A, tagged=True), dev_kw(), "x25519-tagged")):
+        sealed = seal(SMALL, [key_stanza(OTHER_KEY), stanza], sign=SIGNER_P)
+        opened = ref.open_file_full(sealed.data, **kw)
+        assert opened.entries == WANT_SMALL and opened.opened_by == opened_by
+
+
+def test_tag_is_the_key_id_prefix():
+    assert ref.recipient_tag(PUB_C).hex() == ref.key_id(PUB_C)[:8]
+    assert ref.recipient_tag(PUB_A).hex() == ref.key_id(PUB_A)[:8]
+
+
+@pytest.mark.parametrize("stanza", [
+    raw_stanza(b"p256-tagged", [b"abc", EPHEMERAL_C], bytes(80)),            # 3-byte tag
+    raw_stanza(b"p256-tagged", [b"abcde", EPHEMERAL_C], bytes(80)),          # 5-byte tag
+    raw_stanza(b"p256-tagged", [EPHEMERAL_C], bytes(80)),                    # no tag
+    raw_stanza(b"p256-tagged", [b"abcd", EPHEMERAL_C[:32]], bytes(80)),      # short point
+    raw_stanza(b"x25519-tagged", [b"abcd", EPHEMERAL_C], bytes(80)),         # a P-256 point
+    raw_stanza(b"x25519-tagged", [b"abcd", EPHEMERAL_X], bytes(79)),         # short body
+    raw_stanza(b"x25519-tagged", [b"abcd", EPHEMERAL_X, b""], bytes(80)),    # three arguments
+])
+def test_bad_tagged_stanzas_are_malformed_for_every_reader(stanza):
+    sealed = seal(SMALL, [key_stanza(KEY), stanza])
+    assert err(sealed.data) == "malformed_header"
+
+
+def test_stanza_tagged_for_another_device_is_not_tried():
+    """Nothing in it is checked: an ephemeral key off the curve there is no error."""
+    off = raw_stanza(b"p256-tagged", [recipient_tag(PUB_E), off_curve_points(1)[0]], bytes(80))
+    low = raw_stanza(b"x25519-tagged", [recipient_tag(PUB_B), LOW_ORDER[0]], bytes(80))
+    sealed = seal(SMALL, [off, low, p256_stanza(PUB_C, tagged=True), x25519_stanza(PUB_A, tagged=True)],
+                  sign=SIGNER_P)
+    assert open_file(sealed.data, **p256_kw()) == WANT_SMALL
+    assert open_file(sealed.data, **dev_kw()) == WANT_SMALL
+    # the same stanza tagged for the reader is tried, and its ephemeral key refused
+    mine = raw_stanza(b"p256-tagged", [recipient_tag(PUB_C), off_curve_points(1)[0]], bytes(80))
+    assert err(seal(SMALL, [mine, p256_stanza(PUB_C, tagged=True)], sign=SIGNER_P).data, **p256_kw()) == \
+        "malformed_header"
+    # and the device's own stanza with another tag is not tried either
+    stanza = p256_stanza(PUB_C, tagged=True)
+
+    def retagged(file_key, rng):
+        raw = bytearray(stanza(file_key, rng))
+        at = 1 + len(b"p256-tagged") + 1 + 2  # type_length, type, arg_count, the tag's arg_length
+        raw[at] ^= 1
+        return bytes(raw)
+
+    assert err(seal(SMALL, [retagged], sign=SIGNER_P).data, **p256_kw()) == "no_matching_key"
+
+
+def count_agreements(monkeypatch) -> list[int]:
+    """Counts the P-256 and X25519 agreements the reference makes (each a TPM command for a TPM-held key)."""
+    calls = [0]
+    p256, x = ref.p256_shared, ref.x25519_shared
+
+    def counted_p256(*a):
+        calls[0] += 1
+        return p256(*a)
+
+    def counted_x(*a):
+        calls[0] += 1
+        return x(*a)
+
+    monkeypatch.setattr(ref, "p256_shared", counted_p256)
+    monkeypatch.setattr(ref, "x25519_shared", counted_x)
+    return calls
+
+
+@pytest.mark.parametrize("form", ["tagged", "untagged"])
+def test_1024_decoys_cost_eight_agreements(monkeypatch, form):
+    """The attack of §7.4: 1024 stanzas tagged for the victim (or untagged) before its own."""
+    args = [recipient_tag(PUB_C), EPHEMERAL_C] if form == "tagged" else [EPHEMERAL_C]
+    stype = b"p256-tagged" if form == "tagged" else b"p256"
+    decoys = [decoy_stanza(stype, args)] * 1023
+    sealed = seal(SMALL, decoys + [p256_stanza(PUB_C, tagged=form == "tagged")], sign=SIGNER_P)
+    calls = count_agreements(monkeypatch)
+    assert err(sealed.data, **p256_kw()) == "no_matching_key"
+    assert calls[0] == ref.MAX_DEVICE_TRIES == 8
+    # with 7 decoys, the eighth stanza (its own) is tried and opens
+    sealed = seal(SMALL, decoys[:7] + [p256_stanza(PUB_C, tagged=form == "tagged")], sign=SIGNER_P)
+    calls[0] = 0
+    assert open_file(sealed.data, **p256_kw()) == WANT_SMALL
+    assert calls[0] == 8
+
+
+def test_tagged_stanzas_are_chosen_before_untagged_ones(monkeypatch):
+    untagged = [decoy_stanza(b"p256", [EPHEMERAL_C])] * 20
+    sealed = seal(SMALL, untagged + [p256_stanza(PUB_C, tagged=True)], sign=SIGNER_P)
+    calls = count_agreements(monkeypatch)
+    assert open_file(sealed.data, **p256_kw()) == WANT_SMALL
+    assert calls[0] == 8  # its own tagged stanza and the first 7 untagged ones, tried in file order
+
+
+def test_untagged_x25519_stanzas_are_not_counted(monkeypatch):
+    decoys = [decoy_stanza(b"x25519", [EPHEMERAL_X])] * 100
+    sealed = seal(SMALL, decoys + [x25519_stanza(PUB_A)], sign=SIGNER_P)
+    assert open_file(sealed.data, **dev_kw()) == WANT_SMALL
+    # tagged ones are: the ninth tagged for A is not tried
+    tagged = [decoy_stanza(b"x25519-tagged", [recipient_tag(PUB_A), EPHEMERAL_X])] * 8
+    sealed = seal(SMALL, tagged + [x25519_stanza(PUB_A, tagged=True)], sign=SIGNER_P)
+    calls = count_agreements(monkeypatch)
+    assert err(sealed.data, **dev_kw()) == "no_matching_key"
+    assert calls[0] == 8
+
+
+def test_each_identity_has_its_own_bound():
+    """Two P-256 identities: each chooses its own stanzas; the other's decoys do not use up its tries."""
+    decoys_e = [decoy_stanza(b"p256-tagged", [recipient_tag(PUB_E), EPHEMERAL_C])] * 8
+    sealed = seal(SMALL, decoys_e + [p256_stanza(PUB_C, tagged=True)], sign=SIGNER_P)
+    assert open_file(sealed.data, **p256_kw(device=[DEV_E, DEV_C])) == WANT_SMALL

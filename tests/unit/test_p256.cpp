@@ -128,7 +128,7 @@ TEST(P256, SealedToADeviceOpensWithItOnly) {
     ov::Core core;
     expect_same_outputs(m().plain, infer(ovseal::compile_model(core, m().sealed, m().ring(m().device_c))));
     EXPECT_EQ(ovseal::verify(m().sealed, m().ring(m().device_c)).stanza_types,
-              (std::vector<std::string>{"key", "p256"}));
+              (std::vector<std::string>{"key", "p256-tagged"}));
     for (const auto* other : {&m().device_d, &m().device_x}) {
         const auto error = error_of([&] { (void)ovseal::verify(m().sealed, m().ring(*other)); });
         ASSERT_TRUE(error.has_value());

@@ -160,7 +160,7 @@ protected:
 
 TEST_F(Rotation, RewrapAddsEveryWay) {
     EXPECT_EQ(ovseal::inspect(m().full).stanza_types,
-              (std::vector<std::string>{"key", "key", "scrypt", "x25519", "x25519"}));
+              (std::vector<std::string>{"key", "key", "scrypt", "x25519-tagged", "x25519-tagged"}));
     for (const auto& [name, ring] : ways()) {
         expect_opens(m().full, ring, name);
     }
@@ -217,13 +217,13 @@ TEST_F(Rotation, RewrapRemovesAStanza) {
         std::vector<std::string> types;
     };
     std::vector<Case> cases(4);
-    cases[0] = {"by index (key2)", {}, "key2", {"key", "scrypt", "x25519", "x25519"}};
+    cases[0] = {"by index (key2)", {}, "key2", {"key", "scrypt", "x25519-tagged", "x25519-tagged"}};
     cases[0].changes.remove_stanzas = {1};
-    cases[1] = {"by index (device A)", {}, "device A", {"key", "key", "scrypt", "x25519"}};
+    cases[1] = {"by index (device A)", {}, "device A", {"key", "key", "scrypt", "x25519-tagged"}};
     cases[1].changes.remove_stanzas = {3};
-    cases[2] = {"by key", {}, "key2", {"key", "scrypt", "x25519", "x25519"}};
+    cases[2] = {"by key", {}, "key2", {"key", "scrypt", "x25519-tagged", "x25519-tagged"}};
     cases[2].changes.remove_opened_by = {m().key2};
-    cases[3] = {"the passphrase", {}, "pass1", {"key", "key", "x25519", "x25519"}};
+    cases[3] = {"the passphrase", {}, "pass1", {"key", "key", "x25519-tagged", "x25519-tagged"}};
     cases[3].changes.remove_passphrase = true;
 
     int n = 0;
@@ -372,7 +372,7 @@ TEST_F(Rotation, ResealForNewRecipientsOnly) {
 
     const auto before = ovseal::inspect(m().signed_file);
     const auto after = ovseal::inspect(out);
-    EXPECT_EQ(after.stanza_types, (std::vector<std::string>{"key", "scrypt", "x25519"}));
+    EXPECT_EQ(after.stanza_types, (std::vector<std::string>{"key", "scrypt", "x25519-tagged"}));
     expect_opens(out, keys({m().key2}), "key2");
     expect_opens(out, keys({m().pass1}), "pass1");
     expect_opens(out, device_ring(m().device_a), "device A");
@@ -466,7 +466,7 @@ TEST_F(Rotation, ResealInPlace) {
     o.sign = m().publisher;
     o.devices = {m().device_b.public_key()};
     ovseal::reseal(path, path, keys({m().key1}), {m().key2}, o);
-    EXPECT_EQ(ovseal::inspect(path).stanza_types, (std::vector<std::string>{"key", "x25519"}));
+    EXPECT_EQ(ovseal::inspect(path).stanza_types, (std::vector<std::string>{"key", "x25519-tagged"}));
     EXPECT_NE(ovseal::model_id(path), ovseal::model_id(m().signed_file));
     expect_refused(path, keys({m().key1}), ErrorCode::no_matching_key, "old key");
     expect_opens(path, device_ring(m().device_b), "device B");

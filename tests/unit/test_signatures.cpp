@@ -122,7 +122,7 @@ TEST_F(Signatures, KeyUnderTrustRunsAndVerifies) {
     EXPECT_EQ(*info.signer_key_id, m().publisher.public_key().key_id());
     ASSERT_TRUE(info.model_id.has_value());
     EXPECT_EQ(*info.model_id, ovseal::model_id(m().mlp_signed));
-    EXPECT_EQ(info.stanza_types, (std::vector<std::string>{"key", "x25519"}));
+    EXPECT_EQ(info.stanza_types, (std::vector<std::string>{"key", "x25519-tagged"}));
 
     const auto by_device = ovseal::verify(m().mlp_signed, device_ring());
     EXPECT_TRUE(by_device.signature_verified);
@@ -146,7 +146,7 @@ TEST_F(Signatures, TrailerLayoutAndInspect) {
     EXPECT_FALSE(info.signature_verified);
     EXPECT_EQ(info.signer_key_id, m().publisher.public_key().key_id());
     EXPECT_EQ(info.model_id, ovseal::model_id(m().mlp_signed));
-    EXPECT_EQ(info.stanza_types, (std::vector<std::string>{"key", "x25519"}));
+    EXPECT_EQ(info.stanza_types, (std::vector<std::string>{"key", "x25519-tagged"}));
 
     const auto plain = ovseal::inspect(m().mlp_unsigned);
     EXPECT_FALSE(plain.signer_key_id.has_value());
@@ -300,7 +300,7 @@ TEST_F(Signatures, SealedToDeviceOnly) {
     o.sign = m().publisher;
     const auto out = work / "devices.ovseal";
     ovseal::seal_model(m().mlp_xml, out, {}, o);
-    EXPECT_EQ(ovseal::inspect(out).stanza_types, (std::vector<std::string>{"x25519", "x25519"}));
+    EXPECT_EQ(ovseal::inspect(out).stanza_types, (std::vector<std::string>{"x25519-tagged", "x25519-tagged"}));
     for (const auto& d : {m().device, m().other_device}) {
         auto ring = device_ring();
         ring.identities = {d};

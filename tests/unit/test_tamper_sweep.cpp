@@ -1,11 +1,11 @@
 // Tamper sweeps at scale (docs/FORMAT.md §8, §9, §10.1, §12.3, §13.3).
 //
-// One signed file of four 64 KiB chunks with a `key` stanza, an `x25519` and a `p256` device stanza, damaged in
-// every way the hardening issue lists: every bit of the header, every bit of the trailer, sampled bits of every
-// chunk and every bit of every tag, every truncation length, chunks duplicated, dropped, reordered and spliced
-// from another sealing, stanzas removed, duplicated, reordered and taken from another file, and a signature or a
-// licence from another file. Five readers open every damaged file: the key without a trust list, and under a trust
-// list the key, the x25519 device, the p256 device and a licence.
+// One signed file of four 64 KiB chunks with a `key` stanza, an `x25519-tagged` and a `p256-tagged` device
+// stanza, damaged in every way the hardening issue lists: every bit of the header, every bit of the trailer,
+// sampled bits of every chunk and every bit of every tag, every truncation length, chunks duplicated, dropped,
+// reordered and spliced from another sealing, stanzas removed, duplicated, reordered and taken from another file,
+// and a signature or a licence from another file. Five readers open every damaged file: the key without a trust
+// list, and under a trust list the key, the x25519 device, the p256 device and a licence.
 //
 // The error each reader must give is derived from the spec for the damaged field (the oracle below, written from
 // FORMAT.md, not from src/). No damaged file may open, except where the spec says the change is not detected: the
@@ -215,8 +215,8 @@ struct Reader {
     std::optional<std::string> stanza_type() const {
         switch (via) {
         case Via::key: return "key";
-        case Via::x25519: return "x25519";
-        case Via::p256: return "p256";
+        case Via::x25519: return "x25519-tagged";
+        case Via::p256: return "p256-tagged";
         case Via::licence: return std::nullopt;
         }
         return std::nullopt;
@@ -288,7 +288,7 @@ struct SweepFiles {
 
 enum class Field {
     magic, version, stanza_count, header_length, stanzas_length,
-    type_length, type, arg_count, arg_length, arg, body_length, commitment, wrapped_key,
+    type_length, type, arg_count, arg_length, arg, tag, body_length, commitment, wrapped_key,
     body,  // anything from 20 + S to H − 32: the oracle re-parses it
     header_mac,
     trailer_type, trailer_length_field, algorithm, claimed_model_id, signer, signature,
@@ -342,7 +342,10 @@ FileMap map_file(const Bytes& file) {
         for (std::uint64_t a = 0; a < arg_count; ++a) {
             const std::uint64_t length = u16_at(file, at);
             r.push_back({at, at + 2, Field::arg_length, who + "structure", i});
-            r.push_back({at + 2, at + 2 + length, Field::arg, who + (type == "key" ? "salt" : "ephemeral"), i});
+            // A tagged device stanza's first argument is its recipient tag (§7.3).
+            const bool tag = a == 0 && type.ends_with("-tagged");
+            r.push_back({at + 2, at + 2 + length, tag ? Field::tag : Field::arg,
+                         who + (tag ? "tag" : type == "key" ? "salt" : "ephemeral"), i});
             at += 2 + length;
         }
         const std::uint64_t body_length = u16_at(file, at);
@@ -458,7 +461,8 @@ Expected expected_for(const Region& g, const Reader& r, const Bytes& damaged, co
         const auto [begin, end] = m.stanza_spans[g.stanza];
         const std::string type(damaged.begin() + begin + 1, damaged.begin() + begin + 1 + damaged[begin]);
         if (!valid_stanza_type(type)) return {{ErrorCode::malformed_header}};
-        if (type == "key" || type == "x25519" || type == "p256" || type == "scrypt") {
+        if (type == "key" || type == "x25519" || type == "p256" || type == "scrypt" || type == "x25519-tagged" ||
+            type == "p256-tagged") {
             ADD_FAILURE() << "a one-bit flip made the stanza type '" << type << "': the oracle does not cover it";
             return {};
         }
@@ -478,6 +482,7 @@ Expected expected_for(const Region& g, const Reader& r, const Bytes& damaged, co
         }
         return {{ErrorCode::no_matching_key}};  // another salt or ephemeral key: another okm, "not mine"
     }
+    case Field::tag:  // the device no longer chooses its stanza (§7.4); for the others, the MAC
     case Field::commitment: return {{opening ? ErrorCode::no_matching_key : ErrorCode::header_auth_failed}};
     case Field::wrapped_key: return {{ErrorCode::header_auth_failed}};  // §7.4, or the MAC
     case Field::body:
@@ -639,7 +644,7 @@ TEST_F(TamperSweep, TheFileIsAsDescribed) {
     // Four chunks (the .xml, then three of .bin), three stanzas in the order sealed, a 135-byte trailer.
     EXPECT_EQ(m().n, 4u);
     EXPECT_EQ(m().size, m().h + 4 * stored_chunk + 135);
-    EXPECT_EQ(m().stanza_types, (std::vector<std::string>{"key", "x25519", "p256"}));
+    EXPECT_EQ(m().stanza_types, (std::vector<std::string>{"key", "x25519-tagged", "p256-tagged"}));
     // Every reader opens the intact file, through the way it is meant to, and the regions tile the header.
     for (const auto& r : f().readers) {
         const auto info = ovseal::verify(f().a, r.ring);

@@ -1,7 +1,9 @@
 // P-256 device keys created inside a TPM (swtpm), through the C++ API: sealing and licensing to them with real
 // inference, PCR binding, another TPM, and the rollback guard anchored to the TPM clock (FORMAT.md §13.4),
 // including a clock set back after the state file was replaced by an older copy of itself. What an open costs
-// the TPM, counted in commands from swtpm's log: one storage key, loaded key and session per open.
+// the TPM, counted in commands from swtpm's log: one storage key, loaded key and session per open, and at most 8
+// device stanzas tried per identity (§7.4) however a file is crafted, while a file sealed to many devices opens
+// on each.
 
 #include <gtest/gtest.h>
 
@@ -9,12 +11,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <string>
 #include <thread>
 
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "format/header.hpp"
+#include "keys/stanzas.hpp"
 #include "swtpm.hpp"
 #include "test_support.hpp"
 
@@ -122,6 +126,12 @@ ovseal::format::Stanza decoy(ovseal::format::Stanza genuine, unsigned i) {
     return genuine;
 }
 
+ovseal::format::Stanza untagged(ovseal::format::Stanza tagged) {
+    tagged.type = ovseal::keys::p256_stanza_type;
+    tagged.args.erase(tagged.args.begin());
+    return tagged;
+}
+
 TEST_F(TpmP256, SealedToTheTpmKeyRunsBitIdenticalAndOnlyThere) {
     const auto created = DeviceIdentity::create_p256_in_tpm(work / "device", options());
     EXPECT_EQ(created.public_key().type(), ovseal::DeviceKeyType::p256);
@@ -221,6 +231,118 @@ TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
 }  // namespace
 
 namespace {
+
+// The attack of FORMAT.md §7.4: a signed file of the trusted publisher (anyone may have one) with its stanzas
+// replaced by 1024 decoys, tagged for the victim or untagged. Each stanza a device tries is a TPM agreement
+// before the header MAC can be checked; a genuine open costs one.
+TEST_F(TpmP256, CraftedFileCostsTheTpmAtMostEightAgreements) {
+    const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
+    const auto genuine = seal_to(device, "genuine.ovseal");
+    const auto own = stanzas_of(genuine).at(0);
+    ASSERT_EQ(own.type, ovseal::keys::p256_tagged_stanza_type);
+    std::vector<ovseal::format::Stanza> tagged_decoys, untagged_decoys;
+    for (unsigned i = 0; i < 1024; ++i) {
+        tagged_decoys.push_back(decoy(own, i));
+        untagged_decoys.push_back(untagged(decoy(own, i)));
+    }
+    const auto crafted_tagged = with_stanzas(genuine, tagged_decoys, "tagged-decoys.ovseal");
+    const auto crafted_untagged = with_stanzas(genuine, untagged_decoys, "untagged-decoys.ovseal");
+
+    const auto genuine_cost = cost_of([&] { EXPECT_TRUE(ovseal::verify(genuine, ring(device)).verified); });
+    EXPECT_EQ(genuine_cost.agreements, 1u);
+    EXPECT_EQ(genuine_cost.primaries, 1u);
+    for (const auto& crafted : {crafted_tagged, crafted_untagged}) {
+        const auto cost = cost_of([&] {
+            const auto e = error_of([&] { (void)ovseal::verify(crafted, ring(device)); });
+            ASSERT_TRUE(e.has_value());
+            EXPECT_EQ(e->code(), ErrorCode::no_matching_key) << e->what();
+            EXPECT_NE(std::string(e->what()).find("tried 8 of the 1024"), std::string::npos) << e->what();
+        });
+        // Eight agreements, through the one storage key, loaded key and session of a genuine open; each further
+        // agreement costs one command. Before the bound: 1024 of each.
+        EXPECT_EQ(cost.agreements, 8u) << crafted;
+        EXPECT_EQ(cost.primaries, 1u) << crafted;
+        EXPECT_EQ(cost.loads, 1u) << crafted;
+        EXPECT_EQ(cost.sessions, 1u) << crafted;
+        EXPECT_LE(cost.commands, genuine_cost.commands + 7) << crafted;
+        std::cout << "TPM commands of an open: genuine " << genuine_cost.commands << " (" << genuine_cost.agreements
+                  << " ECDH_ZGen), " << crafted.filename().string() << " " << cost.commands << " ("
+                  << cost.agreements << " ECDH_ZGen)\n";
+    }
+}
+
+// A genuine file sealed to many devices (more than the bound) opens on each, at the cost of one agreement.
+TEST_F(TpmP256, FileSealedToManyDevicesOpensOnEachForOneAgreement) {
+    std::vector<DeviceIdentity> devices;
+    for (int i = 0; i < 12; ++i) {
+        devices.push_back(DeviceIdentity::create_p256_in_tpm(work / ("d" + std::to_string(i)), options()));
+    }
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    for (const auto& d : devices) o.devices.push_back(d.public_key());
+    const auto x25519 = DeviceIdentity::create(work / "x25519");
+    o.devices.push_back(x25519.public_key());
+    const auto sealed = work / "fleet.ovseal";
+    ovseal::seal_model(xml, sealed, {}, o);
+    EXPECT_EQ(stanzas_of(sealed).size(), 13u);
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const auto cost = cost_of([&] { EXPECT_TRUE(ovseal::verify(sealed, ring(devices[i])).verified) << i; });
+        EXPECT_EQ(cost.agreements, 1u) << "device " << i;
+    }
+    EXPECT_TRUE(ovseal::verify(sealed, ring(x25519)).verified);
+    // The same device twice is refused: a genuine file has one stanza per device.
+    o.devices.push_back(devices[3].public_key());
+    EXPECT_EQ(code_of([&] { ovseal::seal_model(xml, work / "twice.ovseal", {}, o); }), ErrorCode::usage);
+    EXPECT_FALSE(fs::exists(work / "twice.ovseal"));
+}
+
+// A file of revisions 3 and 4 (untagged p256 stanzas) sealed to more than 8 TPM devices opens on the first 8
+// only; re-wrapped, tagged, it opens on each, with the same signature.
+TEST_F(TpmP256, OlderFileSealedToManyDevicesOpensAgainAfterARewrap) {
+    std::vector<DeviceIdentity> devices;
+    for (int i = 0; i < 10; ++i) {
+        devices.push_back(DeviceIdentity::create_p256_in_tpm(work / ("d" + std::to_string(i)), options()));
+    }
+    const auto key = ovseal::Key::from_bytes(key_bytes(613));
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    for (const auto& d : devices) o.devices.push_back(d.public_key());
+    const auto tagged_file = work / "tagged.ovseal";
+    ovseal::seal_model(xml, tagged_file, {key}, o);
+    // The older form: the same file with untagged stanzas, as a revision-4 writer made it.
+    const auto opened = ovseal::container::SealedFile::open(tagged_file, std::span(&key, 1));
+    std::vector<ovseal::format::Stanza> older;
+    for (const auto& s : opened.stanzas()) {
+        older.push_back(s.type == ovseal::keys::p256_tagged_stanza_type ? untagged(s) : s);
+    }
+    const auto older_file = work / "older.ovseal";
+    ovseal::container::rewrap_file(opened, older, older_file);
+
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        if (i < 8) {
+            EXPECT_TRUE(ovseal::verify(older_file, ring(devices[i])).verified) << i;
+            continue;
+        }
+        const auto e = error_of([&] { (void)ovseal::verify(older_file, ring(devices[i])); });
+        ASSERT_TRUE(e.has_value()) << i;
+        EXPECT_EQ(e->code(), ErrorCode::no_matching_key);
+        EXPECT_NE(std::string(e->what()).find("rewrap"), std::string::npos) << e->what();
+    }
+    // The publisher's fix: remove the untagged device stanzas (1..10; 0 is the key file's) and add every device.
+    ovseal::KeyRing opener({key});
+    ovseal::RewrapChanges changes;
+    for (std::size_t i = 1; i <= devices.size(); ++i) changes.remove_stanzas.push_back(i);
+    changes.add_devices = o.devices;
+    const auto fixed = work / "fixed.ovseal";
+    ovseal::rewrap(older_file, fixed, opener, changes);
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        EXPECT_TRUE(ovseal::verify(fixed, ring(devices[i])).verified) << i;
+    }
+    // Adding a device the file already has a tagged stanza for is refused.
+    ovseal::RewrapChanges again;
+    again.add_devices = {devices[0].public_key()};
+    EXPECT_EQ(code_of([&] { ovseal::rewrap(fixed, work / "again.ovseal", opener, again); }), ErrorCode::usage);
+}
 
 // A PCR-bound key agrees through one policy session for every stanza it tries: the policy is satisfied again
 // before each agreement.

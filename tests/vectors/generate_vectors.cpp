@@ -23,6 +23,7 @@
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
+#include "keys/stanzas.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
@@ -116,6 +117,8 @@ struct Sealed {
 struct SealExtras {
     std::vector<ovseal::DevicePublicKey> devices;
     std::optional<ovseal::SigningKey> signer;
+    // The vectors of revisions 2 to 4 keep the untagged device stanzas they were made with.
+    ovseal::keys::DeviceStanzaForm device_stanzas = ovseal::keys::DeviceStanzaForm::untagged;
 };
 
 Sealed seal(const std::string& label, const std::vector<Source>& sources, const std::vector<Key>& recipients,
@@ -138,6 +141,7 @@ Sealed seal(const std::string& label, const std::vector<Source>& sources, const 
     p.metadata.sealed_by = "ovseal test vectors";
     p.devices = extras.devices;
     p.signer = extras.signer;
+    p.device_stanzas = extras.device_stanzas;
     SeededRandom random(label);
     ovseal::container::seal_package(entries, recipients, p, dir / "out.ovseal", random);
     std::ifstream in(dir / "out.ovseal", std::ios::binary);
@@ -705,6 +709,155 @@ Vector license_p256_wrong_device() {
                              "license_wrong_device", device_d_p256);
 }
 
+// ---- revision 5: tagged device stanzas and the bound on device stanza tries (§7.3–§7.5) ----
+
+constexpr auto tagged = ovseal::keys::DeviceStanzaForm::tagged;
+
+std::vector<ovseal::format::Stanza> stanzas_of(const Bytes& f) {
+    const auto preamble = ovseal::format::parse_preamble(std::span(f).first(ovseal::format::preamble_size), f.size());
+    return ovseal::format::parse_stanzas(std::span(f).subspan(ovseal::format::preamble_size, preamble.stanzas_length),
+                                         preamble.stanza_count);
+}
+
+// The file with its stanza section replaced (body, chunks and trailer kept, so a signature still verifies) and
+// its header authenticated again.
+void replace_stanzas(Sealed& s, const std::vector<ovseal::format::Stanza>& stanzas) {
+    const std::size_t h = header_length(s.file);
+    const Bytes body(s.file.begin() + static_cast<std::ptrdiff_t>(body_offset(s.file)),
+                     s.file.begin() + static_cast<std::ptrdiff_t>(h - 32));
+    Bytes f = ovseal::format::header_with_body_bytes(stanzas, body);
+    f.resize(f.size() + 32);  // the MAC, computed below
+    f.insert(f.end(), s.file.begin() + static_cast<std::ptrdiff_t>(h), s.file.end());
+    s.file = std::move(f);
+    remac(s.file, s.file_key);
+}
+
+// A stanza that looks like `genuine` (same type, tag and ephemeral key) but wraps nothing: its commitment
+// never matches, so each one a reader tries is one wasted agreement.
+ovseal::format::Stanza decoy(const ovseal::format::Stanza& genuine, const std::string& label) {
+    ovseal::format::Stanza d = genuine;
+    d.body = derived(label, genuine.body.size());
+    return d;
+}
+
+ovseal::format::Stanza untagged_form(const ovseal::format::Stanza& tagged_stanza) {
+    ovseal::format::Stanza s = tagged_stanza;
+    s.type = s.type == ovseal::keys::p256_tagged_stanza_type ? ovseal::keys::p256_stanza_type
+                                                             : ovseal::keys::x25519_stanza_type;
+    s.args.erase(s.args.begin());
+    return s;
+}
+
+Vector device_vector(const std::string& name, const std::string& description, const Sealed& s,
+                     const nlohmann::json& identity, const std::string& expect) {
+    Vector v{name, description, s.file, identity, expect, expect == "success" ? std::vector<Source>{small_xml()}
+                                                                              : std::vector<Source>{}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Sealed tagged_for(const std::string& label, const ovseal::DevicePublicKey& device) {
+    return seal(label, {small_xml()}, {}, {{device}, publisher_p(), tagged});
+}
+
+Vector x25519_tagged_success() {
+    const std::string name = "x25519_tagged_success";
+    return device_vector(name, "an x25519-tagged stanza for device A; opened with A", tagged_for(name, device_a().public_key()),
+                         device_identity(device_a_private), "success");
+}
+
+Vector p256_tagged_success() {
+    const std::string name = "p256_tagged_success";
+    return device_vector(name, "a p256-tagged stanza for P-256 device C; opened with C",
+                         tagged_for(name, device_c().public_key()), p256_identity(device_c_p256), "success");
+}
+
+Vector p256_tagged_wrong_tag() {
+    const std::string name = "p256_tagged_wrong_tag";
+    auto s = tagged_for(name, device_c().public_key());
+    auto stanzas = stanzas_of(s.file);
+    stanzas.at(0).args.at(0)[0] ^= 0x01;
+    replace_stanzas(s, stanzas);
+    return device_vector(name, "C's p256-tagged stanza with another tag (header MAC valid): C does not try it", s,
+                         p256_identity(device_c_p256), "no_matching_key");
+}
+
+// `decoys` stanzas like the genuine one (or their untagged form), then the genuine one (or its untagged form).
+Sealed with_decoys(const std::string& name, const ovseal::DevicePublicKey& device, std::size_t decoys,
+                   bool decoys_tagged, bool genuine_tagged) {
+    auto s = tagged_for(name, device);
+    const auto genuine = stanzas_of(s.file).at(0);
+    std::vector<ovseal::format::Stanza> stanzas;
+    for (std::size_t i = 0; i < decoys; ++i) {
+        const auto d = decoy(genuine, name + "/decoy " + std::to_string(i));
+        stanzas.push_back(decoys_tagged ? d : untagged_form(d));
+    }
+    stanzas.push_back(genuine_tagged ? genuine : untagged_form(genuine));
+    replace_stanzas(s, stanzas);
+    return s;
+}
+
+Vector p256_tagged_bound() {
+    const std::string name = "p256_tagged_bound";
+    return device_vector(name, "8 decoy stanzas tagged for C, then C's own (MAC valid): C tries the first 8 only",
+                         with_decoys(name, device_c().public_key(), 8, true, true), p256_identity(device_c_p256),
+                         "no_matching_key");
+}
+
+Vector p256_untagged_bound() {
+    const std::string name = "p256_untagged_bound";
+    return device_vector(name, "8 untagged p256 decoys, then C's untagged stanza (MAC valid): C tries the first 8 only",
+                         with_decoys(name, device_c().public_key(), 8, false, false), p256_identity(device_c_p256),
+                         "no_matching_key");
+}
+
+Vector p256_tagged_after_untagged_success() {
+    const std::string name = "p256_tagged_after_untagged_success";
+    return device_vector(name, "8 untagged p256 decoys, then C's tagged stanza: tagged stanzas are chosen first",
+                         with_decoys(name, device_c().public_key(), 8, false, true), p256_identity(device_c_p256),
+                         "success");
+}
+
+Vector x25519_tagged_bound() {
+    const std::string name = "x25519_tagged_bound";
+    return device_vector(name, "8 decoy stanzas tagged for A, then A's own (MAC valid): A tries the first 8 only",
+                         with_decoys(name, device_a().public_key(), 8, true, true), device_identity(device_a_private),
+                         "no_matching_key");
+}
+
+Vector x25519_untagged_unbounded_success() {
+    const std::string name = "x25519_untagged_unbounded_success";
+    return device_vector(name, "20 untagged x25519 decoys, then A's untagged stanza: untagged x25519 ones are not "
+                               "counted",
+                         with_decoys(name, device_a().public_key(), 20, false, false),
+                         device_identity(device_a_private), "success");
+}
+
+// A stanza tagged for another device is not chosen, so nothing in it is checked: an ephemeral key that is not on
+// the curve there is no error for C.
+Vector p256_other_tag_not_checked_success() {
+    const std::string name = "p256_other_tag_not_checked_success";
+    auto s = tagged_for(name, device_c().public_key());
+    const auto genuine = stanzas_of(s.file).at(0);
+    auto other = decoy(genuine, name + "/other");
+    const auto tag_d = ovseal::keys::recipient_tag(ovseal::DeviceIdentity::from_p256_bytes(device_d_p256).public_key());
+    other.args[0].assign(tag_d.begin(), tag_d.end());
+    other.args[1][0] = 0x05;  // not a compressed point
+    replace_stanzas(s, {other, genuine});
+    return device_vector(name, "a p256-tagged stanza for device D with an ephemeral key off the curve, then C's own",
+                         s, p256_identity(device_c_p256), "success");
+}
+
+Vector p256_tagged_bad_tag_length() {
+    const std::string name = "p256_tagged_bad_tag_length";
+    auto s = tagged_for(name, device_c().public_key());
+    auto stanzas = stanzas_of(s.file);
+    stanzas.at(0).args.at(0).pop_back();
+    replace_stanzas(s, stanzas);
+    return device_vector(name, "a p256-tagged stanza whose tag is 3 bytes", s, p256_identity(device_c_p256),
+                         "malformed_header");
+}
+
 // ---- compiled-model cache entries (§16) ----
 
 const std::string cache_openvino = "2026.4.1-vector";
@@ -818,7 +971,9 @@ const std::vector<std::function<Vector()>> generators = {
     p256_signed_success, p256_wrong_device, p256_stanza_x25519_device, p256_ephemeral_off_curve,
     license_p256_success, license_p256_wrong_device, cache_entry_success, cache_entry_other_device,
     cache_entry_other_options, cache_entry_other_model, cache_entry_binding_record_mismatch,
-    cache_entry_payload_modified,
+    cache_entry_payload_modified, x25519_tagged_success, p256_tagged_success, p256_tagged_wrong_tag,
+    p256_tagged_bound, p256_untagged_bound, p256_tagged_after_untagged_success, x25519_tagged_bound,
+    x25519_untagged_unbounded_success, p256_other_tag_not_checked_success, p256_tagged_bad_tag_length,
 };
 
 
