@@ -1,9 +1,10 @@
 // The TPM identity file DIR/identity.tpm (docs/FORMAT.md §14.1), read by keys::read_tpm_identity as
-// DeviceIdentity::load reads it, before any TPM is asked: the kind line, the PCR selection (tpm2-tools form), and
-// the TPM2B_PUBLIC and TPM2B_PRIVATE areas in hex, unmarshalled by tpm2-tss (a P-256 identity's public area must
-// hold a point on the curve). No TPM is involved: what a TPM would do with the blob is not fuzzed here.
-// Invariants: only invalid_key; what is read is within bounds and survives write_tpm_identity -> read unchanged;
-// the PCR selection prints and parses back to itself; a P-256 identity's public key can be taken from the file.
+// DeviceIdentity::load reads it, before any TPM is asked: the kind line, the PCR selection (tpm2-tools form), the
+// TPM2B_PUBLIC and TPM2B_PRIVATE areas in hex, unmarshalled by tpm2-tss (a P-256 identity's public area must hold
+// a point on the curve), and the optional fifth line, the storage primary's name. No TPM is involved: what a TPM
+// would do with the blob is not fuzzed here. Invariants: only invalid_key; what is read is within bounds (a primary
+// name is a SHA-256 name) and survives write_tpm_identity -> read unchanged; the PCR selection prints and parses
+// back to itself; a P-256 identity's public key can be taken from the file.
 
 #include "fuzz_support.hpp"
 #include "keys/tpm_identity.hpp"
@@ -23,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               blob.private_area.size() <= 2048,
           "read_tpm_identity accepted an area of a bad size");
     check(tpm::well_formed(blob), "read_tpm_identity accepted areas that are not TPM structures");
+    check(blob.primary_name.empty() || (blob.primary_name.size() == tpm::primary_name_size &&
+                                        blob.primary_name[0] == 0x00 && blob.primary_name[1] == 0x0b),
+          "read_tpm_identity accepted a primary name that is not a SHA-256 name");
     for (const auto& bank : blob.pcrs) {
         check(!bank.pcrs.empty(), "read_tpm_identity accepted a PCR bank without PCRs");
         for (const unsigned pcr : bank.pcrs) check(pcr <= 23, "read_tpm_identity accepted a PCR above 23");
@@ -46,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         again = keys::read_tpm_identity(scratch_dir() / "written.tpm");
     });
     check(again.kind == file.kind && again.blob.pcrs == blob.pcrs && again.blob.public_area == blob.public_area &&
-              again.blob.private_area == blob.private_area,
+              again.blob.private_area == blob.private_area && again.blob.primary_name == blob.primary_name,
           "a TPM identity file changed on write -> read");
     return 0;
 }

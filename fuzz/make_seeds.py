@@ -185,6 +185,11 @@ def tpm_identity_seeds():
             seeds.add(f"{kind}-{pcrs.replace(':', '-').replace(',', '-').replace('+', '-')}", text.encode())
     crlf = (f"OVSEAL-TPM-P256-1\r\npcrs none\r\npublic {ecc_public(b'').hex()}\r\nprivate {private.hex()}\r\n")
     seeds.add("p256-crlf", crlf.encode())
+    # Revision 5: the storage primary's name (SHA-256: 000b, then the digest) on a fifth line.
+    primary = "000b" + det("storage primary name").hex()
+    for kind, header, make in (("p256", "OVSEAL-TPM-P256-1", ecc_public), ("x25519", "OVSEAL-TPM-X25519-1", keyedhash_public)):
+        text = (f"{header}\npcrs none\npublic {make(b'').hex()}\nprivate {private.hex()}\nprimary {primary}\n")
+        seeds.add(f"{kind}-primary", text.encode())
 
 
 # --- PKCS#11 URIs, clock state files, .npy -------------------------------------------------------------------------

@@ -138,6 +138,7 @@ void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile
     text += "pcrs " + (blob.pcrs.empty() ? std::string("none") : tpm::to_string(blob.pcrs)) + "\n";
     text += "public " + hex(blob.public_area) + "\n";
     text += "private " + hex(blob.private_area) + "\n";
+    if (!blob.primary_name.empty()) text += "primary " + hex(blob.primary_name) + "\n";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw Error(ErrorCode::io, "cannot create '" + path.string() + "'");
     const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
@@ -157,10 +158,10 @@ TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || line[0] == '#') continue;
-        if (lines.size() == 4 || line.size() > 2 * max_area_size + 16) throw malformed(path, "unexpected content");
+        if (lines.size() == 5 || line.size() > 2 * max_area_size + 16) throw malformed(path, "unexpected content");
         lines.push_back(line);
     }
-    if (lines.size() != 4) throw malformed(path, "it is incomplete");
+    if (lines.size() < 4) throw malformed(path, "it is incomplete");
     if (lines[0] != x25519_header && lines[0] != p256_header) {
         throw malformed(path, "the first line is neither " + std::string(x25519_header) + " nor " +
                                   std::string(p256_header));
@@ -179,6 +180,15 @@ TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
     }
     blob.public_area = parse_area(path, lines[2], "public", remedy);
     blob.private_area = parse_area(path, lines[3], "private", remedy);
+    if (lines.size() == 5) {
+        // The storage primary's name: SHA-256 (000b) and its digest. Files written before it was recorded have
+        // four lines; their primary is not checked.
+        blob.primary_name = parse_area(path, lines[4], "primary", remedy);
+        if (blob.primary_name.size() != tpm::primary_name_size || blob.primary_name[0] != 0x00 ||
+            blob.primary_name[1] != 0x0b) {
+            throw malformed(path, "primary is not a SHA-256 name (000b and 32 bytes)", remedy);
+        }
+    }
     if (!tpm::well_formed(blob)) throw malformed(path, "its public or private area is not a TPM structure", remedy);
     if (kind == TpmIdentityKind::p256) {
         const auto point = tpm::ecc_public_point(blob);

@@ -72,10 +72,24 @@ TPML_PCR_SELECTION to_tpm(const PcrSelection& selection) {
     return out;
 }
 
+std::string hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (const std::uint8_t b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
 // The storage primary key: the TCG's ECC P-256 SRK template. CreatePrimary derives it from the owner
 // hierarchy's seed, so the same template yields the same key on this TPM (until it is cleared) and a
-// different one on any other.
-void create_primary(ESYS_CONTEXT* esys, Handle& primary, const std::string& tcti) {
+// different one on any other. Returns its name, which ESAPI computes from the public area it received (the
+// public key that salts the sessions). If `expected` is not empty and the name differs, the TPM that answers is
+// not the one the object was made with, or something between the CPU and the TPM answers in its place: the
+// primary is flushed and nothing else is sent.
+std::vector<std::uint8_t> create_primary(ESYS_CONTEXT* esys, Handle& primary, const std::string& tcti,
+                                         std::span<const std::uint8_t> expected = {}) {
     TPM2B_PUBLIC in_public{};
     auto& area = in_public.publicArea;
     area.type = TPM2_ALG_ECC;
@@ -106,6 +120,21 @@ void create_primary(ESYS_CONTEXT* esys, Handle& primary, const std::string& tcti
     Esys_Free(creation_hash);
     Esys_Free(creation_ticket);
     check(rc, "creating the storage primary key under the owner hierarchy", tcti);
+    TPM2B_NAME* name = nullptr;
+    check(Esys_TR_GetName(esys, primary.get(), &name), "reading the storage primary key's name", tcti);
+    const std::vector<std::uint8_t> got(name->name, name->name + name->size);
+    Esys_Free(name);
+    if (!expected.empty() && !std::equal(got.begin(), got.end(), expected.begin(), expected.end())) {
+        primary.flush();
+        throw Error(ErrorCode::tpm_wrong_device,
+                    "the TPM's storage primary key (name " + hex(got) + ") is not the one this identity was made "
+                    "under (name " + hex(expected) + ", recorded in identity.tpm): '" + tcti + "' reaches another "
+                    "TPM, this TPM was cleared since, or something between the CPU and the TPM answers in its place. "
+                    "Nothing secret was sent. Check that --tcti (or TPM2TOOLS_TCTI / TSS2_TCTI) names this "
+                    "machine's TPM and that the TPM was not cleared; `tpm2_createprimary -C o -g sha256 -G "
+                    "ecc256:aes128cfb` prints the name this TPM gives");
+    }
+    return got;
 }
 
 // A session salted with the primary key (so its session key never crosses the bus in clear) whose
@@ -328,11 +357,13 @@ SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& p
     std::memcpy(in_sensitive->sensitive.data.buffer, secret.data(), secret.size());
 
     Handle primary(esys);
-    create_primary(esys, primary, m_tcti);
+    auto primary_name = create_primary(esys, primary, m_tcti);
     Handle session(esys);
     start_salted_session(esys, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, session, m_tcti);
-    return create_object(esys, primary, session.get(), *in_sensitive, in_public, pcrs, "sealing the device key",
-                         m_tcti);
+    auto blob = create_object(esys, primary, session.get(), *in_sensitive, in_public, pcrs, "sealing the device key",
+                              m_tcti);
+    blob.primary_name = std::move(primary_name);
+    return blob;
 }
 
 // The object in `blob`, loaded under the primary, and an authorization session for it: a policy session that
@@ -351,7 +382,7 @@ void Tpm::load(const SealedBlob& blob, const char* what, LoadedObject& loaded) {
     const auto in_private =
         unmarshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Unmarshal>(blob.private_area, "private area");
     const TPML_PCR_SELECTION selection = to_tpm(blob.pcrs);
-    create_primary(esys, loaded.primary, m_tcti);
+    create_primary(esys, loaded.primary, m_tcti, blob.primary_name);
     check(Esys_Load(esys, loaded.primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private,
                     &in_public, loaded.item.out()),
           std::string("loading ") + what, m_tcti);
@@ -401,9 +432,10 @@ SealedBlob Tpm::create_ecdh_key(const PcrSelection& pcrs, std::array<std::uint8_
     bind_to_pcrs(esys, area, selection, m_tcti);
     const TPM2B_SENSITIVE_CREATE in_sensitive{};
     Handle primary(esys);
-    create_primary(esys, primary, m_tcti);
+    auto primary_name = create_primary(esys, primary, m_tcti);
     auto blob = create_object(esys, primary, ESYS_TR_PASSWORD, in_sensitive, in_public, pcrs,
                               "creating the device key in the TPM", m_tcti);
+    blob.primary_name = std::move(primary_name);
     const auto point = ecc_public_point(blob);
     if (!point) throw Error(ErrorCode::tpm_failed, "the TPM returned a P-256 public key of the wrong size");
     public_point = *point;

@@ -31,13 +31,19 @@ PcrSelection parse_pcr_selection(const std::string& text);
 std::string to_string(const PcrSelection& pcrs);
 
 /// An object created by the TPM under its storage primary (a sealed secret or a key): its public and private
-/// areas as the TPM marshals them (the private area is encrypted by the TPM for itself), and the PCRs its
-/// policy is bound to (empty: no policy, only this TPM).
+/// areas as the TPM marshals them (the private area is encrypted by the TPM for itself), the PCRs its
+/// policy is bound to (empty: no policy, only this TPM), and the name of the storage primary it was created
+/// under (nameAlg || digest of its public area), which every later use checks before anything secret crosses
+/// the bus. An empty name (an identity made before it was recorded) is not checked.
 struct SealedBlob {
     std::vector<std::uint8_t> public_area;
     std::vector<std::uint8_t> private_area;
     PcrSelection pcrs;
+    std::vector<std::uint8_t> primary_name;
 };
+
+/// The size of a storage primary's name: nameAlg (SHA-256) and a SHA-256 digest.
+constexpr std::size_t primary_name_size = 2 + 32;
 
 /// True if the blob's public and private areas are well-formed TPM structures (checked without a TPM).
 bool well_formed(const SealedBlob& blob);

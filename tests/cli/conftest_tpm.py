@@ -33,7 +33,8 @@ import pytest
 
 SWTPM = shutil.which("swtpm")
 TPM2_TOOLS = ["tpm2_pcrextend", "tpm2_getcap", "tpm2_createprimary", "tpm2_flushcontext", "tpm2_load",
-              "tpm2_unseal", "tpm2_clear", "tpm2_startauthsession", "tpm2_policypcr", "tpm2_pcrread"]
+              "tpm2_unseal", "tpm2_clear", "tpm2_startauthsession", "tpm2_policypcr", "tpm2_pcrread",
+              "tpm2_readpublic"]
 MISSING_TOOLS = [t for t in TPM2_TOOLS if shutil.which(t) is None]
 
 START_TIMEOUT = 10.0   # seconds for swtpm to answer; it takes a few tens of milliseconds
@@ -256,6 +257,27 @@ class Swtpm:
 
     def flush_transient(self):
         self.tool("tpm2_flushcontext", "-t")
+
+    def primary_name(self):
+        """The name (hex) of the storage primary key of FORMAT.md §14.1 on this TPM, re-created with tpm2-tools
+        alone: the TCG's ECC P-256 SRK template (as unseal_identity makes it), its name as tpm2_readpublic prints
+        it."""
+        work = self.root / f"primary-{time.monotonic_ns()}"
+        work.mkdir()
+        (work / "unique").write_bytes((b"\x20\x00" + bytes(128)) * 2)
+        try:
+            self.tool("tpm2_createprimary", "-Q", "-C", "o", "-g", "sha256", "-G", "ecc256:aes128cfb",
+                      "-a", "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda",
+                      "-u", work / "unique", "-c", work / "primary.ctx")
+            out = self.tool("tpm2_readpublic", "-c", work / "primary.ctx").stdout.decode()
+        finally:
+            self.tool("tpm2_flushcontext", "-t", check=False)
+            shutil.rmtree(work, ignore_errors=True)
+        for line in out.splitlines():
+            key, _, value = line.strip().partition(":")
+            if key == "name":
+                return value.strip().lower()
+        raise AssertionError(f"tpm2_createprimary printed no name:\n{out}")
 
     def unseal_identity(self, identity_dir):
         """The 32-byte private key of a TPM-held identity, unsealed with tpm2-tools alone: the storage primary

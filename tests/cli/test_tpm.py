@@ -112,7 +112,7 @@ def test_init_tpm_writes_sealed_identity_only(cli, ih, main_device):
     mode = stat.S_IMODE(os.stat(d.dir / "identity.tpm").st_mode)
     assert mode == 0o600, f"identity.tpm has mode {oct(mode)}, expected 0o600"
     lines = [ln for ln in (d.dir / "identity.tpm").read_text().splitlines() if ln and not ln.startswith("#")]
-    assert [ln.split(" ")[0] for ln in lines] == [HEADER, "pcrs", "public", "private"], lines
+    assert [ln.split(" ")[0] for ln in lines] == [HEADER, "pcrs", "public", "private", "primary"], lines
     assert lines[1] == "pcrs none"
     # The key printed by init, identity.pub and `device show` (which unseals) are the same.
     assert d.pub in d.init.stdout.split(), "device init must print the public key\n" + d.init.describe()
@@ -358,13 +358,19 @@ def _damage(text, case):
         lines[priv] = "private " + "00" * 100_000 + "\n"
     elif case == "binary":
         return "\x00\xff" * 300
+    elif case in ("primary-not-hex", "primary-short", "primary-other-alg"):
+        name = lines[idx["primary"]].split(" ", 1)[1].rstrip("\n")
+        name = {"primary-not-hex": name[:-2] + "zz", "primary-short": name[:-2],
+                "primary-other-alg": "000c" + name[4:]}[case]
+        lines[idx["primary"]] = "primary " + name + "\n"
     else:
         raise AssertionError(case)
     return "".join(lines)
 
 
 DAMAGE = ["bad-hex", "odd-length", "area-truncated", "area-too-long", "file-truncated", "private-line-missing",
-          "empty", "header", "swapped", "pcrs-garbage", "extra-line", "huge-line", "binary"]
+          "empty", "header", "swapped", "pcrs-garbage", "extra-line", "huge-line", "binary", "primary-not-hex",
+          "primary-short", "primary-other-alg"]
 MALFORMED_AREA = ["area-truncated", "area-too-long"]  # hex of the right form, not a TPM structure
 
 
@@ -413,6 +419,51 @@ def test_tampered_sealed_area_is_refused_by_the_tpm(cli, ih, wd, tpm, main_devic
     ih.assert_error(r, "tpm_wrong_device", "tpm")
     assert_no_key(r, main_device.key)
     assert_no_handles(tpm, "after refusing a tampered identity")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The storage primary key is pinned (FORMAT.md §14.1, primary line)
+
+TPM_CC_LOAD, TPM_CC_START_AUTH_SESSION, TPM_CC_UNSEAL, TPM_CC_CREATE_PRIMARY = 0x157, 0x176, 0x15E, 0x131
+
+
+def test_identity_records_the_storage_primary(main_device):
+    primary = [ln for ln in (main_device.dir / "identity.tpm").read_text().splitlines() if ln.startswith("primary ")]
+    assert primary == ["primary " + main_device.tpm.primary_name()], \
+        "the primary line is not the name tpm2_createprimary gives this TPM's storage key"
+
+
+def test_substituted_primary_is_refused_before_unsealing(cli, ih, wd, tpm, main_device, signed_to_main, publisher):
+    """A TPM that answers with another storage key (another TPM, or an interposer on the bus that would learn the
+    salted session's key, and so the unsealed device key) is refused with 27 before the identity is loaded or
+    any session started. Simulated by changing the recorded name: ovseal cannot tell the two apart."""
+    d = wd / "idn"
+    d.mkdir()
+    text = (main_device.dir / "identity.tpm").read_text()
+    name = text.split("primary ", 1)[1].split()[0]
+    (d / "identity.tpm").write_text(text.replace(name, name[:-1] + ("0" if name[-1] != "0" else "1")))
+    for args in (["device", "show", d, "--tcti", tpm.tcti],
+                 ["verify", signed_to_main, "--identity", d, "--trust", publisher.pub, "--tcti", tpm.tcti]):
+        before = len(tpm.commands())
+        r = cli(*args)
+        sent = tpm.commands()[before:]
+        ih.assert_error(r, "tpm_wrong_device", "storage primary key")
+        assert "tcti" in r.error_message() and "cleared" in r.error_message(), r.describe()
+        assert TPM_CC_CREATE_PRIMARY in sent, [hex(c) for c in sent]
+        for code in (TPM_CC_LOAD, TPM_CC_START_AUTH_SESSION, TPM_CC_UNSEAL):
+            assert code not in sent, f"{hex(code)} was sent to a TPM whose storage key is not the recorded one"
+        assert_no_key(r, main_device.key)
+    assert_no_handles(tpm, "after refusing the substituted primary")
+
+
+def test_identity_without_primary_line_still_opens(cli, wd, tpm, main_device, signed_to_main, publisher):
+    """Identity files made before the primary line (four lines) stay readable; they are not pinned."""
+    d = wd / "old"
+    d.mkdir()
+    lines = (main_device.dir / "identity.tpm").read_text().splitlines()
+    (d / "identity.tpm").write_text("".join(ln + "\n" for ln in lines if not ln.startswith("primary ")))
+    assert cli.ok("device", "show", d, "--tcti", tpm.tcti).stdout.strip() == main_device.pub
+    cli.ok("verify", signed_to_main, "--identity", d, "--trust", publisher.pub, "--tcti", tpm.tcti)
 
 
 # ---------------------------------------------------------------------------------------------------------

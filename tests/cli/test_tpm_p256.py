@@ -298,7 +298,7 @@ def test_init_writes_tpm_object_and_public_key_only(cli, main_device):
     mode = stat.S_IMODE(os.stat(d.dir / "identity.tpm").st_mode)
     assert mode == 0o600, f"identity.tpm has mode {oct(mode)}, expected 0o600"
     lines = identity_lines(d.dir)
-    assert [ln.split(" ")[0] for ln in lines] == [HEADER, "pcrs", "public", "private"], lines
+    assert [ln.split(" ")[0] for ln in lines] == [HEADER, "pcrs", "public", "private", "primary"], lines
     assert lines[0] == HEADER and lines[1] == "pcrs none"
     assert P256_PUB_RE.match(d.pub), d.pub
     assert d.pub in d.init.stdout.split(), "device init must print the public key\n" + d.init.describe()
@@ -654,6 +654,56 @@ def test_tampered_area_is_refused(cli, ih, wd, tpm, main_device, line):
     r = cli("device", "show", d, "--tcti", tpm.tcti)
     ih.assert_error(r, "tpm_wrong_device", "tpm")
     assert_no_handles(tpm, "after refusing a tampered identity")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The storage primary key is pinned (§14.1, primary line)
+
+def test_identity_records_the_storage_primary(main_device):
+    assert identity_fields(main_device.dir)["primary"] == main_device.tpm.primary_name(), \
+        "the primary line is not the name tpm2_createprimary gives this TPM's storage key"
+
+
+@pytest.mark.parametrize("how", ["edited name", "another tpm"])
+def test_substituted_primary_is_refused_before_any_agreement(cli, ih, wd, swtpm_factory, main_device,
+                                                            signed_to_main, keyed_model, main_lic, publisher, how):
+    """A TPM whose storage key is not the recorded one (another TPM; or, simulated by editing the name, an
+    interposer on the bus answering with a key of its own, which would learn the salted session's key and with
+    it the shared points) is refused with 27 before the key is loaded or a session started."""
+    d = main_device.dir
+    tpm = main_device.tpm
+    if how == "edited name":
+        d = wd / "idn"
+        d.mkdir()
+        text = (main_device.dir / "identity.tpm").read_text()
+        name = identity_fields(main_device.dir)["primary"]
+        (d / "identity.tpm").write_text(text.replace(name, name[:-1] + ("0" if name[-1] != "0" else "1")))
+    else:
+        tpm = swtpm_factory("impostor")
+    for args in (["device", "show", d, "--tcti", tpm.tcti],
+                 ["verify", signed_to_main, "--identity", d, "--trust", publisher.pub, "--tcti", tpm.tcti],
+                 ["verify", keyed_model, "--identity", d, "--trust", publisher.pub, "--tcti", tpm.tcti,
+                  "--license", main_lic, "--clock-state", wd / "clock"]):
+        r, cost = cost_of(tpm, lambda: cli(*args))
+        ih.assert_error(r, "tpm_wrong_device", "storage primary key")
+        assert "tcti" in r.error_message() and "cleared" in r.error_message(), r.describe()
+        assert cost[TPM_CC_CREATE_PRIMARY] == 1, cost
+        for code in (TPM_CC_LOAD, TPM_CC_START_AUTH_SESSION, TPM_CC_ECDH_ZGEN):
+            assert cost[code] == 0, f"{hex(code)} was sent to a TPM whose storage key is not the recorded one"
+    assert not (wd / "clock").exists()
+    assert_no_handles(tpm, "after refusing the substituted primary")
+    if how == "another tpm":
+        tpm.stop()
+
+
+def test_identity_without_primary_line_still_opens(cli, wd, main_device, signed_to_main, publisher):
+    """Identity files made before the primary line (four lines) stay readable; they are not pinned."""
+    d = wd / "old"
+    d.mkdir()
+    (d / "identity.tpm").write_text("".join(ln + "\n" for ln in identity_lines(main_device.dir)
+                                            if not ln.startswith("primary ")))
+    assert cli.ok("device", "show", d, "--tcti", main_device.tpm.tcti).stdout.strip() == main_device.pub
+    cli.ok("verify", signed_to_main, "--identity", d, "--trust", publisher.pub, "--tcti", main_device.tpm.tcti)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ protected:
         std::size_t primaries = 0;   // TPM2_CreatePrimary
         std::size_t loads = 0;       // TPM2_Load
         std::size_t sessions = 0;    // TPM2_StartAuthSession
+        std::size_t unseals = 0;     // TPM2_Unseal
     };
     Cost cost_of(const std::function<void()>& f) const {
         const std::size_t before = tpm->commands().size();
@@ -92,6 +93,7 @@ protected:
             c.primaries += all[i] == TPM2_CC_CreatePrimary;
             c.loads += all[i] == TPM2_CC_Load;
             c.sessions += all[i] == TPM2_CC_StartAuthSession;
+            c.unseals += all[i] == TPM2_CC_Unseal;
         }
         return c;
     }
@@ -342,6 +344,41 @@ TEST_F(TpmP256, OlderFileSealedToManyDevicesOpensAgainAfterARewrap) {
     ovseal::RewrapChanges again;
     again.add_devices = {devices[0].public_key()};
     EXPECT_EQ(code_of([&] { ovseal::rewrap(fixed, work / "again.ovseal", opener, again); }), ErrorCode::usage);
+}
+
+// identity.tpm records the name of the storage primary it was made under (FORMAT.md §14.1). A TPM that answers
+// with another primary (another TPM, or an interposer on the bus, which a salted session would hand its key) is
+// refused before the identity is loaded, unsealed or used. The interposer is simulated by editing the recorded
+// name: ovseal cannot tell the two apart.
+TEST_F(TpmP256, StoragePrimaryIsPinned) {
+    (void)DeviceIdentity::create_p256_in_tpm(work / "p256", options());
+    (void)DeviceIdentity::create_in_tpm(work / "x25519", options());
+    for (const std::string kind : {"p256", "x25519"}) {
+        const std::string text = read_text(work / kind / "identity.tpm");
+        const auto at = text.find("\nprimary 000b");
+        ASSERT_NE(at, std::string::npos) << text;
+        const auto end = text.find('\n', at + 1);
+        ASSERT_EQ(end - at - 1, std::string("primary ").size() + 68) << text;
+        std::string edited = text;
+        edited[end - 1] = edited[end - 1] == '0' ? '1' : '0';
+        fs::create_directories(work / (kind + "-edited"));
+        write_text(work / (kind + "-edited") / "identity.tpm", edited);
+        const auto cost = cost_of([&] {
+            const auto e = error_of([&] { (void)DeviceIdentity::load(work / (kind + "-edited"), options()); });
+            ASSERT_TRUE(e.has_value()) << kind;
+            EXPECT_EQ(e->code(), ErrorCode::tpm_wrong_device) << e->what();
+            EXPECT_NE(std::string(e->what()).find("storage primary key"), std::string::npos) << e->what();
+        });
+        EXPECT_EQ(cost.primaries, 1u) << kind;
+        EXPECT_EQ(cost.loads + cost.sessions + cost.agreements + cost.unseals, 0u) << kind;
+        // Without the line (a file of revision 3 or 4) it loads as before, unpinned.
+        std::string older = text;
+        older.erase(at, end - at);
+        fs::create_directories(work / (kind + "-older"));
+        write_text(work / (kind + "-older") / "identity.tpm", older);
+        EXPECT_EQ(DeviceIdentity::load(work / (kind + "-older"), options()).public_key(),
+                  DeviceIdentity::load(work / kind, options()).public_key());
+    }
 }
 
 // A PCR-bound key agrees through one policy session for every stanza it tries: the policy is satisfied again
