@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "container/sealed_file.hpp"
+#include "crypto/crypto.hpp"
 #include "container/sealer.hpp"
 #include "format/header.hpp"
 #include "keys/stanzas.hpp"
@@ -228,6 +229,54 @@ TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
     ASSERT_TRUE(fs::exists(work / "foreign-clock"));
     fs::copy_file(work / "foreign-clock", state, fs::copy_options::overwrite_existing);
     EXPECT_EQ(at(t0), ErrorCode::state_invalid);
+}
+
+// What the anchor does not stop (FORMAT.md §13.4, THREAT_MODEL.md): whoever can write the state file writes one of
+// the first form, whose checksum anyone can compute (SHA-256, no key), with the time of their choice; a reader
+// with a TPM-held identity accepts it and its lower bound is then that time, as if the file had been deleted.
+// What the anchor adds is shown above: an older copy of an anchored file still bounds the time from below.
+TEST_F(TpmP256, ClockGuardAcceptsAFirstFormStateWrittenByAnyone) {
+    const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    const auto key = ovseal::Key::from_bytes(key_bytes(615));
+    const auto model = work / "licensed.ovseal";
+    ovseal::seal_model(xml, model, {key}, o);
+    const auto lic = work / "device.lic";
+    write_bytes(lic, ovseal::issue_licenses(model, KeyRing({key}), {device.public_key()}, {}, publisher).at(0));
+    const auto state = work / "clock";
+    const std::uint64_t t0 = 1'900'000'000;
+    auto at = [&](std::uint64_t now) {
+        KeyRing r = ring(device, {lic});
+        r.clock_state = state;
+        r.now = now;
+        return code_of([&] { (void)ovseal::verify(model, r); });
+    };
+    const auto first_form = [](std::uint64_t seconds) {
+        const std::string text = std::to_string(seconds);
+        const std::string message = "ovseal-v1 clock" + text;
+        const auto digest = ovseal::crypto::sha256({reinterpret_cast<const std::uint8_t*>(message.data()),
+                                                    message.size()});
+        std::string line = "OVSEAL-CLOCK-1 " + text + " ";
+        for (std::size_t i = 0; i < 8; ++i) {
+            line += "0123456789abcdef"[digest[i] >> 4];
+            line += "0123456789abcdef"[digest[i] & 15];
+        }
+        return line + "\n";
+    };
+
+    ASSERT_EQ(at(t0 + 100'000), ErrorCode::ok);  // the device has seen t0 + 100000: an anchored state
+    ASSERT_TRUE(read_text(state).starts_with("OVSEAL-CLOCK-TPM-1 ")) << read_text(state);
+    EXPECT_EQ(at(t0), ErrorCode::clock_rollback);
+    // The attacker replaces the anchored state by a first-form one stating t0 - 1000: accepted, the lower bound is
+    // now t0 - 1000, and the clock set back to t0 opens. The state is anchored again, from t0.
+    write_text(state, first_form(t0 - 1000));
+    EXPECT_EQ(at(t0), ErrorCode::ok);
+    EXPECT_TRUE(read_text(state).starts_with("OVSEAL-CLOCK-TPM-1 1900000000 ")) << read_text(state);
+    // As deleting it does.
+    ASSERT_EQ(at(t0 + 100'000), ErrorCode::ok);
+    fs::remove(state);
+    EXPECT_EQ(at(t0), ErrorCode::ok);
 }
 
 }  // namespace
