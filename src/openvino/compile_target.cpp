@@ -1,6 +1,7 @@
 // Where a sealed model may be compiled: never with OpenVINO's own model cache (it writes the compiled model,
 // decrypted weights included, to disk in plaintext), and only on a device that exists.
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -74,6 +75,7 @@ void check_device(ov::Core& core, const std::string& device) {
 
 void check_compile_target(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
     refuse_model_cache(cache_query(core, device, config));
+    refuse_model_dumps(std::getenv);
     check_device(core, device);
 }
 

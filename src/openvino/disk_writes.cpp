@@ -119,6 +119,13 @@ std::string refusal(const std::string& where) {
            "cache to load sealed models";
 }
 
+bool is_on(const char* value) {
+    if (value == nullptr || *value == '\0') return false;
+    std::string lower(value);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return lower != "0" && lower != "false" && lower != "off";  // anything else, a pass filter too, is on
+}
+
 }  // namespace
 
 bool is_virtual_device(const std::string& device) {
@@ -144,6 +151,22 @@ std::string model_cache_refusal(const CacheQuery& query) {
 void refuse_model_cache(const CacheQuery& query) {
     if (const auto message = model_cache_refusal(query); !message.empty()) {
         throw Error(ErrorCode::usage, message);
+    }
+}
+
+std::string model_dump_variable(const EnvironmentLookup& environment) {
+    for (const char* name : {"OV_ENABLE_SERIALIZE_TRACING", "OV_ENABLE_VISUALIZE_TRACING"}) {
+        if (is_on(environment(name))) return name;
+    }
+    return "";
+}
+
+void refuse_model_dumps(const EnvironmentLookup& environment) {
+    if (const auto name = model_dump_variable(environment); !name.empty()) {
+        throw Error(ErrorCode::usage, "the environment variable " + name +
+                                          " is on: OpenVINO would write the decrypted model (its graph and "
+                                          "weights) to the current folder after every transformation pass. Unset "
+                                          "it to load sealed models");
     }
 }
 

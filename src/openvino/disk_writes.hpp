@@ -1,6 +1,6 @@
 #pragma once
 
-// What would make OpenVINO write a decrypted model to disk: its model cache.
+// What would make OpenVINO write a decrypted model to disk: its model cache, and its pass-tracing variables.
 // Decided on plain data, without OpenVINO, so that every caller asks the same question in the same words: the
 // C++ API fills the query from ov::Core and ov::AnyMap (compile_target.cpp), the Python package from its
 // openvino.Core and config dict (python/native/compile_target.cpp).
@@ -40,5 +40,17 @@ std::string model_cache_refusal(const CacheQuery& query);
 
 /// Error(usage) with model_cache_refusal's message, if it has one.
 void refuse_model_cache(const CacheQuery& query);
+
+/// Reads an environment variable (nullptr when unset), like std::getenv.
+using EnvironmentLookup = std::function<const char*(const char* name)>;
+
+/// The first of OpenVINO's pass-tracing variables that is on, or "". After every transformation pass, even while
+/// a model is only read, OV_ENABLE_SERIALIZE_TRACING writes the model (weights included) to the current folder,
+/// OV_ENABLE_VISUALIZE_TRACING its graph with the first values of every constant. OpenVINO reads them anew
+/// for every pass manager, so the check is made at every load.
+std::string model_dump_variable(const EnvironmentLookup& environment);
+
+/// Error(usage) naming the variable, if model_dump_variable finds one in the process's environment.
+void refuse_model_dumps(const EnvironmentLookup& environment);
 
 }  // namespace ovseal::openvino

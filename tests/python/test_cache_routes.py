@@ -3,6 +3,7 @@ decrypted weights included, into it. Each route OpenVINO honours has a control: 
 setting writes a file holding a marker from the model's weights, so the route is real. The decision is the C++
 API's (src/openvino/disk_writes.cpp), fed with this Core's values."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -148,3 +149,34 @@ def test_empty_cache_settings_are_no_cache(core, marker, secrets):
     config = {"CACHE_DIR": "", "DEVICE_PROPERTIES": {"CPU": {"CACHE_DIR": ""}}, "PERFORMANCE_HINT": "LATENCY"}
     compiled = ovseal.compile_model(core, marker[1], "CPU", config, key_file=secrets.key_file)
     assert type(compiled) is ov.CompiledModel
+
+
+# OpenVINO's pass tracing writes the model, weights included, to the current folder after every pass, even
+# while it only reads a model: every load is refused while it is on.
+@pytest.fixture
+def tracing(monkeypatch, work):
+    monkeypatch.chdir(work)
+    return lambda value: monkeypatch.setenv("OV_ENABLE_SERIALIZE_TRACING", value)
+
+
+def test_pass_tracing_is_refused(core, marker, secrets, work, tracing):
+    tracing("true")
+    with pytest.raises(ovseal.UsageError, match="OV_ENABLE_SERIALIZE_TRACING"):
+        ovseal.read_model(core, marker[1], key_file=secrets.key_file)
+    with pytest.raises(ovseal.UsageError, match="OV_ENABLE_SERIALIZE_TRACING"):
+        ovseal.compile_model(core, marker[1], key_file=secrets.key_file)
+    assert files_in(work) == []
+
+
+@pytest.mark.parametrize("value", ["0", "false", "off", ""])
+def test_pass_tracing_off_is_off(core, marker, secrets, work, tracing, value):
+    tracing(value)
+    ovseal.compile_model(core, marker[1], key_file=secrets.key_file)
+    assert files_in(work) == []
+
+
+def test_pass_tracing_writes_the_weights_with_plain_openvino(marker, work, tracing):
+    tracing("true")
+    ov.Core().read_model(str(marker[0]))
+    os.environ.pop("OV_ENABLE_SERIALIZE_TRACING")
+    assert marker_in(work), "OpenVINO no longer dumps models this way: revisit the check"

@@ -1,5 +1,5 @@
-// The decision behind every refusal of OpenVINO's model cache, on plain data (no OpenVINO): what it reads in
-// a configuration, and which devices it asks the core about.
+// The decision behind every refusal of OpenVINO's model cache and pass tracing, on plain data (no OpenVINO):
+// what it reads in a configuration, which devices it asks the core about, which variables count as on.
 
 #include <gtest/gtest.h>
 
@@ -129,6 +129,27 @@ TEST(CacheDecision, VirtualDeviceNames) {
     for (const char* device : {"CPU", "GPU.1", "NPU", "", "AUTOMATIC"}) {
         EXPECT_FALSE(is_virtual_device(device)) << device;
     }
+}
+
+TEST(PassTracingDecision, OnUnlessEmptyOrOff) {
+    std::map<std::string, std::string> environment;
+    const auto lookup = [&](const char* name) -> const char* {
+        const auto found = environment.find(name);
+        return found == environment.end() ? nullptr : found->second.c_str();
+    };
+    EXPECT_EQ(ovseal::openvino::model_dump_variable(lookup), "");
+    for (const char* off : {"", "0", "false", "Off", "FALSE"}) {
+        environment["OV_ENABLE_SERIALIZE_TRACING"] = off;
+        EXPECT_EQ(ovseal::openvino::model_dump_variable(lookup), "") << off;
+    }
+    for (const char* on : {"1", "true", "ON", "ConstantFolding,MOCTransformations"}) {
+        environment["OV_ENABLE_SERIALIZE_TRACING"] = on;
+        EXPECT_EQ(ovseal::openvino::model_dump_variable(lookup), "OV_ENABLE_SERIALIZE_TRACING") << on;
+    }
+    environment.clear();
+    environment["OV_ENABLE_VISUALIZE_TRACING"] = "on";
+    EXPECT_EQ(ovseal::openvino::model_dump_variable(lookup), "OV_ENABLE_VISUALIZE_TRACING");
+    EXPECT_THROW(ovseal::openvino::refuse_model_dumps(lookup), ovseal::Error);
 }
 
 }  // namespace
