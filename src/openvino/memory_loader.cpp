@@ -1,6 +1,7 @@
 // The one place that hands decrypted models to OpenVINO.
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include "container/sealed_file.hpp"
 #include "memory/locked_region.hpp"
 #include "memory/plaintext_hold.hpp"
+#include "openvino/disk_writes.hpp"
 #include "openvino/frontend_reader.hpp"
 #include "openvino/memory_loader.hpp"
 #include "openvino/model_files.hpp"
@@ -73,6 +75,8 @@ std::shared_ptr<ov::Model> read_isolated(const std::function<std::shared_ptr<ov:
 namespace openvino {
 
 std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, const Extensions& extensions) {
+    // OpenVINO's pass tracing would write the model to disk while it reads it, before any compile.
+    refuse_model_dumps(std::getenv);
     const auto hold = memory::hold_plaintext();
     const ModelEntries entries = find_model_entries(file);
     const auto& list = file.entries();
