@@ -56,7 +56,8 @@ DeviceAgreements::DeviceAgreements(const std::vector<DeviceIdentity>& identities
 
 DeviceAgreement& DeviceAgreements::use(std::size_t index) {
     auto& device = m_devices.at(index);
-    if (device.identity().secret().tpm_tcti && m_in_tpm != index) {
+    // Only a P-256 key held by a TPM keeps objects loaded there (a sealed X25519 key is unsealed when loaded).
+    if (device.identity().secret().tpm_p256 && m_in_tpm != index) {
         if (m_in_tpm) m_devices[*m_in_tpm].release_tpm();
         m_in_tpm = index;
     }

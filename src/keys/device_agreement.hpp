@@ -46,8 +46,8 @@ private:
 };
 
 /// The agreements of every identity of a key ring during one open. At most one identity's TPM key is loaded at a
-/// time, because a TPM reached without a resource manager has about three object slots: using another
-/// TPM-held identity releases the one before (a new set-up, which the bound of §7.4 keeps rare).
+/// time, because a TPM reached without a resource manager has about three object slots: using another TPM-held
+/// P-256 identity releases the one before (a new set-up, which the bound of §7.4 keeps rare).
 class DeviceAgreements {
 public:
     explicit DeviceAgreements(const std::vector<DeviceIdentity>& identities);
