@@ -50,13 +50,15 @@ struct RewrapChanges {
 };
 
 /// Writes `output`: `sealed` with its stanzas changed, without re-encrypting anything. `opener` must open the
-/// file. Removing a stanza does not revoke a key that has seen the file key: for that, reseal.
+/// file with the publisher's key files or passphrase: a licence or a device identity is refused (Error(usage)),
+/// as in reseal. Removing a stanza does not revoke a key that has seen the file key: for that, reseal.
 void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const RewrapChanges& changes);
 
 /// Writes `output`: the model of `sealed` sealed again under a new file key for `recipients` and
 /// `options.devices` (and signed if `options.sign`). Metadata is kept. The plaintext is held in locked memory
 /// while it is re-encrypted, never on disk. Old signatures and licences do not apply to the new file.
+/// `opener` holds the publisher's key files or passphrase only (see rewrap).
 void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const std::vector<Key>& recipients, const SealOptions& options = {});
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 
 #include "api/seal_parameters.hpp"
 #include "container/sealed_file.hpp"
@@ -13,9 +14,26 @@
 #include "ovseal/seal.hpp"
 
 namespace ovseal {
+namespace {
+
+// Re-publishing a file is the publisher's business: a licence or a device identity lets a device read a model,
+// and re-wrapping or re-sealing with it would turn a licence into a key file that never expires. This guards the
+// tool only: the stanzas are outside the signed message (FORMAT.md §12.1), so whoever holds the file key can add
+// one by following the spec.
+void require_publisher_keys(const KeyRing& opener, const std::string& command) {
+    if (!opener.licenses.empty() || !opener.identities.empty()) {
+        throw Error(ErrorCode::usage,
+                    command + " opens the file only with the publisher's key files or passphrase, not with a licence "
+                              "or a device identity: a licence lets one device read the model for its window, it "
+                              "does not let it re-publish the model");
+    }
+}
+
+}  // namespace
 
 void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const RewrapChanges& changes) {
+    require_publisher_keys(opener, "rewrap");
     const auto file = container::SealedFile::open(sealed, opener);  // rewrap_file authenticates what it copies
 
     const auto& old = file.stanzas();
@@ -55,6 +73,7 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
 
 void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const std::vector<Key>& recipients, const SealOptions& options) {
+    require_publisher_keys(opener, "reseal");
     const auto file = container::SealedFile::open(sealed, opener);
     // The whole plaintext, in locked memory, authenticated (and signature-checked under a trust list).
     std::vector<memory::LockedRegion> plaintexts;

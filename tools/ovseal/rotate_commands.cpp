@@ -39,6 +39,13 @@ struct Recipients {
     }
 };
 
+// Said in both commands' help: what the refusal of licences and identities is, and what it is not.
+constexpr const char* publisher_keys_only =
+    "Opens the file only with the publisher's key files or passphrase: a licence or a device identity is refused "
+    "(usage), so that a licensee cannot turn a licence into a key file that never expires. This is a guard of the "
+    "tool, not of the format: the signature does not cover the stanzas, and whoever holds the file key can add one "
+    "by following the format.";
+
 void print_result(const std::filesystem::path& output) {
     const FileInfo info = inspect(output);
     std::string stanzas;
@@ -63,6 +70,7 @@ void add_rotate_commands(CLI::App& app) {
         bool remove_passphrase = false;
         unsigned scrypt_log2_n = 18;
     };
+    rewrap_cmd->footer(publisher_keys_only);
     auto r = std::make_shared<RewrapArgs>();
     rewrap_cmd->add_option("file", r->input, "Sealed file")->required();
     rewrap_cmd->add_option("-o,--output", r->output, "File to write (may be the input)")->required();
@@ -97,6 +105,7 @@ void add_rotate_commands(CLI::App& app) {
         std::size_t chunk_size = 0;
         unsigned scrypt_log2_n = 18;
     };
+    reseal_cmd->footer(publisher_keys_only);
     auto s = std::make_shared<ResealArgs>();
     reseal_cmd->add_option("file", s->input, "Sealed file")->required();
     reseal_cmd->add_option("-o,--output", s->output, "File to write (may be the input)")->required();
