@@ -28,6 +28,10 @@ struct SealOptions {
     std::vector<DevicePublicKey> devices;    ///< devices that can open the file with their identity
     std::optional<SigningKey> sign;          ///< the publisher signature (devices and licences require one)
     ModelConversion conversion = ModelConversion::automatic;  ///< which formats are converted to IR
+    /// Devices with a trust list open the model only through a licence signed by the key of `sign` (FORMAT.md
+    /// §5.1, §9 step 5a): a copy re-wrapped by whoever learnt the file key does not open there. Needs `sign`;
+    /// refuses `devices`. Resealing keeps it.
+    bool license_only = false;
 };
 
 /// Seals a model for every key in `recipients` and every device in `options.devices`, signed if `options.sign`.

@@ -137,8 +137,13 @@ std::uint64_t now_seconds(const KeyRing& ring) {
 }
 
 // §13.3: one licence, against the file's claimed model id and the ring's identities.
-memory::SecretBytes open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
-                                 const KeyRing& ring, std::uint64_t now) {
+struct OpenedLicense {
+    memory::SecretBytes file_key;
+    PublicKeyBytes signer;
+};
+
+OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
+                           const KeyRing& ring, std::uint64_t now) {
     const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
@@ -167,7 +172,24 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
                                                     std::to_string(license.expires) + " (now " + std::to_string(now) +
                                                     "); ask the publisher for a new one");
     }
-    return keys::license_file_key(license, *identity);
+    return {keys::license_file_key(license, *identity), license.signer};
+}
+
+// Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
+// copy re-wrapped by whoever learnt the file key, or licences its holder signed with a key of its own, stay shut.
+void check_license_only(const TrustedSignature& trusted, const std::optional<PublicKeyBytes>& license_signer,
+                        const std::optional<Error>& license_error) {
+    if (license_signer && *license_signer == trusted.signer.bytes()) return;
+    if (license_signer) {
+        throw Error(ErrorCode::license_required,
+                    "the publisher sealed this model to open only through a licence it signed itself, and this "
+                    "licence is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
+                        ", not by the model's publisher key " + trusted.signer.key_id());
+    }
+    if (license_error) throw *license_error;  // the reader's own licence failed: that is what to fix
+    throw Error(ErrorCode::license_required,
+                "the publisher sealed this model to open only through a licence: give this device's licence "
+                "(--license) and identity; a key file, passphrase or device key does not open it under a trust list");
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -234,7 +256,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
     return open(path, ring);
 }
 
-SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring) {
+SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
     check_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
@@ -246,6 +268,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     }
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
+    std::optional<PublicKeyBytes> license_signer;
     OpenedBy opened_by = OpenedBy::key;
     if (!ring.licenses.empty()) {
         const std::uint64_t now = now_seconds(ring);
@@ -261,7 +284,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         }
         for (const auto& license : ring.licenses) {
             try {
-                file_key = open_license(license, trusted->record, ring, now);
+                auto opened = open_license(license, trusted->record, ring, now);
+                file_key = std::move(opened.file_key);
+                license_signer = opened.signer;
                 opened_by = OpenedBy::license;
                 break;
             } catch (const Error& e) {
@@ -304,6 +329,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     if (!crypto::equal_constant_time(commitment.secret(), body.file_key_commitment)) {
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file key does not match the header's commitment");
+    }
+    if (trusted && body.metadata.license_only && purpose == OpenPurpose::use) {
+        check_license_only(*trusted, license_signer, license_error);
     }
 
     // Step 6. Under a trust list the trailer was read at step 2a, from the same header bytes' layout: that copy

@@ -7,6 +7,9 @@ order of FORMAT.md §9 step by step and raises OvsealError with the §10 error n
 Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher SIGNATURE trailer
 record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
 
+Revision 5 adds the LICENSE_ONLY record (§5.1) and step 5a of §9: under a trust list such a file opens
+only through a licence signed by the file's own signer. (Revision 4 added cache entries, §16.)
+
 Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 (§13.5) and the
 `ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
 the vectors, §15); the TPM identity file of §14.1 is not implemented (it needs a TPM).
@@ -73,6 +76,7 @@ REC_CREATED = 0x0004
 REC_OPENVINO_VERSION = 0x0005
 REC_SEALED_BY = 0x0006
 REC_CACHE_BINDING = 0x8002  # revision 4, §16
+REC_LICENSE_ONLY = 0x8003  # revision 5, §5.1 and §9 step 5a
 KIND_COMPILED_MODEL = 4
 # metadata type -> (field name, maximum value length)
 METADATA = {
@@ -168,6 +172,7 @@ ERRORS = {
     "token_login_failed": 31,
     "token_key_missing": 32,
     "token_failed": 33,
+    "license_required": 34,
 }
 
 
@@ -587,6 +592,12 @@ def _parse_body(data: bytes, s: int, h: int) -> Body:
             if len(body.entries) >= MAX_ENTRIES:
                 raise _malformed("more than 256 entries")
             body.entries.append(Entry(name, kind, size))
+        elif rtype == REC_LICENSE_ONLY:
+            if value:
+                raise _malformed("LICENSE_ONLY record is not empty")
+            if body.metadata.get("license_only"):
+                raise _malformed("duplicate LICENSE_ONLY record")
+            body.metadata["license_only"] = True
         elif rtype in METADATA:
             fname, limit = METADATA[rtype]
             if fname in body.metadata:
@@ -879,6 +890,13 @@ def open_license(
     lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
 ) -> bytes:
     """§13.3 steps 1-5, in that order; return the file key."""
+    return open_license_signed(lic_bytes, claimed_model_id, trust, devices, now)[0]
+
+
+def open_license_signed(
+    lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
+) -> tuple[bytes, bytes]:
+    """open_license, returning (file key, the licence's signer key) for step 5a of §9."""
     lic = parse_license(lic_bytes)
     # 1. Signature, then trust.
     if not ed25519_verify(lic.signer, lic.signature, license_signed_message(lic.signed_part)):
@@ -917,7 +935,7 @@ def open_license(
     file_key = gcm_open(okm[:32], bytes(12), lic.wrapped[32:])
     if file_key is None:
         raise OvsealError("license_invalid", "licence wrapped key does not open")
-    return file_key
+    return file_key, lic.signer
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1028,13 +1046,15 @@ def open_file_full(
             raise OvsealError("untrusted_signer", f"signed by key id {key_id(claimed.public_key)}")
 
     file_key = None
+    licence_signer: bytes | None = None
     first_licence_error: OvsealError | None = None
     if license_list:
         # 2b. Licences in the order offered (§13.3): the first that yields a file key is used.
         assert claimed is not None  # licences require a trust list
         for lic in license_list:
             try:
-                file_key, opened_by = open_license(lic, claimed.model_id, trust_list, devices, now), "licence"
+                file_key, licence_signer = open_license_signed(lic, claimed.model_id, trust_list, devices, now)
+                opened_by = "licence"
                 break
             except OvsealError as e:
                 if first_licence_error is None:
@@ -1057,6 +1077,13 @@ def open_file_full(
     body = _parse_body(data, s, h)
     if not hmac.compare_digest(body.file_key_commitment, hkdf(file_key, b"", INFO_FILE_KEY_COMMITMENT, 32)):
         raise OvsealError("header_auth_failed", "file_key_commitment mismatch")
+    # 5a. Licence only (revision 5): under a trust list, only a licence signed by the file's signer opens it.
+    if require_signature and body.metadata.get("license_only"):
+        assert claimed is not None
+        if licence_signer is None or licence_signer != claimed.public_key:
+            if licence_signer is None and first_licence_error is not None:
+                raise first_licence_error
+            raise OvsealError("license_required", "a licence-only file opened other than by its signer's licence")
     # 6. Length, then trailer.
     expected, n_chunks, counts = _expected_length(h, body)
     _check_length(data, expected)

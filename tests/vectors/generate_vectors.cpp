@@ -23,6 +23,7 @@
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
+#include "keys/stanzas.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
@@ -116,6 +117,7 @@ struct Sealed {
 struct SealExtras {
     std::vector<ovseal::DevicePublicKey> devices;
     std::optional<ovseal::SigningKey> signer;
+    bool license_only = false;
 };
 
 Sealed seal(const std::string& label, const std::vector<Source>& sources, const std::vector<Key>& recipients,
@@ -138,6 +140,7 @@ Sealed seal(const std::string& label, const std::vector<Source>& sources, const 
     p.metadata.sealed_by = "ovseal test vectors";
     p.devices = extras.devices;
     p.signer = extras.signer;
+    p.metadata.license_only = extras.license_only;
     SeededRandom random(label);
     ovseal::container::seal_package(entries, recipients, p, dir / "out.ovseal", random);
     std::ifstream in(dir / "out.ovseal", std::ios::binary);
@@ -705,6 +708,82 @@ Vector license_p256_wrong_device() {
                              "license_wrong_device", device_d_p256);
 }
 
+// ---- revision 5: licence-only models (§5.1, §9 step 5a) ----
+
+// Signed by P, sealed to key A (the publisher's master key) with the LICENSE_ONLY record.
+Sealed license_only_model(const std::string& label) {
+    return seal(label, {small_xml()}, {ka()}, {{}, publisher_p(), /*license_only=*/true});
+}
+
+Vector license_only_case(const std::string& name, const std::string& description, const std::string& expect,
+                         const ovseal::SigningKey& licence_signer) {
+    auto model = license_only_model(name);
+    Vector v{name, description, model.file, device_identity(device_a_private), expect,
+             expect == "success" ? std::vector<Source>{small_xml()} : std::vector<Source>{}};
+    v.policy = {{"trust", trust({publisher_p(), publisher_q()})}, {"licenses", {name + ".lic"}}, {"now", vector_now}};
+    v.side_files[name + ".lic"] = license_for(model, name, device_a(), 0, 0, licence_signer);
+    return v;
+}
+Vector license_only_license_success() {
+    return license_only_case("license_only_license_success", "licence-only model opened with a licence signed by its signer",
+                             "success", publisher_p());
+}
+Vector license_only_license_other_signer() {
+    return license_only_case("license_only_license_other_signer",
+                             "licence-only model signed by P; the licence is signed by Q, also trusted",
+                             "license_required", publisher_q());
+}
+
+Vector license_only_key_under_trust() {
+    auto s = license_only_model("license_only_key_under_trust");
+    Vector v{"license_only_key_under_trust", "licence-only model opened with its key file under a trust list", s.file,
+             key_identity(key_a), "license_required", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector license_only_key_without_trust_success() {
+    auto s = license_only_model("license_only_key_without_trust_success");
+    return {"license_only_key_without_trust_success", "licence-only model opened with its key file, no trust list",
+            s.file, key_identity(key_a), "success", {small_xml()}};
+}
+
+Vector license_only_device_stanza_added() {
+    // Whoever learnt the file key (through a licence) adds a stanza for a device and a new header MAC, as the
+    // format allows: the signature still verifies (it does not cover stanzas), the record refuses it.
+    auto s = license_only_model("license_only_device_stanza_added");
+    SeededRandom random("license_only_device_stanza_added/stanza");
+    insert_stanza(s.file, ovseal::format::stanza_bytes(
+                              ovseal::keys::wrap_file_key(device_a().public_key(), s.file_key, random)));
+    remac(s.file, s.file_key);
+    Vector v{"license_only_device_stanza_added", "licence-only model with a device stanza added by a key holder",
+             s.file, device_identity(device_a_private), "license_required", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector license_only_record(const std::string& name, const std::string& description, const std::string& value,
+                           bool twice) {
+    auto s = license_only_model(name);
+    if (!value.empty() || twice) {
+        // The sealer wrote one empty record just before the MAC: replace it.
+        const std::size_t at = header_length(s.file) - 32 - 6;
+        s.file.erase(s.file.begin() + static_cast<std::ptrdiff_t>(at), s.file.begin() + static_cast<std::ptrdiff_t>(at + 6));
+        put_u32(s.file, 12, header_length(s.file) - 6);
+        insert_in_header(s.file, header_length(s.file) - 32, record(0x8003, value));
+        if (twice) insert_in_header(s.file, header_length(s.file) - 32, record(0x8003, value));
+    }
+    remac(s.file, s.file_key);
+    return {name, description, s.file, key_identity(key_a), "malformed_header", {}};
+}
+Vector license_only_twice() {
+    return license_only_record("license_only_twice", "two LICENSE_ONLY records (header MAC valid)", "", true);
+}
+Vector license_only_not_empty() {
+    return license_only_record("license_only_not_empty", "a LICENSE_ONLY record with a value (header MAC valid)", "x",
+                               false);
+}
+
 // ---- compiled-model cache entries (§16) ----
 
 const std::string cache_openvino = "2026.4.1-vector";
@@ -818,7 +897,9 @@ const std::vector<std::function<Vector()>> generators = {
     p256_signed_success, p256_wrong_device, p256_stanza_x25519_device, p256_ephemeral_off_curve,
     license_p256_success, license_p256_wrong_device, cache_entry_success, cache_entry_other_device,
     cache_entry_other_options, cache_entry_other_model, cache_entry_binding_record_mismatch,
-    cache_entry_payload_modified,
+    cache_entry_payload_modified, license_only_license_success, license_only_license_other_signer,
+    license_only_key_under_trust, license_only_key_without_trust_success, license_only_device_stanza_added,
+    license_only_twice, license_only_not_empty,
 };
 
 
