@@ -140,6 +140,7 @@ std::uint64_t now_seconds(const KeyRing& ring) {
 struct OpenedLicense {
     memory::SecretBytes file_key;
     PublicKeyBytes signer;
+    std::size_t identity;  // its index in the ring
 };
 
 OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
@@ -172,7 +173,8 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
                                                     std::to_string(license.expires) + " (now " + std::to_string(now) +
                                                     "); ask the publisher for a new one");
     }
-    return {keys::license_file_key(license, *identity), license.signer};
+    return {keys::license_file_key(license, *identity), license.signer,
+            static_cast<std::size_t>(identity - ring.identities.begin())};
 }
 
 // Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
@@ -270,6 +272,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     std::optional<Error> license_error;
     std::optional<PublicKeyBytes> license_signer;
     OpenedBy opened_by = OpenedBy::key;
+    std::optional<std::size_t> opened_identity;
     if (!ring.licenses.empty()) {
         const std::uint64_t now = now_seconds(ring);
         if (ring.clock_state) {
@@ -287,6 +290,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
                 auto opened = open_license(license, trusted->record, ring, now);
                 file_key = std::move(opened.file_key);
                 license_signer = opened.signer;
+                opened_identity = opened.identity;
                 opened_by = OpenedBy::license;
                 break;
             } catch (const Error& e) {
@@ -305,6 +309,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         for (std::size_t d = 0; d < ring.identities.size() && !file_key; ++d) {
             if ((file_key = keys::unwrap_file_key(ring.identities[d], stanza))) {
                 opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
+                opened_identity = d;
             }
         }
     }
@@ -351,6 +356,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     opened.m_signature = trailer.signature;
     if (trusted) opened.m_trusted_signer = trusted->signer;
     opened.m_opened_by = opened_by;
+    opened.m_opened_identity = opened_identity;
     opened.m_file_key = std::move(*file_key);
     return opened;
 }

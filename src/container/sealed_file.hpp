@@ -70,6 +70,8 @@ public:
     /// The trailer's bytes as read once at opening (empty for an unsigned file).
     const std::vector<std::uint8_t>& raw_trailer() const noexcept { return m_trailer; }
     OpenedBy opened_by() const noexcept { return m_opened_by; }
+    /// The index in the key ring of the device identity that opened the file (its stanza or licence), if one did.
+    std::optional<std::size_t> opened_identity() const noexcept { return m_opened_identity; }
     /// The header exactly as stored.
     const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }
     /// Reads stored (encrypted) bytes of the file, for copying it.
@@ -106,6 +108,7 @@ private:
     std::optional<format::SignatureRecord> m_signature;
     std::optional<PublisherPublicKey> m_trusted_signer;  // set when a trust list requires a signature
     OpenedBy m_opened_by = OpenedBy::key;
+    std::optional<std::size_t> m_opened_identity;
     memory::SecretBytes m_file_key;
     memory::SecretBytes m_payload_key;
 };

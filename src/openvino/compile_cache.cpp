@@ -115,7 +115,10 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
         const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
         binding = container::cache_binding(openvino::runtime_version(), device,
                                            container::canonical_options(cache_options(config)), model_ref);
-        key = container::cache_entry_key(file.file_key_secret(), binding);
+        // With a device identity, entries are bound to it too: a holder of the file key alone cannot make one.
+        const auto device_secret = container::cache_device_secret(ring, file);
+        key = device_secret ? container::cache_entry_key(file.file_key_secret(), device_secret->secret(), binding)
+                            : container::cache_entry_key(file.file_key_secret(), binding);
         report.entry = cache.dir / container::cache_entry_name(binding);
     } catch (const Error& e) {
         report.outcome = CacheReport::Outcome::not_stored;

@@ -8,7 +8,8 @@ Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher S
 record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
 
 Revision 5 adds the LICENSE_ONLY record (§5.1) and step 5a of §9: under a trust list such a file opens
-only through a licence signed by the file's own signer. (Revision 4 added cache entries, §16.)
+only through a licence signed by the file's own signer; and cache entries bound to the reader's device
+identity (§16.4). (Revision 4 added cache entries, §16.)
 
 Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 (§13.5) and the
 `ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
@@ -1129,6 +1130,9 @@ def open_file_full(
 DOMAIN_CACHE_MODEL = b"ovseal-v1 cache model"
 DOMAIN_CACHE_NAME = b"ovseal-v1 cache name"
 INFO_CACHE_KEY = b"ovseal-v1 cache key"
+INFO_DEVICE_CACHE_KEY = b"ovseal-v1 device cache key"  # revision 5
+INFO_CACHE_DEVICE = b"ovseal-v1 cache device"
+DOMAIN_CACHE_DEVICE_POINT = b"ovseal-v1 cache device point"
 
 
 def canonical_options(options: dict) -> bytes:
@@ -1158,8 +1162,30 @@ def cache_binding(openvino_version: str, device: str, options: bytes, model_ref:
         len(options).to_bytes(4, "little") + options + model_ref
 
 
-def cache_key(model_file_key: bytes, binding: bytes) -> bytes:
-    return hkdf(model_file_key, binding, INFO_CACHE_KEY, 32)
+def cache_key(model_file_key: bytes, binding: bytes, device_secret: bytes | None = None) -> bytes:
+    """§16.4: the key of an entry; device-bound (revision 5) when the reader's device cache secret is given."""
+    if device_secret is None:
+        return hkdf(model_file_key, binding, INFO_CACHE_KEY, 32)
+    return hkdf(model_file_key + device_secret, binding, INFO_DEVICE_CACHE_KEY, 32)
+
+
+def domain_point(label: bytes) -> ec.EllipticCurvePublicKey:
+    """The first point 02 || SHA-256(label || u8 i), i = 0, 1, ... (§13.4, §16.4)."""
+    for i in range(256):
+        point = p256_decode_point(b"\x02" + hashlib.sha256(label + bytes([i])).digest())
+        if point is not None:
+            return point
+    raise OvsealError("internal", "no domain point")
+
+
+def device_cache_secret(device: DeviceIdentity) -> bytes:
+    """§16.4 (revision 5): HKDF(s, empty, "ovseal-v1 cache device", 32); s is the X25519 private key, or the
+    x-coordinate of d·Q_c for a P-256 identity."""
+    if device.kind == "x25519":
+        s = device.private
+    else:
+        s = p256_shared(device.private, domain_point(DOMAIN_CACHE_DEVICE_POINT))
+    return hkdf(s, b"", INFO_CACHE_DEVICE, 32)
 
 
 def cache_entry_name(binding: bytes) -> str:
@@ -1180,9 +1206,13 @@ def model_file_key(data: bytes, key: bytes) -> bytes:
     return file_key
 
 
-def open_cache_entry(entry: bytes, model_key: bytes, binding: bytes) -> tuple[str, int, bytes]:
-    """§16.6: open a cache entry with the key derived from the model's file key and the expected binding."""
-    opened = open_file_full(entry, key=cache_key(model_key, binding))
+def open_cache_entry(
+    entry: bytes, model_key: bytes, binding: bytes, device: DeviceIdentity | None = None
+) -> tuple[str, int, bytes]:
+    """§16.6: open a cache entry with the key derived from the model's file key and the expected binding, and
+    from the reader's device identity if it holds one (§16.4, revision 5)."""
+    secret = None if device is None else device_cache_secret(device)
+    opened = open_file_full(entry, key=cache_key(model_key, binding, secret))
     if opened.metadata.get("cache_binding") != binding:
         raise OvsealError("header_auth_failed", "the CACHE_BINDING record is not the expected binding")
     if len(opened.entries) != 1 or opened.entries[0][1] != KIND_COMPILED_MODEL:

@@ -117,14 +117,20 @@ def _check_cache_vector(vector, data: bytes) -> None:
                                 ref.canonical_options(ident["options"]), ref.cache_model_ref(model))
     assert ref.cache_entry_name(binding) == ident["entry_name"]
     file_key = ref.model_file_key(model, bytes.fromhex(ident["model_key_hex"]))
+    device = None
+    if "device_identity" in ident:  # revision 5: a device-bound reader (§16.4)
+        d = ident["device_identity"]
+        raw = bytes.fromhex(d["private_key_hex"])
+        device = (ref.DeviceIdentity.from_private(raw) if d["type"] == "device"
+                  else ref.DeviceIdentity.from_p256_scalar(raw))
     if vector["expect"] == "success":
-        name, kind, content = ref.open_cache_entry(data, file_key, binding)
+        name, kind, content = ref.open_cache_entry(data, file_key, binding, device)
         want = vector["entries"][0]
         assert (name, kind, len(content), hashlib.sha256(content).hexdigest()) == (
             want["name"], want["kind"], want["size"], want["sha256"].lower())
     else:
         with pytest.raises(OvsealError) as ei:
-            ref.open_cache_entry(data, file_key, binding)
+            ref.open_cache_entry(data, file_key, binding, device)
         assert ei.value.name == vector["expect"], ei.value.detail
 
 

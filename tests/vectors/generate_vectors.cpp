@@ -24,6 +24,7 @@
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
 #include "keys/stanzas.hpp"
+#include "keys/tpm_identity.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
@@ -881,6 +882,54 @@ Vector cache_entry_payload_modified() {
     return v;
 }
 
+// ---- revision 5: cache entries bound to the reader's device identity (§16.4) ----
+
+nlohmann::json with_device(nlohmann::json identity, const nlohmann::json& device) {
+    identity["device_identity"] = device;
+    return identity;
+}
+
+Key device_cache_key(const Sealed& model, const Bytes& binding, const ovseal::DeviceIdentity& device) {
+    const auto secret = ovseal::keys::cache_device_secret(device);
+    return ovseal::container::cache_entry_key(model.file_key, secret.secret(), binding);
+}
+
+// An entry made by `maker` (a device, or nobody: the file key alone), read by the holder of `reader`.
+Vector device_cache_entry(const std::string& name, const std::string& description,
+                          const std::optional<ovseal::DeviceIdentity>& maker, const nlohmann::json& reader,
+                          const std::string& expect) {
+    const Sealed model = cache_model();
+    const Bytes binding = binding_for(model, "CPU", cache_options_json);
+    const Key key = maker ? device_cache_key(model, binding, *maker) : ovseal::container::cache_entry_key(model.file_key, binding);
+    auto identity = cache_identity("CPU", cache_options_json);
+    if (!reader.is_null()) identity = with_device(identity, reader);
+    return {name, description, cache_entry_bytes(name, key, binding), identity, expect,
+            expect == "success" ? std::vector<Source>{compiled_blob()} : std::vector<Source>{}};
+}
+Vector cache_entry_device_bound_success() {
+    return device_cache_entry("cache_entry_device_bound_success", "an entry bound to X25519 device A, read by A",
+                              device_a(), device_identity(device_a_private), "success");
+}
+Vector cache_entry_device_bound_p256_success() {
+    return device_cache_entry("cache_entry_device_bound_p256_success", "an entry bound to P-256 device C, read by C",
+                              device_c(), p256_identity(device_c_p256), "success");
+}
+Vector cache_entry_file_key_only_for_device() {
+    return device_cache_entry("cache_entry_file_key_only_for_device",
+                              "an entry made with the model's file key alone, read by device A",
+                              std::nullopt, device_identity(device_a_private), "no_matching_key");
+}
+Vector cache_entry_other_device_identity() {
+    return device_cache_entry("cache_entry_other_device_identity", "an entry bound to device B, read by device A",
+                              ovseal::DeviceIdentity::from_bytes(device_b_private), device_identity(device_a_private),
+                              "no_matching_key");
+}
+Vector cache_entry_device_bound_read_without_device() {
+    return device_cache_entry("cache_entry_device_bound_read_without_device",
+                              "an entry bound to device A, read with the model's file key alone", device_a(),
+                              nullptr, "no_matching_key");
+}
+
 const std::vector<std::function<Vector()>> generators = {
 
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
@@ -899,7 +948,9 @@ const std::vector<std::function<Vector()>> generators = {
     cache_entry_other_options, cache_entry_other_model, cache_entry_binding_record_mismatch,
     cache_entry_payload_modified, license_only_license_success, license_only_license_other_signer,
     license_only_key_under_trust, license_only_key_without_trust_success, license_only_device_stanza_added,
-    license_only_twice, license_only_not_empty,
+    license_only_twice, license_only_not_empty, cache_entry_device_bound_success,
+    cache_entry_device_bound_p256_success, cache_entry_file_key_only_for_device, cache_entry_other_device_identity,
+    cache_entry_device_bound_read_without_device,
 };
 
 
@@ -941,8 +992,20 @@ std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
             ovseal::container::canonical_options(cache_options_from(id["options"])),
             ovseal::container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
         if (ovseal::container::cache_entry_name(binding) != id["entry_name"]) return "wrong entry name";
-        const auto entry = ovseal::container::open_cache_entry(
-            dir / v["file"].get<std::string>(), ovseal::container::cache_entry_key(model.file_key_secret(), binding), binding);
+        std::optional<Key> key;
+        if (id.contains("device_identity")) {
+            const auto& d = id["device_identity"];
+            const std::string dh = d["private_key_hex"];
+            Bytes draw(dh.size() / 2);
+            for (std::size_t i = 0; i < draw.size(); ++i) draw[i] = static_cast<std::uint8_t>(std::stoi(dh.substr(2 * i, 2), nullptr, 16));
+            const auto device = d["type"] == "device" ? ovseal::DeviceIdentity::from_bytes(draw)
+                                                      : ovseal::DeviceIdentity::from_p256_bytes(draw);
+            key = ovseal::container::cache_entry_key(model.file_key_secret(),
+                                                     ovseal::keys::cache_device_secret(device).secret(), binding);
+        } else {
+            key = ovseal::container::cache_entry_key(model.file_key_secret(), binding);
+        }
+        const auto entry = ovseal::container::open_cache_entry(dir / v["file"].get<std::string>(), *key, binding);
         Bytes content(entry.entries()[0].size);
         entry.decrypt_entry(0, content);
         const auto& want = v["entries"][0];
