@@ -1135,8 +1135,31 @@ INFO_CACHE_DEVICE = b"ovseal-v1 cache device"
 DOMAIN_CACHE_DEVICE_POINT = b"ovseal-v1 cache device point"
 
 
+def float_text(value: float) -> str:
+    """§16.2: the exact binary64 value as [-]0x1.<13 hex digits>p<exponent>; zeros as [-]0x0.0000000000000p+0."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise OvsealError("usage", "NaN and infinities have no canonical text")
+    if value == 0:
+        return ("-" if str(value).startswith("-") else "") + "0x0.0000000000000p+0"
+    return value.hex()  # Python writes every non-zero finite binary64 exactly this way
+
+
+def canonical_text(value) -> str:
+    """§16.2: the canonical text of a value that is not a map (revision 5): str, bool, int or float."""
+    if isinstance(value, bool):  # before int: a bool is an int in Python
+        return "YES" if value else "NO"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return float_text(value)
+    if isinstance(value, str):
+        return value
+    raise OvsealError("usage", f"no canonical text for a {type(value).__name__}")
+
+
 def canonical_options(options: dict) -> bytes:
-    """§16.2: a dict of str -> str (tag 1) or dict (tag 2), sorted by the names' UTF-8 bytes."""
+    """§16.2: a dict of name -> value (tag 1, its canonical text) or dict (tag 2), sorted by the names' UTF-8
+    bytes."""
     items = sorted((name.encode("utf-8"), value) for name, value in options.items())
     out = len(items).to_bytes(4, "little")
     for name, value in items:
@@ -1144,7 +1167,7 @@ def canonical_options(options: dict) -> bytes:
         if isinstance(value, dict):
             out += b"\x02" + canonical_options(value)
         else:
-            text = value.encode("utf-8")
+            text = canonical_text(value).encode("utf-8")
             out += b"\x01" + len(text).to_bytes(4, "little") + text
     return out
 

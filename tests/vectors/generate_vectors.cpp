@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "container/cache_entry.hpp"
+#include "container/option_text.hpp"
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
@@ -792,11 +793,16 @@ const nlohmann::json cache_options_json = {
     {"PERFORMANCE_HINT", "LATENCY"}, {"INFERENCE_PRECISION_HINT", "f32"},
     {"DEVICE_PROPERTIES", {{"CPU", {{"NUM_STREAMS", "1"}}}}}};
 
+// JSON strings, booleans, integers and floating-point numbers stand for values of those types (§15, §16.2).
 std::vector<ovseal::container::CacheOption> cache_options_from(const nlohmann::json& j) {
     std::vector<ovseal::container::CacheOption> out;
     for (const auto& [name, value] : j.items()) {
         ovseal::container::CacheOption o{name, {}, value.is_object(), {}};
         if (o.is_map) o.map = cache_options_from(value);
+        else if (value.is_boolean()) o.text = value.get<bool>() ? "YES" : "NO";
+        else if (value.is_number_unsigned()) o.text = ovseal::container::integer_text(value.get<std::uint64_t>());
+        else if (value.is_number_integer()) o.text = ovseal::container::integer_text(value.get<std::int64_t>());
+        else if (value.is_number_float()) o.text = ovseal::container::float_text(value.get<double>()).value();
         else o.text = value.get<std::string>();
         out.push_back(std::move(o));
     }
@@ -930,6 +936,23 @@ Vector cache_entry_device_bound_read_without_device() {
                               nullptr, "no_matching_key");
 }
 
+// ---- revision 5: option values of other types than strings (§16.2) ----
+
+Vector cache_entry_typed_options_success() {
+    const nlohmann::json options = {{"PERFORMANCE_HINT", "LATENCY"}, {"NUM_STREAMS", 4}, {"ENABLE_CPU_PINNING", true},
+                                    {"ENABLE_HYPER_THREADING", false}, {"SPARSE_WEIGHTS_DECOMPRESSION_RATE", 0.1},
+                                    {"INFERENCE_PRECISION_HINT", "bf16"}, {"LOG_OFFSET", -3},
+                                    {"LIMIT", std::uint64_t{18446744073709551615ULL}},
+                                    {"DEVICE_PROPERTIES", {{"CPU", {{"SCALE", -1.5e-300}, {"TINY", 5e-324}, {"ZERO", 0.0}}}}}};
+    const Sealed model = cache_model();
+    const Bytes binding = binding_for(model, "CPU", options);
+    const Key key = ovseal::container::cache_entry_key(model.file_key, binding);
+    return {"cache_entry_typed_options_success",
+            "options of every type the manifest can carry: strings, booleans, integers, binary64 numbers",
+            cache_entry_bytes("cache_entry_typed_options_success", key, binding), cache_identity("CPU", options),
+            "success", {compiled_blob()}};
+}
+
 const std::vector<std::function<Vector()>> generators = {
 
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
@@ -950,7 +973,7 @@ const std::vector<std::function<Vector()>> generators = {
     license_only_key_under_trust, license_only_key_without_trust_success, license_only_device_stanza_added,
     license_only_twice, license_only_not_empty, cache_entry_device_bound_success,
     cache_entry_device_bound_p256_success, cache_entry_file_key_only_for_device, cache_entry_other_device_identity,
-    cache_entry_device_bound_read_without_device,
+    cache_entry_device_bound_read_without_device, cache_entry_typed_options_success,
 };
 
 
