@@ -16,5 +16,6 @@ void bind_seal(py::module_& m);
 void bind_sealed_file(py::module_& m);
 void bind_keys(py::module_& m);
 void bind_licenses(py::module_& m);
+void bind_compile_target(py::module_& m);
 
 }  // namespace ovseal::python

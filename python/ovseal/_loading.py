@@ -4,11 +4,12 @@ keeps the model."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Mapping, Optional
 
 import openvino as ov
 
-from . import _frontend
+from . import _frontend, _native
 from ._ring import Paths, PathLike, key_ring, paths
 from .errors import CacheDirRefusedError
 
@@ -44,18 +45,37 @@ def _property_name(key: Any) -> str:
     return str(key() if callable(key) else key)
 
 
-def _refuse_model_cache(core: "ov.Core", device: str, config: Optional[Mapping[Any, Any]]) -> None:
-    # OpenVINO's model cache writes the compiled model, weights included, to CACHE_DIR: the plaintext on disk.
-    if any(_property_name(k) == _CACHE_DIR and v for k, v in (config or {}).items()):
-        raise CacheDirRefusedError("CACHE_DIR is refused for sealed models: OpenVINO's model cache would write "
-                                   "the decrypted weights to disk")
+def _plain(value: Any) -> Any:
+    """A config value as ovseal's native check reads it: a dict (DEVICE_PROPERTIES, one device's properties) or
+    text. Property helpers (``ov.properties.cache_dir``) and their ``OVAny`` values become names and values."""
+    if isinstance(value, ov.OVAny):
+        value = value.value
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return {_property_name(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return ",".join(str(_plain(v)) for v in value)  # a device priority list
+    if isinstance(value, os.PathLike):
+        return os.fsdecode(value)
+    return str(value)
+
+
+def _cache_dir(core: "ov.Core", device: str) -> str:
     try:
-        core_cache = core.get_property(_CACHE_DIR)
-    except Exception:
-        core_cache = ""
-    if core_cache:
-        raise CacheDirRefusedError("this Core has CACHE_DIR set: OpenVINO's model cache would write the decrypted "
-                                   "weights of a sealed model to disk; use a Core without it")
+        value = core.get_property(device, _CACHE_DIR) if device else core.get_property(_CACHE_DIR)
+    except Exception:  # a device (or core) without the property has no cache
+        return ""
+    return str(value or "")
+
+
+def _refuse_model_cache(core: "ov.Core", device: str, config: Optional[Mapping[Any, Any]]) -> None:
+    # OpenVINO's model cache writes the compiled model, weights included, to disk: the C++ API's decision, fed
+    # with this Core's values and the config.
+    message = _native.model_cache_refusal(device, _plain(dict(config or {})), lambda: list(core.available_devices),
+                                          lambda d: _cache_dir(core, d))
+    if message:
+        raise CacheDirRefusedError(message)
 
 
 def compile_model(
@@ -74,8 +94,11 @@ def compile_model(
     clock_state: Optional[PathLike] = None,
     tcti: Optional[str] = None,
 ) -> "ov.CompiledModel":
-    """:func:`read_model` (with the same keyword arguments) and ``core.compile_model``. OpenVINO's model cache
-    (``CACHE_DIR`` in ``config`` or on the Core) is refused with :class:`ovseal.errors.CacheDirRefusedError`."""
+    """:func:`read_model` (with the same keyword arguments) and ``core.compile_model``. OpenVINO's model cache,
+    wherever it is set (``CACHE_DIR`` or ``CACHE_PATH`` in ``config``, inside its ``DEVICE_PROPERTIES``, on the Core
+    or on a device the compile may use), is refused with :class:`ovseal.errors.CacheDirRefusedError`: it would
+    write the decrypted weights to disk. The returned model is the caller's: compiling it again with a cache, or
+    saving it, writes plaintext."""
     _refuse_model_cache(core, device, config)
     model = read_model(core, path, key_file=key_file, passphrase=passphrase, identity=identity, licenses=licenses,
                        trust=trust, passphrase_file=passphrase_file, allow_unsigned=allow_unsigned,

@@ -1,7 +1,7 @@
 """ovseal's C++ API (the extension module). Paths are str; results are dicts that the package turns into
 dataclasses; every ovseal failure raises the ovseal.errors class for its code."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 def version() -> str: ...
 def error_name(code: int) -> str: ...
@@ -43,3 +43,9 @@ def issue_licenses(
     note: str,
 ) -> List[bytes]: ...
 def inspect_license(path: str) -> Dict[str, Any]: ...
+def model_cache_refusal(
+    device: str,
+    config: Dict[str, Any],
+    available_devices: Callable[[], List[str]],
+    cache_dir_of: Callable[[str], str],
+) -> str: ...

@@ -1,5 +1,6 @@
 #include "memory/locked_region.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -129,13 +130,65 @@ LockedRegion::LockedRegion(std::size_t bytes) {
     g_live_bytes.fetch_add(mapped);
 }
 
+LockedRegion LockedRegion::in_memory_file(std::size_t bytes) {
+    LockedRegion region;
+    region.m_fd = memfd_create("ovseal-plaintext", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (region.m_fd < 0) {
+        throw Error(ErrorCode::internal, std::string("cannot create an in-memory file: ") + std::strerror(errno));
+    }
+    // The size is sealed so that nothing (not even this process through /proc/self/fd) can shrink the file
+    // under a mapping, which would turn reads of the model into SIGBUS.
+    if (ftruncate(region.m_fd, static_cast<off_t>(bytes)) != 0 ||
+        fcntl(region.m_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+        throw Error(ErrorCode::internal, "cannot size an in-memory file of " + std::to_string(bytes) +
+                                             " bytes: " + std::strerror(errno));
+    }
+    region.m_size = bytes;
+    if (bytes == 0) {
+        return region;
+    }
+    const std::size_t page = page_size();
+    if (bytes > SIZE_MAX - page) {
+        throw Error(ErrorCode::internal, "cannot allocate " + std::to_string(bytes) + " bytes of protected memory");
+    }
+    const std::size_t mapped = (bytes + page - 1) / page * page;
+    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, region.m_fd, 0);
+    if (p == MAP_FAILED) {
+        throw Error(ErrorCode::internal, "cannot map " + std::to_string(mapped) +
+                                             " bytes of protected memory: " + std::strerror(errno));
+    }
+    // A shared mapping cannot be wiped on fork; it is not inherited at all instead.
+    madvise(p, mapped, MADV_DONTDUMP);
+    madvise(p, mapped, MADV_DONTFORK);
+    region.m_locked = mlock2(p, mapped, MLOCK_ONFAULT) == 0 || mlock(p, mapped) == 0;
+    if (!region.m_locked) {
+        warn_once("could not lock " + std::to_string(mapped) +
+                  " bytes in memory (RLIMIT_MEMLOCK too small? see `ulimit -l`); decrypted data may be "
+                  "swapped to disk. Raise the limit or use encrypted swap.");
+    }
+    region.m_data = static_cast<std::uint8_t*>(p);
+    region.m_mapped = mapped;
+    g_live_regions.fetch_add(1);
+    g_live_bytes.fetch_add(mapped);
+    return region;
+}
+
+std::string LockedRegion::path() const {
+    return m_fd < 0 ? std::string() : "/proc/self/fd/" + std::to_string(m_fd);
+}
+
+std::vector<MappedView> LockedRegion::other_views() const {
+    return m_fd < 0 ? std::vector<MappedView>{} : mapped_views(m_fd, m_data);
+}
+
 LockedRegion::~LockedRegion() { release(); }
 
 LockedRegion::LockedRegion(LockedRegion&& other) noexcept
     : m_data(std::exchange(other.m_data, nullptr)),
       m_size(std::exchange(other.m_size, 0)),
       m_mapped(std::exchange(other.m_mapped, 0)),
-      m_locked(std::exchange(other.m_locked, false)) {}
+      m_locked(std::exchange(other.m_locked, false)),
+      m_fd(std::exchange(other.m_fd, -1)) {}
 
 LockedRegion& LockedRegion::operator=(LockedRegion&& other) noexcept {
     if (this != &other) {
@@ -144,12 +197,14 @@ LockedRegion& LockedRegion::operator=(LockedRegion&& other) noexcept {
         m_size = std::exchange(other.m_size, 0);
         m_mapped = std::exchange(other.m_mapped, 0);
         m_locked = std::exchange(other.m_locked, false);
+        m_fd = std::exchange(other.m_fd, -1);
     }
     return *this;
 }
 
 void LockedRegion::release() noexcept {
     if (m_data == nullptr) {
+        if (m_fd >= 0) close(std::exchange(m_fd, -1));  // an empty in-memory file
         return;
     }
     wipe(m_data, m_mapped);
@@ -160,11 +215,15 @@ void LockedRegion::release() noexcept {
             g_release_observer(m_data, m_mapped);
         }
     }
-    if (m_mapped != page_size() || !keep_pooled_page(m_data, m_locked)) {
+    if (m_fd >= 0 || m_mapped != page_size() || !keep_pooled_page(m_data, m_locked)) {
         if (m_locked) {
             munlock(m_data, m_mapped);
         }
         munmap(m_data, m_mapped);
+    }
+    if (m_fd >= 0) {
+        close(m_fd);
+        m_fd = -1;
     }
     g_live_regions.fetch_sub(1);
     g_live_bytes.fetch_sub(m_mapped);

@@ -3,7 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "memory/mapped_views.hpp"
 
 namespace ovseal::memory {
 
@@ -15,6 +19,12 @@ public:
     LockedRegion() = default;
     /// Maps at least `bytes` bytes (rounded up to whole pages; 0 maps nothing). Throws ovseal::Error on failure.
     explicit LockedRegion(std::size_t bytes);
+    /// The same protections for memory that OpenVINO must open as a file: an anonymous in-memory file
+    /// (memfd, never on any file system) of exactly `bytes` bytes whose size is sealed, mapped shared, locked,
+    /// excluded from core dumps and not inherited by forked children, and wiped before it is unmapped and closed.
+    /// OpenVINO reads it through path(), which names this process's descriptor: no name another process or
+    /// a file planted anywhere could take.
+    static LockedRegion in_memory_file(std::size_t bytes);
     ~LockedRegion();
 
     LockedRegion(LockedRegion&& other) noexcept;
@@ -26,6 +36,10 @@ public:
     /// The usable size: what was asked for, not the page-rounded mapping.
     std::size_t size() const noexcept { return m_size; }
     bool locked() const noexcept { return m_locked; }
+    /// For an in_memory_file: "/proc/self/fd/N", the path OpenVINO opens it by. Empty otherwise.
+    std::string path() const;
+    /// For an in_memory_file: where else this process maps it (OpenVINO's own mapping of it), from /proc/self/maps.
+    std::vector<MappedView> other_views() const;
 
 private:
     void release() noexcept;
@@ -34,6 +48,7 @@ private:
     std::size_t m_size = 0;
     std::size_t m_mapped = 0;
     bool m_locked = false;
+    int m_fd = -1;  // the memfd of an in_memory_file
 };
 
 /// Counters that tests and benchmarks read to see that plaintext memory is released and wiped.

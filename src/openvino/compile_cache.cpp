@@ -13,6 +13,7 @@
 #include "openvino/compile_options.hpp"
 #include "openvino/memory_loader.hpp"
 #include "openvino/model_files.hpp"
+#include "openvino/sealed_off_directory.hpp"
 #include "openvino/secure_allocator.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
@@ -40,12 +41,23 @@ ov::CompiledModel import_entry(ov::Core& core, const std::filesystem::path& path
     // CompileCache.ImportBufferLivesAsLongAsTheCompiledModel).
     ov::Tensor blob(ov::element::u8, ov::Shape{size}, ov::Allocator(openvino::SecureAllocator{}));
     entry.decrypt_entry(0, {blob.data<std::uint8_t>(), size});
-    try {
-        return core.import_model(blob, device, config);
-    } catch (const std::exception&) {
+    // The import reads the model inside the blob from a string, and so looks for ".bin" in the working directory:
+    // it runs where no such file can be. Where that cannot be arranged, the cache is not used.
+    ov::CompiledModel compiled;
+    bool failed = false;
+    const bool isolated = openvino::run_in_sealed_off_directory([&] {
+        try {
+            compiled = core.import_model(blob, device, config);
+        } catch (const std::exception&) {
+            failed = true;
+        }
+    });
+    if (!isolated) throw Error(ErrorCode::internal, "a thread could not be given a working directory of its own");
+    if (failed) {
         // Not OpenVINO's message: it could quote the decrypted blob.
         throw Error(ErrorCode::model_rejected, "OpenVINO could not import the compiled model");
     }
+    return compiled;
 }
 
 // The export is usually about the size of the model's entries (the CPU plugin writes the original weights).
@@ -93,6 +105,10 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
         // Not the current folder by accident: an empty path means no cache.
         report.outcome = CacheReport::Outcome::not_stored;
         report.notice = "ovseal cache: not used: no cache folder given";
+    } else if (!openvino::sealed_off_directory_available()) {
+        report.outcome = CacheReport::Outcome::not_stored;
+        report.notice = "ovseal cache: not used: importing an entry safely needs a thread with a working directory "
+                        "of its own, and this system denies it (unshare is refused, e.g. by a seccomp profile)";
     } else try {
         const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
         binding = container::cache_binding(openvino::runtime_version(), device,
@@ -121,7 +137,7 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
         }
     }
 
-    auto compiled = openvino::compile_read_model(core, openvino::read_opened_model(core, file), device, config);
+    auto compiled = openvino::compile_read_model(core, openvino::read_opened_model(file), device, config);
     if (key) {
         try {
             store_entry(compiled, export_size_hint(file), cache.dir, report.entry, *key, binding);

@@ -1,71 +1,56 @@
 // Where a sealed model may be compiled: never with OpenVINO's own model cache (it writes the compiled model,
 // decrypted weights included, to disk in plaintext), and only on a device that exists.
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <openvino/runtime/properties.hpp>
 
+#include "openvino/disk_writes.hpp"
 #include "openvino/memory_loader.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::openvino {
 namespace {
 
-bool cache_set(const ov::Core& core, const std::string& device) {
+// A value as text: strings and paths as they are, anything else as OpenVINO prints it.
+std::string text_of(const ov::Any& value) {
+    if (value.is<std::string>()) return value.as<std::string>();
+    if (value.is<std::filesystem::path>()) return value.as<std::filesystem::path>().string();
     try {
-        return !core.get_property(device, ov::cache_dir.name()).as<std::string>().empty();
+        return value.as<std::string>();
     } catch (const std::exception&) {
-        return false;  // a device (or core) without the property has no cache
+        return "?";  // not printable (a callback): present, so never taken for an empty cache folder
     }
 }
 
-// CACHE_DIR may sit at the top of the configuration or inside DEVICE_PROPERTIES, nested per device.
-bool config_sets_cache(const ov::AnyMap& config) {
+std::vector<ConfigEntry> config_entries(const ov::AnyMap& config) {
+    std::vector<ConfigEntry> entries;
     for (const auto& [name, value] : config) {
-        if (name == ov::cache_dir.name()) {
-            if (!value.as<std::string>().empty()) return true;
-        } else if (value.is<ov::AnyMap>()) {
-            if (config_sets_cache(value.as<ov::AnyMap>())) return true;
-        } else if (name == ov::device::properties.name()) {
-            // A serialized form: refuse if it mentions a cache at all.
-            if (value.as<std::string>().find(ov::cache_dir.name()) != std::string::npos) return true;
+        ConfigEntry entry;
+        entry.name = name;
+        if (value.is<ov::AnyMap>()) {
+            entry.is_map = true;
+            entry.entries = config_entries(value.as<ov::AnyMap>());
+        } else {
+            entry.text = text_of(value);
         }
+        entries.push_back(std::move(entry));
     }
-    return false;
+    return entries;
 }
 
-bool is_virtual_device(const std::string& device) {
-    const std::string base = device.substr(0, device.find_first_of(":."));
-    return base == "AUTO" || base == "MULTI" || base == "HETERO" || base == "BATCH";
-}
-
-// A cache on the core or the target device counts; for a virtual device (AUTO, MULTI, HETERO, BATCH), which
-// compiles on the real ones with their own properties, a cache on any device counts. Only then are all
-// plugins loaded, so a plain CPU load stays lean.
-void refuse_model_cache(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
-    std::vector<std::string> devices = {"", device, device.substr(0, device.find('.'))};
-    if (is_virtual_device(device)) {
-        devices.insert(devices.end(), {"AUTO", "MULTI", "HETERO", "BATCH"});
-        for (const auto& d : core.get_available_devices()) {
-            devices.push_back(d);
-            devices.push_back(d.substr(0, d.find('.')));
-        }
-    }
-    std::string where;
-    if (config_sets_cache(config)) {
-        where = "in the compile configuration";
-    }
-    for (const auto& d : devices) {
-        if (where.empty() && cache_set(core, d)) {
-            where = d.empty() ? "on the ov::Core" : "for device " + d;
-        }
-    }
-    if (!where.empty()) {
-        throw Error(ErrorCode::usage, "a model cache (ov::cache_dir) is set " + where +
-                                          ": OpenVINO would write the decrypted weights to it in plaintext. "
-                                          "Unset the cache to load sealed models");
-    }
+CacheQuery cache_query(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
+    return {device, config_entries(config), [&core] { return core.get_available_devices(); },
+            [&core](const std::string& d) -> std::string {
+                try {
+                    return text_of(core.get_property(d, ov::cache_dir.name()));
+                } catch (const std::exception&) {
+                    return "";  // a device (or core) without the property has no cache
+                }
+            }};
 }
 
 // Only the named device's plugin is loaded; the list of every device is made only to explain a failure.
@@ -89,7 +74,8 @@ void check_device(ov::Core& core, const std::string& device) {
 }  // namespace
 
 void check_compile_target(ov::Core& core, const std::string& device, const ov::AnyMap& config) {
-    refuse_model_cache(core, device, config);
+    refuse_model_cache(cache_query(core, device, config));
+    refuse_model_dumps(std::getenv);
     check_device(core, device);
 }
 

@@ -1,16 +1,20 @@
 // The one place that hands decrypted models to OpenVINO.
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 
-
 #include "container/sealed_file.hpp"
+#include "memory/locked_region.hpp"
 #include "memory/plaintext_hold.hpp"
-#include "memory/wipe.hpp"
+#include "openvino/disk_writes.hpp"
+#include "openvino/frontend_reader.hpp"
 #include "openvino/memory_loader.hpp"
 #include "openvino/model_files.hpp"
-#include "openvino/secure_allocator.hpp"
+#include "openvino/onnx_external_data.hpp"
+#include "openvino/sealed_off_directory.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
 
@@ -47,20 +51,6 @@ ModelEntries find_model_entries(const container::SealedFile& file) {
     return found;
 }
 
-// A std::string holding plaintext (OpenVINO's API takes the topology as one), wiped however we leave.
-class WipedString {
-public:
-    explicit WipedString(std::size_t size) : m_text(size, '\0') {}
-    ~WipedString() { memory::wipe(m_text.data(), m_text.size()); }
-    WipedString(const WipedString&) = delete;
-    WipedString& operator=(const WipedString&) = delete;
-    std::string& text() { return m_text; }
-    std::span<std::uint8_t> bytes() { return {reinterpret_cast<std::uint8_t*>(m_text.data()), m_text.size()}; }
-
-private:
-    std::string m_text;
-};
-
 [[noreturn]] void model_rejected(const format::Body& body) {
     // OpenVINO's own message may quote the decrypted model, so it is not passed on.
     const std::string sealed_with = body.metadata.openvino_version.value_or("an unknown version");
@@ -71,45 +61,78 @@ private:
                     ": ask the publisher for a model this version reads");
 }
 
+// OpenVINO is given every path it needs; it reads on a thread whose working directory is sealed off as well, so
+// that a lookup of its own anywhere in its frontends finds nothing (and where the system denies that, the paths
+// alone still name nothing but ovseal's in-memory files).
+std::shared_ptr<ov::Model> read_isolated(const std::function<std::shared_ptr<ov::Model>()>& read) {
+    std::shared_ptr<ov::Model> model;
+    if (!openvino::run_in_sealed_off_directory([&] { model = read(); })) model = read();
+    return model;
+}
+
 }  // namespace
 
 namespace openvino {
 
-std::shared_ptr<ov::Model> read_opened_model(ov::Core& core, const container::SealedFile& file) {
+std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, const Extensions& extensions) {
+    // OpenVINO's pass tracing would write the model to disk while it reads it, before any compile.
+    refuse_model_dumps(std::getenv);
     const auto hold = memory::hold_plaintext();
     const ModelEntries entries = find_model_entries(file);
     const auto& list = file.entries();
 
+    // Plaintext goes into in-memory files (locked, wiped, named only by this process's descriptors), which
+    // OpenVINO's frontends open by the paths given here and nothing else.
     if (entries.onnx) {
-        WipedString onnx(list[*entries.onnx].size);
-        const container::EntryOutput output{*entries.onnx, onnx.bytes()};
+        const auto onnx = memory::LockedRegion::in_memory_file(list[*entries.onnx].size);
+        const container::EntryOutput output{*entries.onnx, {onnx.data(), onnx.size()}};
         file.decrypt_entries({&output, 1}, false);
+        if (!onnx_external_data_files({onnx.data(), onnx.size()}).empty()) {
+            throw Error(ErrorCode::unsupported_model,
+                        "the sealed ONNX model refers to external data files; ovseal loads only single-file ONNX "
+                        "models (seal ONNX with external data as IR)");
+        }
         // OpenVINO copies an ONNX model's constants into memory ovseal cannot track: stay hardened for good.
         static const memory::PlaintextHold onnx_hold = memory::hold_plaintext();
         try {
-            return core.read_model(onnx.text(), ov::Tensor{});
+            return read_isolated([&] { return read_onnx(onnx, extensions); });
+        } catch (const Error&) {
+            throw;
         } catch (const std::exception&) {
             model_rejected(file.body());
         }
     }
 
-    // Weights are decrypted once, straight into the tensor's protected memory; the model keeps that
-    // tensor (and so the memory) alive, and the allocator wipes it when the last user lets go.
-    ov::Tensor weights;
-    WipedString xml(list[*entries.xml].size);
-    std::vector<container::EntryOutput> outputs = {{*entries.xml, xml.bytes()}};
-    if (entries.bin && list[*entries.bin].size > 0) {
-        const auto size = list[*entries.bin].size;
-        weights = ov::Tensor(ov::element::u8, ov::Shape{size}, ov::Allocator(openvino::SecureAllocator{}));
-        outputs.push_back({*entries.bin, {weights.data<std::uint8_t>(), size}});
-    }
+    // Weights are decrypted once, straight into the memory the model's constants will use; the model keeps it
+    // alive, and it is wiped when the last user lets go.
+    const auto xml = memory::LockedRegion::in_memory_file(list[*entries.xml].size);
+    const std::uint64_t weights_size = entries.bin ? list[*entries.bin].size : 0;
+    // The weights carry a plaintext hold, so the process stays hardened while any constant uses them.
+    struct HeldWeights {
+        memory::PlaintextHold hold = memory::hold_plaintext();  // released after the region is wiped
+        memory::LockedRegion region;
+    };
+    auto held = std::make_shared<HeldWeights>();
+    held->region = memory::LockedRegion::in_memory_file(weights_size);
+    std::shared_ptr<memory::LockedRegion> weights(held, &held->region);
+    std::vector<container::EntryOutput> outputs = {{*entries.xml, {xml.data(), xml.size()}}};
+    if (weights_size > 0) outputs.push_back({*entries.bin, {weights->data(), weights->size()}});
     // One pass: every chunk authenticated (and, under a trust list, the signature) before OpenVINO sees a byte.
     file.decrypt_entries(outputs, false);
     try {
-        return core.read_model(xml.text(), weights);
+        return read_isolated([&] { return read_ir(xml, weights, extensions); });
+    } catch (const Error&) {
+        throw;
     } catch (const std::exception&) {
         model_rejected(file.body());
     }
+}
+
+std::shared_ptr<ov::Model> read_sealed_model(const std::filesystem::path& sealed, const KeyRing& ring,
+                                             const Extensions& extensions) {
+    // The process is hardened before any plaintext exists, for as long as this call or the weights live.
+    const auto hold = memory::hold_plaintext();
+    return read_opened_model(container::SealedFile::open(sealed, ring), extensions);
 }
 
 ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model,
@@ -124,10 +147,9 @@ ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::M
 
 }  // namespace openvino
 
-std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring) {
-    // The process is hardened before any plaintext exists, for as long as this call or the weights live.
-    const auto hold = memory::hold_plaintext();
-    return openvino::read_opened_model(core, container::SealedFile::open(sealed, ring));
+std::shared_ptr<ov::Model> read_model(ov::Core&, const std::filesystem::path& sealed, const KeyRing& ring) {
+    // The model is read by OpenVINO's frontends directly (see frontend_reader.hpp); the Core compiles it.
+    return openvino::read_sealed_model(sealed, ring, {});
 }
 
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,

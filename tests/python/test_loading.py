@@ -189,24 +189,6 @@ def test_licence_for_another_model(core, sealed, secrets):
                           licenses=[sealed["cnn"].license], trust=[secrets.publisher.public_key])
 
 
-@pytest.mark.parametrize("key", ["CACHE_DIR", ov.properties.cache_dir])
-def test_model_cache_is_refused(core, sealed, secrets, work, key):
-    cache = work / "cache"
-    with pytest.raises(ovseal.CacheDirRefusedError) as raised:
-        ovseal.compile_model(core, sealed["mlp"].with_key, "CPU", {key: str(cache)}, key_file=secrets.key_file)
-    assert isinstance(raised.value, ovseal.UsageError) and raised.value.code == 2
-    assert not cache.exists()
-
-
-def test_core_with_a_model_cache_is_refused(sealed, secrets, work):
-    cache = work / "cache"
-    cached_core = ov.Core()
-    cached_core.set_property({"CACHE_DIR": str(cache)})
-    with pytest.raises(ovseal.CacheDirRefusedError):
-        ovseal.compile_model(cached_core, sealed["mlp"].with_key, key_file=secrets.key_file)
-    assert not cache.exists() or not any(cache.iterdir())
-
-
 def test_core_must_be_a_core(sealed, secrets):
     with pytest.raises(TypeError):
         ovseal.read_model(None, sealed["mlp"].with_key, key_file=secrets.key_file)

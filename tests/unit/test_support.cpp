@@ -78,6 +78,29 @@ TempDir::~TempDir() {
     fs::remove_all(m_path, ec);
 }
 
+const std::string plaintext_marker = "OVSEAL-PLAINTEXT-MARKER-7f3a9c2e";
+
+std::shared_ptr<ov::Model> make_marker_model() {
+    constexpr std::size_t width = 8 * 64;
+    std::vector<float> bias(width);
+    for (std::size_t i = 0; i < width; i += 8) std::memcpy(&bias[i], plaintext_marker.data(), 32);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
+    std::vector<float> weights(64 * width);
+    for (auto& w : weights) w = dist(rng);
+    auto input = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::Shape{1, 64});
+    auto mm = std::make_shared<ov::op::v0::MatMul>(
+        input, std::make_shared<ov::op::v0::Constant>(ov::element::f32, ov::Shape{64, width}, weights));
+    auto add = std::make_shared<ov::op::v1::Add>(
+        mm, std::make_shared<ov::op::v0::Constant>(ov::element::f32, ov::Shape{1, width}, bias));
+    auto result = std::make_shared<ov::op::v0::Result>(add);
+    return std::make_shared<ov::Model>(ov::ResultVector{result}, ov::ParameterVector{input}, "marker");
+}
+
+bool holds(const std::vector<std::uint8_t>& bytes, const std::string& needle) {
+    return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
+}
+
 std::shared_ptr<ov::Model> make_mlp(std::size_t hidden, unsigned seed) {
     std::mt19937 rng(seed);
     auto input = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::Shape{1, 64});

@@ -45,6 +45,14 @@ std::shared_ptr<ov::Model> make_mlp(std::size_t hidden = 128, unsigned seed = 1)
 /// About 85 KiB of weights: two 64 KiB chunks.
 std::shared_ptr<ov::Model> make_cnn(unsigned seed = 2);
 
+/// 32 bytes (8 floats) that the marker model's weights repeat: whatever holds its plaintext holds them.
+extern const std::string plaintext_marker;
+/// Parameter f32 [1,64] -> MatMul [64,512] -> Add a bias made of the marker: bias constants stay contiguous f32
+/// in the compiled model too, so OpenVINO's exports and caches of it hold the marker.
+std::shared_ptr<ov::Model> make_marker_model();
+/// Whether `bytes` hold `needle`.
+bool holds(const std::vector<std::uint8_t>& bytes, const std::string& needle);
+
 /// Saves `model` as `dir/stem.xml` + `.bin` (fp32, no compression) and returns the .xml path.
 fs::path write_model(const std::shared_ptr<ov::Model>& model, const fs::path& dir, const std::string& stem);
 

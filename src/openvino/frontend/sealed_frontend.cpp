@@ -5,9 +5,9 @@
 #include <string>
 
 #include <openvino/core/except.hpp>
-#include <openvino/runtime/core.hpp>
 
 #include "openvino/frontend/key_ring_source.hpp"
+#include "openvino/memory_loader.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/sealed_file.hpp"
@@ -28,7 +28,8 @@ std::optional<std::filesystem::path> path_of(const ov::Any& variant) {
     OPENVINO_THROW("ovseal error ", static_cast<int>(code), " (", std::string(error_name(code)), "): ", message);
 }
 
-std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants) {
+std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants,
+                                       const std::vector<std::shared_ptr<ov::Extension>>& extensions) {
     const auto path = variants.empty() ? std::nullopt : path_of(variants[0]);
     if (!path) throw Error(ErrorCode::usage, "the ovseal frontend reads a sealed model from a file path");
     for (std::size_t i = 1; i < variants.size(); ++i) {
@@ -36,10 +37,7 @@ std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants) {
             throw Error(ErrorCode::usage, "a sealed model carries its own weights: give no weights file with it");
         }
     }
-    const KeyRing ring = key_ring_for_this_thread();
-    // A Core of its own only parses the decrypted model from memory; the application's Core compiles it.
-    ov::Core core;
-    return read_model(core, *path, ring);
+    return openvino::read_sealed_model(*path, key_ring_for_this_thread(), extensions);
 }
 
 }  // namespace
@@ -58,13 +56,17 @@ ov::frontend::InputModel::Ptr SealedFrontEnd::load_impl(const std::vector<ov::An
     clear_error();
     std::optional<Error> failure;
     try {
-        return std::make_shared<SealedInputModel>(open_sealed(variants));
+        return std::make_shared<SealedInputModel>(open_sealed(variants, m_extensions));
     } catch (const Error& e) {
         failure = e;
     } catch (const std::exception& e) {
         failure = Error(ErrorCode::internal, std::string("unexpected failure: ") + e.what());
     }
     fail(failure->code(), failure->what());
+}
+
+void SealedFrontEnd::add_extension(const std::shared_ptr<ov::Extension>& extension) {
+    m_extensions.push_back(extension);
 }
 
 std::shared_ptr<ov::Model> SealedFrontEnd::convert(const ov::frontend::InputModel::Ptr& model) const {

@@ -31,6 +31,9 @@ class SealedFrontEnd : public ov::frontend::FrontEnd {
 public:
     std::string get_name() const override { return framework_name; }
     std::shared_ptr<ov::Model> convert(const ov::frontend::InputModel::Ptr& model) const override;
+    /// ov::Core hands its extensions (custom operations) to the frontend that reads a model: they are passed on
+    /// to the frontend that reads the decrypted one.
+    void add_extension(const std::shared_ptr<ov::Extension>& extension) override;
 
 protected:
     /// True for a path (string, wide string or std::filesystem::path) naming a sealed file; never throws.
@@ -38,6 +41,9 @@ protected:
     /// Authenticates and decrypts; an ovseal::Error becomes an ov::Exception whose message holds
     /// "ovseal error CODE (NAME): MESSAGE", and the thread's last error.
     ov::frontend::InputModel::Ptr load_impl(const std::vector<ov::Any>& variants) const override;
+
+private:
+    std::vector<std::shared_ptr<ov::Extension>> m_extensions;
 };
 
 }  // namespace ovseal::frontend

@@ -1,0 +1,44 @@
+#include <pybind11/functional.h>
+
+#include "binding.hpp"
+#include "openvino/disk_writes.hpp"
+
+namespace ovseal::python {
+namespace {
+
+// The package hands the config over as a dict of str and nested dicts (python/ovseal/_loading.py).
+std::vector<openvino::ConfigEntry> config_entries(const py::dict& config) {
+    std::vector<openvino::ConfigEntry> entries;
+    for (const auto& [name, value] : config) {
+        openvino::ConfigEntry entry;
+        entry.name = py::str(name).cast<std::string>();
+        if (py::isinstance<py::dict>(value)) {
+            entry.is_map = true;
+            entry.entries = config_entries(value.cast<py::dict>());
+        } else {
+            entry.text = py::str(value).cast<std::string>();
+        }
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+}  // namespace
+
+void bind_compile_target(py::module_& m) {
+    // The C++ API's own decision (src/openvino/disk_writes.hpp), fed with what the package reads from its
+    // openvino.Core: this module cannot share OpenVINO's Python types, so it calls back for each value.
+    m.def(
+        "model_cache_refusal",
+        [](const std::string& device, const py::dict& config,
+           const std::function<std::vector<std::string>()>& available_devices,
+           const std::function<std::string(const std::string&)>& cache_dir_of) {
+            return openvino::model_cache_refusal({device, config_entries(config), available_devices, cache_dir_of});
+        },
+        py::arg("device"), py::arg("config"), py::arg("available_devices"), py::arg("cache_dir_of"),
+        "Why compiling on `device` with `config` would make OpenVINO write a model cache (the refusal's message), "
+        "or '' if it would not. `cache_dir_of(device)` is the Core's CACHE_DIR for a device ('' for the "
+        "core-wide value); `available_devices()` is asked only for virtual devices.");
+}
+
+}  // namespace ovseal::python
