@@ -64,7 +64,7 @@ inline constexpr std::initializer_list<ErrorCode> trusted_opening_errors = {
     E::not_ovseal_file,       E::unsupported_version, E::malformed_header,     E::no_matching_key,
     E::header_auth_failed,    E::truncated,           E::trailing_data,        E::signature_required,
     E::untrusted_signer,      E::license_invalid,     E::license_wrong_model,  E::license_wrong_device,
-    E::license_not_yet_valid, E::license_expired};
+    E::license_not_yet_valid, E::license_expired,     E::license_required};
 
 /// Opens `path` with `ring` and reads everything, checking what an opened file promises.
 inline void open_and_read(const std::filesystem::path& path, const KeyRing& ring, const char* what,

@@ -38,6 +38,7 @@ std::string_view error_name(ErrorCode code) noexcept {
     case ErrorCode::token_login_failed: return "token_login_failed";
     case ErrorCode::token_key_missing: return "token_key_missing";
     case ErrorCode::token_failed: return "token_failed";
+    case ErrorCode::license_required: return "license_required";
     }
     return "unknown";
 }

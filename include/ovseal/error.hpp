@@ -42,6 +42,7 @@ enum class ErrorCode : int {
     token_login_failed = 31,
     token_key_missing = 32,
     token_failed = 33,
+    license_required = 34,
 };
 
 /// The stable snake_case name of an error code, as used in FORMAT.md and the test vectors.

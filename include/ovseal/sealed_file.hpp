@@ -34,6 +34,7 @@ struct FileInfo {
     std::vector<int> unknown_records;
     std::optional<std::string> signer_key_id;  ///< publisher key id from the signature record, if signed
     std::optional<std::string> model_id;       ///< the model id the signature claims (hex), if signed
+    bool license_only = false;                 ///< under a trust list, opens only through a licence (FORMAT §5.1)
     bool verified = false;                     ///< header and every chunk authenticated
     bool signature_verified = false;           ///< ... and the signature, against a trust list
     bool opened_unsigned_by_device = false;    ///< opened through a device stanza with no signature check

@@ -33,7 +33,8 @@ void seal(const std::string& model, const std::string& output, const py::dict& r
           const std::vector<std::string>& devices, const std::optional<std::string>& sign,
           const std::optional<std::string>& sign_passphrase, const std::optional<std::string>& name,
           const std::optional<std::string>& version, const std::optional<std::string>& description,
-          std::size_t chunk_size, unsigned scrypt_log2_n, bool check_model, const std::string& conversion) {
+          std::size_t chunk_size, unsigned scrypt_log2_n, bool check_model, const std::string& conversion,
+          bool license_only) {
     const KeyRing keys = key_ring_from(recipients);
     SealOptions options;
     options.name = name;
@@ -43,6 +44,7 @@ void seal(const std::string& model, const std::string& output, const py::dict& r
     options.scrypt_log2_n = scrypt_log2_n;
     options.check_model = check_model;
     options.conversion = conversion_from(conversion);
+    options.license_only = license_only;
     options.devices = parse_devices(devices);
     if (sign) options.sign = load_signer(*sign, sign_passphrase);
     py::gil_scoped_release unlocked;
@@ -55,6 +57,7 @@ void bind_seal(py::module_& m) {
     m.def("seal", &seal, py::arg("model"), py::arg("output"), py::arg("recipients"), py::arg("devices"),
           py::arg("sign"), py::arg("sign_passphrase"), py::arg("name"), py::arg("version"), py::arg("description"),
           py::arg("chunk_size"), py::arg("scrypt_log2_n"), py::arg("check_model"), py::arg("conversion"),
+          py::arg("license_only"),
           "Seals MODEL into OUTPUT for the keys in RECIPIENTS (a key-ring dict) and DEVICES (public key texts).");
 }
 

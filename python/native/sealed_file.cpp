@@ -31,6 +31,7 @@ py::dict to_dict(const FileInfo& info) {
     d["verified"] = info.verified;
     d["signature_verified"] = info.signature_verified;
     d["opened_unsigned_by_device"] = info.opened_unsigned_by_device;
+    d["license_only"] = info.license_only;
     return d;
 }
 

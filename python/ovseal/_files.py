@@ -43,6 +43,7 @@ class FileInfo:
     verified: bool = False
     signature_verified: bool = False
     opened_unsigned_by_device: bool = False
+    license_only: bool = False
 
     @classmethod
     def _from(cls, d: dict) -> "FileInfo":
@@ -82,17 +83,20 @@ def seal(
     scrypt_log2_n: int = 18,
     check_model: bool = True,
     conversion: str = "automatic",
+    license_only: bool = False,
 ) -> None:
     """Seals ``model`` into ``output`` for the key files, the passphrase and the ``devices`` (public key texts or
     identity.pub files). ``model``: an IR .xml (with its .bin), an .onnx, a PaddlePaddle .pdmodel, a TensorFlow
     .pb or SavedModel folder, or a .tflite; ``conversion`` ("automatic", "to_ir", "keep_format") says which are
     converted to IR, in locked memory. ``sign``: a signing key file or a "pkcs11:" URI (devices and licences need
-    a signed model). Plaintext is never written anywhere."""
+    a signed model). ``license_only``: devices with a trust list open the model only through a licence signed by
+    ``sign`` (needs ``sign``, refuses ``devices``). Plaintext is never written anywhere."""
     recipients = key_ring(key_file=key_file, passphrase=passphrase, passphrase_file=passphrase_file)
     _native.seal(
         paths(model)[0], paths(output)[0], recipients, _device_keys(devices),
         None if sign is None else (sign if sign.startswith("pkcs11:") else paths(sign)[0]),
         sign_passphrase, name, version, description, chunk_size, scrypt_log2_n, check_model, conversion,
+        license_only,
     )
 
 

@@ -145,6 +145,13 @@ class LicenseExpiredError(LicenseError):
     code, name = 22, "license_expired"
 
 
+class LicenseRequiredError(LicenseError):
+    """The publisher sealed the model to open only through a licence it signed (a key file, passphrase or device
+    key does not open it under a trust list)."""
+
+    code, name = 34, "license_required"
+
+
 class ClockRollbackError(ClockError):
     code, name = 23, "clock_rollback"
 

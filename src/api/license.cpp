@@ -23,9 +23,14 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     if (check.trusted.empty()) {
         check.trusted = {PublisherPublicKey::from_bytes(header.signature->signer)};
     }
-    const auto file = container::SealedFile::open(sealed, check);
+    const auto file = container::SealedFile::open(sealed, check, container::OpenPurpose::republish);
     file.verify_payload();
     const auto& id = file.signature()->model_id;
+    if (file.body().metadata.license_only && signer.public_key().bytes() != file.signature()->signer) {
+        throw Error(ErrorCode::usage, "the model is licence-only: devices accept only licences signed by the key "
+                                      "that signed it (" + PublisherPublicKey::from_bytes(file.signature()->signer)
+                                                               .key_id() + "); sign the licences with that key");
+    }
 
     // One ephemeral key per batch and key type: each device's shared secret, and so each wrap key, still differs.
     crypto::SystemRandom random;

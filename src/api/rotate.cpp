@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 
 #include "api/seal_parameters.hpp"
 #include "container/sealed_file.hpp"
@@ -13,10 +14,32 @@
 #include "ovseal/seal.hpp"
 
 namespace ovseal {
+namespace {
+
+// Re-publishing a file is the publisher's business: a licence or a device identity lets a device read a model,
+// and re-wrapping or re-sealing with it would turn a licence into a key file that never expires. This guards the
+// tool only: the stanzas are outside the signed message (FORMAT.md §12.1), so whoever holds the file key can add
+// one by following the spec; a licence-only file (FORMAT.md §5.1) is what keeps such a copy shut under a trust list.
+void require_publisher_keys(const KeyRing& opener, const std::string& command) {
+    if (!opener.licenses.empty() || !opener.identities.empty()) {
+        throw Error(ErrorCode::usage,
+                    command + " opens the file only with the publisher's key files or passphrase, not with a licence "
+                              "or a device identity: a licence lets one device read the model for its window, it "
+                              "does not let it re-publish the model");
+    }
+}
+
+}  // namespace
 
 void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const RewrapChanges& changes) {
-    const auto file = container::SealedFile::open(sealed, opener);  // rewrap_file authenticates what it copies
+    require_publisher_keys(opener, "rewrap");
+    // rewrap_file authenticates what it copies
+    const auto file = container::SealedFile::open(sealed, opener, container::OpenPurpose::republish);
+    if (file.body().metadata.license_only && !changes.add_devices.empty()) {
+        throw Error(ErrorCode::usage, "the model is licence-only: a device stanza would never open it under a "
+                                      "trust list; issue the device a licence instead");
+    }
 
     const auto& old = file.stanzas();
     std::set<std::size_t> removed(changes.remove_stanzas.begin(), changes.remove_stanzas.end());
@@ -58,7 +81,22 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
 
 void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const std::vector<Key>& recipients, const SealOptions& options) {
-    const auto file = container::SealedFile::open(sealed, opener);
+    require_publisher_keys(opener, "reseal");
+    const auto file = container::SealedFile::open(sealed, opener, container::OpenPurpose::republish);
+    container::SealParameters parameters = api::seal_parameters(options);
+    const auto created = parameters.metadata.created;
+    const auto sealed_by = parameters.metadata.sealed_by;
+    const bool license_only = parameters.metadata.license_only || file.body().metadata.license_only;  // kept
+    parameters.metadata = file.body().metadata;  // the model's name, version, description, OpenVINO version
+    parameters.metadata.license_only = license_only;
+    parameters.metadata.unknown_records.clear();
+    parameters.metadata.created = created;
+    parameters.metadata.sealed_by = sealed_by;
+    if (options.chunk_size == 0) {
+        parameters.chunk_size_log2 = file.body().chunk_size_log2;
+    }
+    container::check_license_only(parameters);  // before anything is decrypted
+
     // The whole plaintext, in locked memory, authenticated (and signature-checked under a trust list).
     std::vector<memory::LockedRegion> plaintexts;
     std::vector<container::EntryOutput> outputs;
@@ -72,16 +110,6 @@ void reseal(const std::filesystem::path& sealed, const std::filesystem::path& ou
     for (std::size_t i = 0; i < file.entries().size(); ++i) {
         const auto& e = file.entries()[i];
         entries.push_back({e.name, static_cast<format::EntryKind>(e.kind), {}, outputs[i].out});
-    }
-    container::SealParameters parameters = api::seal_parameters(options);
-    const auto created = parameters.metadata.created;
-    const auto sealed_by = parameters.metadata.sealed_by;
-    parameters.metadata = file.body().metadata;  // the model's name, version, description, OpenVINO version
-    parameters.metadata.unknown_records.clear();
-    parameters.metadata.created = created;
-    parameters.metadata.sealed_by = sealed_by;
-    if (options.chunk_size == 0) {
-        parameters.chunk_size_log2 = file.body().chunk_size_log2;
     }
     crypto::SystemRandom random;
     container::seal_package(entries, recipients, parameters, output, random);

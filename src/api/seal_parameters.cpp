@@ -24,6 +24,7 @@ container::SealParameters seal_parameters(const SealOptions& options) {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
     parameters.metadata.sealed_by = std::string("ovseal ") + ovseal::version();
+    parameters.metadata.license_only = options.license_only;
     return parameters;
 }
 

@@ -35,6 +35,7 @@ FileInfo describe(const format::Preamble& preamble, const std::vector<format::St
     info.openvino_version = m.openvino_version;
     info.sealed_by = m.sealed_by;
     info.unknown_records.assign(m.unknown_records.begin(), m.unknown_records.end());
+    info.license_only = m.license_only;
     if (signature) {
         info.signer_key_id = PublisherPublicKey::from_bytes(signature->signer).key_id();
         info.model_id = keys::hex(signature->model_id);

@@ -5,6 +5,7 @@
 #include "container/sealer.hpp"
 #include "format/byte_io.hpp"
 #include "format/limits.hpp"
+#include "keys/tpm_identity.hpp"
 #include "memory/secret_bytes.hpp"
 #include "ovseal/error.hpp"
 
@@ -85,6 +86,21 @@ Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<cons
     memory::SecretBytes key(32);
     crypto::hkdf_sha256(model_file_key, binding, "ovseal-v1 cache key", key.secret());
     return Key::from_bytes(key.secret());
+}
+
+Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<const std::uint8_t> device_secret,
+                    std::span<const std::uint8_t> binding) {
+    memory::SecretBytes both(model_file_key.size() + device_secret.size());
+    std::copy(model_file_key.begin(), model_file_key.end(), both.secret().begin());
+    std::copy(device_secret.begin(), device_secret.end(), both.secret().begin() + model_file_key.size());
+    memory::SecretBytes key(32);
+    crypto::hkdf_sha256(both.secret(), binding, "ovseal-v1 device cache key", key.secret());
+    return Key::from_bytes(key.secret());
+}
+
+std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const SealedFile& model) {
+    if (ring.identities.empty()) return std::nullopt;
+    return keys::cache_device_secret(ring.identities[model.opened_identity().value_or(0)]);
 }
 
 std::string cache_entry_name(std::span<const std::uint8_t> binding) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "container/sealed_file.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
+#include "memory/secret_bytes.hpp"
 #include "ovseal/key.hpp"
 
 namespace ovseal::container {
@@ -40,6 +42,13 @@ std::vector<std::uint8_t> cache_binding(std::string_view openvino_version, std::
 
 /// The key of a cache entry (§16.4), derived from the model's file key and the binding.
 Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<const std::uint8_t> binding);
+/// The key of a device-bound entry (§16.4, revision 5): the file key and the device's cache secret together.
+Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<const std::uint8_t> device_secret,
+                    std::span<const std::uint8_t> binding);
+
+/// The device cache secret of the identity §16.4 binds entries to (the one that opened `model`, else the ring's
+/// first), or nothing when the ring holds no identity.
+std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const SealedFile& model);
 
 /// The entry's file name (§16.5), from public data only.
 std::string cache_entry_name(std::span<const std::uint8_t> binding);

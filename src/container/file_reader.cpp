@@ -15,7 +15,9 @@
 namespace ovseal::container {
 
 FileReader::FileReader(const std::filesystem::path& path) : m_path(path) {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO put where the sealed file should be is refused below instead of blocking the open
+    // forever; it changes nothing for a regular file.
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (m_fd < 0) {
         throw Error(ErrorCode::io, "cannot open '" + path.string() + "': " + std::strerror(errno));
     }

@@ -140,8 +140,14 @@ std::uint64_t now_seconds(const KeyRing& ring) {
 }
 
 // §13.3: one licence, against the file's claimed model id and the ring's identities (`devices`, in ring order).
-memory::SecretBytes open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
-                                 const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
+struct OpenedLicense {
+    memory::SecretBytes file_key;
+    PublicKeyBytes signer;
+    std::size_t identity;  // its index in the ring
+};
+
+OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
+                           const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
     const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
@@ -171,7 +177,7 @@ memory::SecretBytes open_license(const std::filesystem::path& path, const format
                                                     std::to_string(license.expires) + " (now " + std::to_string(now) +
                                                     "); ask the publisher for a new one");
     }
-    return keys::license_file_key(license, devices.use(*device));
+    return {keys::license_file_key(license, devices.use(*device)), license.signer, *device};
 }
 
 // The no_matching_key message; names the bound of §7.4 when an identity reached it.
@@ -194,6 +200,23 @@ std::string no_matching_key_message(const std::vector<format::Stanza>& stanzas, 
                    "a tagged stanza";
     }
     return message;
+}
+
+// Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
+// copy re-wrapped by whoever learnt the file key, or licences its holder signed with a key of its own, stay shut.
+void check_license_only(const TrustedSignature& trusted, const std::optional<PublicKeyBytes>& license_signer,
+                        const std::optional<Error>& license_error) {
+    if (license_signer && *license_signer == trusted.signer.bytes()) return;
+    if (license_signer) {
+        throw Error(ErrorCode::license_required,
+                    "the publisher sealed this model to open only through a licence it signed itself, and this "
+                    "licence is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
+                        ", not by the model's publisher key " + trusted.signer.key_id());
+    }
+    if (license_error) throw *license_error;  // the reader's own licence failed: that is what to fix
+    throw Error(ErrorCode::license_required,
+                "the publisher sealed this model to open only through a licence: give this device's licence "
+                "(--license) and identity; a key file, passphrase or device key does not open it under a trust list");
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -260,7 +283,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const K
     return open(path, ring);
 }
 
-SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring) {
+SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
     check_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
@@ -272,7 +295,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     }
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
+    std::optional<PublicKeyBytes> license_signer;
     OpenedBy opened_by = OpenedBy::key;
+    std::optional<std::size_t> opened_identity;
     // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
     // once for the clock guard, the licences and the stanzas.
     keys::DeviceAgreements devices(ring.identities);
@@ -293,7 +318,10 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         }
         for (const auto& license : ring.licenses) {
             try {
-                file_key = open_license(license, trusted->record, ring, devices, now);
+                auto opened = open_license(license, trusted->record, ring, devices, now);
+                file_key = std::move(opened.file_key);
+                license_signer = opened.signer;
+                opened_identity = opened.identity;
                 opened_by = OpenedBy::license;
                 break;
             } catch (const Error& e) {
@@ -318,6 +346,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
             if (!choices[d].tries[i]) continue;
             if ((file_key = keys::unwrap_file_key(devices.use(d), stanza))) {
                 opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
+                opened_identity = d;
             }
         }
     }
@@ -342,6 +371,9 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file key does not match the header's commitment");
     }
+    if (trusted && body.metadata.license_only && purpose == OpenPurpose::use) {
+        check_license_only(*trusted, license_signer, license_error);
+    }
 
     // Step 6. Under a trust list the trailer was read at step 2a, from the same header bytes' layout: that copy
     // is the one used, never a second read of a file someone may be rewriting.
@@ -360,6 +392,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     opened.m_signature = trailer.signature;
     if (trusted) opened.m_trusted_signer = trusted->signer;
     opened.m_opened_by = opened_by;
+    opened.m_opened_identity = opened_identity;
     opened.m_file_key = std::move(*file_key);
     return opened;
 }

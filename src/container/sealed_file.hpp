@@ -42,6 +42,10 @@ crypto::Bytes32 compute_model_id(const std::filesystem::path& path, unsigned thr
 /// How the file key was found, for the caller to report.
 enum class OpenedBy { key, device, device_unsigned, license };
 
+/// Why a file is opened. Tools that only re-publish a file with the publisher's own keys (re-wrapping, resealing,
+/// issuing licences) skip the licence-only rule (§9 step 5a); their trust list only checks the signature.
+enum class OpenPurpose { use, republish };
+
 struct EntryOutput {
     std::size_t index;
     std::span<std::uint8_t> out;  // exactly the entry's size
@@ -50,7 +54,8 @@ struct EntryOutput {
 class SealedFile {
 public:
     /// Steps 1–6 of §9 under the key ring's policy.
-    static SealedFile open(const std::filesystem::path& path, const KeyRing& ring);
+    static SealedFile open(const std::filesystem::path& path, const KeyRing& ring,
+                           OpenPurpose purpose = OpenPurpose::use);
     static SealedFile open(const std::filesystem::path& path, std::span<const Key> keys);
 
     const format::Preamble& preamble() const noexcept { return m_preamble; }
@@ -65,6 +70,8 @@ public:
     /// The trailer's bytes as read once at opening (empty for an unsigned file).
     const std::vector<std::uint8_t>& raw_trailer() const noexcept { return m_trailer; }
     OpenedBy opened_by() const noexcept { return m_opened_by; }
+    /// The index in the key ring of the device identity that opened the file (its stanza or licence), if one did.
+    std::optional<std::size_t> opened_identity() const noexcept { return m_opened_identity; }
     /// The header exactly as stored.
     const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }
     /// Reads stored (encrypted) bytes of the file, for copying it.
@@ -101,6 +108,7 @@ private:
     std::optional<format::SignatureRecord> m_signature;
     std::optional<PublisherPublicKey> m_trusted_signer;  // set when a trust list requires a signature
     OpenedBy m_opened_by = OpenedBy::key;
+    std::optional<std::size_t> m_opened_identity;
     memory::SecretBytes m_file_key;
     memory::SecretBytes m_payload_key;
 };

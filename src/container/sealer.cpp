@@ -101,6 +101,17 @@ private:
 
 }  // namespace
 
+void check_license_only(const SealParameters& parameters) {
+    if (parameters.metadata.license_only && !parameters.signer) {
+        throw Error(ErrorCode::usage, "a licence-only model must be signed (--sign): devices open it only through "
+                                      "a licence from the key that signed it");
+    }
+    if (parameters.metadata.license_only && !parameters.devices.empty()) {
+        throw Error(ErrorCode::usage, "a licence-only model cannot be sealed to devices (-r, -R): under a trust "
+                                      "list a device opens it only through a licence; issue licences instead");
+    }
+}
+
 unsigned default_chunk_size_log2(std::uint64_t largest) {
     // Small models stay small (padding is at most one chunk per entry); large ones get 1 MiB chunks, which
     // keep per-chunk overhead negligible and still give every core many chunks.
@@ -118,6 +129,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         throw Error(ErrorCode::usage, "a file can be sealed for one passphrase only (and any number of key files)");
     }
     keys::refuse_repeated_devices(parameters.devices);
+    check_license_only(parameters);
     std::vector<std::optional<FileReader>> files;
     format::Body body;
     body.metadata = parameters.metadata;

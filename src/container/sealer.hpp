@@ -36,6 +36,9 @@ struct SealParameters {
     bool sync = true;                      // fsync before the rename (a cache entry, checked on use, need not)
 };
 
+/// A licence-only model (FORMAT.md §5.1) is signed and has no device recipient; throws Error(usage) otherwise.
+void check_license_only(const SealParameters& parameters);
+
 /// Seals `entries` for every key in `recipients` and every device of `parameters` into `output`, written through a temporary file in the same
 /// folder and renamed into place, so a failure never leaves a partial file under the final name.
 void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,

@@ -258,6 +258,15 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
         case record::cache_binding:
             set_once(m.cache_binding, std::vector<std::uint8_t>(value.begin(), value.end()), "cache binding");
             break;
+        case record::license_only:
+            if (!value.empty()) {
+                malformed("the licence-only record is not empty");
+            }
+            if (m.license_only) {
+                malformed("the licence-only record appears twice");
+            }
+            m.license_only = true;
+            break;
         case record::created: {
             if (value.size() != 8) {
                 malformed("the creation time record is not 8 bytes");
@@ -385,6 +394,10 @@ std::vector<std::uint8_t> body_bytes(const Body& b) {
     }
     text_record(w, record::openvino_version, m.openvino_version, max_short_text, "OpenVINO version");
     text_record(w, record::sealed_by, m.sealed_by, max_short_text, "sealing tool");
+    if (m.license_only) {
+        w.u16(record::license_only);
+        w.u32(0);
+    }
     if (m.cache_binding) {
         if (m.cache_binding->size() > max_record_value) {
             throw Error(ErrorCode::usage, "the cache binding is longer than a record holds");

@@ -44,6 +44,7 @@ struct Metadata {
     std::optional<std::string> openvino_version;
     std::optional<std::string> sealed_by;
     std::optional<std::vector<std::uint8_t>> cache_binding;  // compiled-model cache entries only (§16)
+    bool license_only = false;  // under a trust list, only a licence from the file's signer opens it (§9 step 5a)
     std::vector<std::uint16_t> unknown_records;  // non-critical records this reader skipped
 };
 
@@ -56,6 +57,7 @@ constexpr std::uint16_t created = 0x0004;
 constexpr std::uint16_t openvino_version = 0x0005;
 constexpr std::uint16_t sealed_by = 0x0006;
 constexpr std::uint16_t cache_binding = 0x8002;
+constexpr std::uint16_t license_only = 0x8003;
 }  // namespace record
 
 /// Everything between the stanzas and the header MAC.

@@ -86,10 +86,9 @@ void check_tpm_key(const DeviceIdentity& identity) {
 
 namespace {
 
-// Q of §13.4: the first of 02 || SHA-256("ovseal-v1 clock guard point" || u8 i), i = 0, 1, ..., that is a point.
-// Nobody knows its discrete logarithm, so d * Q is as secret as d.
-crypto::P256Affine clock_guard_point() {
-    const std::string label = "ovseal-v1 clock guard point";
+// The first of 02 || SHA-256(label || u8 i), i = 0, 1, ..., that is a point (§13.4, §16.4). Nobody knows its
+// discrete logarithm, so d * Q is as secret as d.
+crypto::P256Affine domain_point(const std::string& label) {
     for (unsigned i = 0; i < 256; ++i) {
         std::vector<std::uint8_t> message(label.begin(), label.end());
         message.push_back(static_cast<std::uint8_t>(i));
@@ -98,25 +97,37 @@ crypto::P256Affine clock_guard_point() {
         std::copy(digest.begin(), digest.end(), point.begin() + 1);
         if (const auto affine = crypto::p256_decompress(point)) return *affine;
     }
-    throw Error(ErrorCode::internal, "no clock guard point");
+    throw Error(ErrorCode::internal, "no point for " + label);
 }
 
-}  // namespace
-
-memory::SecretBytes clock_guard_key(DeviceAgreement& device) {
+// HKDF(s, empty, info, 32), s the device's X25519 private key, or for a P-256 identity the x-coordinate of d * Q,
+// Q the domain point of `point_label` (computed by the TPM for a key that lives in one, on `device`'s session).
+memory::SecretBytes device_derived_key(DeviceAgreement& device, const std::string& point_label,
+                                       const std::string& info) {
     const auto& identity = device.identity();
     std::optional<memory::SecretBytes> device_secret;
     if (identity.public_key().type() == DeviceKeyType::x25519) {
         device_secret = memory::SecretBytes::copy_of(identity.secret().private_key.secret());
     } else {
-        const auto q = clock_guard_point();
+        const auto q = domain_point(point_label);
         const auto compressed = crypto::p256_compress(std::span(q).first(32), std::span(q).subspan(32));
         device_secret = device.shared(*compressed);
-        if (!device_secret) throw Error(ErrorCode::internal, "the clock guard point is not usable");
+        if (!device_secret) throw Error(ErrorCode::internal, "the point for " + point_label + " is not usable");
     }
     memory::SecretBytes key(32);
-    crypto::hkdf_sha256(device_secret->secret(), {}, "ovseal-v1 clock guard", key.secret());
+    crypto::hkdf_sha256(device_secret->secret(), {}, info, key.secret());
     return key;
+}
+
+}  // namespace
+
+memory::SecretBytes clock_guard_key(DeviceAgreement& device) {
+    return device_derived_key(device, "ovseal-v1 clock guard point", "ovseal-v1 clock guard");
+}
+
+memory::SecretBytes cache_device_secret(const DeviceIdentity& identity) {
+    DeviceAgreement device(identity);
+    return device_derived_key(device, "ovseal-v1 cache device point", "ovseal-v1 cache device");
 }
 
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob) {

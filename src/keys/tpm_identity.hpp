@@ -28,6 +28,9 @@ void check_tpm_key(const DeviceIdentity& identity);
 /// The key that authenticates a TPM-anchored clock state (docs/FORMAT.md §13.4): derivable only with the
 /// device's private key, so only the device (through its TPM) can write a state that it will accept.
 memory::SecretBytes clock_guard_key(DeviceAgreement& device);
+/// The device's secret that binds compiled-model cache entries to it (docs/FORMAT.md §16.4): derivable only with
+/// the device's private key (through its TPM for a TPM-held P-256 key).
+memory::SecretBytes cache_device_secret(const DeviceIdentity& identity);
 
 /// The public key of a P-256 blob (read from its public area, no TPM needed).
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob);

@@ -160,6 +160,9 @@ LockedRegion LockedRegion::in_memory_file(std::size_t bytes) {
     // A shared mapping cannot be wiped on fork; it is not inherited at all instead.
     madvise(p, mapped, MADV_DONTDUMP);
     madvise(p, mapped, MADV_DONTFORK);
+    if (mapped >= huge_page_threshold && huge_pages_wanted()) {
+        madvise(p, mapped, MADV_HUGEPAGE);  // honoured for shared memory when shmem_enabled allows "advise"
+    }
     region.m_locked = mlock2(p, mapped, MLOCK_ONFAULT) == 0 || mlock(p, mapped) == 0;
     if (!region.m_locked) {
         warn_once("could not lock " + std::to_string(mapped) +

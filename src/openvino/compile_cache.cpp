@@ -10,6 +10,7 @@
 #include "container/sealed_file.hpp"
 #include "memory/locked_streambuf.hpp"
 #include "memory/plaintext_hold.hpp"
+#include "openvino/compile_options.hpp"
 #include "openvino/memory_loader.hpp"
 #include "openvino/model_files.hpp"
 #include "openvino/sealed_off_directory.hpp"
@@ -19,25 +20,6 @@
 
 namespace ovseal {
 namespace {
-
-std::vector<container::CacheOption> cache_options(const ov::AnyMap& config) {
-    std::vector<container::CacheOption> options;
-    for (const auto& [name, value] : config) {
-        container::CacheOption option{name, {}, false, {}};
-        if (value.is<ov::AnyMap>()) {
-            option.is_map = true;
-            option.map = cache_options(value.as<ov::AnyMap>());
-        } else {
-            try {
-                option.text = value.as<std::string>();  // OpenVINO's own text form of the property value
-            } catch (const std::exception&) {
-                throw Error(ErrorCode::usage, "compile option " + name + " has no text form to bind a cache entry to");
-            }
-        }
-        options.push_back(std::move(option));
-    }
-    return options;
-}
 
 std::string one_line(const std::exception& e) {
     std::string text = e.what();
@@ -130,8 +112,11 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
     } else try {
         const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
         binding = container::cache_binding(openvino::runtime_version(), device,
-                                           container::canonical_options(cache_options(config)), model_ref);
-        key = container::cache_entry_key(file.file_key_secret(), binding);
+                                           container::canonical_options(openvino::cache_options(config)), model_ref);
+        // With a device identity, entries are bound to it too: a holder of the file key alone cannot make one.
+        const auto device_secret = container::cache_device_secret(ring, file);
+        key = device_secret ? container::cache_entry_key(file.file_key_secret(), device_secret->secret(), binding)
+                            : container::cache_entry_key(file.file_key_secret(), binding);
         report.entry = cache.dir / container::cache_entry_name(binding);
     } catch (const Error& e) {
         report.outcome = CacheReport::Outcome::not_stored;

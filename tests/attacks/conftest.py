@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -222,7 +223,7 @@ class Loader:
             return results
         results = []
         for i in range(repeat):
-            out = self.world.outputs / f"cli-{os.getpid()}-{i}"
+            out = Path(tempfile.mkdtemp(prefix="cli-", dir=self.world.outputs))  # fresh: no earlier run's files
             proc = subprocess.run([*wrapper, *self.command(sealed, 1, keyring, out)], capture_output=True, text=True,
                                   errors="replace", cwd=cwd, env=self.env(home), timeout=timeout,
                                   stdin=subprocess.DEVNULL, start_new_session=True)

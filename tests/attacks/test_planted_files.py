@@ -249,3 +249,14 @@ def test_the_trace_sees_a_plain_load_reading_beside_the_model(world, overlay, tm
     with pytest.raises(AssertionError, match="sealed file's folder"):
         check_trace(trace, False, folder / "model.xml", tmp_path / "nowhere", folder, tmp_path / "nohome",
                     allowlist(world, overlay))
+
+
+def test_a_fifo_in_place_of_the_sealed_file_is_refused_at_once(world, tmp_path):
+    """A FIFO where the sealed file should be would block an open forever (nobody writes to it): refused as not a
+    regular file, immediately."""
+    fifo = tmp_path / "model.ovseal"
+    os.mkfifo(fifo)
+    result = subprocess.run([OVSEAL, "run", str(fifo), "--identity", str(world.device), "--trust",
+                             str(world.trusted)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    assert "not a regular file" in result.stderr

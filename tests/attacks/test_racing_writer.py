@@ -29,7 +29,10 @@ EXPECTED_FAILURES = {CODES[name] for name in (
     "payload_auth_failed", "truncated", "trailing_data", "signature_required", "untrusted_signer", "bad_signature")}
 
 # Loads per path and scenario: many in one process for the in-process paths, fewer for the CLI (a process each).
+# The signer race fails fast when it fails (before decrypting), so it gets more tries: against a reader that read
+# the trailer twice, about one load in twenty took the forged model.
 LOADS = {"cli": 12, "cpp": 60, "frontend": 40, "python": 40}
+SIGNER_LOADS = {"cli": 40, "cpp": 1000, "frontend": 500, "python": 500}
 
 SIGNATURE_RECORD = 6 + 1 + 32 + 32 + 64  # trailer record header, algorithm, model id, signer, signature (§8.1)
 
@@ -122,12 +125,12 @@ def scenario(name, world):
     genuine = world.genuine.read_bytes()
     forged = world.forged.read_bytes()
     if name == "signer":
-        # The attacker's own signed model; its signer field flips, as fast as it can, between the trusted key and
-        # the attacker's.
+        # The attacker's own signed model; its signer field flips between the trusted key and the attacker's every
+        # few tens of microseconds (about the time between two reads of the trailer in a reader that reads twice).
         signer = len(forged) - SIGNATURE_RECORD + 6 + 1 + 32
         trusted = world.public_key_bytes(world.trusted)
         assert forged[signer:signer + 32] == world.public_key_bytes(world.keys / "attacker.key.pub")
-        return forged, [replace(signer, trusted)], 0
+        return forged, [replace(signer, trusted)], 0.00004
     if name == "damage":
         # A chunk, the header MAC, a stanza, the signature, the model id claim, S, the length.
         h = header_length(genuine)
@@ -147,7 +150,7 @@ def test_a_racing_writer_never_gets_anything_but_the_genuine_model_accepted(load
     target.write_bytes(content)
     started = time.monotonic()
     with Writer(target, changes, hold) as writer:
-        results = loader.load(target, repeat=LOADS[loader.path])
+        results = loader.load(target, repeat=(SIGNER_LOADS if name == "signer" else LOADS)[loader.path])
     elapsed = time.monotonic() - started
     accepted = [digest for status, digest in results if status == "ok"]
     failures = sorted({code for status, code in results if status == "error"})
@@ -155,5 +158,6 @@ def test_a_racing_writer_never_gets_anything_but_the_genuine_model_accepted(load
           f"{len(accepted)} accepted, failures {failures}")
     assert writer.rounds > 0
     assert forged not in accepted, "a model signed by an untrusted key was accepted"
-    assert all(digest == expected for digest in accepted), "a load accepted something other than the genuine model"
+    others = [digest for digest in accepted if digest != expected]
+    assert not others, f"loads accepted something other than the genuine model ({expected}): {others}"
     assert set(failures) <= EXPECTED_FAILURES, f"unexpected failures: {failures}"

@@ -3,7 +3,7 @@ test_licenses.py). Not a conftest.py: the test modules import the fixtures they 
 
     from conftest_identity import ih, publisher, device  # noqa: F401  (pytest fixtures)
 
-The errors added since the first revision (values 15-33) are not in conftest.ERRORS, so `ih.assert_error` knows them;
+The errors added since the first revision (values 15-34) are not in conftest.ERRORS, so `ih.assert_error` knows them;
 for those errors every test passes its own keyword.
 """
 
@@ -36,6 +36,7 @@ NEW_ERRORS = {
     "token_login_failed": 31,
     "token_key_missing": 32,
     "token_failed": 33,
+    "license_required": 34,
 }
 
 DEVICE_PUB_RE = re.compile(r"^ovseal-x25519:[A-Za-z0-9_-]{48}$")

@@ -74,7 +74,7 @@ def test_man_page_renders_and_lists_everything(cli, tree):
             assert re.search(r"ovseal " + r"\s+".join(path) + r"\b", text), path
         for o in options:
             assert re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text), (path, o)
-    for code, name in ((0, "ok"), (7, "no_matching_key"), (33, "token_failed")):
+    for code, name in ((0, "ok"), (7, "no_matching_key"), (33, "token_failed"), (34, "license_required")):
         assert re.search(rf"^\s+{code}\s*\n\s+{name}$", text, re.M) or re.search(rf"^\s+{code}\s+{name}$", text,
                                                                                    re.M), name
     assert "OVSEAL_PASSPHRASE" in text and "OVSEAL_PROGRESS" in text

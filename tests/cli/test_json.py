@@ -17,14 +17,16 @@ def test_verify_json(cli, h, seal, secrets):
     sealed = seal("mlp")
     r, j = verify_json(cli, sealed, "--key-file", secrets.key1)
     assert r.returncode == 0, r.describe()
-    assert sorted(j) == ["chunk_count", "entries", "file", "file_size", "model_id", "opened_unsigned_by_device",
-                         "seconds", "signature_verified", "signed", "signer_key_id", "verified"]
+    assert sorted(j) == ["chunk_count", "entries", "file", "file_size", "license_only", "model_id",
+                         "opened_unsigned_by_device", "seconds", "signature_verified", "signed", "signer_key_id",
+                         "verified"]
     info = h.inspect_json(cli, sealed)
     assert j["verified"] is True and j["file"] == str(sealed)
     assert (j["entries"], j["chunk_count"], j["file_size"]) == (len(info["entries"]), info["chunk_count"],
                                                                 info["file_size"])
     assert j["signed"] is False and j["signer_key_id"] is None and j["model_id"] is None
     assert j["signature_verified"] is False and j["opened_unsigned_by_device"] is False
+    assert j["license_only"] is False
     assert isinstance(j["seconds"], float) and j["seconds"] >= 0
 
 

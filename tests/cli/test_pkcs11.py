@@ -132,12 +132,13 @@ def test_token_signed_model_and_licences_open_on_devices_with_only_the_public_ke
            "--trust", token_key.pub)
     # Sealed straight to a device, signed in the token.
     direct = wd / "direct.ovseal"
-    cli.ok("seal", models["cnn"], "-o", direct, "-r", device("t1").pub, *sign, env=hsm.env)
+    cli.ok("seal", models["cnn"], "-o", direct, "--key-file", secrets.key1, "-r", device("t1").pub, *sign,
+           env=hsm.env)
     o, _ = ih.run_outputs(wd, "o-direct", direct, "--identity", device("t1").dir, "--trust", token_key.pub)
     h.assert_same_outputs(plain_outputs("cnn"), o)
     # Re-sealed and signed again in the token.
     resealed = wd / "resealed.ovseal"
-    cli.ok("reseal", direct, "-o", resealed, "--identity", device("t1").dir, "--trust", token_key.pub,
+    cli.ok("reseal", direct, "-o", resealed, "--key-file", secrets.key1, "--trust", token_key.pub,
            "--to-key-file", secrets.key2, *sign, env=hsm.env)
     assert h.inspect_json(cli, resealed)["signature"]["signer_key_id"] == token_key.key_id
     o, _ = ih.run_outputs(wd, "o-resealed", resealed, "--key-file", secrets.key2, "--trust", token_key.pub)

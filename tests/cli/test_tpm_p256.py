@@ -948,7 +948,7 @@ def test_crafted_file_costs_at_most_eight_agreements(cli, ih, wd, main_device, s
     assert_no_handles(tpm, "after the crafted files")
 
 
-def test_sealed_to_many_devices_opens_on_each(cli, ih, wd, models, tpm, device, publisher):
+def test_sealed_to_many_devices_opens_on_each(cli, ih, wd, models, secrets, tpm, device, publisher):
     """A fleet of 10 TPM devices and an X25519 one (more than the bound): each opens the file, for one
     agreement; a device listed twice, or added again by rewrap, is refused."""
     fleet = [make_p256_device(cli, tpm, wd / f"fleet{i}") for i in range(10)]
@@ -956,7 +956,7 @@ def test_sealed_to_many_devices_opens_on_each(cli, ih, wd, models, tpm, device, 
     listing = wd / "fleet.txt"
     listing.write_text("".join(d.pub + "\n" for d in fleet) + x.pub + "\n")
     sealed = wd / "fleet.ovseal"
-    cli.ok("seal", models["mlp"], "-o", sealed, "-R", listing, "--sign", publisher.key)
+    cli.ok("seal", models["mlp"], "-o", sealed, "--key-file", secrets.key1, "-R", listing, "--sign", publisher.key)
     for d in fleet:
         _, cost = cost_of(tpm, lambda: cli.ok("verify", sealed, *opener(d, publisher)))
         assert cost[TPM_CC_ECDH_ZGEN] == 2, cost  # the load check and its own stanza
@@ -966,8 +966,7 @@ def test_sealed_to_many_devices_opens_on_each(cli, ih, wd, models, tpm, device, 
     ih.assert_error(cli("seal", models["mlp"], "-o", wd / "twice.ovseal", "-R", listing, "--sign", publisher.key),
                     "usage", "twice")
     assert not (wd / "twice.ovseal").exists()
-    r = cli("rewrap", sealed, "-o", wd / "again.ovseal", "--identity", x.dir, "--trust", publisher.pub,
-            "-r", fleet[2].pub)
+    r = cli("rewrap", sealed, "-o", wd / "again.ovseal", "--key-file", secrets.key1, "-r", fleet[2].pub)
     ih.assert_error(r, "usage", "already has a stanza")
     assert not (wd / "again.ovseal").exists()
     assert_no_handles(tpm, "after the fleet")

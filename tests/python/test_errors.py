@@ -36,7 +36,7 @@ DAMAGE = [
 
 
 def test_every_code_has_its_class_named_as_the_cpp_api_names_it():
-    assert sorted(errors.ERROR_CLASSES) == list(range(1, 34))
+    assert sorted(errors.ERROR_CLASSES) == list(range(1, 35))
     for code, cls in errors.ERROR_CLASSES.items():
         assert issubclass(cls, ovseal.Error)
         assert cls.code == code
@@ -50,6 +50,7 @@ def test_groups():
     assert issubclass(ovseal.PayloadAuthenticationError, ovseal.AuthenticationError)
     assert issubclass(ovseal.UntrustedSignerError, ovseal.SignatureError)
     assert issubclass(ovseal.LicenseExpiredError, ovseal.LicenseError)
+    assert issubclass(ovseal.LicenseRequiredError, ovseal.LicenseError)
     assert issubclass(ovseal.TpmBusyError, ovseal.TpmError)
     assert issubclass(ovseal.TokenLoginFailedError, ovseal.TokenError)
     assert issubclass(ovseal.TruncatedError, ovseal.FormatError)
@@ -134,6 +135,25 @@ def test_expired_licence(sealed, secrets, work):
     with pytest.raises(ovseal.LicenseExpiredError):
         ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
                       licenses=[work / "expired.lic"], trust=[secrets.publisher.public_key])
+
+
+def test_licence_only_model(models, secrets, work):
+    """seal(license_only=True): under a trust list only the licence opens it; the key file does not."""
+    signer = str(secrets.publisher.signing_key)
+    path = work / "licence-only.ovseal"
+    ovseal.seal(models["mlp"], path, key_file=secrets.key_file, sign=signer, license_only=True)
+    assert ovseal.inspect(path).license_only
+    [licence] = ovseal.issue_licenses(path, [secrets.device.public_text], signer=signer, key_file=secrets.key_file)
+    (work / "device.lic").write_bytes(licence)
+    info = ovseal.verify(path, identity=secrets.device.identity, licenses=[work / "device.lic"],
+                         trust=[secrets.publisher.public_key])
+    assert info.license_only and info.signature_verified
+    with pytest.raises(ovseal.LicenseRequiredError) as raised:
+        ovseal.verify(path, key_file=secrets.key_file, trust=[secrets.publisher.public_key])
+    assert raised.value.code == 34 and "licence" in str(raised.value)
+    assert ovseal.verify(path, key_file=secrets.key_file).verified  # the publisher, without a trust list
+    with pytest.raises(ovseal.UsageError):
+        ovseal.seal(models["mlp"], work / "unsigned.ovseal", key_file=secrets.key_file, license_only=True)
 
 
 def test_licence_for_an_unsigned_model_is_refused(sealed, secrets):

@@ -7,6 +7,10 @@ order of FORMAT.md §9 step by step and raises OvsealError with the §10 error n
 Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher SIGNATURE trailer
 record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
 
+Revision 5 adds the LICENSE_ONLY record (§5.1) and step 5a of §9: under a trust list such a file opens
+only through a licence signed by the file's own signer; and cache entries bound to the reader's device
+identity (§16.4). (Revision 4 added cache entries, §16.)
+
 Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 (§13.5) and the
 `ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
 the vectors, §15); the TPM identity file of §14.1 is not implemented (it needs a TPM).
@@ -76,6 +80,7 @@ REC_CREATED = 0x0004
 REC_OPENVINO_VERSION = 0x0005
 REC_SEALED_BY = 0x0006
 REC_CACHE_BINDING = 0x8002  # revision 4, §16
+REC_LICENSE_ONLY = 0x8003  # revision 5, §5.1 and §9 step 5a
 KIND_COMPILED_MODEL = 4
 # metadata type -> (field name, maximum value length)
 METADATA = {
@@ -178,6 +183,7 @@ ERRORS = {
     "token_login_failed": 31,
     "token_key_missing": 32,
     "token_failed": 33,
+    "license_required": 34,
 }
 
 
@@ -625,6 +631,12 @@ def _parse_body(data: bytes, s: int, h: int) -> Body:
             if len(body.entries) >= MAX_ENTRIES:
                 raise _malformed("more than 256 entries")
             body.entries.append(Entry(name, kind, size))
+        elif rtype == REC_LICENSE_ONLY:
+            if value:
+                raise _malformed("LICENSE_ONLY record is not empty")
+            if body.metadata.get("license_only"):
+                raise _malformed("duplicate LICENSE_ONLY record")
+            body.metadata["license_only"] = True
         elif rtype in METADATA:
             fname, limit = METADATA[rtype]
             if fname in body.metadata:
@@ -917,6 +929,13 @@ def open_license(
     lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
 ) -> bytes:
     """§13.3 steps 1-5, in that order; return the file key."""
+    return open_license_signed(lic_bytes, claimed_model_id, trust, devices, now)[0]
+
+
+def open_license_signed(
+    lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
+) -> tuple[bytes, bytes]:
+    """open_license, returning (file key, the licence's signer key) for step 5a of §9."""
     lic = parse_license(lic_bytes)
     # 1. Signature, then trust.
     if not ed25519_verify(lic.signer, lic.signature, license_signed_message(lic.signed_part)):
@@ -955,7 +974,7 @@ def open_license(
     file_key = gcm_open(okm[:32], bytes(12), lic.wrapped[32:])
     if file_key is None:
         raise OvsealError("license_invalid", "licence wrapped key does not open")
-    return file_key
+    return file_key, lic.signer
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1066,13 +1085,15 @@ def open_file_full(
             raise OvsealError("untrusted_signer", f"signed by key id {key_id(claimed.public_key)}")
 
     file_key = None
+    licence_signer: bytes | None = None
     first_licence_error: OvsealError | None = None
     if license_list:
         # 2b. Licences in the order offered (§13.3): the first that yields a file key is used.
         assert claimed is not None  # licences require a trust list
         for lic in license_list:
             try:
-                file_key, opened_by = open_license(lic, claimed.model_id, trust_list, devices, now), "licence"
+                file_key, licence_signer = open_license_signed(lic, claimed.model_id, trust_list, devices, now)
+                opened_by = "licence"
                 break
             except OvsealError as e:
                 if first_licence_error is None:
@@ -1095,6 +1116,13 @@ def open_file_full(
     body = _parse_body(data, s, h)
     if not hmac.compare_digest(body.file_key_commitment, hkdf(file_key, b"", INFO_FILE_KEY_COMMITMENT, 32)):
         raise OvsealError("header_auth_failed", "file_key_commitment mismatch")
+    # 5a. Licence only (revision 5): under a trust list, only a licence signed by the file's signer opens it.
+    if require_signature and body.metadata.get("license_only"):
+        assert claimed is not None
+        if licence_signer is None or licence_signer != claimed.public_key:
+            if licence_signer is None and first_licence_error is not None:
+                raise first_licence_error
+            raise OvsealError("license_required", "a licence-only file opened other than by its signer's licence")
     # 6. Length, then trailer.
     expected, n_chunks, counts = _expected_length(h, body)
     _check_length(data, expected)
@@ -1140,10 +1168,36 @@ def open_file_full(
 DOMAIN_CACHE_MODEL = b"ovseal-v1 cache model"
 DOMAIN_CACHE_NAME = b"ovseal-v1 cache name"
 INFO_CACHE_KEY = b"ovseal-v1 cache key"
+INFO_DEVICE_CACHE_KEY = b"ovseal-v1 device cache key"  # revision 5
+INFO_CACHE_DEVICE = b"ovseal-v1 cache device"
+DOMAIN_CACHE_DEVICE_POINT = b"ovseal-v1 cache device point"
+
+
+def float_text(value: float) -> str:
+    """§16.2: the exact binary64 value as [-]0x1.<13 hex digits>p<exponent>; zeros as [-]0x0.0000000000000p+0."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise OvsealError("usage", "NaN and infinities have no canonical text")
+    if value == 0:
+        return ("-" if str(value).startswith("-") else "") + "0x0.0000000000000p+0"
+    return value.hex()  # Python writes every non-zero finite binary64 exactly this way
+
+
+def canonical_text(value) -> str:
+    """§16.2: the canonical text of a value that is not a map (revision 5): str, bool, int or float."""
+    if isinstance(value, bool):  # before int: a bool is an int in Python
+        return "YES" if value else "NO"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return float_text(value)
+    if isinstance(value, str):
+        return value
+    raise OvsealError("usage", f"no canonical text for a {type(value).__name__}")
 
 
 def canonical_options(options: dict) -> bytes:
-    """§16.2: a dict of str -> str (tag 1) or dict (tag 2), sorted by the names' UTF-8 bytes."""
+    """§16.2: a dict of name -> value (tag 1, its canonical text) or dict (tag 2), sorted by the names' UTF-8
+    bytes."""
     items = sorted((name.encode("utf-8"), value) for name, value in options.items())
     out = len(items).to_bytes(4, "little")
     for name, value in items:
@@ -1151,7 +1205,7 @@ def canonical_options(options: dict) -> bytes:
         if isinstance(value, dict):
             out += b"\x02" + canonical_options(value)
         else:
-            text = value.encode("utf-8")
+            text = canonical_text(value).encode("utf-8")
             out += b"\x01" + len(text).to_bytes(4, "little") + text
     return out
 
@@ -1169,8 +1223,30 @@ def cache_binding(openvino_version: str, device: str, options: bytes, model_ref:
         len(options).to_bytes(4, "little") + options + model_ref
 
 
-def cache_key(model_file_key: bytes, binding: bytes) -> bytes:
-    return hkdf(model_file_key, binding, INFO_CACHE_KEY, 32)
+def cache_key(model_file_key: bytes, binding: bytes, device_secret: bytes | None = None) -> bytes:
+    """§16.4: the key of an entry; device-bound (revision 5) when the reader's device cache secret is given."""
+    if device_secret is None:
+        return hkdf(model_file_key, binding, INFO_CACHE_KEY, 32)
+    return hkdf(model_file_key + device_secret, binding, INFO_DEVICE_CACHE_KEY, 32)
+
+
+def domain_point(label: bytes) -> ec.EllipticCurvePublicKey:
+    """The first point 02 || SHA-256(label || u8 i), i = 0, 1, ... (§13.4, §16.4)."""
+    for i in range(256):
+        point = p256_decode_point(b"\x02" + hashlib.sha256(label + bytes([i])).digest())
+        if point is not None:
+            return point
+    raise OvsealError("internal", "no domain point")
+
+
+def device_cache_secret(device: DeviceIdentity) -> bytes:
+    """§16.4 (revision 5): HKDF(s, empty, "ovseal-v1 cache device", 32); s is the X25519 private key, or the
+    x-coordinate of d·Q_c for a P-256 identity."""
+    if device.kind == "x25519":
+        s = device.private
+    else:
+        s = p256_shared(device.private, domain_point(DOMAIN_CACHE_DEVICE_POINT))
+    return hkdf(s, b"", INFO_CACHE_DEVICE, 32)
 
 
 def cache_entry_name(binding: bytes) -> str:
@@ -1191,9 +1267,13 @@ def model_file_key(data: bytes, key: bytes) -> bytes:
     return file_key
 
 
-def open_cache_entry(entry: bytes, model_key: bytes, binding: bytes) -> tuple[str, int, bytes]:
-    """§16.6: open a cache entry with the key derived from the model's file key and the expected binding."""
-    opened = open_file_full(entry, key=cache_key(model_key, binding))
+def open_cache_entry(
+    entry: bytes, model_key: bytes, binding: bytes, device: DeviceIdentity | None = None
+) -> tuple[str, int, bytes]:
+    """§16.6: open a cache entry with the key derived from the model's file key and the expected binding, and
+    from the reader's device identity if it holds one (§16.4, revision 5)."""
+    secret = None if device is None else device_cache_secret(device)
+    opened = open_file_full(entry, key=cache_key(model_key, binding, secret))
     if opened.metadata.get("cache_binding") != binding:
         raise OvsealError("header_auth_failed", "the CACHE_BINDING record is not the expected binding")
     if len(opened.entries) != 1 or opened.entries[0][1] != KIND_COMPILED_MODEL:

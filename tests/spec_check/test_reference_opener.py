@@ -117,14 +117,20 @@ def _check_cache_vector(vector, data: bytes) -> None:
                                 ref.canonical_options(ident["options"]), ref.cache_model_ref(model))
     assert ref.cache_entry_name(binding) == ident["entry_name"]
     file_key = ref.model_file_key(model, bytes.fromhex(ident["model_key_hex"]))
+    device = None
+    if "device_identity" in ident:  # revision 5: a device-bound reader (§16.4)
+        d = ident["device_identity"]
+        raw = bytes.fromhex(d["private_key_hex"])
+        device = (ref.DeviceIdentity.from_private(raw) if d["type"] == "device"
+                  else ref.DeviceIdentity.from_p256_scalar(raw))
     if vector["expect"] == "success":
-        name, kind, content = ref.open_cache_entry(data, file_key, binding)
+        name, kind, content = ref.open_cache_entry(data, file_key, binding, device)
         want = vector["entries"][0]
         assert (name, kind, len(content), hashlib.sha256(content).hexdigest()) == (
             want["name"], want["kind"], want["size"], want["sha256"].lower())
     else:
         with pytest.raises(OvsealError) as ei:
-            ref.open_cache_entry(data, file_key, binding)
+            ref.open_cache_entry(data, file_key, binding, device)
         assert ei.value.name == vector["expect"], ei.value.detail
 
 
@@ -2215,3 +2221,80 @@ def test_each_identity_has_its_own_bound():
     decoys_e = [decoy_stanza(b"p256-tagged", [recipient_tag(PUB_E), EPHEMERAL_C])] * 8
     sealed = seal(SMALL, decoys_e + [p256_stanza(PUB_C, tagged=True)], sign=SIGNER_P)
     assert open_file(sealed.data, **p256_kw(device=[DEV_E, DEV_C])) == WANT_SMALL
+
+
+# =============================================================================================
+# Revision 5: the LICENSE_ONLY record (§5.1) and step 5a of §9
+# =============================================================================================
+
+LICENSE_ONLY = enc_record(0x8003, b"")
+
+
+def licence_only_file(stanzas=None, **kw) -> Sealed:
+    """Signed by P, sealed to KEY (the publisher's master key), with LICENSE_ONLY."""
+    kw.setdefault("sign", SIGNER_P)
+    kw.setdefault("records_after", [LICENSE_ONLY])
+    return seal(SMALL, stanzas or [key_stanza(KEY)], **kw)
+
+
+def test_license_only_opens_with_its_signers_licence():
+    sealed = licence_only_file()
+    opened = ref.open_file_full(sealed.data, **lic_kw(good_license(sealed)))
+    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.metadata["license_only"]
+    # ... and with its key file when there is no trust list (the publisher checking its own file)
+    assert open_file(sealed.data, key=KEY) == WANT_SMALL
+
+
+def test_license_only_refuses_every_other_way_under_trust():
+    sealed = licence_only_file(stanzas=[key_stanza(KEY), x25519_stanza(PUB_A)])
+    assert err(sealed.data, key=KEY, trust=[P]) == "license_required"
+    assert err(sealed.data, **dev_kw()) == "license_required"
+    # a licence signed by another trusted key: a licensee's own key cannot stand in for the publisher's
+    assert err(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q), trust=(P, Q))) == "license_required"
+    # a licence that fails, and a stanza that opens: the licence's error is what to fix
+    assert err(sealed.data, **lic_kw(good_license(sealed, expires=NOW))) == "license_expired"
+    # an unsigned file never reaches 5a (2a refuses it first)
+    unsigned = seal(SMALL, [key_stanza(KEY)], records_after=[LICENSE_ONLY])
+    assert err(unsigned.data, key=KEY, trust=[P]) == "signature_required"
+    assert open_file(unsigned.data, key=KEY) == WANT_SMALL
+
+
+def test_licensee_copy_with_an_added_key_stanza():
+    """The attack of §12.1: a licensee opens the file with its licence, learns the file key and re-wraps the file
+    for a key of its own. The signature still verifies; without LICENSE_ONLY the copy opens under the trust
+    list forever, with it the copy is refused."""
+    stolen = bytes(range(50, 82))
+    for flagged, want in ((False, "ok"), (True, "license_required")):
+        sealed = licence_only_file(records_after=[LICENSE_ONLY] if flagged else [])
+        lic = good_license(sealed, expires=NOW + 1)
+        count, _h, s = ref._parse_preamble(sealed.data)
+        claimed = ref._parse_trailer(sealed.data, sealed.trailer_offset, len(sealed.data))
+        file_key = ref.open_license(lic, claimed.model_id, [P], [ref.DeviceIdentity.from_private(DEV_A)], NOW)
+        assert file_key == sealed.file_key
+        copy = rewrap(sealed, [key_stanza(stolen)])
+        assert err(copy, key=stolen, trust=[P]) == want
+        assert err(sealed.data, **lic_kw(lic, now=NOW + 1)) == "license_expired"
+
+
+def test_license_only_record_cannot_be_removed_by_a_key_holder():
+    """A key holder can write the same file without the record, with a valid header MAC and valid chunks, and
+    keep the publisher's trailer: the signature covers the body, so 7a refuses it."""
+    sealed = licence_only_file()
+    payload_salt = sealed.data[20 + sealed.s : 20 + sealed.s + 32]
+    stripped = seal(SMALL, [key_stanza(KEY)], file_key=sealed.file_key, payload_salt=payload_salt,
+                    trailer_length=len(sealed.data) - sealed.trailer_offset)
+    forged = stripped.data + sealed.data[sealed.trailer_offset :]
+    assert open_file(forged, key=KEY) == WANT_SMALL
+    assert err(forged, key=KEY, trust=[P]) == "bad_signature"
+
+
+@pytest.mark.parametrize("records", [[enc_record(0x8003, b"x")], [LICENSE_ONLY, LICENSE_ONLY],
+                                     [enc_record(0x8003, bytes(65536))]])
+def test_license_only_record_shape(records):
+    sealed = seal(SMALL, [key_stanza(KEY)], records_after=records)
+    assert err(sealed.data) == "malformed_header"
+
+
+def test_license_only_critical_for_older_readers():
+    """The record is critical (bit 15): a reader that does not know it refuses the file."""
+    assert 0x8003 & ref.CRITICAL

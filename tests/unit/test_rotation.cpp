@@ -313,6 +313,32 @@ TEST_F(Rotation, RewrapRefusalsWriteNothing) {
     EXPECT_TRUE(work_files().empty());
 }
 
+// A licensee must not turn a licence (or a device identity) into a key file that never expires.
+TEST_F(Rotation, LicenceOrDeviceIdentityCannotRepublish) {
+    const auto out = work / "out.ovseal";
+    ovseal::RewrapChanges c;
+    c.add_keys = {m().key2};
+    ovseal::SealOptions o;
+    o.sign = m().publisher;
+    auto with_key = license_ring();
+    with_key.keys = {m().key1};  // even beside the publisher's key
+    const std::vector<std::pair<std::string, KeyRing>> rings = {
+        {"licence", license_ring()}, {"device identity", device_ring(m().device_a)}, {"licence and key", with_key}};
+    for (const auto& [name, ring] : rings) {
+        for (const bool reseal : {false, true}) {
+            const auto e = error_of([&] {
+                reseal ? ovseal::reseal(m().full, out, ring, {m().key2}, o) : ovseal::rewrap(m().full, out, ring, c);
+            });
+            ASSERT_TRUE(e) << name;
+            EXPECT_EQ(e->code(), ErrorCode::usage) << name;
+            EXPECT_NE(std::string(e->what()).find("not with a licence or a device identity"), std::string::npos)
+                << e->what();
+            EXPECT_FALSE(fs::exists(out)) << name;
+        }
+    }
+    EXPECT_TRUE(work_files().empty());
+}
+
 TEST_F(Rotation, RewrapWrongKeyInPlaceLeavesTheInput) {
     const auto path = copy(m().signed_file, "m.ovseal");
     const auto bytes = read_bytes(path);

@@ -172,6 +172,8 @@ std::variant<ErrorCode, BodyFacts> spec_parse_body(std::span<const std::uint8_t>
             if (!metadata.insert(type).second) return malformed;  // at most once
             const std::size_t limit = type == 3 ? 65536 : 1024;
             if (type == 4 ? value.size() != 8 : value.size() > limit) return malformed;
+        } else if (type == 0x8003) {  // LICENSE_ONLY (revision 5): empty, at most once
+            if (!value.empty() || !metadata.insert(type).second) return malformed;
         } else if (type & 0x8000) {
             return ErrorCode::unsupported_version;
         }

@@ -169,6 +169,31 @@ TEST_F(TpmP256, PcrBoundKeyFailsAfterAnExtendAndWorksAgainAfterReboot) {
     EXPECT_TRUE(ovseal::verify(sealed, ring(again)).verified);
 }
 
+// A cache entry bound to a TPM-held key (FORMAT.md §16.4): the TPM computes the device cache secret.
+TEST_F(TpmP256, CacheEntriesAreBoundToTheTpmKey) {
+    const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
+    const auto other = device_identity(613);  // an X25519 identity in a file, sealed to as well
+    ovseal::SealOptions o;
+    o.sign = publisher;
+    o.devices = {device.public_key(), other.public_key()};
+    const auto sealed = work / "both.ovseal";
+    ovseal::seal_model(xml, sealed, {}, o);
+    TempDir cache;
+    const auto compile = [&](const DeviceIdentity& d) {
+        ov::Core core;
+        ovseal::CacheReport report;
+        auto compiled = ovseal::compile_model(core, sealed, ring(d), "CPU", {},
+                                              {cache.path(), [&](const ovseal::CacheReport& r) { report = r; }});
+        expect_same_outputs(plain, infer(compiled));
+        return report.outcome;
+    };
+    using Outcome = ovseal::CacheReport::Outcome;
+    EXPECT_EQ(compile(device), Outcome::stored);
+    EXPECT_EQ(compile(device), Outcome::hit);
+    EXPECT_EQ(compile(other), Outcome::rebuilt);
+    EXPECT_EQ(compile(device), Outcome::rebuilt);
+}
+
 TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
     const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
     ovseal::SealOptions o;

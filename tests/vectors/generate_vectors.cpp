@@ -20,10 +20,12 @@
 #include <nlohmann/json.hpp>
 
 #include "container/cache_entry.hpp"
+#include "container/option_text.hpp"
 #include "container/sealed_file.hpp"
 #include "container/sealer.hpp"
 #include "keys/license.hpp"
 #include "keys/stanzas.hpp"
+#include "keys/tpm_identity.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
@@ -117,6 +119,7 @@ struct Sealed {
 struct SealExtras {
     std::vector<ovseal::DevicePublicKey> devices;
     std::optional<ovseal::SigningKey> signer;
+    bool license_only = false;
     // The vectors of revisions 2 to 4 keep the untagged device stanzas they were made with.
     ovseal::keys::DeviceStanzaForm device_stanzas = ovseal::keys::DeviceStanzaForm::untagged;
 };
@@ -141,6 +144,7 @@ Sealed seal(const std::string& label, const std::vector<Source>& sources, const 
     p.metadata.sealed_by = "ovseal test vectors";
     p.devices = extras.devices;
     p.signer = extras.signer;
+    p.metadata.license_only = extras.license_only;
     p.device_stanzas = extras.device_stanzas;
     SeededRandom random(label);
     ovseal::container::seal_package(entries, recipients, p, dir / "out.ovseal", random);
@@ -709,6 +713,83 @@ Vector license_p256_wrong_device() {
                              "license_wrong_device", device_d_p256);
 }
 
+// ---- revision 5: licence-only models (§5.1, §9 step 5a) ----
+
+// Signed by P, sealed to key A (the publisher's master key) with the LICENSE_ONLY record.
+Sealed license_only_model(const std::string& label) {
+    return seal(label, {small_xml()}, {ka()}, {{}, publisher_p(), /*license_only=*/true});
+}
+
+Vector license_only_case(const std::string& name, const std::string& description, const std::string& expect,
+                         const ovseal::SigningKey& licence_signer) {
+    auto model = license_only_model(name);
+    Vector v{name, description, model.file, device_identity(device_a_private), expect,
+             expect == "success" ? std::vector<Source>{small_xml()} : std::vector<Source>{}};
+    v.policy = {{"trust", trust({publisher_p(), publisher_q()})}, {"licenses", {name + ".lic"}}, {"now", vector_now}};
+    v.side_files[name + ".lic"] = license_for(model, name, device_a(), 0, 0, licence_signer);
+    return v;
+}
+Vector license_only_license_success() {
+    return license_only_case("license_only_license_success", "licence-only model opened with a licence signed by its signer",
+                             "success", publisher_p());
+}
+Vector license_only_license_other_signer() {
+    return license_only_case("license_only_license_other_signer",
+                             "licence-only model signed by P; the licence is signed by Q, also trusted",
+                             "license_required", publisher_q());
+}
+
+Vector license_only_key_under_trust() {
+    auto s = license_only_model("license_only_key_under_trust");
+    Vector v{"license_only_key_under_trust", "licence-only model opened with its key file under a trust list", s.file,
+             key_identity(key_a), "license_required", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector license_only_key_without_trust_success() {
+    auto s = license_only_model("license_only_key_without_trust_success");
+    return {"license_only_key_without_trust_success", "licence-only model opened with its key file, no trust list",
+            s.file, key_identity(key_a), "success", {small_xml()}};
+}
+
+Vector license_only_device_stanza_added() {
+    // Whoever learnt the file key (through a licence) adds a stanza for a device and a new header MAC, as the
+    // format allows: the signature still verifies (it does not cover stanzas), the record refuses it.
+    auto s = license_only_model("license_only_device_stanza_added");
+    SeededRandom random("license_only_device_stanza_added/stanza");
+    insert_stanza(s.file, ovseal::format::stanza_bytes(
+                              ovseal::keys::wrap_file_key(device_a().public_key(), s.file_key, random,
+                                                          ovseal::keys::DeviceStanzaForm::untagged)));
+    remac(s.file, s.file_key);
+    Vector v{"license_only_device_stanza_added", "licence-only model with a device stanza added by a key holder",
+             s.file, device_identity(device_a_private), "license_required", {}};
+    v.policy = {{"trust", trust({publisher_p()})}};
+    return v;
+}
+
+Vector license_only_record(const std::string& name, const std::string& description, const std::string& value,
+                           bool twice) {
+    auto s = license_only_model(name);
+    if (!value.empty() || twice) {
+        // The sealer wrote one empty record just before the MAC: replace it.
+        const std::size_t at = header_length(s.file) - 32 - 6;
+        s.file.erase(s.file.begin() + static_cast<std::ptrdiff_t>(at), s.file.begin() + static_cast<std::ptrdiff_t>(at + 6));
+        put_u32(s.file, 12, header_length(s.file) - 6);
+        insert_in_header(s.file, header_length(s.file) - 32, record(0x8003, value));
+        if (twice) insert_in_header(s.file, header_length(s.file) - 32, record(0x8003, value));
+    }
+    remac(s.file, s.file_key);
+    return {name, description, s.file, key_identity(key_a), "malformed_header", {}};
+}
+Vector license_only_twice() {
+    return license_only_record("license_only_twice", "two LICENSE_ONLY records (header MAC valid)", "", true);
+}
+Vector license_only_not_empty() {
+    return license_only_record("license_only_not_empty", "a LICENSE_ONLY record with a value (header MAC valid)", "x",
+                               false);
+}
+
 // ---- revision 5: tagged device stanzas and the bound on device stanza tries (§7.3–§7.5) ----
 
 constexpr auto tagged = ovseal::keys::DeviceStanzaForm::tagged;
@@ -757,7 +838,7 @@ Vector device_vector(const std::string& name, const std::string& description, co
 }
 
 Sealed tagged_for(const std::string& label, const ovseal::DevicePublicKey& device) {
-    return seal(label, {small_xml()}, {}, {{device}, publisher_p(), tagged});
+    return seal(label, {small_xml()}, {}, {{device}, publisher_p(), false, tagged});
 }
 
 Vector x25519_tagged_success() {
@@ -865,11 +946,16 @@ const nlohmann::json cache_options_json = {
     {"PERFORMANCE_HINT", "LATENCY"}, {"INFERENCE_PRECISION_HINT", "f32"},
     {"DEVICE_PROPERTIES", {{"CPU", {{"NUM_STREAMS", "1"}}}}}};
 
+// JSON strings, booleans, integers and floating-point numbers stand for values of those types (§15, §16.2).
 std::vector<ovseal::container::CacheOption> cache_options_from(const nlohmann::json& j) {
     std::vector<ovseal::container::CacheOption> out;
     for (const auto& [name, value] : j.items()) {
         ovseal::container::CacheOption o{name, {}, value.is_object(), {}};
         if (o.is_map) o.map = cache_options_from(value);
+        else if (value.is_boolean()) o.text = value.get<bool>() ? "YES" : "NO";
+        else if (value.is_number_unsigned()) o.text = ovseal::container::integer_text(value.get<std::uint64_t>());
+        else if (value.is_number_integer()) o.text = ovseal::container::integer_text(value.get<std::int64_t>());
+        else if (value.is_number_float()) o.text = ovseal::container::float_text(value.get<double>()).value();
         else o.text = value.get<std::string>();
         out.push_back(std::move(o));
     }
@@ -955,6 +1041,71 @@ Vector cache_entry_payload_modified() {
     return v;
 }
 
+// ---- revision 5: cache entries bound to the reader's device identity (§16.4) ----
+
+nlohmann::json with_device(nlohmann::json identity, const nlohmann::json& device) {
+    identity["device_identity"] = device;
+    return identity;
+}
+
+Key device_cache_key(const Sealed& model, const Bytes& binding, const ovseal::DeviceIdentity& device) {
+    const auto secret = ovseal::keys::cache_device_secret(device);
+    return ovseal::container::cache_entry_key(model.file_key, secret.secret(), binding);
+}
+
+// An entry made by `maker` (a device, or nobody: the file key alone), read by the holder of `reader`.
+Vector device_cache_entry(const std::string& name, const std::string& description,
+                          const std::optional<ovseal::DeviceIdentity>& maker, const nlohmann::json& reader,
+                          const std::string& expect) {
+    const Sealed model = cache_model();
+    const Bytes binding = binding_for(model, "CPU", cache_options_json);
+    const Key key = maker ? device_cache_key(model, binding, *maker) : ovseal::container::cache_entry_key(model.file_key, binding);
+    auto identity = cache_identity("CPU", cache_options_json);
+    if (!reader.is_null()) identity = with_device(identity, reader);
+    return {name, description, cache_entry_bytes(name, key, binding), identity, expect,
+            expect == "success" ? std::vector<Source>{compiled_blob()} : std::vector<Source>{}};
+}
+Vector cache_entry_device_bound_success() {
+    return device_cache_entry("cache_entry_device_bound_success", "an entry bound to X25519 device A, read by A",
+                              device_a(), device_identity(device_a_private), "success");
+}
+Vector cache_entry_device_bound_p256_success() {
+    return device_cache_entry("cache_entry_device_bound_p256_success", "an entry bound to P-256 device C, read by C",
+                              device_c(), p256_identity(device_c_p256), "success");
+}
+Vector cache_entry_file_key_only_for_device() {
+    return device_cache_entry("cache_entry_file_key_only_for_device",
+                              "an entry made with the model's file key alone, read by device A",
+                              std::nullopt, device_identity(device_a_private), "no_matching_key");
+}
+Vector cache_entry_other_device_identity() {
+    return device_cache_entry("cache_entry_other_device_identity", "an entry bound to device B, read by device A",
+                              ovseal::DeviceIdentity::from_bytes(device_b_private), device_identity(device_a_private),
+                              "no_matching_key");
+}
+Vector cache_entry_device_bound_read_without_device() {
+    return device_cache_entry("cache_entry_device_bound_read_without_device",
+                              "an entry bound to device A, read with the model's file key alone", device_a(),
+                              nullptr, "no_matching_key");
+}
+
+// ---- revision 5: option values of other types than strings (§16.2) ----
+
+Vector cache_entry_typed_options_success() {
+    const nlohmann::json options = {{"PERFORMANCE_HINT", "LATENCY"}, {"NUM_STREAMS", 4}, {"ENABLE_CPU_PINNING", true},
+                                    {"ENABLE_HYPER_THREADING", false}, {"SPARSE_WEIGHTS_DECOMPRESSION_RATE", 0.1},
+                                    {"INFERENCE_PRECISION_HINT", "bf16"}, {"LOG_OFFSET", -3},
+                                    {"LIMIT", std::uint64_t{18446744073709551615ULL}},
+                                    {"DEVICE_PROPERTIES", {{"CPU", {{"SCALE", -1.5e-300}, {"TINY", 5e-324}, {"ZERO", 0.0}}}}}};
+    const Sealed model = cache_model();
+    const Bytes binding = binding_for(model, "CPU", options);
+    const Key key = ovseal::container::cache_entry_key(model.file_key, binding);
+    return {"cache_entry_typed_options_success",
+            "options of every type the manifest can carry: strings, booleans, integers, binary64 numbers",
+            cache_entry_bytes("cache_entry_typed_options_success", key, binding), cache_identity("CPU", options),
+            "success", {compiled_blob()}};
+}
+
 const std::vector<std::function<Vector()>> generators = {
 
     key_file_success, passphrase_success, two_stanzas_success, empty_entry_success,
@@ -971,9 +1122,14 @@ const std::vector<std::function<Vector()>> generators = {
     p256_signed_success, p256_wrong_device, p256_stanza_x25519_device, p256_ephemeral_off_curve,
     license_p256_success, license_p256_wrong_device, cache_entry_success, cache_entry_other_device,
     cache_entry_other_options, cache_entry_other_model, cache_entry_binding_record_mismatch,
-    cache_entry_payload_modified, x25519_tagged_success, p256_tagged_success, p256_tagged_wrong_tag,
-    p256_tagged_bound, p256_untagged_bound, p256_tagged_after_untagged_success, x25519_tagged_bound,
-    x25519_untagged_unbounded_success, p256_other_tag_not_checked_success, p256_tagged_bad_tag_length,
+    cache_entry_payload_modified, license_only_license_success, license_only_license_other_signer,
+    license_only_key_under_trust, license_only_key_without_trust_success, license_only_device_stanza_added,
+    license_only_twice, license_only_not_empty, cache_entry_device_bound_success,
+    cache_entry_device_bound_p256_success, cache_entry_file_key_only_for_device, cache_entry_other_device_identity,
+    cache_entry_device_bound_read_without_device, cache_entry_typed_options_success, x25519_tagged_success,
+    p256_tagged_success, p256_tagged_wrong_tag, p256_tagged_bound, p256_untagged_bound,
+    p256_tagged_after_untagged_success, x25519_tagged_bound, x25519_untagged_unbounded_success,
+    p256_other_tag_not_checked_success, p256_tagged_bad_tag_length,
 };
 
 
@@ -1015,10 +1171,23 @@ std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
             ovseal::container::canonical_options(cache_options_from(id["options"])),
             ovseal::container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
         if (ovseal::container::cache_entry_name(binding) != id["entry_name"]) return "wrong entry name";
-        const auto entry = ovseal::container::open_cache_entry(
-            dir / v["file"].get<std::string>(), ovseal::container::cache_entry_key(model.file_key_secret(), binding), binding);
+        std::optional<Key> key;
+        if (id.contains("device_identity")) {
+            const auto& d = id["device_identity"];
+            const std::string dh = d["private_key_hex"];
+            Bytes draw(dh.size() / 2);
+            for (std::size_t i = 0; i < draw.size(); ++i) draw[i] = static_cast<std::uint8_t>(std::stoi(dh.substr(2 * i, 2), nullptr, 16));
+            const auto device = d["type"] == "device" ? ovseal::DeviceIdentity::from_bytes(draw)
+                                                      : ovseal::DeviceIdentity::from_p256_bytes(draw);
+            key = ovseal::container::cache_entry_key(model.file_key_secret(),
+                                                     ovseal::keys::cache_device_secret(device).secret(), binding);
+        } else {
+            key = ovseal::container::cache_entry_key(model.file_key_secret(), binding);
+        }
+        const auto entry = ovseal::container::open_cache_entry(dir / v["file"].get<std::string>(), *key, binding);
         Bytes content(entry.entries()[0].size);
         entry.decrypt_entry(0, content);
+        if (!v.contains("entries")) return "success";  // a failure vector that opens: the caller reports it
         const auto& want = v["entries"][0];
         if (want["name"] != entry.entries()[0].name || want["kind"] != entry.entries()[0].kind ||
             want["sha256"] != hex(ovseal::crypto::sha256(content))) {
@@ -1066,10 +1235,13 @@ int check_outcomes(const fs::path& dir) {
             ring.allow_unsigned_device_files = v.value("allow_unsigned", false);
             const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), ring);
             file.verify_payload();
-            for (std::size_t i = 0; i < file.entries().size(); ++i) {
+            // A failure vector that opens has no entries to compare: its outcome, "success", is reported below.
+            const auto& want_entries = v.value("entries", nlohmann::json::array());
+            if (want_entries.size() != file.entries().size() && v["expect"] == "success") outcome = "wrong entries";
+            for (std::size_t i = 0; i < want_entries.size() && i < file.entries().size(); ++i) {
                 Bytes content(file.entries()[i].size);
                 file.decrypt_entry(i, content);
-                const auto& want = v["entries"][i];
+                const auto& want = want_entries[i];
                 if (want["name"] != file.entries()[i].name || want["kind"] != file.entries()[i].kind ||
                     want["sha256"] != hex(ovseal::crypto::sha256(content))) {
                     outcome = "wrong content";

@@ -58,6 +58,7 @@ void print_json(const FileInfo& info) {
         j["stanzas"].push_back({{"type", t}});
     }
     j["unknown_records"] = info.unknown_records;
+    j["license_only"] = info.license_only;
     j["signature"] = info.signer_key_id ? nlohmann::json{{"signer_key_id", *info.signer_key_id},
                                                          {"model_id", *info.model_id}}
                                         : nlohmann::json(nullptr);
@@ -90,6 +91,9 @@ void print_text(const std::filesystem::path& path, const FileInfo& info) {
     fmt::print("\nSignature:     {}", info.signer_key_id ? "publisher key " + *info.signer_key_id + ", model id " +
                                                                *info.model_id + " (not verified here)"
                                                          : std::string("none"));
+    if (info.license_only) {
+        fmt::print("\nLicence only:  yes: under a trust list, only a licence signed by the publisher opens it");
+    }
     fmt::print("\nLayout:        {} bytes = header {} + {} chunks of {} KiB (+16-byte tags)\n", info.file_size,
                info.header_size, info.chunk_count, info.chunk_size / 1024);
 }

@@ -11,6 +11,7 @@
 #include "json_output.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/license.hpp"
+#include "ovseal/sealed_file.hpp"
 
 namespace ovseal::cli {
 namespace {
@@ -95,6 +96,11 @@ void issue(const IssueArgs& args) {
         write_new_file(args.output, licenses[0]);
         fmt::print("Issued licence {} for device {} (valid from {} until {})\n", args.output.string(),
                    devices[0].to_string(), show_time(terms.not_before, "the start"), show_time(terms.expires, "forever"));
+    }
+    if (!inspect(args.model).license_only) {
+        fmt::print(stderr, "ovseal: warning: the model was not sealed with --license-only: whoever learns its file "
+                           "key (a licensee can, on its own device) can add a key to a copy that then opens under a "
+                           "trust list after the licence ends (see docs/THREAT_MODEL.md)\n");
     }
     const auto now = static_cast<std::uint64_t>(std::time(nullptr));
     if (terms.expires != 0 && terms.expires <= now) {

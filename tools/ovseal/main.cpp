@@ -29,6 +29,7 @@ constexpr const char* exit_codes_help = R"(Exit codes:
  25 tpm_unavailable     28 tpm_busy             31 token_login_failed
  26 tpm_policy_failed   29 tpm_failed           32 token_key_missing
  27 tpm_wrong_device    30 token_unavailable    33 token_failed
+                                              34 license_required
 )";
 
 constexpr const char* environment_help = R"(OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for

@@ -39,6 +39,13 @@ struct Recipients {
     }
 };
 
+// Said in both commands' help: what the refusal of licences and identities is, and what it is not.
+constexpr const char* publisher_keys_only =
+    "Opens the file only with the publisher's key files or passphrase: a licence or a device identity is refused "
+    "(usage), so that a licensee cannot turn a licence into a key file that never expires. This is a guard of the "
+    "tool, not of the format: the signature does not cover the stanzas, and whoever holds the file key can add one "
+    "by following the format. Seal with --license-only so that such a copy does not open under a trust list.";
+
 void print_result(const std::filesystem::path& output) {
     const FileInfo info = inspect(output);
     std::string stanzas;
@@ -63,6 +70,7 @@ void add_rotate_commands(CLI::App& app) {
         bool remove_passphrase = false;
         unsigned scrypt_log2_n = 18;
     };
+    rewrap_cmd->footer(publisher_keys_only);
     auto r = std::make_shared<RewrapArgs>();
     rewrap_cmd->add_option("file", r->input, "Sealed file")->required();
     rewrap_cmd->add_option("-o,--output", r->output, "File to write (may be the input)")->required();
@@ -96,7 +104,9 @@ void add_rotate_commands(CLI::App& app) {
         TokenOptions token;
         std::size_t chunk_size = 0;
         unsigned scrypt_log2_n = 18;
+        bool license_only = false;
     };
+    reseal_cmd->footer(publisher_keys_only);
     auto s = std::make_shared<ResealArgs>();
     reseal_cmd->add_option("file", s->input, "Sealed file")->required();
     reseal_cmd->add_option("-o,--output", s->output, "File to write (may be the input)")->required();
@@ -105,6 +115,8 @@ void add_rotate_commands(CLI::App& app) {
     reseal_cmd->add_option("--sign", s->sign, sign_option_help);
     reseal_cmd->add_option("--signing-passphrase-file", s->signing_passphrase_file, "Passphrase of the signing key");
     s->token.add_to(*reseal_cmd);
+    reseal_cmd->add_flag("--license-only", s->license_only,
+                         "Make the new file licence-only (a licence-only input stays so); needs --sign");
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
     reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, "Passphrase work factor (16 to 20)")
@@ -114,6 +126,7 @@ void add_rotate_commands(CLI::App& app) {
         options.devices = s->to.device_keys();
         options.chunk_size = s->chunk_size;
         options.scrypt_log2_n = s->scrypt_log2_n;
+        options.license_only = s->license_only;
         if (!s->sign.empty()) options.sign = load_signing_key(s->sign, s->signing_passphrase_file, s->token);
         const auto recipients = s->to.keys();
         if (recipients.empty() && options.devices.empty()) {

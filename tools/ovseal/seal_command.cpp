@@ -27,6 +27,7 @@ struct SealArgs {
     TokenOptions token;
     bool convert_to_ir = false;
     bool keep_format = false;
+    bool license_only = false;
 };
 
 // A model of another format became IR inside the sealed file.
@@ -68,6 +69,9 @@ void add_seal_command(CLI::App& app) {
     cmd->add_flag("--keep-format", args->keep_format,
                   "Seal single-file ONNX as it is (the default); refuse formats that need converting")
         ->excludes(to_ir);
+    cmd->add_flag("--license-only", args->license_only,
+                  "Devices with a trust list open the model only through a licence signed by the --sign key (a copy "
+                  "a licensee re-wraps with the file key does not open there); needs --sign, refuses -r/-R");
     cmd->final_callback([args] {
         SealOptions options;
         if (!args->name.empty()) options.name = args->name;
@@ -76,6 +80,7 @@ void add_seal_command(CLI::App& app) {
         options.chunk_size = args->chunk_size;
         options.scrypt_log2_n = args->scrypt_log2_n;
         options.check_model = !args->no_check;
+        options.license_only = args->license_only;
         options.conversion = args->convert_to_ir ? ModelConversion::to_ir
                              : args->keep_format ? ModelConversion::keep_format
                                                  : ModelConversion::automatic;
@@ -99,6 +104,10 @@ void add_seal_command(CLI::App& app) {
         }
         if (info.model_id) {
             fmt::print("Signed by {}; model id {}\n", *info.signer_key_id, *info.model_id);
+        }
+        if (info.license_only) {
+            fmt::print("Licence only: devices with a trust list open it only through a licence signed by {}\n",
+                       *info.signer_key_id);
         }
     });
 }

@@ -38,6 +38,7 @@ void add_verify_command(CLI::App& app) {
                 {"model_id", info.model_id ? nlohmann::json(*info.model_id) : nlohmann::json(nullptr)},
                 {"signature_verified", info.signature_verified},
                 {"opened_unsigned_by_device", info.opened_unsigned_by_device},
+                {"license_only", info.license_only},
             });
             if (info.opened_unsigned_by_device) {
                 fmt::print(stderr, "ovseal: WARNING: opened through a device key without a signature check "
@@ -59,6 +60,9 @@ void add_verify_command(CLI::App& app) {
             fmt::print("Signed by key {} (not checked: no --trust given)\n", *info.signer_key_id);
         } else {
             fmt::print("Not signed.\n");
+        }
+        if (info.license_only) {
+            fmt::print("Licence only: under a trust list, only a licence signed by the publisher opens it.\n");
         }
     });
 }
