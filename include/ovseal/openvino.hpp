@@ -17,9 +17,11 @@
 
 namespace ovseal {
 
-/// Opens a sealed model with `key`, authenticates all of it, and reads it into OpenVINO from memory.
-/// The weights are decrypted straight into locked, non-dumpable memory owned by the returned model (through
-/// an ov::Allocator) and wiped when the last Model / CompiledModel that uses them is released.
+/// Opens a sealed model with `key`, authenticates all of it, and reads it into OpenVINO from memory: OpenVINO's
+/// frontends read in-memory files that ovseal names, never a path of their own. The weights are decrypted straight
+/// into locked, non-dumpable memory that the model's constants keep alive and that is wiped when the last
+/// Model / CompiledModel that uses them is released. `core` compiles; it does not read (extensions added to it do
+/// not reach the reader: load models with custom operations through the ovseal frontend, whose Core passes them on).
 /// Throws ovseal::Error; nothing reaches OpenVINO unless every byte it gets has been authenticated.
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key);
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
