@@ -5,13 +5,13 @@
 namespace ovseal {
 
 struct Hardening {
-    /// Makes the process non-dumpable (PR_SET_DUMPABLE 0) while any sealed model's plaintext is held: no core
-    /// dumps, and other processes of the same user can neither ptrace it nor read /proc/PID/mem. The previous
-    /// state comes back when the last such model is released (after an ONNX model, which OpenVINO copies into
-    /// memory ovseal does not track, it stays). On by default; OVSEAL_HARDEN=0 in the environment turns it off.
+    /// Makes the process non-dumpable (PR_SET_DUMPABLE 0) from the first sealed model loaded: no core dumps, and
+    /// other processes of the same user can neither ptrace it nor read /proc/PID/mem. It stays so after the model
+    /// is released: OpenVINO's own copies (repacked weights, the XML's DOM) stay in the memory it frees, unwiped.
+    /// On by default; OVSEAL_HARDEN=0 in the environment turns it off.
     bool non_dumpable = true;
-    /// Also locks all of the process's memory (mlockall with MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) while
-    /// plaintext is held, so that the copies OpenVINO makes (the XML text, repacked weights) stay out of swap
+    /// Also locks all of the process's memory (mlockall with MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) from the
+    /// first sealed model loaded on (for the same reason), so that the copies OpenVINO makes (the XML text, repacked weights) stay out of swap
     /// too. Needs a large RLIMIT_MEMLOCK or CAP_IPC_LOCK; if the kernel refuses, a warning says so once and
     /// loading goes on. Off by default; OVSEAL_MLOCKALL=1 turns it on.
     bool lock_all_memory = false;

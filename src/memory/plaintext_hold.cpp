@@ -27,6 +27,7 @@ struct State {
     std::optional<Hardening> settings;  // read from the environment on first use
     std::size_t holds = 0;
     bool permanent = false;
+    bool reached_openvino = false;  // OpenVINO's copies outlive the models: stay hardened (§ plaintext_reached_openvino)
     int dumpable_before = -1;  // what the first hold changed, to undo at the last release
     bool locked_all = false;
 
@@ -61,6 +62,7 @@ void first_hold(State& s) {
 }
 
 void last_release(State& s) {
+    if (s.reached_openvino) return;  // what hardening was done stays
     if (s.dumpable_before > 0 && !s.permanent) prctl(PR_SET_DUMPABLE, s.dumpable_before, 0, 0, 0);
     s.dumpable_before = -1;
     if (s.locked_all) munlockall();
@@ -80,6 +82,12 @@ PlaintextHold hold_plaintext() {
         std::lock_guard lock(st.mutex);
         if (--st.holds == 0) last_release(st);
     });
+}
+
+void plaintext_reached_openvino() {
+    State& s = state();
+    std::lock_guard lock(s.mutex);
+    s.reached_openvino = true;
 }
 
 void harden_permanently() {

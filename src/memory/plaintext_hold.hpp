@@ -11,6 +11,11 @@ namespace ovseal::memory {
 using PlaintextHold = std::shared_ptr<void>;
 PlaintextHold hold_plaintext();
 
+/// Plaintext was handed to OpenVINO, which copies it (repacked weights, the XML's DOM) into memory it frees without
+/// wiping: from now on the last release keeps the hardening (non-dumpable, and all memory locked if asked) for the
+/// rest of the process, since freed pages can still hold the model.
+void plaintext_reached_openvino();
+
 /// Non-dumpable and no core files for the rest of the process, whatever the holds do.
 void harden_permanently();
 

@@ -41,6 +41,7 @@ ov::CompiledModel import_entry(ov::Core& core, const std::filesystem::path& path
     // CompileCache.ImportBufferLivesAsLongAsTheCompiledModel).
     ov::Tensor blob(ov::element::u8, ov::Shape{size}, ov::Allocator(openvino::SecureAllocator{}));
     entry.decrypt_entry(0, {blob.data<std::uint8_t>(), size});
+    memory::plaintext_reached_openvino();
     // The import reads the model inside the blob from a string, and so looks for ".bin" in the working directory:
     // it runs where no such file can be. Where that cannot be arranged, the cache is not used.
     ov::CompiledModel compiled;

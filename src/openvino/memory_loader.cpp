@@ -92,8 +92,7 @@ std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, 
                         "the sealed ONNX model refers to external data files; ovseal loads only single-file ONNX "
                         "models (seal ONNX with external data as IR)");
         }
-        // OpenVINO copies an ONNX model's constants into memory ovseal cannot track: stay hardened for good.
-        static const memory::PlaintextHold onnx_hold = memory::hold_plaintext();
+        memory::plaintext_reached_openvino();
         try {
             return read_isolated([&] { return read_onnx(onnx, extensions); });
         } catch (const Error&) {
@@ -119,6 +118,7 @@ std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, 
     if (weights_size > 0) outputs.push_back({*entries.bin, {weights->data(), weights->size()}});
     // One pass: every chunk authenticated (and, under a trust list, the signature) before OpenVINO sees a byte.
     file.decrypt_entries(outputs, false);
+    memory::plaintext_reached_openvino();
     try {
         return read_isolated([&] { return read_ir(xml, weights, extensions); });
     } catch (const Error&) {

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FRONTEND, LOAD_PROBE, MODELS, OVSEAL, TRACE_BEGIN, TRACE_END
+from conftest import FRONTEND, LOAD_PROBE, MODELS, OVSEAL, TRACE_BEGIN, TRACE_END, traced
 
 STRACE = shutil.which("strace")
 DENY_UNSHARE = os.environ.get("OVSEAL_DENY_UNSHARE", "")
@@ -229,7 +229,7 @@ def test_sealed_cache_with_planted_weights(world, overlay, reference, places, tm
         result = subprocess.run([*wrapper, STRACE, "-f", "-qq", "-y", "-s", "4096", "-e", "trace=%file,clone,clone3,fork,vfork", "-o",
                                  str(trace), OVSEAL, "run", str(sealed), "--identity", str(world.device), "--trust",
                                  str(world.trusted), "--cache-dir", str(cache), "--save-outputs", str(out)],
-                                cwd=cwd, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True)
+                                cwd=cwd, env=traced({**os.environ, "HOME": str(home)}), capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert re.search(rf"cache:\s+{start}", result.stdout), result.stdout + result.stderr
         digest = hashlib.sha256(b"".join(np.ascontiguousarray(np.load(f)).tobytes()
@@ -244,7 +244,7 @@ def test_the_trace_sees_a_plain_load_reading_beside_the_model(world, overlay, tm
     shutil.copytree(MODELS / "sample", folder)
     trace = tmp_path / "trace.txt"
     subprocess.run([STRACE, "-f", "-qq", "-y", "-s", "4096", "-e", "trace=%file,clone,clone3,fork,vfork", "-o", str(trace), OVSEAL, "run",
-                    str(folder / "model.xml")], cwd=tmp_path, capture_output=True, check=True)
+                    str(folder / "model.xml")], cwd=tmp_path, env=traced(os.environ), capture_output=True, check=True)
     assert any(p == str(folder / "model.bin") for _, p in touched_paths(trace, False))
     with pytest.raises(AssertionError, match="sealed file's folder"):
         check_trace(trace, False, folder / "model.xml", tmp_path / "nowhere", folder, tmp_path / "nohome",

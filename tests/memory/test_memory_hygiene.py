@@ -4,11 +4,12 @@ drop privileges first: to user nobody (65534) when nobody can reach the binaries
 capability (which is just as unprivileged for ptrace, /proc/PID/mem and mlock limits).
 
 - hardening on (the default): the process is non-dumpable while it holds the model, so abort() leaves no core
-  and another process of the same user cannot read /proc/PID/mem; dumpable again once the model is released;
+  and another process of the same user cannot read /proc/PID/mem, also after the model is released (OpenVINO's
+  copies stay in the memory it frees);
 - hardening off (OVSEAL_HARDEN=0): a core is written, and it does not hold the model's marker bytes
   (MADV_DONTDUMP), while a control copy of the same bytes in ordinary heap memory does show up;
 - a small RLIMIT_MEMLOCK: one warning, the model still loads and runs; a large one: the weights are locked;
-- OVSEAL_MLOCKALL=1: the whole process is locked (or one warning when the limit is too small).
+- OVSEAL_MLOCKALL=1: the whole process is locked, for good (or one warning when the limit is too small).
 """
 
 import itertools
@@ -196,8 +197,13 @@ def test_proc_mem_of_a_holding_process(unprivileged, sealed, workdir, harden):
         probe.stdin.write("release\n")
         probe.stdin.flush()
         released = probe.stdout.readline()
-        # Dumpable again once nothing sealed is held (the hardening follows the plaintext's lifetime).
-        assert released.startswith("released") and _field(released, "dumpable") == 1, released
+        assert released.startswith("released"), released
+        # After the model is released OpenVINO's copies (repacked weights, the XML's DOM) stay in memory it freed,
+        # unwiped: the process stays as hardened as it was, and its memory as unreadable.
+        assert _field(released, "dumpable") == (0 if harden else 1), released
+        seen_after = _read_other_process(unprivileged, pid)
+        if harden:
+            assert seen_after.startswith("denied"), f"/proc/{pid}/mem was readable after release: {seen_after}"
         # Only the small pool of wiped single pages that ovseal reuses for keys stays locked.
         assert _field(released, "vmlck_kb") <= POOL_KB, f"locked memory left after release: {released}"
         probe.stdin.write("exit\n")
@@ -241,8 +247,9 @@ def test_mlockall_opt_in(unprivileged, sealed, workdir):
     assert locked.returncode == 0, locked.stdout + locked.stderr
     assert _field(locked.stdout.splitlines()[0], "vmlck_kb") > 4 * _field(plain.stdout.splitlines()[0], "vmlck_kb"), \
         f"OVSEAL_MLOCKALL=1 should lock much more than the weights: {plain.stdout!r} vs {locked.stdout!r}"
-    # Released: everything unlocked again.
-    assert _field(locked.stdout.splitlines()[1], "vmlck_kb") <= POOL_KB, locked.stdout
+    # Released: still locked, since the memory OpenVINO freed may still hold copies of the model.
+    assert _field(locked.stdout.splitlines()[1], "vmlck_kb") > 4 * _field(plain.stdout.splitlines()[0], "vmlck_kb"), \
+        locked.stdout
 
 
 def test_mlockall_without_the_means_warns_and_runs(unprivileged, sealed, workdir):

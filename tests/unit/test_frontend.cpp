@@ -221,7 +221,8 @@ TEST_F(OvsealFrontend, KeyRingFromEnvironmentGivesTheSameOutputs) {
     EXPECT_EQ(last_error_code(), 0);
 }
 
-// The frontend's copy of ovseal hardens the process as the C++ API does: non-dumpable while the weights are held.
+// The frontend's copy of ovseal hardens the process as the C++ API does: non-dumpable from the first sealed model
+// on, and after it is released (OpenVINO's copies stay in the memory it freed).
 TEST_F(OvsealFrontend, NonDumpableWhileTheModelIsHeld) {
     const auto dumpable = [] { return ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); };
     const char* harden = std::getenv("OVSEAL_HARDEN");
@@ -234,7 +235,7 @@ TEST_F(OvsealFrontend, NonDumpableWhileTheModelIsHeld) {
         EXPECT_EQ(dumpable(), 0) << "a sealed model is held";
         expect_same_outputs(expected, infer(compiled));
     }
-    EXPECT_EQ(dumpable(), 1) << "nothing sealed is held any more";
+    EXPECT_EQ(dumpable(), 0) << "released, but freed memory may still hold the model";
 }
 
 TEST_F(OvsealFrontend, ThreadKeyRingOverridesTheEnvironmentOnThatThreadOnly) {

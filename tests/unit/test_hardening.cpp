@@ -34,7 +34,7 @@ protected:
     fs::path xml, sealed;
 };
 
-TEST_F(Hardening, NonDumpableWhileAModelIsHeldThenRestored) {
+TEST_F(Hardening, NonDumpableFromTheFirstModelOnAndAfterItsRelease) {
     ovseal::set_hardening({});
     ov::Core core;
     {
@@ -47,7 +47,8 @@ TEST_F(Hardening, NonDumpableWhileAModelIsHeldThenRestored) {
         EXPECT_EQ(dumpable(), 0) << "the first model is still held";
         (void)infer(first);
     }
-    EXPECT_EQ(dumpable(), 1) << "nothing sealed is held any more";
+    // OpenVINO's copies of the model (repacked weights, the XML's DOM) stay in the memory it freed, unwiped.
+    EXPECT_EQ(dumpable(), 0) << "nothing sealed is held any more, but freed memory may still hold the model";
 }
 
 TEST_F(Hardening, CanBeTurnedOff) {
