@@ -5,6 +5,7 @@
 #include "openvino/model_conversion.hpp"
 #include "openvino/model_files.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/sealed_file.hpp"
 
 namespace ovseal {
 namespace {
@@ -26,6 +27,10 @@ std::string default_name(const std::filesystem::path& model) {
 
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options) {
+    if (std::error_code ec; std::filesystem::is_regular_file(model, ec) && is_sealed_file(model)) {
+        throw Error(ErrorCode::usage, "'" + model.string() + "' is a sealed file, not a model: to change who can open "
+                                      "it, use rewrap or reseal (with the publisher's keys)");
+    }
     const auto source = openvino::describe_model(model);
     const bool convert = converts(source.format, options.conversion);
     if (convert && options.conversion == ModelConversion::keep_format) {
@@ -50,7 +55,7 @@ void seal_model(const std::filesystem::path& model, const std::filesystem::path&
         files.push_back({stem + ".bin", format::EntryKind::ir_bin, {}, converted->bin.bytes()});
     } else {
         files = openvino::find_model_files(model);
-        if (options.check_model) openvino::check_model_readable(model);
+        if (options.check_model) openvino::check_model_readable(model, source.format);
     }
     container::SealParameters parameters = api::seal_parameters(options);
     auto& m = parameters.metadata;

@@ -5,6 +5,7 @@
 #include <openvino/runtime/core.hpp>
 
 #include "container/progress.hpp"
+#include "openvino/model_files.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::openvino {
@@ -20,8 +21,7 @@ std::unique_ptr<ConvertedModel> convert_to_ir(const std::filesystem::path& model
     progress.add(0);
     auto converted = std::make_unique<ConvertedModel>();
     try {
-        ov::Core core;
-        const auto read = core.read_model(model.string());
+        const auto read = read_publisher_model(model, source.format);
         progress.add(total / 2);  // read; serialising is the other half
         // ov::pass::Serialize, not ov::save_model: save_model compresses weights to f16 by default, and the
         // sealed model must compute exactly what the original does.
@@ -29,7 +29,7 @@ std::unique_ptr<ConvertedModel> convert_to_ir(const std::filesystem::path& model
         manager.register_pass<ov::pass::Serialize>(converted->xml, converted->bin);
         manager.run_passes(read);
     } catch (const Error&) {
-        throw;  // locked memory could not be had
+        throw;  // locked memory could not be had, or not a model of its format
     } catch (const std::exception& e) {
         // The publisher's own plaintext model: OpenVINO's message is safe to show here.
         throw Error(ErrorCode::model_rejected, "OpenVINO cannot read '" + model.string() + "' (" +

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 
+#include <openvino/frontend/manager.hpp>
 #include <openvino/runtime/core.hpp>
 
 #include "memory/locked_region.hpp"
@@ -130,10 +131,34 @@ std::vector<container::PackageEntry> find_model_files(const std::filesystem::pat
     return entries;
 }
 
-void check_model_readable(const std::filesystem::path& model) {
+std::shared_ptr<ov::Model> read_publisher_model(const std::filesystem::path& model, SourceFormat format) {
+    // Each format by its own frontend, named here: never OpenVINO's search through every frontend it finds, which
+    // with the ovseal frontend installed would decrypt a sealed file passed off as a model and seal it again.
+    const char* framework = nullptr;
+    switch (format) {
+    case SourceFormat::ir: framework = "ir"; break;
+    case SourceFormat::onnx:
+    case SourceFormat::onnx_external_data: framework = "onnx"; break;
+    case SourceFormat::paddle: framework = "paddle"; break;
+    case SourceFormat::tensorflow:
+    case SourceFormat::tensorflow_saved_model: framework = "tf"; break;
+    case SourceFormat::tensorflow_lite: framework = "tflite"; break;
+    }
+    ov::frontend::FrontEndManager manager;
+    const auto frontend = manager.load_by_framework(framework);
+    const ov::AnyVector inputs{model.string(), true};  // as ov::Core reads a path (memory-mapped weights)
+    if (!frontend->supported(inputs)) {
+        throw Error(ErrorCode::model_rejected, "'" + model.string() + "' is not a " + format_name(format) +
+                                                   " model OpenVINO can read, so it was not sealed");
+    }
+    return frontend->convert(frontend->load(inputs));
+}
+
+void check_model_readable(const std::filesystem::path& model, SourceFormat format) {
     try {
-        ov::Core core;
-        core.read_model(model.string());
+        read_publisher_model(model, format);
+    } catch (const Error&) {
+        throw;
     } catch (const std::exception& e) {
         // The publisher's own plaintext model: OpenVINO's message is safe to show here.
         throw Error(ErrorCode::model_rejected,

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <openvino/core/model.hpp>
 
 #include "container/sealer.hpp"
 
@@ -32,7 +35,10 @@ bool loadable_from_memory(SourceFormat format);
 std::vector<container::PackageEntry> find_model_files(const std::filesystem::path& model);
 
 /// Reads the plaintext model with OpenVINO (publisher side) so a broken model is refused before sealing.
-void check_model_readable(const std::filesystem::path& model);
+void check_model_readable(const std::filesystem::path& model, SourceFormat format);
+
+/// The model as OpenVINO reads it, by the frontend of its format only (never the ovseal frontend).
+std::shared_ptr<ov::Model> read_publisher_model(const std::filesystem::path& model, SourceFormat format);
 
 /// The OpenVINO runtime's build number, e.g. "2026.4.1-22982-...".
 std::string runtime_version();
