@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.hpp"
 #include "keys/public_key_text.hpp"
+#include "keys/secret_file.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::container {
@@ -68,8 +69,13 @@ void write_clock_state(const std::filesystem::path& state, const std::string& li
     }
 }
 
+std::string read_state_text(const std::filesystem::path& state) {
+    const auto bytes = keys::read_secret_file(state, 4096, "clock state file", ErrorCode::state_invalid);
+    return std::string(bytes.secret().begin(), bytes.secret().end());
+}
+
 std::uint64_t read_clock_state(const std::filesystem::path& state) {
-    std::ifstream in(state);
+    std::istringstream in(read_state_text(state));
     std::string line, extra;
     if (!std::getline(in, line) || std::getline(in, extra)) damaged(state, "not exactly one line");
     std::istringstream fields(line);

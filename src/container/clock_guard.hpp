@@ -28,6 +28,8 @@ private:
 
 /// Replaces the state file with `line` (write a new file of its own, fsync, rename).
 void write_clock_state(const std::filesystem::path& state, const std::string& line);
+/// The state file's text (at most 4 KiB; a FIFO in its place reads as empty rather than hanging).
+std::string read_state_text(const std::filesystem::path& state);
 /// The stored time of a file in the first form (OVSEAL-CLOCK-1), checked; state_invalid if damaged.
 std::uint64_t read_clock_state(const std::filesystem::path& state);
 [[noreturn]] void clock_state_damaged(const std::filesystem::path& state, const std::string& why);

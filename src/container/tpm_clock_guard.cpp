@@ -37,14 +37,14 @@ bool parse_number(const std::string& text, std::uint64_t& out) {
 }
 
 std::string first_word(const std::filesystem::path& state) {
-    std::ifstream in(state);
+    std::istringstream in(read_state_text(state));
     std::string word;
     in >> word;
     return word;
 }
 
 Anchor read_anchor(const std::filesystem::path& state, const memory::SecretBytes& key) {
-    std::ifstream in(state);
+    std::istringstream in(read_state_text(state));
     std::string line, extra;
     if (!std::getline(in, line) || std::getline(in, extra)) clock_state_damaged(state, "not exactly one line");
     std::istringstream fields(line);

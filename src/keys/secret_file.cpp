@@ -15,11 +15,14 @@ namespace ovseal::keys {
 
 memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::size_t limit, const char* what,
                                      ErrorCode too_large) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Opened without blocking so that a FIFO nobody writes to reads as empty instead of hanging the open; then
+    // blocking again, so that a pipe someone does write to (`--passphrase-file <(...)`) is read to its end.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         throw Error(ErrorCode::io, std::string("cannot open ") + what + " '" + path.string() + "': " +
                                        std::strerror(errno));
     }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     memory::SecretBytes buffer(limit + 1);
     std::size_t total = 0;
     while (total <= limit) {
@@ -40,9 +43,8 @@ memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::siz
     }
     ::close(fd);
     if (total > limit) {
-        throw Error(too_large, std::string("the ") + what + " '" + path.string() +
-                                                "' is too large to be one (more than " + std::to_string(limit) +
-                                                " bytes)");
+        throw Error(too_large, std::string(what) + " '" + path.string() + "' is too large (more than " +
+                                   std::to_string(limit) + " bytes)");
     }
     return memory::SecretBytes::copy_of(buffer.secret().first(total));
 }

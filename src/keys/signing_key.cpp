@@ -39,10 +39,8 @@ PublisherPublicKey PublisherPublicKey::parse(std::string_view text) {
 }
 
 PublisherPublicKey PublisherPublicKey::load(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw Error(ErrorCode::io, "cannot read publisher public key '" + path.string() + "'");
-    }
+    const auto bytes = keys::read_secret_file(path, 4096, "publisher public key");  // public, but bounded
+    std::istringstream in(std::string(bytes.secret().begin(), bytes.secret().end()));
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line[0] != '#') return parse(line);

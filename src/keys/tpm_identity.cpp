@@ -1,10 +1,13 @@
 #include "keys/tpm_identity.hpp"
 
+#include "keys/secret_file.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -162,8 +165,15 @@ void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile
 }
 
 TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw Error(ErrorCode::io, "cannot read the device identity '" + path.string() + "'");
+    std::string text;
+    try {
+        const auto bytes = read_secret_file(path, 1 << 16, "a TPM device identity");  // the TPM's blobs; bounded
+        text.assign(bytes.secret().begin(), bytes.secret().end());
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::io) throw;
+        throw malformed(path, "unexpected content");
+    }
+    std::istringstream in(text);
     std::vector<std::string> lines;
     std::string line;
     while (std::getline(in, line)) {

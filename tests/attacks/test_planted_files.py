@@ -260,3 +260,39 @@ def test_a_fifo_in_place_of_the_sealed_file_is_refused_at_once(world, tmp_path):
                              str(world.trusted)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 3, result.stderr
     assert "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("which", ["key file", "trusted key", "identity", "licence", "clock state", "key ring"])
+def test_a_fifo_in_place_of_any_input_never_hangs_a_load(world, tmp_path, which):
+    """A FIFO nobody writes to, put where a key, a licence, a trusted key, an identity, the clock state or the key
+    ring should be, reads as empty: a typed error (or a load that does without it), at once."""
+    fifo = tmp_path / "planted"
+    os.mkfifo(fifo)
+    run = [OVSEAL, "run", str(world.genuine)]
+    identity, trust = ["--identity", str(world.device)], ["--trust", str(world.trusted)]
+    if which == "key file":
+        cmd = run + ["-k", str(fifo)]
+    elif which == "trusted key":
+        cmd = run + identity + ["--trust", str(fifo)]
+    elif which == "identity":
+        device = tmp_path / "device"
+        device.mkdir()
+        os.mkfifo(device / "identity")
+        shutil.copyfile(world.device / "identity.pub", device / "identity.pub")
+        cmd = run + ["--identity", str(device)] + trust
+    elif which == "licence":
+        cmd = run + identity + trust + ["--license", str(fifo)]
+    elif which == "clock state":
+        licence = tmp_path / "x.lic"
+        licence.write_bytes(b"not a licence")
+        cmd = run + identity + trust + ["--license", str(licence), "--clock-state", str(fifo)]
+    else:
+        cmd = [LOAD_PROBE, str(fifo), str(world.genuine)]
+    result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=60)
+    assert result.returncode >= 0, result.stderr
+    if which == "key ring":
+        assert result.returncode == 1 and "load_probe: " in result.stderr and "key-ring" in result.stderr, \
+            result.stderr
+    else:
+        assert result.returncode != 1 and (result.returncode == 0 or "ovseal: error:" in result.stderr), \
+            result.stderr
