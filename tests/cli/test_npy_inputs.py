@@ -44,3 +44,11 @@ def test_a_well_formed_npy_still_runs(cli, h, wd, secrets, seal):
     f = wd / "x.npy"
     np.save(f, np.zeros((1, 64), dtype=np.float32))
     cli.ok("run", seal("mlp"), *h.secret_args(secrets, "key1"), "--input", f"input={f}")
+
+
+@pytest.mark.parametrize("shape", [(1, 1023), (), (64,), (2, 64)])
+def test_a_well_formed_npy_of_the_wrong_shape_is_a_usage_error(cli, h, wd, secrets, seal, shape):
+    f = wd / "wrong.npy"
+    np.save(f, np.zeros(shape, dtype=np.float32))
+    r = cli("run", seal("mlp"), *h.secret_args(secrets, "key1"), "--input", f"input={f}")
+    h.assert_error(r, "usage", "shape")

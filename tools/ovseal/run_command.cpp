@@ -168,8 +168,17 @@ void run(const RunArgs& args) {
             throw Error(ErrorCode::usage, "input '" + inputs[i].get_any_name() + "' needs element type " +
                                               inputs[i].get_element_type().get_type_name() + ", the .npy file has " +
                                               tensor.get_element_type().get_type_name());
+        } else if (!inputs[i].get_partial_shape().compatible(ov::PartialShape(tensor.get_shape()))) {
+            throw Error(ErrorCode::usage, "input '" + inputs[i].get_any_name() + "' needs shape " +
+                                              inputs[i].get_partial_shape().to_string() + ", the .npy file has " +
+                                              ov::PartialShape(tensor.get_shape()).to_string());
         }
-        request.set_input_tensor(i, tensor);
+        try {
+            request.set_input_tensor(i, tensor);
+        } catch (const std::exception&) {
+            throw Error(ErrorCode::usage, "input '" + inputs[i].get_any_name() + "' does not take the .npy file given "
+                                          "for it (shape " + ov::PartialShape(tensor.get_shape()).to_string() + ")");
+        }
     }
     if (!input_files.empty()) {
         throw Error(ErrorCode::usage, "the model has no input named '" + input_files.begin()->first + "'");
