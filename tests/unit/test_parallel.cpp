@@ -106,6 +106,12 @@ TEST(Parallel, ConcurrentAndNestedCallersAllFinish) {
 }
 
 TEST(Parallel, ForkedChildGetsAPoolOfItsOwn) {
+#ifdef __SANITIZE_ADDRESS__
+    // AddressSanitizer's allocator has no fork handlers: a child can inherit one of its size-class locks held by a
+    // parent thread that no longer exists, and the child's first thread creation waits on it forever (seen with
+    // gdb: every new pool thread blocked in SizeClassAllocator64::GetFromAllocator).
+    GTEST_SKIP() << "AddressSanitizer's allocator is not fork-safe while other threads run";
+#endif
     ASSERT_EQ(count_misses(1000, 4), 0);  // the parent's pool exists and has threads
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
