@@ -471,20 +471,21 @@ void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool auth
                 process_chunks(e, nullptr, authenticate_all, digest ? &*digest : nullptr, &progress, threads);
             }
         }
-        if (digest) {
-            // Verified under the trusted key chosen at step 2a, by value, and the signature record of the one
-            // trailer read (§9 step 7a).
-            const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, *digest);
-            if (!m_signature || m_signature->signer != m_trusted_signer->bytes() ||
-                model_id(message) != m_signature->model_id ||
-                !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
-                throw Error(ErrorCode::bad_signature,
-                            "the publisher signature does not verify: the model was changed after it was signed");
-            }
-        }
+        if (digest) verify_trusted_signature(*digest);
     } catch (...) {
         for (const auto& o : outputs) memory::wipe(o.out.data(), o.out.size());  // no partial plaintext survives
         throw;
+    }
+}
+
+void SealedFile::verify_trusted_signature(const PayloadDigest& digest) const {
+    // Under the trusted key chosen at step 2a, by value, and the signature record of the one trailer read
+    // (§9 step 7a).
+    const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest);
+    if (!m_signature || m_signature->signer != m_trusted_signer->bytes() || model_id(message) != m_signature->model_id ||
+        !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
+        throw Error(ErrorCode::bad_signature,
+                    "the publisher signature does not verify: the model was changed after it was signed");
     }
 }
 
@@ -518,15 +519,7 @@ void SealedFile::copy_authenticated_payload(const std::function<void(std::span<c
         }
         sink(stored);
     }
-    if (digest) {
-        const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, *digest);
-        if (!m_signature || m_signature->signer != m_trusted_signer->bytes() ||
-            model_id(message) != m_signature->model_id ||
-            !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
-            throw Error(ErrorCode::bad_signature,
-                        "the publisher signature does not verify: the model was changed after it was signed");
-        }
-    }
+    if (digest) verify_trusted_signature(*digest);
     sink(m_trailer);
 }
 

@@ -95,6 +95,7 @@ public:
 
 private:
     SealedFile(FileReader file, std::vector<std::uint8_t> header);
+    void verify_trusted_signature(const PayloadDigest& digest) const;
     void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
                         Progress* progress, unsigned threads) const;
 
