@@ -15,7 +15,7 @@
 
 #include "container/sealer.hpp"
 #include "crypto/crypto.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/license.hpp"
 

@@ -6,7 +6,7 @@
 // Invariants: every failure is one §9 or §16.6 names; an entry that opens is bound to exactly the expected
 // binding and holds exactly one compiled model, whose every chunk authenticates or is payload_auth_failed.
 
-#include "container/cache_entry.hpp"
+#include "cache/cache_entry.hpp"
 #include "container/file_keys.hpp"
 #include "keys/stanzas.hpp"
 #include "sealed_common.hpp"
@@ -22,7 +22,7 @@ struct CacheFixture {
 
     CacheFixture() {
         const Key model_key = Key::from_bytes(from_hex(vector_key_hex));
-        const auto model = container::SealedFile::open(vectors_dir() / "key_file_success.ovseal", std::span(&model_key, 1));
+        const auto model = container::OpenedContainer::open(vectors_dir() / "key_file_success.ovseal", std::span(&model_key, 1));
         const std::vector<container::CacheOption> options = {
             {"PERFORMANCE_HINT", "LATENCY", false, {}},
             {"INFERENCE_PRECISION_HINT", "f32", false, {}},
@@ -69,7 +69,7 @@ void reauthenticate(std::vector<std::uint8_t>& file) {
 void open_entry(const std::vector<std::uint8_t>& bytes, const char* what) {
     const auto& f = fixture();
     const auto path = write_scratch("entry.ovcache", bytes);
-    std::optional<container::SealedFile> entry;
+    std::optional<container::OpenedContainer> entry;
     if (!expect(what, opening_errors, [&] { entry.emplace(container::open_cache_entry(path, *f.key, f.binding)); })) {
         return;
     }

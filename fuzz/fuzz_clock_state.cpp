@@ -1,12 +1,12 @@
 // The rollback guard's state files (docs/FORMAT.md §13.4): `OVSEAL-CLOCK-1 <seconds> <checksum>` (read by
 // read_clock_state and check_and_advance_clock) and `OVSEAL-CLOCK-TPM-1 <seconds> <clock_ms> <mac>` (read by the
 // TPM-anchored guard). The TPM form is reached through its reader itself: the guard's entry point asks a TPM for
-// its clock and its key, so this target compiles src/container/tpm_clock_guard.cpp into itself (its helpers live
+// its clock and its key, so this target compiles src/policy/tpm_clock_guard.cpp into itself (its helpers live
 // in an unnamed namespace) and calls read_anchor with a fixed key; fuzz/make_seeds.py uses the same key.
 // Invariants: only state_invalid (and clock_rollback from the guard); a state the guard accepts and stores reads
 // back as the stored time; an anchor the TPM guard writes reads back as written.
 
-#include "container/tpm_clock_guard.cpp"  // NOLINT: the reader of the TPM form is internal to this file
+#include "policy/tpm_clock_guard.cpp"  // NOLINT: the reader of the TPM form is internal to this file
 
 #include "fuzz_support.hpp"
 
@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         write_scratch("clock", input);
     }
-    // The guard's own entry, as SealedFile::open calls it (a missing file is a first use; here it exists).
+    // The guard's own entry, as OpenedContainer::open calls it (a missing file is a first use; here it exists).
     expect("check_and_advance_clock", {E::state_invalid, E::clock_rollback},
            [&] { container::check_and_advance_clock(path, vector_now, 300); });
 

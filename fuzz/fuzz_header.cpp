@@ -1,5 +1,5 @@
 // A whole header (docs/FORMAT.md §3–§6): the preamble, the stanza section, the body and its records, and the
-// chunk layout, parsed exactly as SealedFile::open and `inspect` parse them (steps 1, 2 and 5 of §9, with the
+// chunk layout, parsed exactly as OpenedContainer::open and `inspect` parse them (steps 1, 2 and 5 of §9, with the
 // input's size as the file size). Invariants: each step throws only the errors §9 gives it; what parses is
 // within the format's bounds; the writers reproduce the stanza section and the header byte for byte, and a
 // parsed body survives body_bytes -> parse_body unchanged; the layout adds up.

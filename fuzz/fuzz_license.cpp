@@ -1,7 +1,7 @@
 // Licences (docs/FORMAT.md §13, versions 1 and 2). Each input is parsed twice: as it is, and re-signed by the
 // fuzz targets' own key when its length matches its layout, so that mutated fields reach everything after the
 // signature check (window, device point, unwrap). A licence that parses for one of the test vectors' devices is
-// unwrapped with that device, as SealedFile::open does after its device check.
+// unwrapped with that device, as OpenedContainer::open does after its device check.
 // Invariants: parse_license throws only license_invalid or unsupported_version; a parsed licence accounts for
 // every byte (writing its fields back gives the input); unwrapping throws only license_invalid and yields 32 bytes.
 
@@ -10,7 +10,7 @@
 #include "crypto/crypto.hpp"
 #include "format/byte_io.hpp"
 #include "fuzz_support.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "ovseal/identity.hpp"
 
 using namespace ovseal;

@@ -1,5 +1,5 @@
 // A whole sealed file, opened as a device or a publisher opens it (docs/FORMAT.md §9): `inspect`'s unverified read
-// and the model id, then SealedFile::open with the test vectors' key file and devices (no trust list), and again
+// and the model id, then OpenedContainer::open with the test vectors' key file and devices (no trust list), and again
 // with a trust list and the vectors' licences; whatever opens is decrypted entry by entry (or verified). Seeds are
 // tests/vectors/*.ovseal (scripts/fuzz.sh copies them); most mutations go to the header (sealed_common.hpp).
 // Invariants: every failure is one §9 names for its step; an opened file is exactly as long as its layout and
@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& r = rings();
     const auto path = write_scratch("model.ovseal", Bytes(data, size));
     inspect(path);
-    open_and_read(path, r.plain, "SealedFile::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "SealedFile::open (trust list, licences)", trusted_opening_errors);
+    open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
+    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licences)", trusted_opening_errors);
     return 0;
 }
 

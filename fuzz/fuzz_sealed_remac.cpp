@@ -87,8 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& r = rings();
     const auto path = write_scratch("model.ovseal", file);
     inspect(path);
-    open_and_read(path, r.plain, "SealedFile::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "SealedFile::open (trust list, licences)", trusted_opening_errors);
+    open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
+    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licences)", trusted_opening_errors);
     return 0;
 }
 

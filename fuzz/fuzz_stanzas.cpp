@@ -1,6 +1,6 @@
 // The stanza section and every stanza type (docs/FORMAT.md §4, §7): the input is a little-endian u16 that picks
 // the stanza count (1..1024, as parse_preamble bounds it) and then the section. Steps 2 and 3 of §9 run as
-// SealedFile::open runs them: parse, check the known types' shapes (key, scrypt, x25519, p256 and their tagged
+// OpenedContainer::open runs them: parse, check the known types' shapes (key, scrypt, x25519, p256 and their tagged
 // forms), choose the device stanzas each device tries (the bound of §7.4), then try every stanza with the test
 // vectors' key file, X25519 device and P-256 device (software scalar, as the vectors use).
 // Passphrases are not tried: one scrypt (2^16 or more) per input would stall the fuzzer, and the scrypt stanza's

@@ -7,7 +7,7 @@
 // back to itself; a P-256 identity's public key can be taken from the file.
 
 #include "fuzz_support.hpp"
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 #include "tpm/tpm.hpp"
 
 using namespace ovseal;

@@ -1,7 +1,7 @@
 #pragma once
 
 // What fuzz_sealed_open and fuzz_sealed_remac share: the key rings a sealed file is opened with, the whole opening
-// path (SealedFile::open, then every entry decrypted or the payload verified, as `ovseal run` and `verify` do, plus
+// path (OpenedContainer::open, then every entry decrypted or the payload verified, as `ovseal run` and `verify` do, plus
 // `inspect`'s unverified read and the model id), and a mutator that spends most mutations on the header.
 
 #include <algorithm>
@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "format/byte_io.hpp"
 #include "format/header.hpp"
 #include "format/limits.hpp"
@@ -69,8 +69,8 @@ inline constexpr std::initializer_list<ErrorCode> trusted_opening_errors = {
 /// Opens `path` with `ring` and reads everything, checking what an opened file promises.
 inline void open_and_read(const std::filesystem::path& path, const KeyRing& ring, const char* what,
                           std::initializer_list<ErrorCode> allowed) {
-    std::optional<container::SealedFile> file;
-    if (!expect(what, allowed, [&] { file.emplace(container::SealedFile::open(path, ring)); })) return;
+    std::optional<container::OpenedContainer> file;
+    if (!expect(what, allowed, [&] { file.emplace(container::OpenedContainer::open(path, ring)); })) return;
     const auto& layout = file->layout();
     check(layout.file_length == file->file_size(), "an opened file is not exactly as long as its layout");
     check(file->raw_header().size() == file->preamble().header_length, "an opened file's header has another size");

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "api/seal_parameters.hpp"
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "container/sealer.hpp"
 #include "keys/stanzas.hpp"
 #include "memory/locked_region.hpp"
@@ -35,7 +35,7 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
             const RewrapChanges& changes) {
     require_publisher_keys(opener, "rewrap");
     // rewrap_file authenticates what it copies
-    const auto file = container::SealedFile::open(sealed, opener, container::OpenPurpose::republish);
+    const auto file = container::OpenedContainer::open(sealed, opener, container::OpenPurpose::republish);
     if (file.body().metadata.license_only && !changes.add_devices.empty()) {
         throw Error(ErrorCode::usage, "the model is licence-only: a device stanza would never open it under a "
                                       "trust list; issue the device a licence instead");
@@ -82,7 +82,7 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
 void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const std::vector<Key>& recipients, const SealOptions& options) {
     require_publisher_keys(opener, "reseal");
-    const auto file = container::SealedFile::open(sealed, opener, container::OpenPurpose::republish);
+    const auto file = container::OpenedContainer::open(sealed, opener, container::OpenPurpose::republish);
     container::SealParameters parameters = api::seal_parameters(options);
     const auto created = parameters.metadata.created;
     const auto sealed_by = parameters.metadata.sealed_by;

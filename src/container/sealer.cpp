@@ -12,9 +12,9 @@
 
 #include "container/file_keys.hpp"
 #include "container/file_reader.hpp"
-#include "container/parallel.hpp"
-#include "container/progress.hpp"
-#include "container/sealed_file.hpp"
+#include "parallel/parallel.hpp"
+#include "progress/progress.hpp"
+#include "container/opened_container.hpp"
 #include "container/signature.hpp"
 #include "keys/identity_secrets.hpp"
 #include "crypto/crypto.hpp"
@@ -235,7 +235,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     out.commit(parameters.sync);
 }
 
-void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,
+void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>& stanzas,
                  const std::filesystem::path& output) {
     keys::check_known_stanzas(stanzas);
     const auto& old_header = file.raw_header();

@@ -16,7 +16,7 @@
 
 namespace ovseal::container {
 
-class SealedFile;
+class OpenedContainer;
 
 struct PackageEntry {
     std::string name;
@@ -48,7 +48,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
 /// Writes a copy of an opened file with other stanzas: same file key, body, chunks and trailer, so the
 /// signature and every licence stay valid (docs/FORMAT.md §12.1). The new header is authenticated with the
 /// file key. Written through a temporary file like seal_package.
-void rewrap_file(const SealedFile& file, const std::vector<format::Stanza>& stanzas,
+void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>& stanzas,
                  const std::filesystem::path& output);
 
 /// The chunk size (log2) chosen automatically for a package whose largest entry has `largest` bytes.

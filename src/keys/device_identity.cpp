@@ -7,7 +7,7 @@
 #include "keys/key_secret.hpp"
 #include "keys/public_key_text.hpp"
 #include "keys/secret_file.hpp"
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal {

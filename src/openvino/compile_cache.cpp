@@ -6,8 +6,8 @@
 
 #include <openvino/runtime/properties.hpp>
 
-#include "container/cache_entry.hpp"
-#include "container/sealed_file.hpp"
+#include "cache/cache_entry.hpp"
+#include "container/opened_container.hpp"
 #include "memory/locked_streambuf.hpp"
 #include "memory/plaintext_hold.hpp"
 #include "openvino/compile_options.hpp"
@@ -62,7 +62,7 @@ ov::CompiledModel import_entry(ov::Core& core, const std::filesystem::path& path
 }
 
 // The export is usually about the size of the model's entries (the CPU plugin writes the original weights).
-std::size_t export_size_hint(const container::SealedFile& model) {
+std::size_t export_size_hint(const container::OpenedContainer& model) {
     std::uint64_t total = 0;
     for (const auto& e : model.entries()) total += e.size;
     return static_cast<std::size_t>(std::min<std::uint64_t>(total + total / 16 + (std::uint64_t{1} << 20),
@@ -97,7 +97,7 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
                                 const std::string& device, const ov::AnyMap& config, const CompileCache& cache) {
     openvino::check_compile_target(core, device, config);
     const auto hold = memory::hold_plaintext();
-    const auto file = container::SealedFile::open(sealed, ring);
+    const auto file = container::OpenedContainer::open(sealed, ring);
 
     CacheReport report;
     std::optional<Key> key;

@@ -8,7 +8,7 @@
 #include <openvino/runtime/intel_cpu/properties.hpp>
 #include <openvino/runtime/properties.hpp>
 
-#include "container/option_text.hpp"
+#include "cache/option_text.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::openvino {

@@ -7,7 +7,7 @@
 
 #include <openvino/core/any.hpp>
 
-#include "container/cache_entry.hpp"
+#include "cache/cache_entry.hpp"
 
 namespace ovseal::openvino {
 

@@ -3,7 +3,7 @@
 // What would make OpenVINO write a decrypted model to disk: its model cache, and its pass-tracing variables.
 // Decided on plain data, without OpenVINO, so that every caller asks the same question in the same words: the
 // C++ API fills the query from ov::Core and ov::AnyMap (compile_target.cpp), the Python package from its
-// openvino.Core and config dict (python/native/compile_target.cpp).
+// openvino.Core and config dict (python/native/compile_bindings.cpp).
 
 #include <functional>
 #include <string>

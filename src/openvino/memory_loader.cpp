@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "memory/locked_region.hpp"
 #include "memory/plaintext_hold.hpp"
 #include "openvino/disk_writes.hpp"
@@ -25,7 +25,7 @@ struct ModelEntries {
     std::optional<std::size_t> xml, bin, onnx;
 };
 
-ModelEntries find_model_entries(const container::SealedFile& file) {
+ModelEntries find_model_entries(const container::OpenedContainer& file) {
     ModelEntries found;
     const auto& entries = file.entries();
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -74,7 +74,7 @@ std::shared_ptr<ov::Model> read_isolated(const std::function<std::shared_ptr<ov:
 
 namespace openvino {
 
-std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, const Extensions& extensions) {
+std::shared_ptr<ov::Model> read_opened_model(const container::OpenedContainer& file, const Extensions& extensions) {
     // OpenVINO's pass tracing would write the model to disk while it reads it, before any compile.
     refuse_model_dumps(std::getenv);
     const auto hold = memory::hold_plaintext();
@@ -132,7 +132,7 @@ std::shared_ptr<ov::Model> read_sealed_model(const std::filesystem::path& sealed
                                              const Extensions& extensions) {
     // The process is hardened before any plaintext exists, for as long as this call or the weights live.
     const auto hold = memory::hold_plaintext();
-    return read_opened_model(container::SealedFile::open(sealed, ring), extensions);
+    return read_opened_model(container::OpenedContainer::open(sealed, ring), extensions);
 }
 
 ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model,

@@ -8,14 +8,14 @@
 
 #include <openvino/runtime/core.hpp>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "openvino/frontend_reader.hpp"
 
 namespace ovseal::openvino {
 
 /// Decrypts the model of an opened sealed file into protected memory and reads it into OpenVINO (with
 /// `extensions`, e.g. those an ov::Core hands the ovseal frontend, for custom operations).
-std::shared_ptr<ov::Model> read_opened_model(const container::SealedFile& file, const Extensions& extensions = {});
+std::shared_ptr<ov::Model> read_opened_model(const container::OpenedContainer& file, const Extensions& extensions = {});
 
 /// Opens a sealed file under `ring` and reads its model, with the process hardened from before the first byte of
 /// plaintext exists (ovseal::read_model, and the frontend with the extensions its Core gave it).

@@ -4,7 +4,7 @@
 #include <openvino/pass/serialize.hpp>
 #include <openvino/runtime/core.hpp>
 
-#include "container/progress.hpp"
+#include "progress/progress.hpp"
 #include "openvino/model_files.hpp"
 #include "ovseal/error.hpp"
 

@@ -11,7 +11,7 @@
 
 #include <openvino/runtime/properties.hpp>
 
-#include "container/option_text.hpp"
+#include "cache/option_text.hpp"
 #include "openvino/compile_options.hpp"
 #include "test_support.hpp"
 

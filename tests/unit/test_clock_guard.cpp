@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "container/clock_guard.hpp"
+#include "policy/clock_guard.hpp"
 #include "crypto/crypto.hpp"
 #include "test_support.hpp"
 

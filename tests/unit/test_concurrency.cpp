@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-#include "container/clock_guard.hpp"
+#include "policy/clock_guard.hpp"
 #include "memory/locked_region.hpp"
 #include "test_support.hpp"
 

@@ -4,7 +4,7 @@
 // OVSEAL_SKIP_LARGE_TESTS=1 skips it on purpose.
 #include "test_support.hpp"
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -97,7 +97,7 @@ TEST(LargeEntry, PastFourGiBSealsOpensAndRejectsDamage) {
     ovseal::KeyRing ring({key});
     ring.trusted.push_back(publisher.public_key());
     {
-        const auto file = ovseal::container::SealedFile::open(sealed, ring);
+        const auto file = ovseal::container::OpenedContainer::open(sealed, ring);
         ASSERT_TRUE(file.checks_signature());
         ASSERT_EQ(file.entries().size(), 2u);
         ASSERT_EQ(file.entries()[1].size, bin_size);
@@ -140,7 +140,7 @@ TEST(LargeEntry, PastFourGiBSealsOpensAndRejectsDamage) {
 
     // One flipped bit in a chunk stored past 4 GiB is caught.
     {
-        const auto file = ovseal::container::SealedFile::open(sealed, std::vector<ovseal::Key>{key});
+        const auto file = ovseal::container::OpenedContainer::open(sealed, std::vector<ovseal::Key>{key});
         const std::uint64_t last = file.layout().chunk_offset(file.layout().chunk_count - 1);
         const int fd = ::open(sealed.c_str(), O_RDWR);
         ASSERT_GE(fd, 0);

@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "container/sealer.hpp"
 #include "crypto/random_source.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "keys/stanzas.hpp"
 #include "test_support.hpp"
 
@@ -77,7 +77,7 @@ protected:
     // What a licensee who follows the format by hand does: open with its licence, take the file key, and write
     // the same file with a stanza for a key of its own (the library's own writer, new header MAC).
     fs::path extract(const fs::path& model, const std::string& name) {
-        const auto file = ovseal::container::SealedFile::open(model, licensee(model));
+        const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
         ovseal::crypto::SystemRandom random;
         auto stanzas = file.stanzas();
         stanzas.push_back(ovseal::keys::wrap_file_key(m().stolen, file.file_key_secret(), 16, random));
@@ -134,7 +134,7 @@ TEST_F(LicenseOnly, WithoutTheRecordTheCopyOpensAsBefore) {
 TEST_F(LicenseOnly, LicenceSignedByAnotherTrustedKeyIsRefused) {
     // A licensee with the file key signs a licence of its own, with no window, for devices that trust its key.
     for (const auto& model : {m().only, m().plain}) {
-        const auto file = ovseal::container::SealedFile::open(model, licensee(model));
+        const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
         ovseal::crypto::SystemRandom random;
         const auto own = work / "own.lic";
         write_bytes(own, ovseal::keys::issue_license(file.signature()->model_id, file.file_key_secret(),

@@ -1,6 +1,6 @@
 // The shared worker pool: every index handed out exactly once, errors stop the work and reach the caller,
 // and concurrent, nested and forked callers neither deadlock nor lose work.
-#include "container/parallel.hpp"
+#include "parallel/parallel.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

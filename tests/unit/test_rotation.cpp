@@ -7,14 +7,14 @@
 #include <cstring>
 #include <set>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "memory/locked_region.hpp"
 #include "test_support.hpp"
 
 namespace {
 
 // For each chunk index, whether the two files store the same bytes for it.
-std::vector<bool> same_stored_chunks(const ovseal::container::SealedFile& a, const ovseal::container::SealedFile& b) {
+std::vector<bool> same_stored_chunks(const ovseal::container::OpenedContainer& a, const ovseal::container::OpenedContainer& b) {
     EXPECT_EQ(a.layout().chunk_count, b.layout().chunk_count);
     const std::size_t stored = static_cast<std::size_t>(a.layout().stored_chunk_size());
     std::vector<std::uint8_t> x(stored), y(stored);
@@ -50,7 +50,7 @@ std::vector<std::uint8_t> after_header(const fs::path& path) {
 }
 
 std::vector<std::uint8_t> file_key_of(const fs::path& path, const Key& key) {
-    const auto file = ovseal::container::SealedFile::open(path, std::vector<Key>{key});
+    const auto file = ovseal::container::OpenedContainer::open(path, std::vector<Key>{key});
     const auto k = file.file_key_secret();
     return {k.begin(), k.end()};
 }
@@ -191,8 +191,8 @@ TEST_F(Rotation, RewrapKeepsModelIdChunksAndTrailer) {
 // No (key, nonce) reuse: the rewrapped file has the same file key, salt and stored chunks, so every nonce is used
 // with the same key for the very same ciphertext, never for another plaintext.
 TEST_F(Rotation, RewrapKeepsFileKeySaltAndStoredChunks) {
-    const auto a = ovseal::container::SealedFile::open(m().signed_file, std::vector<Key>{m().key1});
-    const auto b = ovseal::container::SealedFile::open(m().full, std::vector<Key>{m().key2});
+    const auto a = ovseal::container::OpenedContainer::open(m().signed_file, std::vector<Key>{m().key1});
+    const auto b = ovseal::container::OpenedContainer::open(m().full, std::vector<Key>{m().key2});
     ASSERT_EQ(a.file_key_secret().size(), b.file_key_secret().size());
     EXPECT_TRUE(std::equal(a.file_key_secret().begin(), a.file_key_secret().end(), b.file_key_secret().begin()));
     EXPECT_EQ(a.body().payload_salt, b.body().payload_salt);
@@ -438,8 +438,8 @@ TEST_F(Rotation, ResealDrawsNewFileKeyAndPayload) {
     const auto out = work / "resealed.ovseal";
     ovseal::reseal(m().signed_file, out, keys({m().key1}), {m().key1});  // even for the same key
     EXPECT_NE(file_key_of(out, m().key1), file_key_of(m().signed_file, m().key1));
-    const auto a = ovseal::container::SealedFile::open(m().signed_file, std::vector<Key>{m().key1});
-    const auto b = ovseal::container::SealedFile::open(out, std::vector<Key>{m().key1});
+    const auto a = ovseal::container::OpenedContainer::open(m().signed_file, std::vector<Key>{m().key1});
+    const auto b = ovseal::container::OpenedContainer::open(out, std::vector<Key>{m().key1});
     EXPECT_NE(a.body().payload_salt, b.body().payload_salt);
     EXPECT_NE(a.body().file_key_commitment, b.body().file_key_commitment);
     const auto same = same_stored_chunks(a, b);

@@ -7,7 +7,7 @@
 #include <array>
 #include <cstring>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "crypto/crypto.hpp"
 #include "memory/locked_region.hpp"
 #include "test_support.hpp"
@@ -316,7 +316,7 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
     auto bytes = read_bytes(path);
     std::uint64_t xml_size = 0;
     {
-        const auto file = ovseal::container::SealedFile::open(path, std::vector<ovseal::Key>{m().key});
+        const auto file = ovseal::container::OpenedContainer::open(path, std::vector<ovseal::Key>{m().key});
         ASSERT_FALSE(file.checks_signature());
         std::array<std::uint8_t, 32> payload_key{};
         ovseal::crypto::hkdf_sha256(file.file_key_secret(), file.body().payload_salt, "ovseal-v1 payload",
@@ -351,7 +351,7 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
     expect_refused(path, device_ring(), ErrorCode::bad_signature, "forged, device under trust");
 
     // Nothing is released: the output buffer is wiped when the signature fails.
-    const auto file = ovseal::container::SealedFile::open(path, key_ring());
+    const auto file = ovseal::container::OpenedContainer::open(path, key_ring());
     ASSERT_TRUE(file.checks_signature());
     std::vector<std::uint8_t> out(static_cast<std::size_t>(xml_size), 0xAA);
     const auto e = error_of([&] { file.decrypt_entry(0, out); });

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "crypto/crypto.hpp"
 #include "container/sealer.hpp"
 #include "format/header.hpp"
@@ -386,7 +386,7 @@ TEST_F(TpmP256, OlderFileSealedToManyDevicesOpensAgainAfterARewrap) {
     const auto tagged_file = work / "tagged.ovseal";
     ovseal::seal_model(xml, tagged_file, {key}, o);
     // The older form: the same file with untagged stanzas, as a revision-4 writer made it.
-    const auto opened = ovseal::container::SealedFile::open(tagged_file, std::span(&key, 1));
+    const auto opened = ovseal::container::OpenedContainer::open(tagged_file, std::span(&key, 1));
     std::vector<ovseal::format::Stanza> older;
     for (const auto& s : opened.stanzas()) {
         older.push_back(s.type == ovseal::keys::p256_tagged_stanza_type ? untagged(s) : s);

@@ -19,13 +19,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "container/cache_entry.hpp"
-#include "container/option_text.hpp"
-#include "container/sealed_file.hpp"
+#include "cache/cache_entry.hpp"
+#include "cache/option_text.hpp"
+#include "container/opened_container.hpp"
 #include "container/sealer.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "keys/stanzas.hpp"
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 #include "ovseal/identity.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
@@ -1165,7 +1165,7 @@ std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
         Bytes raw(h.size() / 2);
         for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
         const Key model_key = Key::from_bytes(raw);
-        const auto model = ovseal::container::SealedFile::open(dir / id["model_file"].get<std::string>(), std::span(&model_key, 1));
+        const auto model = ovseal::container::OpenedContainer::open(dir / id["model_file"].get<std::string>(), std::span(&model_key, 1));
         const auto binding = ovseal::container::cache_binding(
             id["openvino_version"].get<std::string>(), id["device"].get<std::string>(),
             ovseal::container::canonical_options(cache_options_from(id["options"])),
@@ -1233,7 +1233,7 @@ int check_outcomes(const fs::path& dir) {
             for (const auto& l : v.value("licenses", nlohmann::json::array())) ring.licenses.push_back(dir / l.get<std::string>());
             if (v.contains("now")) ring.now = v["now"].get<std::uint64_t>();
             ring.allow_unsigned_device_files = v.value("allow_unsigned", false);
-            const auto file = ovseal::container::SealedFile::open(dir / v["file"].get<std::string>(), ring);
+            const auto file = ovseal::container::OpenedContainer::open(dir / v["file"].get<std::string>(), ring);
             file.verify_payload();
             // A failure vector that opens has no entries to compare: its outcome, "success", is reported below.
             const auto& want_entries = v.value("entries", nlohmann::json::array());

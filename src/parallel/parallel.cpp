@@ -1,6 +1,6 @@
-#include "container/parallel.hpp"
+#include "parallel/parallel.hpp"
 
-#include "container/thread_pool.hpp"
+#include "parallel/thread_pool.hpp"
 
 #include "ovseal/progress.hpp"
 

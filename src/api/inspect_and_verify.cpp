@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "container/file_reader.hpp"
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "format/layout.hpp"
 #include "format/limits.hpp"
 #include "keys/public_key_text.hpp"
@@ -55,7 +55,7 @@ FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& key
 }
 
 FileInfo verify(const std::filesystem::path& sealed, const KeyRing& ring) {
-    const auto file = container::SealedFile::open(sealed, ring);
+    const auto file = container::OpenedContainer::open(sealed, ring);
     file.verify_payload();
     FileInfo info = describe(file.preamble(), file.stanzas(), file.body(), file.file_size(), file.signature());
     info.verified = true;

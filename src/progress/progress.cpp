@@ -1,4 +1,4 @@
-#include "container/progress.hpp"
+#include "progress/progress.hpp"
 
 #include <mutex>
 

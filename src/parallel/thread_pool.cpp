@@ -1,4 +1,4 @@
-#include "container/thread_pool.hpp"
+#include "parallel/thread_pool.hpp"
 
 #include <unistd.h>
 

@@ -1,20 +1,20 @@
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
 
-#include "container/clock_guard.hpp"
-#include "container/tpm_clock_guard.hpp"
+#include "policy/clock_guard.hpp"
+#include "policy/tpm_clock_guard.hpp"
 #include "container/file_keys.hpp"
-#include "container/parallel.hpp"
-#include "container/progress.hpp"
+#include "parallel/parallel.hpp"
+#include "progress/progress.hpp"
 #include "container/signature.hpp"
 #include "format/limits.hpp"
 #include "keys/device_agreement.hpp"
 #include "keys/identity_secrets.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "keys/secret_file.hpp"
 #include "keys/stanzas.hpp"
 #include "memory/locked_region.hpp"
@@ -274,16 +274,16 @@ UnverifiedHeader read_unverified_header(const std::filesystem::path& path) {
     return out;
 }
 
-SealedFile::SealedFile(FileReader file, std::vector<std::uint8_t> header)
+OpenedContainer::OpenedContainer(FileReader file, std::vector<std::uint8_t> header)
     : m_file(std::move(file)), m_header(std::move(header)) {}
 
-SealedFile SealedFile::open(const std::filesystem::path& path, std::span<const Key> keys) {
+OpenedContainer OpenedContainer::open(const std::filesystem::path& path, std::span<const Key> keys) {
     KeyRing ring;
     ring.keys.assign(keys.begin(), keys.end());
     return open(path, ring);
 }
 
-SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
+OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
     check_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
@@ -382,7 +382,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
         trusted ? std::move(trusted->trailer) : check_length_and_read_trailer(file, layout);
     const format::Trailer trailer = format::parse_trailer(trailer_bytes);
 
-    SealedFile opened(std::move(file), std::move(raw.bytes));
+    OpenedContainer opened(std::move(file), std::move(raw.bytes));
     opened.m_preamble = raw.preamble;
     opened.m_stanzas = std::move(raw.stanzas);
     opened.m_payload_key = derive_payload_key(file_key->secret(), body.payload_salt);
@@ -397,7 +397,7 @@ SealedFile SealedFile::open(const std::filesystem::path& path, const KeyRing& ri
     return opened;
 }
 
-void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
+void OpenedContainer::process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
                                 Progress* progress, unsigned threads) const {
     const std::uint64_t chunk_size = m_layout.chunk_size;
     const std::uint64_t first = m_layout.entries[entry].first_chunk;
@@ -447,7 +447,7 @@ void SealedFile::process_chunks(std::size_t entry, std::uint8_t* out, bool decry
     });
 }
 
-void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool authenticate_all,
+void OpenedContainer::decrypt_entries(std::span<const EntryOutput> outputs, bool authenticate_all,
                                  unsigned threads) const {
     for (const auto& o : outputs) {
         if (o.index >= m_body.entries.size() || o.out.size() != m_body.entries[o.index].size) {
@@ -478,7 +478,7 @@ void SealedFile::decrypt_entries(std::span<const EntryOutput> outputs, bool auth
     }
 }
 
-void SealedFile::verify_trusted_signature(const PayloadDigest& digest) const {
+void OpenedContainer::verify_trusted_signature(const PayloadDigest& digest) const {
     // Under the trusted key chosen at step 2a, by value, and the signature record of the one trailer read
     // (§9 step 7a).
     const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest);
@@ -489,14 +489,14 @@ void SealedFile::verify_trusted_signature(const PayloadDigest& digest) const {
     }
 }
 
-void SealedFile::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
+void OpenedContainer::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
     const EntryOutput output{index, out};
     decrypt_entries({&output, 1}, false, threads);
 }
 
-void SealedFile::verify_payload(unsigned threads) const { decrypt_entries({}, true, threads); }
+void OpenedContainer::verify_payload(unsigned threads) const { decrypt_entries({}, true, threads); }
 
-void SealedFile::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
+void OpenedContainer::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
     std::optional<PayloadDigest> digest;
     if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
     crypto::Aes256Gcm gcm(m_payload_key.secret());
@@ -523,7 +523,7 @@ void SealedFile::copy_authenticated_payload(const std::function<void(std::span<c
     sink(m_trailer);
 }
 
-crypto::Bytes32 SealedFile::compute_model_id(unsigned threads) const {
+crypto::Bytes32 OpenedContainer::compute_model_id(unsigned threads) const {
     const auto digest = hash_stored_chunks(m_file, m_layout, threads);
     return model_id(signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest));
 }

@@ -1,4 +1,4 @@
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 
 #include <algorithm>
 #include <cstring>

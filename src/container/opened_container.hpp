@@ -51,12 +51,12 @@ struct EntryOutput {
     std::span<std::uint8_t> out;  // exactly the entry's size
 };
 
-class SealedFile {
+class OpenedContainer {
 public:
     /// Steps 1–6 of §9 under the key ring's policy.
-    static SealedFile open(const std::filesystem::path& path, const KeyRing& ring,
+    static OpenedContainer open(const std::filesystem::path& path, const KeyRing& ring,
                            OpenPurpose purpose = OpenPurpose::use);
-    static SealedFile open(const std::filesystem::path& path, std::span<const Key> keys);
+    static OpenedContainer open(const std::filesystem::path& path, std::span<const Key> keys);
 
     const format::Preamble& preamble() const noexcept { return m_preamble; }
     const std::vector<format::Stanza>& stanzas() const noexcept { return m_stanzas; }
@@ -94,7 +94,7 @@ public:
     crypto::Bytes32 compute_model_id(unsigned threads = 0) const;
 
 private:
-    SealedFile(FileReader file, std::vector<std::uint8_t> header);
+    OpenedContainer(FileReader file, std::vector<std::uint8_t> header);
     void verify_trusted_signature(const PayloadDigest& digest) const;
     void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
                         Progress* progress, unsigned threads) const;

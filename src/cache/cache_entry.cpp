@@ -1,11 +1,11 @@
-#include "container/cache_entry.hpp"
+#include "cache/cache_entry.hpp"
 
 #include <algorithm>
 
 #include "container/sealer.hpp"
 #include "format/byte_io.hpp"
 #include "format/limits.hpp"
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 #include "memory/secret_bytes.hpp"
 #include "ovseal/error.hpp"
 
@@ -98,7 +98,7 @@ Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<cons
     return Key::from_bytes(key.secret());
 }
 
-std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const SealedFile& model) {
+std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const OpenedContainer& model) {
     if (ring.identities.empty()) return std::nullopt;
     return keys::cache_device_secret(ring.identities[model.opened_identity().value_or(0)]);
 }
@@ -128,8 +128,8 @@ void write_cache_entry(const std::filesystem::path& path, const Key& key, std::s
     seal_package(entries, std::span(&key, 1), parameters, path, random);
 }
 
-SealedFile open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding) {
-    auto file = SealedFile::open(path, std::span(&key, 1));
+OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding) {
+    auto file = OpenedContainer::open(path, std::span(&key, 1));
     const auto& stored = file.body().metadata.cache_binding;
     // The key already depends on the binding; comparing the authenticated copy names the mismatch plainly.
     if (!stored || !std::equal(stored->begin(), stored->end(), binding.begin(), binding.end())) {

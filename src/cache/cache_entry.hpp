@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
 #include "memory/secret_bytes.hpp"
@@ -48,7 +48,7 @@ Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<cons
 
 /// The device cache secret of the identity §16.4 binds entries to (the one that opened `model`, else the ring's
 /// first), or nothing when the ring holds no identity.
-std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const SealedFile& model);
+std::optional<memory::SecretBytes> cache_device_secret(const KeyRing& ring, const OpenedContainer& model);
 
 /// The entry's file name (§16.5), from public data only.
 std::string cache_entry_name(std::span<const std::uint8_t> binding);
@@ -60,6 +60,6 @@ void write_cache_entry(const std::filesystem::path& path, const Key& key, std::s
 
 /// Opens a cache entry (§16.6): steps 1–6 of §9 with `key`, then the binding and the single compiled-model entry
 /// are checked. Throws ovseal::Error for anything else. Decrypt entry 0 from the result.
-SealedFile open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding);
+OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding);
 
 }  // namespace ovseal::container

@@ -1,4 +1,4 @@
-#include "container/clock_guard.hpp"
+#include "policy/clock_guard.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-#include "container/option_text.hpp"
+#include "cache/option_text.hpp"
 
 #include <bit>
 #include <cmath>

@@ -1,14 +1,14 @@
-#include "container/tpm_clock_guard.hpp"
+#include "policy/tpm_clock_guard.hpp"
 
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "container/clock_guard.hpp"
+#include "policy/clock_guard.hpp"
 #include "crypto/crypto.hpp"
 #include "keys/public_key_text.hpp"
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::container {

@@ -1,9 +1,9 @@
 #include "ovseal/license.hpp"
 
-#include "container/sealed_file.hpp"
+#include "container/opened_container.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/random_source.hpp"
-#include "keys/license.hpp"
+#include "policy/license_record.hpp"
 #include "keys/public_key_text.hpp"
 #include "keys/secret_file.hpp"
 #include "ovseal/error.hpp"
@@ -23,7 +23,7 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     if (check.trusted.empty()) {
         check.trusted = {PublisherPublicKey::from_bytes(header.signature->signer)};
     }
-    const auto file = container::SealedFile::open(sealed, check, container::OpenPurpose::republish);
+    const auto file = container::OpenedContainer::open(sealed, check, container::OpenPurpose::republish);
     file.verify_payload();
     const auto& id = file.signature()->model_id;
     if (file.body().metadata.license_only && signer.public_key().bytes() != file.signature()->signer) {

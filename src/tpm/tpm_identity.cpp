@@ -1,4 +1,4 @@
-#include "keys/tpm_identity.hpp"
+#include "tpm/tpm_identity.hpp"
 
 #include "keys/secret_file.hpp"
 
