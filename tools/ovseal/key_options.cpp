@@ -8,6 +8,7 @@
 
 #include "cli_common.hpp"
 #include "memory/wipe.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
 
@@ -130,7 +131,7 @@ Pkcs11Options TokenOptions::resolve() const {
     options.module = module;
     options.pin_file = pin_file;
     options.prompt = [](const std::string& text) { return prompt_passphrase(text.c_str()); };
-    return options;
+    return with_environment(std::move(options));  // OVSEAL_PKCS11_MODULE, OVSEAL_PKCS11_PIN
 }
 
 SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file,

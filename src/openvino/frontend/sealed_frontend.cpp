@@ -8,6 +8,7 @@
 
 #include "openvino/frontend/key_ring_source.hpp"
 #include "openvino/memory_loader.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/sealed_file.hpp"
@@ -32,6 +33,10 @@ std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants,
                                        const std::vector<std::shared_ptr<ov::Extension>>& extensions) {
     const auto path = variants.empty() ? std::nullopt : path_of(variants[0]);
     if (!path) throw Error(ErrorCode::usage, "the ovseal frontend reads a sealed model from a file path");
+    // An entry point, like the CLI: ovseal's variables (OVSEAL_THREADS, OVSEAL_HARDEN, ...) become this copy of
+    // the library's options, read afresh at every load, and its notices go to standard error.
+    apply_environment();
+    print_notices_on_standard_error();
     for (std::size_t i = 1; i < variants.size(); ++i) {
         if (path_of(variants[i])) {
             throw Error(ErrorCode::usage, "a sealed model carries its own weights: give no weights file with it");
