@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli_common.hpp"
-#include "memory/wipe.hpp"
+#include "ovseal/wipe.hpp"
 #include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
@@ -51,14 +51,14 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt, bool optional) const {
     if (confirm_prompt) {
         std::string second = prompt_passphrase("Passphrase (again): ");
         const bool same = first == second;
-        memory::wipe(second.data(), second.size());
+        wipe(second.data(), second.size());
         if (!same) {
-            memory::wipe(first.data(), first.size());
+            wipe(first.data(), first.size());
             throw Error(ErrorCode::usage, "the two passphrases differ");
         }
     }
     keys.push_back(Key::from_passphrase(first));
-    memory::wipe(first.data(), first.size());
+    wipe(first.data(), first.size());
     return keys;
 }
 
@@ -156,7 +156,7 @@ SigningKey load_signing_key(const std::filesystem::path& path, const std::filesy
         std::string pass = prompt_passphrase("Passphrase for the signing key: ");
         if (pass.empty()) throw;
         const Key key = Key::from_passphrase(pass);
-        memory::wipe(pass.data(), pass.size());
+        wipe(pass.data(), pass.size());
         return SigningKey::load(path, key);
     }
 }

@@ -1,4 +1,4 @@
-#include "openvino/frontend/sealed_frontend.hpp"
+#include "sealed_frontend.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -6,8 +6,7 @@
 
 #include <openvino/core/except.hpp>
 
-#include "openvino/frontend/key_ring_source.hpp"
-#include "openvino/memory_loader.hpp"
+#include "key_ring_source.hpp"
 #include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
@@ -42,7 +41,7 @@ std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants,
             throw Error(ErrorCode::usage, "a sealed model carries its own weights: give no weights file with it");
         }
     }
-    return openvino::read_sealed_model(*path, key_ring_for_this_thread(), extensions);
+    return read_model(*path, key_ring_for_this_thread(), extensions);
 }
 
 }  // namespace
