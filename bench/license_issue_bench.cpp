@@ -18,12 +18,13 @@
 #include "policy/license_record.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/license.hpp"
+#include "ovseal/progress.hpp"
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
     const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
-    setenv("OVSEAL_THREADS", "1", 1);  // one core
+    ovseal::set_thread_count(1);  // one core
     const fs::path dir = fs::temp_directory_path() / ("ovseal-license-bench-" + std::to_string(::getpid()));
     fs::create_directories(dir);
 

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "loaders.hpp"
-#include "memory/locked_region.hpp"
+#include "ovseal/environment.hpp"
+#include "ovseal/notice.hpp"
 #include "throughput.hpp"
 
 namespace bench {
@@ -36,7 +37,7 @@ private:
 
 int child_load(const ChildArgs& args, const LoadKeys& keys) {
     bool lock_warning = false;
-    ovseal::memory::set_warning_handler([&](std::string_view) { lock_warning = true; });
+    ovseal::set_notice_handler([&](std::string_view) { lock_warning = true; });
     const VariantInfo& info = variant_named(args.variant);
     ov::Core core;
     auto start = Clock::now();
@@ -92,6 +93,7 @@ int child_populate(const ChildArgs& args) {
 }  // namespace
 
 int run_child(const ChildArgs& args) {
+    ovseal::apply_environment();  // the parent runs a child with OVSEAL_HUGEPAGES=1 or without it
     if (args.mode == "populate") return child_populate(args);
     const LoadKeys keys = LoadKeys::read(KeyFiles(args.keys));
     if (args.mode == "load") return child_load(args, keys);

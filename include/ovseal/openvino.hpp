@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <openvino/core/any.hpp>
+#include <openvino/core/extension.hpp>
 #include <openvino/core/model.hpp>
 #include <openvino/runtime/compiled_model.hpp>
 #include <openvino/runtime/core.hpp>
@@ -29,6 +30,10 @@ std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::pat
 /// With a key ring: key files, passphrases, device identities and licences, under its trust list. With a trust
 /// list, the publisher signature over every chunk is verified before OpenVINO receives anything.
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring);
+/// The same, with OpenVINO extensions (custom operations) handed to the frontend that reads the decrypted model:
+/// what the ovseal OpenVINO frontend does with the extensions its Core gives it.
+std::shared_ptr<ov::Model> read_model(const std::filesystem::path& sealed, const KeyRing& ring,
+                                      const std::vector<std::shared_ptr<ov::Extension>>& extensions);
 
 /// read_model, then ov::Core::compile_model. Refuses a configuration with a model cache (ov::cache_dir), which
 /// would write decrypted weights to disk.

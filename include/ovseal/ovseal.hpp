@@ -1,6 +1,8 @@
 #pragma once
 
-/// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory.
+/// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory. (What the CLI, the
+/// Python package and the frontend do with ovseal's environment variables is ovseal/environment.hpp, a library of
+/// its own: ovseal::environment.)
 
 #include "ovseal/error.hpp"
 #include "ovseal/hardening.hpp"
@@ -8,8 +10,11 @@
 #include "ovseal/key.hpp"
 #include "ovseal/key_ring_config.hpp"
 #include "ovseal/license.hpp"
+#include "ovseal/model_cache_check.hpp"
+#include "ovseal/notice.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/progress.hpp"
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"
 #include "ovseal/version.hpp"
+#include "ovseal/wipe.hpp"

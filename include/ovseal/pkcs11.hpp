@@ -18,12 +18,13 @@ namespace ovseal {
 /// Where the PKCS#11 module and the token's user PIN come from when the URI does not say. The URI's own
 /// module-path and pin-source / pin-value always win.
 struct Pkcs11Options {
-    /// The module (.so). Empty: $OVSEAL_PKCS11_MODULE, else SoftHSM2's /usr/lib/softhsm/libsofthsm2.so if it is
-    /// installed; otherwise Error(token_unavailable).
+    /// The module (.so). Empty: SoftHSM2's /usr/lib/softhsm/libsofthsm2.so if it is installed; otherwise
+    /// Error(token_unavailable). (The CLI and the Python package fill it from OVSEAL_PKCS11_MODULE.)
     std::filesystem::path module;
     /// The user PIN, held like a passphrase: Key::from_passphrase(...). Empty: `pin_file`.
     std::optional<Key> pin;
-    /// A file holding the user PIN (one trailing newline is ignored). Empty: $OVSEAL_PKCS11_PIN, else `prompt`.
+    /// A file holding the user PIN (one trailing newline is ignored). Empty: `prompt`. (The CLI and the Python
+    /// package fill `pin` from OVSEAL_PKCS11_PIN when neither `pin` nor `pin_file` is given.)
     std::filesystem::path pin_file;
     /// Asked last, with a text naming the token; returns the PIN, or "" for none (ovseal wipes its copy).
     std::function<std::string(const std::string& prompt)> prompt;

@@ -13,8 +13,8 @@ using ProgressHandler = std::function<void(const char* what, std::uint64_t done,
 /// Sets the process-wide progress handler (an empty function removes it).
 void set_progress_handler(ProgressHandler handler);
 
-/// Threads for sealing and unsealing chunks, process-wide: 0 (the default) means OVSEAL_THREADS if set, else
-/// every core.
+/// Threads for sealing and unsealing chunks, process-wide: 0 (the default) means every core. The CLI, the Python
+/// package and the frontend set it from OVSEAL_THREADS.
 void set_thread_count(unsigned threads);
 
 }  // namespace ovseal

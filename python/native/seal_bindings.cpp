@@ -1,5 +1,6 @@
 #include "binding.hpp"
 #include "key_ring.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/pkcs11.hpp"
 #include "ovseal/seal.hpp"
@@ -8,7 +9,7 @@
 namespace ovseal::python {
 
 SigningKey load_signer(const std::string& path_or_uri, const std::optional<std::string>& passphrase) {
-    if (is_pkcs11_uri(path_or_uri)) return SigningKey::from_pkcs11(path_or_uri);
+    if (is_pkcs11_uri(path_or_uri)) return SigningKey::from_pkcs11(path_or_uri, with_environment({}));
     std::optional<Key> unlock;
     if (passphrase) unlock = Key::from_passphrase(*passphrase);
     return SigningKey::load(path_or_uri, unlock);

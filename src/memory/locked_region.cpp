@@ -6,16 +6,15 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
-#include <string_view>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "memory/wipe.hpp"
+#include "notice/notice.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::memory {
@@ -25,10 +24,10 @@ std::atomic<std::size_t> g_live_regions{0};
 std::atomic<std::size_t> g_live_bytes{0};
 std::atomic<std::size_t> g_wiped_regions{0};
 std::atomic<bool> g_warned{false};
+std::atomic<bool> g_huge_pages{false};
 
 std::mutex g_hooks_mutex;
 std::function<void(const std::uint8_t*, std::size_t)> g_release_observer;
-std::function<void(std::string_view)> g_warning_handler;
 
 std::size_t page_size() {
     static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -37,16 +36,11 @@ std::size_t page_size() {
 
 constexpr std::size_t huge_page_threshold = std::size_t{4} << 20;
 
-// OVSEAL_HUGEPAGES=1 asks for transparent huge pages on large buffers. Off by default: with the kernel's
-// usual defrag=madvise, a fault may stall in direct compaction (measured here: 256 MiB loads in ~200 ms with
-// huge pages against ~260 ms without, but ~770 ms when memory first has to be compacted).
-bool huge_pages_wanted() {
-    static const bool wanted = [] {
-        const char* env = std::getenv("OVSEAL_HUGEPAGES");
-        return env != nullptr && std::string_view(env) == "1";
-    }();
-    return wanted;
-}
+// ovseal::set_huge_pages(true) (OVSEAL_HUGEPAGES=1 in the CLI, Python and the frontend) asks for transparent huge
+// pages on large buffers. Off by default: with the kernel's usual defrag=madvise, a fault may stall in direct
+// compaction (measured here: 256 MiB loads in ~200 ms with huge pages against ~260 ms without, but ~770 ms when
+// memory first has to be compacted).
+bool huge_pages_wanted() { return g_huge_pages.load(std::memory_order_relaxed); }
 
 // Wiped single pages kept mapped and locked for reuse: keys and other small secrets come and go by the
 // thousand (licence batches), and mmap + mlock + munlock + munmap costs ~10 us each time.
@@ -75,7 +69,7 @@ bool keep_pooled_page(void* data, bool locked) {
 }
 
 void warn_once(std::string_view message) {
-    if (!g_warned.exchange(true)) warn(message);
+    if (!g_warned.exchange(true)) notice::notify(message);
 }
 
 }  // namespace
@@ -245,22 +239,10 @@ void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> 
     g_release_observer = std::move(observer);
 }
 
-void warn(std::string_view message) {
-    std::function<void(std::string_view)> handler;
-    {
-        std::lock_guard lock(g_hooks_mutex);
-        handler = g_warning_handler;
-    }
-    if (handler) {
-        handler(message);
-    } else {
-        std::fprintf(stderr, "ovseal: warning: %.*s\n", static_cast<int>(message.size()), message.data());
-    }
-}
-
-void set_warning_handler(std::function<void(std::string_view)> handler) {
-    std::lock_guard lock(g_hooks_mutex);
-    g_warning_handler = std::move(handler);
-}
-
 }  // namespace ovseal::memory
+
+namespace ovseal {
+
+void set_huge_pages(bool on) { memory::g_huge_pages.store(on, std::memory_order_relaxed); }
+
+}  // namespace ovseal

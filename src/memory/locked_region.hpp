@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "memory/mapped_views.hpp"
@@ -62,11 +61,5 @@ RegionStats region_stats() noexcept;
 /// Called with every region right after it is wiped and before it is unmapped (tests check the bytes are zero).
 /// Pass an empty function to remove it.
 void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> observer);
-
-/// Reports a memory warning (e.g. memory that could not be locked) through the handler below.
-void warn(std::string_view message);
-
-/// Where memory warnings go (the one-time "could not lock memory" among them); by default standard error.
-void set_warning_handler(std::function<void(std::string_view)> handler);
 
 }  // namespace ovseal::memory

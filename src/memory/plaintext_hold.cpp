@@ -4,41 +4,26 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <optional>
 #include <string>
 
-#include "memory/locked_region.hpp"
+#include "notice/notice.hpp"
 #include "ovseal/hardening.hpp"
 
 namespace ovseal::memory {
 
 namespace {
 
-bool env_is(const char* name, const char* value) {
-    const char* set = std::getenv(name);
-    return set != nullptr && std::strcmp(set, value) == 0;
-}
-
 struct State {
     std::mutex mutex;
-    std::optional<Hardening> settings;  // read from the environment on first use
+    Hardening settings;  // the defaults until set_hardening
     std::size_t holds = 0;
     bool permanent = false;
     bool reached_openvino = false;  // OpenVINO's copies outlive the models: stay hardened (§ plaintext_reached_openvino)
     int dumpable_before = -1;  // what the first hold changed, to undo at the last release
     bool locked_all = false;
-
-    Hardening& current() {
-        if (!settings) {
-            settings = Hardening{};
-            settings->non_dumpable = !env_is("OVSEAL_HARDEN", "0");
-            settings->lock_all_memory = env_is("OVSEAL_MLOCKALL", "1");
-        }
-        return *settings;
-    }
 };
 
 State& state() {
@@ -47,7 +32,7 @@ State& state() {
 }
 
 void first_hold(State& s) {
-    const Hardening& h = s.current();
+    const Hardening& h = s.settings;
     if (h.non_dumpable && !s.permanent) {
         s.dumpable_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -55,7 +40,7 @@ void first_hold(State& s) {
     if (h.lock_all_memory) {
         s.locked_all = mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0;
         if (!s.locked_all) {
-            warn(std::string("could not lock all process memory (") + std::strerror(errno) +
+            notice::notify(std::string("could not lock all process memory (") + std::strerror(errno) +
                  "); raise RLIMIT_MEMLOCK (ulimit -l) or grant CAP_IPC_LOCK. Continuing without it.");
         }
     }
@@ -112,7 +97,7 @@ void set_hardening(const Hardening& settings) {
 Hardening hardening() {
     auto& s = memory::state();
     std::lock_guard lock(s.mutex);
-    return s.current();
+    return s.settings;
 }
 
 void harden_process() { memory::harden_permanently(); }

@@ -134,7 +134,8 @@ bool is_virtual_device(const std::string& device) {
            std::find(virtual_devices.begin(), virtual_devices.end(), base_name(names.front())) != virtual_devices.end();
 }
 
-std::string model_cache_refusal(const CacheQuery& query) {
+// ovseal::model_cache_refusal (below), here beside the helpers it uses.
+std::string cache_refusal(const CacheQuery& query) {
     if (const auto setting = cache_setting(query.config); !setting.empty()) {
         return refusal("in the compile configuration (" + setting + ")");
     }
@@ -171,3 +172,9 @@ void refuse_model_dumps(const EnvironmentLookup& environment) {
 }
 
 }  // namespace ovseal::openvino
+
+namespace ovseal {
+
+std::string model_cache_refusal(const CompileCacheQuery& query) { return openvino::cache_refusal(query); }
+
+}  // namespace ovseal

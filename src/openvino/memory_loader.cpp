@@ -152,6 +152,11 @@ std::shared_ptr<ov::Model> read_model(ov::Core&, const std::filesystem::path& se
     return openvino::read_sealed_model(sealed, ring, {});
 }
 
+std::shared_ptr<ov::Model> read_model(const std::filesystem::path& sealed, const KeyRing& ring,
+                                      const std::vector<std::shared_ptr<ov::Extension>>& extensions) {
+    return openvino::read_sealed_model(sealed, ring, extensions);
+}
+
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
                                       const std::vector<Key>& keys) {
     return read_model(core, sealed, KeyRing(keys));

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <thread>
 
 namespace ovseal::container {
@@ -21,13 +20,6 @@ unsigned worker_count(unsigned requested) {
     }
     if (const unsigned set = g_thread_count.load(); set != 0) {
         return set;
-    }
-    if (const char* env = std::getenv("OVSEAL_THREADS")) {
-        char* end = nullptr;
-        const unsigned long n = std::strtoul(env, &end, 10);
-        if (end != env && *end == '\0' && n > 0 && n <= 1024) {
-            return static_cast<unsigned>(n);
-        }
     }
     const unsigned cores = std::thread::hardware_concurrency();
     return cores == 0 ? 1 : cores;

@@ -6,8 +6,7 @@
 
 namespace ovseal::container {
 
-/// Threads used for chunk work: `requested` if non-zero, else ovseal::set_thread_count, else OVSEAL_THREADS,
-/// else every core.
+/// Threads used for chunk work: `requested` if non-zero, else ovseal::set_thread_count, else every core.
 unsigned worker_count(unsigned requested);
 
 /// Hands out [0, count) in contiguous batches, first come first served, so that a worker slowed down by

@@ -1,6 +1,5 @@
 #include "pkcs11/credentials.hpp"
 
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -52,7 +51,6 @@ memory::SecretBytes read_pin_file(const std::filesystem::path& path) {
 std::filesystem::path module_path(const Uri& uri, const Pkcs11Options& options) {
     if (uri.module_path) return *uri.module_path;
     if (!options.module.empty()) return options.module;
-    if (const char* env = std::getenv(module_variable); env != nullptr && *env != '\0') return env;
     if (std::filesystem::exists(default_module)) return default_module;
     throw Error(ErrorCode::token_unavailable,
                 std::string("no PKCS#11 module: give its file with --pkcs11-module, ") + module_variable +
@@ -69,9 +67,6 @@ std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options&
         return memory::SecretBytes::copy_of(options.pin->secret().bytes.secret());
     }
     if (!options.pin_file.empty()) return read_pin_file(options.pin_file);
-    if (const char* env = std::getenv(pin_variable); env != nullptr && *env != '\0') {
-        return memory::SecretBytes::copy_of(bytes_of(env));
-    }
     if (options.prompt) {
         std::string typed = options.prompt("PIN for token '" + token.label + "': ");
         std::optional<memory::SecretBytes> pin;

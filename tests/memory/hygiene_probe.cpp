@@ -23,6 +23,7 @@
 
 #include <openvino/openvino.hpp>
 
+#include "ovseal/environment.hpp"
 #include "ovseal/ovseal.hpp"
 
 namespace {
@@ -54,6 +55,10 @@ int main(int argc, char** argv) {
         std::cerr << "usage: hygiene_probe SEALED KEY_FILE abort [PLAIN_FILE] | wait\n";
         return 2;
     }
+    // An application that honours ovseal's variables as the CLI does (OVSEAL_HARDEN=0, OVSEAL_MLOCKALL=1) and
+    // prints its notices (the locking warning) on standard error.
+    ovseal::apply_environment();
+    ovseal::print_notices_on_standard_error();
     const std::string mode = argv[3];
     std::vector<char> unprotected_copy;
     if (argc == 5) {

@@ -1,6 +1,10 @@
 """Every failure raises the ovseal.Error subclass for its code, from the C++ API through the native module.
 (Loading through OpenVINO raises the same classes: test_loading.py.)"""
 
+import os
+import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -113,6 +117,36 @@ def test_empty_trust_folder_is_a_usage_error(sealed, secrets, work):
     (work / "empty").mkdir()
     with pytest.raises(ovseal.UsageError):
         ovseal.verify(sealed["mlp"].with_key, key_file=secrets.key_file, trust=work / "empty")
+
+
+@pytest.mark.parametrize("field", ["licenses", "trust"])
+def test_unreadable_folder_is_an_io_error(sealed, secrets, work, field):
+    """Key rings are loaded by the library's own loader (as the CLI's and the frontend's are): a folder of licences
+    or trusted keys that cannot be listed is ovseal's IoError, not an escaping filesystem exception. Root lists
+    any folder, so the check runs in a process without the capabilities that allow it."""
+    folder = work / "unreadable"
+    folder.mkdir()
+    os.chmod(folder, 0)
+    script = (
+        "import ovseal\n"
+        "try:\n"
+        f"    ovseal.verify({str(sealed['mlp'].with_key)!r}, key_file={str(secrets.key_file)!r},"
+        f" {field}=[{str(folder)!r}])\n"
+        "except ovseal.IoError as e:\n"
+        "    print('IoError:', e)\n"
+        "except Exception as e:\n"
+        "    print('other:', type(e).__name__, e)\n"
+    )
+    command = [sys.executable, "-c", script]
+    if os.geteuid() == 0:
+        assert shutil.which("setpriv"), "util-linux's setpriv is needed"
+        command = ["setpriv", "--bounding-set", "-dac_read_search,-dac_override"] + command
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    finally:
+        os.chmod(folder, 0o700)
+    assert result.stdout.startswith("IoError:"), result.stdout + result.stderr
+    assert "cannot list the folder" in result.stdout and str(folder) in result.stdout, result.stdout
 
 
 def test_licence_for_another_device(sealed, secrets):

@@ -12,6 +12,7 @@
 #include "pkcs11/ed25519_objects.hpp"
 #include "pkcs11/module.hpp"
 #include "pkcs11/session.hpp"
+#include "ovseal/environment.hpp"
 #include "softhsm_token.hpp"
 #include "test_support.hpp"
 
@@ -238,13 +239,16 @@ TEST_F(Pkcs11, PinSourcesInTheirOrder) {
     EXPECT_EQ(code(uri, both), ErrorCode::ok);
     EXPECT_EQ(code(uri, with_file(dir / "pin")), ErrorCode::ok);
     EXPECT_EQ(code(uri, with_file(dir / "missing")), ErrorCode::io);
-    // Then the environment, then the prompt (asked with the token's label).
+    // Then the environment, as the CLI and the Python package map it (ovseal::with_environment), then the prompt
+    // (asked with the token's label).
     ::setenv("OVSEAL_PKCS11_PIN", "not-the-pin", 1);
-    EXPECT_EQ(code(uri, with_file(dir / "pin")), ErrorCode::ok);  // the file wins over the environment
+    EXPECT_EQ(code(uri, ovseal::with_environment(with_file(dir / "pin"))), ErrorCode::ok);  // the file wins
     auto none = with_file({});
-    EXPECT_EQ(code(uri, none), ErrorCode::token_login_failed);
+    EXPECT_EQ(code(uri, ovseal::with_environment(none)), ErrorCode::token_login_failed);
     ::setenv("OVSEAL_PKCS11_PIN", user_pin, 1);
-    EXPECT_EQ(code(uri, none), ErrorCode::ok);
+    EXPECT_EQ(code(uri, ovseal::with_environment(none)), ErrorCode::ok);
+    // The library itself reads no environment variable: without with_environment the PIN is not there.
+    EXPECT_EQ(code(uri, none), ErrorCode::token_login_failed);
     ::unsetenv("OVSEAL_PKCS11_PIN");
     std::string asked;
     none.prompt = [&](const std::string& prompt) {
@@ -294,13 +298,25 @@ TEST_F(Pkcs11, MissingModuleOrTokenIsUnavailable) {
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->code(), ErrorCode::token_unavailable);
     EXPECT_NE(std::string(error->what()).find(token_label), std::string::npos) << error->what();
-    // The environment names the module when nothing else does.
+    // The environment (mapped by ovseal::with_environment, as the CLI and the Python package do) names the
+    // module when nothing else does; an explicit module wins over it.
     o.module.clear();
     ::setenv("OVSEAL_PKCS11_MODULE", "/nonexistent/from-env.so", 1);
-    error = error_of([&] { SigningKey::from_pkcs11(token->uri("imported"), o); });
+    error = error_of([&] { SigningKey::from_pkcs11(token->uri("imported"), ovseal::with_environment(o)); });
+    const auto explicit_module = ovseal::with_environment(options());
+    // The library itself reads no environment variable: the plain options go on to SoftHSM2's module, which
+    // holds the token (or, where it is not installed, fail without naming the variable's module).
+    std::string without_mapping = "opened";
+    try {
+        SigningKey::from_pkcs11(token->uri("imported"), o);
+    } catch (const ovseal::Error& e) {
+        without_mapping = e.what();
+    }
     ::unsetenv("OVSEAL_PKCS11_MODULE");
     ASSERT_TRUE(error.has_value());
     EXPECT_NE(std::string(error->what()).find("from-env.so"), std::string::npos) << error->what();
+    EXPECT_EQ(explicit_module.module, options().module);
+    EXPECT_EQ(without_mapping.find("from-env.so"), std::string::npos) << without_mapping;
 }
 
 TEST_F(Pkcs11, TokenKeyCannotBeSavedAndLabelsAreNotReused) {

@@ -7,7 +7,8 @@
 #include <string>
 
 #include "cli_common.hpp"
-#include "memory/wipe.hpp"
+#include "ovseal/wipe.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
 
@@ -50,14 +51,14 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt, bool optional) const {
     if (confirm_prompt) {
         std::string second = prompt_passphrase("Passphrase (again): ");
         const bool same = first == second;
-        memory::wipe(second.data(), second.size());
+        wipe(second.data(), second.size());
         if (!same) {
-            memory::wipe(first.data(), first.size());
+            wipe(first.data(), first.size());
             throw Error(ErrorCode::usage, "the two passphrases differ");
         }
     }
     keys.push_back(Key::from_passphrase(first));
-    memory::wipe(first.data(), first.size());
+    wipe(first.data(), first.size());
     return keys;
 }
 
@@ -130,7 +131,7 @@ Pkcs11Options TokenOptions::resolve() const {
     options.module = module;
     options.pin_file = pin_file;
     options.prompt = [](const std::string& text) { return prompt_passphrase(text.c_str()); };
-    return options;
+    return with_environment(std::move(options));  // OVSEAL_PKCS11_MODULE, OVSEAL_PKCS11_PIN
 }
 
 SigningKey load_signing_key(const std::filesystem::path& path, const std::filesystem::path& passphrase_file,
@@ -155,7 +156,7 @@ SigningKey load_signing_key(const std::filesystem::path& path, const std::filesy
         std::string pass = prompt_passphrase("Passphrase for the signing key: ");
         if (pass.empty()) throw;
         const Key key = Key::from_passphrase(pass);
-        memory::wipe(pass.data(), pass.size());
+        wipe(pass.data(), pass.size());
         return SigningKey::load(path, key);
     }
 }

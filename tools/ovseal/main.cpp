@@ -9,6 +9,7 @@
 
 #include "cli_common.hpp"
 #include "json_output.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/progress.hpp"
 #include "ovseal/version.hpp"
@@ -65,6 +66,10 @@ void report(const CLI::App& app, int argc, char** argv, bool parsed, ovseal::Err
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The library reads no environment variable and prints nothing: the tool does both (--threads overrides
+    // OVSEAL_THREADS, being parsed later).
+    ovseal::apply_environment();
+    ovseal::print_notices_on_standard_error();
     CLI::App app{"ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
                  "into protected memory."};
     app.name("ovseal");

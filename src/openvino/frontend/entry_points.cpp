@@ -8,8 +8,8 @@
 
 #include <openvino/frontend/manager.hpp>
 
-#include "openvino/frontend/key_ring_source.hpp"
-#include "openvino/frontend/sealed_frontend.hpp"
+#include "key_ring_source.hpp"
+#include "sealed_frontend.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
 

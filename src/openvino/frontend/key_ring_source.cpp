@@ -1,4 +1,4 @@
-#include "openvino/frontend/key_ring_source.hpp"
+#include "key_ring_source.hpp"
 
 #include <cstdlib>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "openvino/frontend/sealed_frontend.hpp"
+#include "sealed_frontend.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -6,8 +6,8 @@
 
 #include <openvino/core/except.hpp>
 
-#include "openvino/frontend/key_ring_source.hpp"
-#include "openvino/memory_loader.hpp"
+#include "key_ring_source.hpp"
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/openvino.hpp"
 #include "ovseal/sealed_file.hpp"
@@ -32,12 +32,16 @@ std::shared_ptr<ov::Model> open_sealed(const std::vector<ov::Any>& variants,
                                        const std::vector<std::shared_ptr<ov::Extension>>& extensions) {
     const auto path = variants.empty() ? std::nullopt : path_of(variants[0]);
     if (!path) throw Error(ErrorCode::usage, "the ovseal frontend reads a sealed model from a file path");
+    // An entry point, like the CLI: ovseal's variables (OVSEAL_THREADS, OVSEAL_HARDEN, ...) become this copy of
+    // the library's options, read afresh at every load, and its notices go to standard error.
+    apply_environment();
+    print_notices_on_standard_error();
     for (std::size_t i = 1; i < variants.size(); ++i) {
         if (path_of(variants[i])) {
             throw Error(ErrorCode::usage, "a sealed model carries its own weights: give no weights file with it");
         }
     }
-    return openvino::read_sealed_model(*path, key_ring_for_this_thread(), extensions);
+    return read_model(*path, key_ring_for_this_thread(), extensions);
 }
 
 }  // namespace

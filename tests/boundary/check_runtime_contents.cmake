@@ -1,0 +1,28 @@
+# ovseal_runtime holds no sealing, licence-issuing, rotation or PKCS#11 code: none of their symbols is defined in
+# the library (FILES: the library and a program linked against it, a ;-list), and the program defines none either.
+# Run as: cmake -DNM=... "-DFILES=lib;program" -P check_runtime_contents.cmake
+cmake_minimum_required(VERSION 3.20)
+set(excluded
+    "ovseal::seal_model\\("          # sealing models
+    "ovseal::issue_licenses\\("      # issuing licences
+    "ovseal::rewrap\\(" "ovseal::reseal\\("
+    "ovseal::openvino::convert_to_ir\\("
+    "ovseal::pkcs11::"               # PKCS#11 tokens
+    "::from_pkcs11\\(" "::generate_in_token\\(" "ovseal::is_pkcs11_uri\\("
+    "ovseal::seal_parameters")
+foreach(file IN LISTS FILES)
+    execute_process(COMMAND ${NM} -C --defined-only ${file} OUTPUT_VARIABLE listing RESULT_VARIABLE rc ERROR_QUIET)
+    if(NOT rc EQUAL 0 OR listing STREQUAL "")
+        message(FATAL_ERROR "nm found no symbols in ${file}")
+    endif()
+    foreach(pattern IN LISTS excluded)
+        if(listing MATCHES "[ \t]([^\n]*${pattern}[^\n]*)")
+            message(FATAL_ERROR "${file} holds excluded code: ${CMAKE_MATCH_1}")
+        endif()
+    endforeach()
+    # The checks can see what they look for: the library defines the loading API.
+    if(NOT listing MATCHES "ovseal::compile_model\\(")
+        message(FATAL_ERROR "${file} does not define ovseal::compile_model: the check would see nothing")
+    endif()
+endforeach()
+message(STATUS "no sealing, licence-issuing, rotation or PKCS#11 code in ${FILES}")
