@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (expect("DeviceIdentity::load", {E::invalid_key}, [&] { device = DeviceIdentity::load(scratch_dir() / "device"); })) {
         const auto& secret = device->secret().private_key.secret();
         check(secret.size() == 32 && device->public_key().type() == DeviceKeyType::x25519, "a bad device identity");
-        const auto pub = crypto::x25519_public_key(secret);
+        const auto pub = crypto::x25519_public_key(crypto::KeyView(secret));
         check(equal(pub, device->public_key().bytes()), "a device identity's public key is not its private key's");
     }
 
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (expect("SigningKey::load", {E::invalid_key, E::usage, E::no_matching_key},
                [&] { signing = SigningKey::load(path, passphrase); })) {
         check(!signing->in_token() && signing->secret().seed.size() == 32, "a signing key file loaded a bad seed");
-        const auto pub = crypto::ed25519_public_key(signing->secret().seed.secret());
+        const auto pub = crypto::ed25519_public_key(crypto::KeyView(signing->secret().seed));
         check(pub == signing->public_key().bytes(), "a signing key's public key is not its seed's");
         remove_scratch("signing.key");
         remove_scratch("signing.key.pub");

@@ -44,7 +44,7 @@ struct Rings {
         trusted.keys = {key};
         trusted.identities = {x25519, p256};
         trusted.trusted = {PublisherPublicKey::parse(vector_publisher),
-                           PublisherPublicKey::from_bytes(crypto::ed25519_public_key(fuzz_seed))};
+                           PublisherPublicKey::from_bytes(crypto::ed25519_public_key(crypto::KeyView(fuzz_seed)))};
         for (const char* name : {"license_success.lic", "license_p256_success.lic"}) {
             trusted.licenses.push_back(write_scratch(name, read_file(vectors_dir() / name)));
         }

@@ -358,7 +358,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
 
     // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.
     const auto mac_key = derive_header_mac_key(file_key->secret());
-    const auto expected_mac = crypto::hmac_sha256(mac_key.secret(), raw.authenticated());
+    const auto expected_mac = crypto::hmac_sha256(crypto::KeyView(mac_key), raw.authenticated());
     if (!crypto::equal_constant_time(expected_mac, raw.mac())) {
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file's header was modified after sealing");
@@ -404,7 +404,7 @@ void OpenedContainer::process_chunks(std::size_t entry, std::uint8_t* out, bool 
     const std::uint64_t entry_size = m_body.entries[entry].size;
     const std::string& entry_name = m_body.entries[entry].name;
     parallel_batches(m_layout.entries[entry].chunk_count, worker_count(threads), [&](BatchCursor& cursor) {
-        crypto::Aes256Gcm gcm(m_payload_key.secret());
+        crypto::Aes256Gcm gcm{crypto::KeyView(m_payload_key)};
         memory::LockedRegion scratch;  // for chunks that do not fill `out` exactly (or when there is no `out`)
         std::uint8_t tag[crypto::gcm_tag_size];
         std::uint8_t nonce[crypto::gcm_nonce_size];
@@ -499,7 +499,7 @@ void OpenedContainer::verify_payload(unsigned threads) const { decrypt_entries({
 void OpenedContainer::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
     std::optional<PayloadDigest> digest;
     if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
-    crypto::Aes256Gcm gcm(m_payload_key.secret());
+    crypto::Aes256Gcm gcm{crypto::KeyView(m_payload_key)};
     const auto chunk_size = static_cast<std::size_t>(m_layout.chunk_size);
     std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
     memory::LockedRegion plaintext(chunk_size);

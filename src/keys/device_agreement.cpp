@@ -27,7 +27,7 @@ tpm::Tpm& DeviceAgreement::tpm() {
 std::optional<memory::SecretBytes> DeviceAgreement::shared(std::span<const std::uint8_t> ephemeral) {
     const auto& secret = m_identity.secret();
     if (m_identity.public_key().type() == DeviceKeyType::x25519) {
-        auto result = crypto::x25519_shared(secret.private_key.secret(), ephemeral);
+        auto result = crypto::x25519_shared(crypto::KeyView(secret.private_key), ephemeral);
         const auto bytes = result.secret();
         if (std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; })) return std::nullopt;
         return result;

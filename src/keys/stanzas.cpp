@@ -26,7 +26,7 @@ constexpr std::string_view scrypt_salt_label = "ovseal-v1 scrypt";
 memory::SecretBytes derive_okm(std::span<const std::uint8_t> k, std::span<const std::uint8_t> salt,
                                std::string_view info) {
     memory::SecretBytes okm(64);
-    crypto::hkdf_sha256(k, salt, info, okm.secret());
+    crypto::hkdf_sha256(crypto::KeyView(k), salt, info, okm.secret());
     return okm;
 }
 
@@ -37,7 +37,7 @@ memory::SecretBytes okm_for(const Key& key, const format::Stanza& stanza) {
     std::vector<std::uint8_t> labelled_salt(scrypt_salt_label.begin(), scrypt_salt_label.end());
     labelled_salt.insert(labelled_salt.end(), stanza.args[0].begin(), stanza.args[0].end());
     memory::SecretBytes k(32);
-    crypto::scrypt(key.secret().bytes.secret(), labelled_salt, stanza.args[1][0], scrypt_r, scrypt_p, k.secret());
+    crypto::scrypt(crypto::KeyView(key.secret().bytes), labelled_salt, stanza.args[1][0], scrypt_r, scrypt_p, k.secret());
     return derive_okm(k.secret(), {}, scrypt_stanza_info);
 }
 

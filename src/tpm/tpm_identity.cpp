@@ -118,7 +118,7 @@ memory::SecretBytes device_derived_key(DeviceAgreement& device, const std::strin
         if (!device_secret) throw Error(ErrorCode::internal, "the point for " + point_label + " is not usable");
     }
     memory::SecretBytes key(32);
-    crypto::hkdf_sha256(device_secret->secret(), {}, info, key.secret());
+    crypto::hkdf_sha256(crypto::KeyView(*device_secret), {}, info, key.secret());
     return key;
 }
 
