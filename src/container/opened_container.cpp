@@ -7,6 +7,7 @@
 
 #include "policy/clock_guard.hpp"
 #include "policy/tpm_clock_guard.hpp"
+#include "container/file_key_search.hpp"
 #include "container/file_keys.hpp"
 #include "parallel/parallel.hpp"
 #include "progress/progress.hpp"
@@ -69,27 +70,6 @@ std::vector<std::uint8_t> check_length_and_read_trailer(const FileReader& file, 
     std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
     file.read_at(layout.trailer_offset(), trailer);
     return trailer;
-}
-
-std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
-    std::string out;
-    for (const auto& s : stanzas) {
-        out += out.empty() ? "" : ", ";
-        const bool device = keys::is_device_stanza_for(DeviceKeyType::x25519, s) ||
-                            keys::is_device_stanza_for(DeviceKeyType::p256, s);
-        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : device ? "device" : s.type;
-    }
-    return out;
-}
-
-std::string describe_ring(const KeyRing& ring) {
-    std::string out;
-    auto add = [&](const char* what) {
-        if (out.find(what) == std::string::npos) out += (out.empty() ? "" : ", ") + std::string(what);
-    };
-    for (const auto& k : ring.keys) add(k.kind() == Key::Kind::key ? "key file" : "passphrase");
-    if (!ring.identities.empty()) add("device identity");
-    return out.empty() ? "keys" : out;
 }
 
 void check_policy(const KeyRing& ring) {
@@ -178,28 +158,6 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
                                                     "); ask the publisher for a new one");
     }
     return {keys::license_file_key(license, devices.use(*device)), license.signer, *device};
-}
-
-// The no_matching_key message; names the bound of §7.4 when an identity reached it.
-std::string no_matching_key_message(const std::vector<format::Stanza>& stanzas, const KeyRing& ring,
-                                    const std::vector<keys::DeviceStanzaChoice>& choices) {
-    std::string message = "no matching key: the file opens with (" + describe_stanzas(stanzas) + ") and none of the " +
-                          describe_ring(ring) + " given opens it; check that it is the one the model was sealed for";
-    for (std::size_t d = 0; d < choices.size(); ++d) {
-        if (choices[d].left_out == 0) continue;
-        message += "; device " + ring.identities[d].public_key().key_id() + " tried " +
-                   std::to_string(choices[d].tried) + " of the " +
-                   std::to_string(choices[d].tried + choices[d].left_out) +
-                   " device stanzas that may be its own and stopped there (at most " +
-                   std::to_string(keys::max_device_stanza_tries) +
-                   " per device, FORMAT.md §7.4; no writer puts two stanzas for one device in a file): a file "
-                   "sealed by an ovseal older than format revision 5 to more than " +
-                   std::to_string(keys::max_device_stanza_tries) +
-                   " TPM devices opens only on some of them; ask its publisher to re-wrap it with `ovseal rewrap` "
-                   "(remove the old device stanzas and add each device again with -r), which gives every device "
-                   "a tagged stanza";
-    }
-    return message;
 }
 
 // Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
@@ -298,6 +256,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
     std::optional<PublicKeyBytes> license_signer;
     OpenedBy opened_by = OpenedBy::key;
     std::optional<std::size_t> opened_identity;
+    std::vector<keys::DeviceStanzaChoice> choices;
     // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
     // once for the clock guard, the licences and the stanzas.
     keys::DeviceAgreements devices(ring.identities);
@@ -331,24 +290,15 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
         }
     }
 
-    // Step 3: the first stanza that a key or device identity opens; each identity tries only the device stanzas
-    // the bound of §7.4 chooses for it.
-    std::vector<keys::DeviceStanzaChoice> choices;
-    for (const auto& identity : ring.identities) {
-        choices.push_back(keys::choose_device_stanzas(identity.public_key(), raw.stanzas));
-    }
-    for (std::size_t i = 0; i < raw.stanzas.size() && !file_key; ++i) {
-        const auto& stanza = raw.stanzas[i];
-        for (const Key& key : ring.keys) {
-            if ((file_key = keys::unwrap_file_key(key, stanza))) break;
+    // Step 3: the first stanza that a key or device identity opens (file_key_search.hpp).
+    if (!file_key) {
+        auto found = search_file_key(raw.stanzas, ring, devices);
+        file_key = std::move(found.file_key);
+        if (found.device) {
+            opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
+            opened_identity = found.device;
         }
-        for (std::size_t d = 0; d < devices.size() && !file_key; ++d) {
-            if (!choices[d].tries[i]) continue;
-            if ((file_key = keys::unwrap_file_key(devices.use(d), stanza))) {
-                opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
-                opened_identity = d;
-            }
-        }
+        choices = std::move(found.choices);
     }
     devices.release();  // flushes every TPM object before anything else is done
     if (!file_key) {
