@@ -30,7 +30,7 @@ struct CacheFixture {
         };
         binding = container::cache_binding("2026.4.1-vector", "CPU", container::canonical_options(options),
                                            container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
-        key = container::cache_entry_key(model.file_key_secret(), binding);
+        key = container::cache_entry_key(model.file_key(secret_access()), binding);
     }
 };
 

@@ -75,7 +75,7 @@ inline void open_and_read(const std::filesystem::path& path, const KeyRing& ring
     check(layout.file_length == file->file_size(), "an opened file is not exactly as long as its layout");
     check(file->raw_header().size() == file->preamble().header_length, "an opened file's header has another size");
     check(!file->entries().empty() && layout.entries.size() == file->entries().size(), "an opened file's entries");
-    check(file->file_key_secret().size() == 32, "an opened file's file key is not 32 bytes");
+    check(file->file_key(secret_access()).size() == 32, "an opened file's file key is not 32 bytes");
     check(file->checks_signature() == !ring.trusted.empty(), "an opened file checks the signature against policy");
     check(!file->checks_signature() || file->signature().has_value(), "a file checked for a signature has none");
 

@@ -266,7 +266,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
             // With a TPM-held identity, the TPM's clock anchors the guard; otherwise the file alone does.
             std::optional<std::size_t> in_tpm;
             for (std::size_t d = 0; d < devices.size() && !in_tpm; ++d) {
-                if (devices.identity(d).secret().tpm_tcti) in_tpm = d;
+                if (devices.identity(d).secret(secret_access()).tpm_tcti) in_tpm = d;
             }
             if (in_tpm) {
                 check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds,

@@ -28,7 +28,7 @@ memory::SecretBytes passphrase_key(const Key& passphrase, std::span<const std::u
     std::vector<std::uint8_t> labelled(scrypt_label.begin(), scrypt_label.end());
     labelled.insert(labelled.end(), salt.begin(), salt.end());
     memory::SecretBytes k(32);
-    crypto::scrypt(crypto::KeyView(passphrase.secret().bytes), labelled, log2_n, 8, 1, k.secret());
+    crypto::scrypt(crypto::KeyView(passphrase.secret(secret_access()).bytes), labelled, log2_n, 8, 1, k.secret());
     return k;
 }
 

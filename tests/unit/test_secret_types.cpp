@@ -1,15 +1,21 @@
 // Keys and secrets have types of their own: these checks fail to compile if a key could be passed where a message
-// goes (or the other way round), and test that the typed API still computes what the untyped one did.
+// goes (or the other way round), or a secret reached without secret_access(), and test that the typed API still
+// computes what the untyped one did.
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <type_traits>
 
 #include "crypto/crypto.hpp"
+#include "container/opened_container.hpp"
 #include "crypto/p256.hpp"
+#include "ovseal/identity.hpp"
+#include "ovseal/key.hpp"
+#include "ovseal/secret_access.hpp"
 
 namespace {
 
@@ -44,6 +50,32 @@ TEST(SecretTypes, KeyViewOfSecretBytesIsTheSameKeyAsItsBytes) {
     EXPECT_EQ(ovseal::crypto::hmac_sha256(KeyView(secret), message), ovseal::crypto::hmac_sha256(KeyView(raw), message));
     EXPECT_EQ(KeyView(secret).subkey(8, 4).bytes()[0], 8);
     EXPECT_EQ(KeyView(secret).subkey(8, 4).size(), 4u);
+}
+
+}  // namespace
+
+// Reaching a secret takes the token that secret_access() makes (greppable); without it, no call compiles.
+namespace {
+
+static_assert(!std::is_default_constructible_v<ovseal::SecretAccess>);
+static_assert(std::is_invocable_v<decltype(&ovseal::Key::secret), const ovseal::Key&, ovseal::SecretAccess>);
+static_assert(!std::is_invocable_v<decltype(&ovseal::Key::secret), const ovseal::Key&>);
+static_assert(!std::is_invocable_v<decltype(&ovseal::DeviceIdentity::secret), const ovseal::DeviceIdentity&>);
+static_assert(!std::is_invocable_v<decltype(&ovseal::SigningKey::secret), const ovseal::SigningKey&>);
+static_assert(!std::is_invocable_v<decltype(&ovseal::container::OpenedContainer::file_key),
+                                   const ovseal::container::OpenedContainer&>);
+
+TEST(SecretTypes, TakingTypedTextWipesIt) {
+    std::string typed = "correct horse";
+    const auto secret = ovseal::memory::SecretBytes::take(typed);
+    EXPECT_EQ(secret.secret_text(), "correct horse");
+    EXPECT_EQ(typed, std::string(13, '\0'));
+    std::string again = "correct horse";
+    EXPECT_TRUE(secret.same_as(ovseal::memory::SecretBytes::take(again)));
+    std::string other = "correct hors!";
+    EXPECT_FALSE(secret.same_as(ovseal::memory::SecretBytes::take(other)));
+    std::string shorter = "correct";
+    EXPECT_FALSE(secret.same_as(ovseal::memory::SecretBytes::take(shorter)));
 }
 
 }  // namespace

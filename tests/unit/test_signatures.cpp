@@ -319,7 +319,7 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
         const auto file = ovseal::container::OpenedContainer::open(path, std::vector<ovseal::Key>{m().key});
         ASSERT_FALSE(file.checks_signature());
         std::array<std::uint8_t, 32> payload_key{};
-        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file.file_key_secret()), file.body().payload_salt, "ovseal-v1 payload",
+        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file.file_key(ovseal::secret_access())), file.body().payload_salt, "ovseal-v1 payload",
                                     payload_key);
         const auto& layout = file.layout();
         ASSERT_GT(layout.chunk_count, 1u);

@@ -1179,10 +1179,10 @@ std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
             for (std::size_t i = 0; i < draw.size(); ++i) draw[i] = static_cast<std::uint8_t>(std::stoi(dh.substr(2 * i, 2), nullptr, 16));
             const auto device = d["type"] == "device" ? ovseal::DeviceIdentity::from_bytes(draw)
                                                       : ovseal::DeviceIdentity::from_p256_bytes(draw);
-            key = ovseal::container::cache_entry_key(model.file_key_secret(),
+            key = ovseal::container::cache_entry_key(model.file_key(ovseal::secret_access()),
                                                      ovseal::keys::cache_device_secret(device).secret(), binding);
         } else {
-            key = ovseal::container::cache_entry_key(model.file_key_secret(), binding);
+            key = ovseal::container::cache_entry_key(model.file_key(ovseal::secret_access()), binding);
         }
         const auto entry = ovseal::container::open_cache_entry(dir / v["file"].get<std::string>(), *key, binding);
         Bytes content(entry.entries()[0].size);

@@ -17,7 +17,7 @@ constexpr std::string_view info = "ovseal-v1 key stanza";
 bool is_key_file(const Key* key) { return key != nullptr && key->kind() == Key::Kind::key; }
 
 memory::SecretBytes okm_for(const Key& key, const format::Stanza& stanza) {
-    return stanza_okm(crypto::KeyView(key.secret().bytes), stanza.args[0], info);
+    return stanza_okm(crypto::KeyView(key.secret(secret_access()).bytes), stanza.args[0], info);
 }
 
 class KeyFileStanza final : public StanzaType {

@@ -29,7 +29,7 @@ memory::SecretBytes okm_for(const Key& passphrase, const format::Stanza& stanza)
     std::vector<std::uint8_t> labelled_salt(salt_label.begin(), salt_label.end());
     labelled_salt.insert(labelled_salt.end(), stanza.args[0].begin(), stanza.args[0].end());
     memory::SecretBytes k(32);
-    crypto::scrypt(crypto::KeyView(passphrase.secret().bytes), labelled_salt, stanza.args[1][0], scrypt_r, scrypt_p,
+    crypto::scrypt(crypto::KeyView(passphrase.secret(secret_access()).bytes), labelled_salt, stanza.args[1][0], scrypt_r, scrypt_p,
                    k.secret());
     return stanza_okm(crypto::KeyView(k), {}, info);
 }
