@@ -7,6 +7,7 @@
 
 #include "policy/clock_guard.hpp"
 #include "policy/tpm_clock_guard.hpp"
+#include "policy/trust_list.hpp"
 #include "container/file_key_search.hpp"
 #include "container/file_keys.hpp"
 #include "parallel/parallel.hpp"
@@ -72,46 +73,6 @@ std::vector<std::uint8_t> check_length_and_read_trailer(const FileReader& file, 
     return trailer;
 }
 
-void check_policy(const KeyRing& ring) {
-    if (!ring.trusted.empty()) return;
-    if (!ring.licenses.empty()) {
-        throw Error(ErrorCode::usage, "licences are accepted only from trusted publishers: give the publisher's "
-                                      "public key with --trust PUBLISHER.pub");
-    }
-    if (!ring.identities.empty() && !ring.allow_unsigned_device_files) {
-        throw Error(ErrorCode::usage,
-                    "a device identity opens only models signed by a trusted publisher: give --trust PUBLISHER.pub "
-                    "(or --allow-unsigned for an unsigned model sealed to this device)");
-    }
-}
-
-// Step 2a: the file must carry a signature by a trusted key. Nothing is authenticated yet; that happens when
-// every chunk has been hashed (step 7a), against the trusted key chosen here and the trailer read here.
-struct TrustedSignature {
-    std::vector<std::uint8_t> trailer;  // the trailer's bytes, the only copy any later step uses
-    format::SignatureRecord record;
-    PublisherPublicKey signer;          // the trust list's own key, by value
-};
-
-TrustedSignature require_trusted_signature(const FileReader& file, const RawHeader& raw, const KeyRing& ring) {
-    const format::Body body = format::parse_body(raw.body());
-    const auto layout = format::compute_layout(raw.preamble.header_length, body);
-    auto trailer = check_length_and_read_trailer(file, layout);
-    const auto parsed = format::parse_trailer(trailer);
-    if (!parsed.signature) {
-        throw Error(ErrorCode::signature_required,
-                    "the model is not signed, and a trust list was given: only models signed by a trusted publisher "
-                    "are opened");
-    }
-    const auto claimed = PublisherPublicKey::from_bytes(parsed.signature->signer);
-    const auto trusted = std::find(ring.trusted.begin(), ring.trusted.end(), claimed);
-    if (trusted == ring.trusted.end()) {
-        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + claimed.key_id() +
-                                                     ", which is not in the trust list");
-    }
-    return {std::move(trailer), *parsed.signature, *trusted};
-}
-
 std::uint64_t now_seconds(const KeyRing& ring) {
     if (ring.now) return *ring.now;
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -131,7 +92,7 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
     const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
-    if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {
+    if (!policy::is_trusted(ring.trusted, signer)) {
         throw Error(ErrorCode::untrusted_signer, "the licence '" + path.string() + "' is signed by key " +
                                                      signer.key_id() + ", which is not in the trust list");
     }
@@ -158,23 +119,6 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
                                                     "); ask the publisher for a new one");
     }
     return {keys::license_file_key(license, devices.use(*device)), license.signer, *device};
-}
-
-// Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
-// copy re-wrapped by whoever learnt the file key, or licences its holder signed with a key of its own, stay shut.
-void check_license_only(const TrustedSignature& trusted, const std::optional<PublicKeyBytes>& license_signer,
-                        const std::optional<Error>& license_error) {
-    if (license_signer && *license_signer == trusted.signer.bytes()) return;
-    if (license_signer) {
-        throw Error(ErrorCode::license_required,
-                    "the publisher sealed this model to open only through a licence it signed itself, and this "
-                    "licence is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
-                        ", not by the model's publisher key " + trusted.signer.key_id());
-    }
-    if (license_error) throw *license_error;  // the reader's own licence failed: that is what to fix
-    throw Error(ErrorCode::license_required,
-                "the publisher sealed this model to open only through a licence: give this device's licence "
-                "(--license) and identity; a key file, passphrase or device key does not open it under a trust list");
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -242,14 +186,15 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, std::sp
 }
 
 OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
-    check_policy(ring);
+    policy::check_ring_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
 
-    // Steps 2a and 2b: trust and licences, before any key is used.
-    std::optional<TrustedSignature> trusted;
+    // Steps 2a and 2b: trust and licences, before any key is used. The trailer is read here, once (FORMAT §9).
+    std::optional<policy::TrustedSignature> trusted;
     if (!ring.trusted.empty()) {
-        trusted = require_trusted_signature(file, raw, ring);
+        const auto layout = format::compute_layout(raw.preamble.header_length, format::parse_body(raw.body()));
+        trusted = policy::require_trusted_signature(check_length_and_read_trailer(file, layout), ring.trusted);
     }
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
@@ -322,7 +267,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
                     "header authentication failed: the file key does not match the header's commitment");
     }
     if (trusted && body.metadata.license_only && purpose == OpenPurpose::use) {
-        check_license_only(*trusted, license_signer, license_error);
+        policy::check_license_only(*trusted, license_signer, license_error);
     }
 
     // Step 6. Under a trust list the trailer was read at step 2a, from the same header bytes' layout: that copy
@@ -432,11 +377,7 @@ void OpenedContainer::verify_trusted_signature(const PayloadDigest& digest) cons
     // Under the trusted key chosen at step 2a, by value, and the signature record of the one trailer read
     // (§9 step 7a).
     const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest);
-    if (!m_signature || m_signature->signer != m_trusted_signer->bytes() || model_id(message) != m_signature->model_id ||
-        !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
-        throw Error(ErrorCode::bad_signature,
-                    "the publisher signature does not verify: the model was changed after it was signed");
-    }
+    policy::verify_trusted_signature(*m_trusted_signer, m_signature, message, model_id(message));
 }
 
 void OpenedContainer::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
