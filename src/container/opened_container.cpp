@@ -1,23 +1,18 @@
 #include "container/opened_container.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <string>
 
-#include "policy/clock_guard.hpp"
-#include "policy/tpm_clock_guard.hpp"
 #include "policy/trust_list.hpp"
 #include "container/file_key_search.hpp"
 #include "container/file_keys.hpp"
+#include "container/license_opening.hpp"
 #include "parallel/parallel.hpp"
 #include "progress/progress.hpp"
 #include "container/signature.hpp"
 #include "format/limits.hpp"
 #include "keys/device_agreement.hpp"
-#include "keys/identity_secrets.hpp"
-#include "policy/license_record.hpp"
-#include "keys/secret_file.hpp"
 #include "keys/stanzas.hpp"
 #include "memory/locked_region.hpp"
 #include "memory/wipe.hpp"
@@ -71,54 +66,6 @@ std::vector<std::uint8_t> check_length_and_read_trailer(const FileReader& file, 
     std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
     file.read_at(layout.trailer_offset(), trailer);
     return trailer;
-}
-
-std::uint64_t now_seconds(const KeyRing& ring) {
-    if (ring.now) return *ring.now;
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
-
-// §13.3: one licence, against the file's claimed model id and the ring's identities (`devices`, in ring order).
-struct OpenedLicense {
-    memory::SecretBytes file_key;
-    PublicKeyBytes signer;
-    std::size_t identity;  // its index in the ring
-};
-
-OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
-                           const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
-    const keys::License license = keys::parse_license(bytes.secret());
-    const auto signer = PublisherPublicKey::from_bytes(license.signer);
-    if (!policy::is_trusted(ring.trusted, signer)) {
-        throw Error(ErrorCode::untrusted_signer, "the licence '" + path.string() + "' is signed by key " +
-                                                     signer.key_id() + ", which is not in the trust list");
-    }
-    if (license.model_id != signature.model_id) {
-        throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
-    }
-    std::optional<std::size_t> device;
-    for (std::size_t d = 0; d < devices.size() && !device; ++d) {
-        if (devices.identity(d).public_key() == license.device) device = d;
-    }
-    if (!device) {
-        throw Error(ErrorCode::license_wrong_device,
-                    "the licence '" + path.string() + "' is for device " +
-                        license.device.to_string() + ", not this one");
-    }
-    if (license.not_before != 0 && now < license.not_before) {
-        throw Error(ErrorCode::license_not_yet_valid, "the licence '" + path.string() + "' is valid from " +
-                                                          std::to_string(license.not_before) + " (now " +
-                                                          std::to_string(now) + ")");
-    }
-    if (license.expires != 0 && now >= license.expires) {
-        throw Error(ErrorCode::license_expired, "the licence '" + path.string() + "' expired at " +
-                                                    std::to_string(license.expires) + " (now " + std::to_string(now) +
-                                                    "); ask the publisher for a new one");
-    }
-    return {keys::license_file_key(license, devices.use(*device)), license.signer, *device};
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -205,33 +152,14 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
     // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
     // once for the clock guard, the licences and the stanzas.
     keys::DeviceAgreements devices(ring.identities);
-    if (!ring.licenses.empty()) {
-        const std::uint64_t now = now_seconds(ring);
-        if (ring.clock_state) {
-            // With a TPM-held identity, the TPM's clock anchors the guard; otherwise the file alone does.
-            std::optional<std::size_t> in_tpm;
-            for (std::size_t d = 0; d < devices.size() && !in_tpm; ++d) {
-                if (devices.identity(d).secret(secret_access()).tpm_tcti) in_tpm = d;
-            }
-            if (in_tpm) {
-                check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds,
-                                                 devices.use(*in_tpm));
-            } else {
-                check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
-            }
-        }
-        for (const auto& license : ring.licenses) {
-            try {
-                auto opened = open_license(license, trusted->record, ring, devices, now);
-                file_key = std::move(opened.file_key);
-                license_signer = opened.signer;
-                opened_identity = opened.identity;
-                opened_by = OpenedBy::license;
-                break;
-            } catch (const Error& e) {
-                if (e.code() == ErrorCode::io) throw;
-                if (!license_error) license_error = e;
-            }
+    if (!ring.licenses.empty()) {  // a trust list too (check_ring_policy)
+        auto licensed = open_with_licenses(ring, trusted->record, devices);
+        license_error = std::move(licensed.error);
+        if (licensed.opened) {
+            file_key = std::move(licensed.opened->file_key);
+            license_signer = licensed.opened->signer;
+            opened_identity = licensed.opened->identity;
+            opened_by = OpenedBy::license;
         }
     }
 
