@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < count; ++i) {
         std::uint8_t private_key[32];
         ovseal::crypto::random_bytes(private_key);
-        devices.push_back(ovseal::DevicePublicKey::from_bytes(ovseal::crypto::x25519_public_key(private_key)));
+        devices.push_back(ovseal::DevicePublicKey::from_bytes(ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(private_key))));
     }
 
     const auto start = std::chrono::steady_clock::now();

@@ -30,7 +30,7 @@ struct CacheFixture {
         };
         binding = container::cache_binding("2026.4.1-vector", "CPU", container::canonical_options(options),
                                            container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
-        key = container::cache_entry_key(model.file_key_secret(), binding);
+        key = container::cache_entry_key(model.file_key(secret_access()), binding);
     }
 };
 
@@ -57,7 +57,7 @@ void reauthenticate(std::vector<std::uint8_t>& file) {
                 std::copy(commitment.secret().begin(), commitment.secret().end(), file.begin() + body_start + 40);
             }
             const auto mac_key = container::derive_header_mac_key(file_key->secret());
-            const auto mac = crypto::hmac_sha256(mac_key.secret(), std::span(file).first(mac_offset));
+            const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), std::span(file).first(mac_offset));
             std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(mac_offset));
             return;
         }

@@ -50,14 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::optional<Key> key;
     if (expect("Key::from_key_file", {E::invalid_key}, [&] { key = Key::from_key_file(path); })) {
-        check(key->kind() == Key::Kind::key && key->secret().bytes.size() == 32, "a key file loaded a bad key");
+        check(key->kind() == Key::Kind::key && key->secret(secret_access()).bytes.size() == 32, "a key file loaded a bad key");
         remove_scratch("saved.key");
         std::optional<Key> again;
         expect("Key::save and load again", {}, [&] {
             key->save(scratch_dir() / "saved.key");
             again = Key::from_key_file(scratch_dir() / "saved.key");
         });
-        check(equal(again->secret().bytes.secret(), key->secret().bytes.secret()), "a key file changed on save");
+        check(equal(again->secret(secret_access()).bytes.secret(), key->secret(secret_access()).bytes.secret()), "a key file changed on save");
     }
 
     // DIR/identity, as `--identity DIR` reads it (the folder holds no identity.tpm).
@@ -65,9 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     write_scratch("device/identity", input);
     std::optional<DeviceIdentity> device;
     if (expect("DeviceIdentity::load", {E::invalid_key}, [&] { device = DeviceIdentity::load(scratch_dir() / "device"); })) {
-        const auto& secret = device->secret().private_key.secret();
+        const auto& secret = device->secret(secret_access()).private_key.secret();
         check(secret.size() == 32 && device->public_key().type() == DeviceKeyType::x25519, "a bad device identity");
-        const auto pub = crypto::x25519_public_key(secret);
+        const auto pub = crypto::x25519_public_key(crypto::KeyView(secret));
         check(equal(pub, device->public_key().bytes()), "a device identity's public key is not its private key's");
     }
 
@@ -76,8 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::optional<SigningKey> signing;
     if (expect("SigningKey::load", {E::invalid_key, E::usage, E::no_matching_key},
                [&] { signing = SigningKey::load(path, passphrase); })) {
-        check(!signing->in_token() && signing->secret().seed.size() == 32, "a signing key file loaded a bad seed");
-        const auto pub = crypto::ed25519_public_key(signing->secret().seed.secret());
+        check(!signing->in_token() && signing->secret(secret_access()).seed.size() == 32, "a signing key file loaded a bad seed");
+        const auto pub = crypto::ed25519_public_key(crypto::KeyView(signing->secret(secret_access()).seed));
         check(pub == signing->public_key().bytes(), "a signing key's public key is not its seed's");
         remove_scratch("signing.key");
         remove_scratch("signing.key.pub");
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::optional<Key> from_file;
     if (expect("Key::from_passphrase_file", {E::invalid_key}, [&] { from_file = Key::from_passphrase_file(path); })) {
-        const auto bytes = from_file->secret().bytes.secret();
+        const auto bytes = from_file->secret(secret_access()).bytes.secret();
         check(!bytes.empty() && bytes.size() <= size && equal(bytes, input.first(bytes.size())) &&
                   size - bytes.size() <= 2,
               "a passphrase file gave a passphrase that is not its content less one line ending");

@@ -57,8 +57,8 @@ void resign(std::vector<std::uint8_t>& file, const format::Preamble& preamble) {
         const auto message = container::signed_message(preamble.version, body_bytes, layout.chunk_count, digest.finish());
         const auto id = container::model_id(message);
         const auto& seed = rings().fuzz_seed;
-        const auto signer = crypto::ed25519_public_key(seed);
-        const auto signature = crypto::ed25519_sign(seed, message);
+        const auto signer = crypto::ed25519_public_key(crypto::KeyView(seed));
+        const auto signature = crypto::ed25519_sign(crypto::KeyView(seed), message);
         std::copy(id.begin(), id.end(), trailer + 7);
         std::copy(signer.begin(), signer.end(), trailer + 39);
         std::copy(signature.begin(), signature.end(), trailer + 71);
@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         resign(file, preamble);
         const auto mac_key = container::derive_header_mac_key(file_key->secret());
-        const auto mac = crypto::hmac_sha256(mac_key.secret(), std::span(file).first(mac_offset));
+        const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), std::span(file).first(mac_offset));
         std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(mac_offset));
     }
     const auto& r = rings();

@@ -44,7 +44,7 @@ struct Rings {
         trusted.keys = {key};
         trusted.identities = {x25519, p256};
         trusted.trusted = {PublisherPublicKey::parse(vector_publisher),
-                           PublisherPublicKey::from_bytes(crypto::ed25519_public_key(fuzz_seed))};
+                           PublisherPublicKey::from_bytes(crypto::ed25519_public_key(crypto::KeyView(fuzz_seed)))};
         for (const char* name : {"license_success.lic", "license_p256_success.lic"}) {
             trusted.licenses.push_back(write_scratch(name, read_file(vectors_dir() / name)));
         }
@@ -75,7 +75,7 @@ inline void open_and_read(const std::filesystem::path& path, const KeyRing& ring
     check(layout.file_length == file->file_size(), "an opened file is not exactly as long as its layout");
     check(file->raw_header().size() == file->preamble().header_length, "an opened file's header has another size");
     check(!file->entries().empty() && layout.entries.size() == file->entries().size(), "an opened file's entries");
-    check(file->file_key_secret().size() == 32, "an opened file's file key is not 32 bytes");
+    check(file->file_key(secret_access()).size() == 32, "an opened file's file key is not 32 bytes");
     check(file->checks_signature() == !ring.trusted.empty(), "an opened file checks the signature against policy");
     check(!file->checks_signature() || file->signature().has_value(), "a file checked for a signature has none");
 

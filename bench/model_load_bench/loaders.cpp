@@ -48,7 +48,7 @@ ov::CompiledModel load_plain(ov::Core& core, const ModelFiles& files) {
 }
 
 ov::CompiledModel load_guide(ov::Core& core, const ModelFiles& files, const LoadKeys& keys) {
-    ovseal::crypto::Aes256Gcm gcm(keys.aes_key);
+    ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(keys.aes_key)};
     const std::vector<std::uint8_t> xml = decrypt_file(files.xml_enc(), gcm, nonce_for_xml);
     const std::vector<std::uint8_t> bin = decrypt_file(files.bin_enc(), gcm, nonce_for_bin);
     const std::string model_text(xml.begin(), xml.end());

@@ -87,7 +87,7 @@ void make_ir(const ModelFiles& files, const ModelShape& shape, std::uint64_t see
 }
 
 void encrypt_for_guide(const ModelFiles& files, std::span<const std::uint8_t> aes_key) {
-    ovseal::crypto::Aes256Gcm gcm(aes_key);
+    ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(aes_key)};
     encrypt_file(files.xml(), files.xml_enc(), gcm, nonce_for_xml);
     encrypt_file(files.bin(), files.bin_enc(), gcm, nonce_for_bin);
 }

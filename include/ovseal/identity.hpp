@@ -14,6 +14,7 @@
 
 #include "ovseal/key.hpp"
 #include "ovseal/pkcs11.hpp"
+#include "ovseal/secret_access.hpp"
 
 namespace ovseal {
 
@@ -81,7 +82,7 @@ public:
     const DevicePublicKey& public_key() const noexcept { return m_public; }
 
     struct Secret;
-    const Secret& secret() const noexcept { return *m_secret; }
+    const Secret& secret(SecretAccess) const noexcept { return *m_secret; }  // see ovseal/secret_access.hpp
 
 private:
     DeviceIdentity(std::shared_ptr<const Secret> secret, DevicePublicKey pub)
@@ -136,7 +137,7 @@ public:
     bool in_token() const noexcept;
 
     struct Secret;
-    const Secret& secret() const noexcept { return *m_secret; }
+    const Secret& secret(SecretAccess) const noexcept { return *m_secret; }  // see ovseal/secret_access.hpp
 
 private:
     SigningKey(std::shared_ptr<const Secret> secret, PublisherPublicKey pub)

@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "ovseal/secret_access.hpp"
+
 namespace ovseal {
 
 /// A secret that seals or opens files: a 256-bit key (from a key file or raw bytes) or a passphrase.
@@ -32,7 +34,8 @@ public:
     Kind kind() const noexcept;
 
     struct Secret;  // defined in src/keys; the only way to reach the bytes
-    const Secret& secret() const noexcept { return *m_secret; }
+    /// The secret, for ovseal's own code; reaching it takes secret_access() (ovseal/secret_access.hpp).
+    const Secret& secret(SecretAccess) const noexcept { return *m_secret; }
 
 private:
     explicit Key(std::shared_ptr<const Secret> secret) : m_secret(std::move(secret)) {}

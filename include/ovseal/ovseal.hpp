@@ -17,4 +17,4 @@
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"
 #include "ovseal/version.hpp"
-#include "ovseal/wipe.hpp"
+#include "ovseal/secret_bytes.hpp"

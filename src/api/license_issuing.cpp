@@ -38,7 +38,7 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     std::vector<std::vector<std::uint8_t>> licenses;
     licenses.reserve(devices.size());
     for (const auto& device : devices) {
-        licenses.push_back(keys::issue_license(id, file.file_key_secret(), device, terms.not_before, terms.expires,
+        licenses.push_back(keys::issue_license(id, file.file_key(secret_access()), device, terms.not_before, terms.expires,
                                                terms.note, signer, ephemeral));
     }
     return licenses;

@@ -61,13 +61,13 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
     }
     crypto::SystemRandom random;
     for (const Key& key : changes.add_keys) {
-        stanzas.push_back(keys::wrap_file_key(key, file.file_key_secret(), changes.scrypt_log2_n, random));
+        stanzas.push_back(keys::wrap_file_key(key, file.file_key(secret_access()), changes.scrypt_log2_n, random));
     }
     std::vector<format::Stanza> kept = old;  // in place, as `inspect` numbers them
     for (const std::size_t i : removed) kept[i] = {};
     keys::refuse_repeated_devices(changes.add_devices, kept);
     for (const auto& device : changes.add_devices) {
-        stanzas.push_back(keys::wrap_file_key(device, file.file_key_secret(), random));
+        stanzas.push_back(keys::wrap_file_key(device, file.file_key(secret_access()), random));
     }
     if (stanzas.empty()) {
         throw Error(ErrorCode::usage, "re-wrapping would leave no way to open the file: add a key first");

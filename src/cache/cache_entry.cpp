@@ -84,7 +84,7 @@ std::vector<std::uint8_t> cache_binding(std::string_view openvino_version, std::
 
 Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<const std::uint8_t> binding) {
     memory::SecretBytes key(32);
-    crypto::hkdf_sha256(model_file_key, binding, "ovseal-v1 cache key", key.secret());
+    crypto::hkdf_sha256(crypto::KeyView(model_file_key), binding, "ovseal-v1 cache key", key.secret());
     return Key::from_bytes(key.secret());
 }
 
@@ -94,7 +94,7 @@ Key cache_entry_key(std::span<const std::uint8_t> model_file_key, std::span<cons
     std::copy(model_file_key.begin(), model_file_key.end(), both.secret().begin());
     std::copy(device_secret.begin(), device_secret.end(), both.secret().begin() + model_file_key.size());
     memory::SecretBytes key(32);
-    crypto::hkdf_sha256(both.secret(), binding, "ovseal-v1 device cache key", key.secret());
+    crypto::hkdf_sha256(crypto::KeyView(both), binding, "ovseal-v1 device cache key", key.secret());
     return Key::from_bytes(key.secret());
 }
 

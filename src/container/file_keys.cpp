@@ -10,7 +10,7 @@ namespace {
 memory::SecretBytes derive(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt,
                            std::string_view info) {
     memory::SecretBytes out(32);
-    crypto::hkdf_sha256(file_key, salt, info, out.secret());
+    crypto::hkdf_sha256(crypto::KeyView(file_key), salt, info, out.secret());
     return out;
 }
 

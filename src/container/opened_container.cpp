@@ -1,21 +1,18 @@
 #include "container/opened_container.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <string>
 
-#include "policy/clock_guard.hpp"
-#include "policy/tpm_clock_guard.hpp"
+#include "policy/trust_list.hpp"
+#include "container/file_key_search.hpp"
 #include "container/file_keys.hpp"
+#include "container/license_opening.hpp"
 #include "parallel/parallel.hpp"
 #include "progress/progress.hpp"
 #include "container/signature.hpp"
 #include "format/limits.hpp"
 #include "keys/device_agreement.hpp"
-#include "keys/identity_secrets.hpp"
-#include "policy/license_record.hpp"
-#include "keys/secret_file.hpp"
 #include "keys/stanzas.hpp"
 #include "memory/locked_region.hpp"
 #include "memory/wipe.hpp"
@@ -69,154 +66,6 @@ std::vector<std::uint8_t> check_length_and_read_trailer(const FileReader& file, 
     std::vector<std::uint8_t> trailer(layout.trailer_length);  // bounded by 1 MiB in parse_body
     file.read_at(layout.trailer_offset(), trailer);
     return trailer;
-}
-
-std::string describe_stanzas(const std::vector<format::Stanza>& stanzas) {
-    std::string out;
-    for (const auto& s : stanzas) {
-        out += out.empty() ? "" : ", ";
-        const bool device = keys::is_device_stanza_for(DeviceKeyType::x25519, s) ||
-                            keys::is_device_stanza_for(DeviceKeyType::p256, s);
-        out += s.type == "scrypt" ? "passphrase" : s.type == "key" ? "key file" : device ? "device" : s.type;
-    }
-    return out;
-}
-
-std::string describe_ring(const KeyRing& ring) {
-    std::string out;
-    auto add = [&](const char* what) {
-        if (out.find(what) == std::string::npos) out += (out.empty() ? "" : ", ") + std::string(what);
-    };
-    for (const auto& k : ring.keys) add(k.kind() == Key::Kind::key ? "key file" : "passphrase");
-    if (!ring.identities.empty()) add("device identity");
-    return out.empty() ? "keys" : out;
-}
-
-void check_policy(const KeyRing& ring) {
-    if (!ring.trusted.empty()) return;
-    if (!ring.licenses.empty()) {
-        throw Error(ErrorCode::usage, "licences are accepted only from trusted publishers: give the publisher's "
-                                      "public key with --trust PUBLISHER.pub");
-    }
-    if (!ring.identities.empty() && !ring.allow_unsigned_device_files) {
-        throw Error(ErrorCode::usage,
-                    "a device identity opens only models signed by a trusted publisher: give --trust PUBLISHER.pub "
-                    "(or --allow-unsigned for an unsigned model sealed to this device)");
-    }
-}
-
-// Step 2a: the file must carry a signature by a trusted key. Nothing is authenticated yet; that happens when
-// every chunk has been hashed (step 7a), against the trusted key chosen here and the trailer read here.
-struct TrustedSignature {
-    std::vector<std::uint8_t> trailer;  // the trailer's bytes, the only copy any later step uses
-    format::SignatureRecord record;
-    PublisherPublicKey signer;          // the trust list's own key, by value
-};
-
-TrustedSignature require_trusted_signature(const FileReader& file, const RawHeader& raw, const KeyRing& ring) {
-    const format::Body body = format::parse_body(raw.body());
-    const auto layout = format::compute_layout(raw.preamble.header_length, body);
-    auto trailer = check_length_and_read_trailer(file, layout);
-    const auto parsed = format::parse_trailer(trailer);
-    if (!parsed.signature) {
-        throw Error(ErrorCode::signature_required,
-                    "the model is not signed, and a trust list was given: only models signed by a trusted publisher "
-                    "are opened");
-    }
-    const auto claimed = PublisherPublicKey::from_bytes(parsed.signature->signer);
-    const auto trusted = std::find(ring.trusted.begin(), ring.trusted.end(), claimed);
-    if (trusted == ring.trusted.end()) {
-        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + claimed.key_id() +
-                                                     ", which is not in the trust list");
-    }
-    return {std::move(trailer), *parsed.signature, *trusted};
-}
-
-std::uint64_t now_seconds(const KeyRing& ring) {
-    if (ring.now) return *ring.now;
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
-
-// §13.3: one licence, against the file's claimed model id and the ring's identities (`devices`, in ring order).
-struct OpenedLicense {
-    memory::SecretBytes file_key;
-    PublicKeyBytes signer;
-    std::size_t identity;  // its index in the ring
-};
-
-OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
-                           const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
-    const keys::License license = keys::parse_license(bytes.secret());
-    const auto signer = PublisherPublicKey::from_bytes(license.signer);
-    if (std::find(ring.trusted.begin(), ring.trusted.end(), signer) == ring.trusted.end()) {
-        throw Error(ErrorCode::untrusted_signer, "the licence '" + path.string() + "' is signed by key " +
-                                                     signer.key_id() + ", which is not in the trust list");
-    }
-    if (license.model_id != signature.model_id) {
-        throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
-    }
-    std::optional<std::size_t> device;
-    for (std::size_t d = 0; d < devices.size() && !device; ++d) {
-        if (devices.identity(d).public_key() == license.device) device = d;
-    }
-    if (!device) {
-        throw Error(ErrorCode::license_wrong_device,
-                    "the licence '" + path.string() + "' is for device " +
-                        license.device.to_string() + ", not this one");
-    }
-    if (license.not_before != 0 && now < license.not_before) {
-        throw Error(ErrorCode::license_not_yet_valid, "the licence '" + path.string() + "' is valid from " +
-                                                          std::to_string(license.not_before) + " (now " +
-                                                          std::to_string(now) + ")");
-    }
-    if (license.expires != 0 && now >= license.expires) {
-        throw Error(ErrorCode::license_expired, "the licence '" + path.string() + "' expired at " +
-                                                    std::to_string(license.expires) + " (now " + std::to_string(now) +
-                                                    "); ask the publisher for a new one");
-    }
-    return {keys::license_file_key(license, devices.use(*device)), license.signer, *device};
-}
-
-// The no_matching_key message; names the bound of §7.4 when an identity reached it.
-std::string no_matching_key_message(const std::vector<format::Stanza>& stanzas, const KeyRing& ring,
-                                    const std::vector<keys::DeviceStanzaChoice>& choices) {
-    std::string message = "no matching key: the file opens with (" + describe_stanzas(stanzas) + ") and none of the " +
-                          describe_ring(ring) + " given opens it; check that it is the one the model was sealed for";
-    for (std::size_t d = 0; d < choices.size(); ++d) {
-        if (choices[d].left_out == 0) continue;
-        message += "; device " + ring.identities[d].public_key().key_id() + " tried " +
-                   std::to_string(choices[d].tried) + " of the " +
-                   std::to_string(choices[d].tried + choices[d].left_out) +
-                   " device stanzas that may be its own and stopped there (at most " +
-                   std::to_string(keys::max_device_stanza_tries) +
-                   " per device, FORMAT.md §7.4; no writer puts two stanzas for one device in a file): a file "
-                   "sealed by an ovseal older than format revision 5 to more than " +
-                   std::to_string(keys::max_device_stanza_tries) +
-                   " TPM devices opens only on some of them; ask its publisher to re-wrap it with `ovseal rewrap` "
-                   "(remove the old device stanzas and add each device again with -r), which gives every device "
-                   "a tagged stanza";
-    }
-    return message;
-}
-
-// Step 5a: under a trust list, a licence-only file opens only with a licence signed by the file's own signer. A
-// copy re-wrapped by whoever learnt the file key, or licences its holder signed with a key of its own, stay shut.
-void check_license_only(const TrustedSignature& trusted, const std::optional<PublicKeyBytes>& license_signer,
-                        const std::optional<Error>& license_error) {
-    if (license_signer && *license_signer == trusted.signer.bytes()) return;
-    if (license_signer) {
-        throw Error(ErrorCode::license_required,
-                    "the publisher sealed this model to open only through a licence it signed itself, and this "
-                    "licence is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
-                        ", not by the model's publisher key " + trusted.signer.key_id());
-    }
-    if (license_error) throw *license_error;  // the reader's own licence failed: that is what to fix
-    throw Error(ErrorCode::license_required,
-                "the publisher sealed this model to open only through a licence: give this device's licence "
-                "(--license) and identity; a key file, passphrase or device key does not open it under a trust list");
 }
 
 // Every stored chunk's digest, read without decrypting (for the model id).
@@ -284,71 +133,45 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, std::sp
 }
 
 OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const KeyRing& ring, OpenPurpose purpose) {
-    check_policy(ring);
+    policy::check_ring_policy(ring);
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
 
-    // Steps 2a and 2b: trust and licences, before any key is used.
-    std::optional<TrustedSignature> trusted;
+    // Steps 2a and 2b: trust and licences, before any key is used. The trailer is read here, once (FORMAT §9).
+    std::optional<policy::TrustedSignature> trusted;
     if (!ring.trusted.empty()) {
-        trusted = require_trusted_signature(file, raw, ring);
+        const auto layout = format::compute_layout(raw.preamble.header_length, format::parse_body(raw.body()));
+        trusted = policy::require_trusted_signature(check_length_and_read_trailer(file, layout), ring.trusted);
     }
     std::optional<memory::SecretBytes> file_key;
     std::optional<Error> license_error;
     std::optional<PublicKeyBytes> license_signer;
     OpenedBy opened_by = OpenedBy::key;
     std::optional<std::size_t> opened_identity;
+    std::vector<keys::DeviceStanzaChoice> choices;
     // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
     // once for the clock guard, the licences and the stanzas.
     keys::DeviceAgreements devices(ring.identities);
-    if (!ring.licenses.empty()) {
-        const std::uint64_t now = now_seconds(ring);
-        if (ring.clock_state) {
-            // With a TPM-held identity, the TPM's clock anchors the guard; otherwise the file alone does.
-            std::optional<std::size_t> in_tpm;
-            for (std::size_t d = 0; d < devices.size() && !in_tpm; ++d) {
-                if (devices.identity(d).secret().tpm_tcti) in_tpm = d;
-            }
-            if (in_tpm) {
-                check_and_advance_clock_with_tpm(*ring.clock_state, now, ring.clock_tolerance_seconds,
-                                                 devices.use(*in_tpm));
-            } else {
-                check_and_advance_clock(*ring.clock_state, now, ring.clock_tolerance_seconds);
-            }
-        }
-        for (const auto& license : ring.licenses) {
-            try {
-                auto opened = open_license(license, trusted->record, ring, devices, now);
-                file_key = std::move(opened.file_key);
-                license_signer = opened.signer;
-                opened_identity = opened.identity;
-                opened_by = OpenedBy::license;
-                break;
-            } catch (const Error& e) {
-                if (e.code() == ErrorCode::io) throw;
-                if (!license_error) license_error = e;
-            }
+    if (!ring.licenses.empty()) {  // a trust list too (check_ring_policy)
+        auto licensed = open_with_licenses(ring, trusted->record, devices);
+        license_error = std::move(licensed.error);
+        if (licensed.opened) {
+            file_key = std::move(licensed.opened->file_key);
+            license_signer = licensed.opened->signer;
+            opened_identity = licensed.opened->identity;
+            opened_by = OpenedBy::license;
         }
     }
 
-    // Step 3: the first stanza that a key or device identity opens; each identity tries only the device stanzas
-    // the bound of §7.4 chooses for it.
-    std::vector<keys::DeviceStanzaChoice> choices;
-    for (const auto& identity : ring.identities) {
-        choices.push_back(keys::choose_device_stanzas(identity.public_key(), raw.stanzas));
-    }
-    for (std::size_t i = 0; i < raw.stanzas.size() && !file_key; ++i) {
-        const auto& stanza = raw.stanzas[i];
-        for (const Key& key : ring.keys) {
-            if ((file_key = keys::unwrap_file_key(key, stanza))) break;
+    // Step 3: the first stanza that a key or device identity opens (file_key_search.hpp).
+    if (!file_key) {
+        auto found = search_file_key(raw.stanzas, ring, devices);
+        file_key = std::move(found.file_key);
+        if (found.device) {
+            opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
+            opened_identity = found.device;
         }
-        for (std::size_t d = 0; d < devices.size() && !file_key; ++d) {
-            if (!choices[d].tries[i]) continue;
-            if ((file_key = keys::unwrap_file_key(devices.use(d), stanza))) {
-                opened_by = trusted ? OpenedBy::device : OpenedBy::device_unsigned;
-                opened_identity = d;
-            }
-        }
+        choices = std::move(found.choices);
     }
     devices.release();  // flushes every TPM object before anything else is done
     if (!file_key) {
@@ -358,7 +181,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
 
     // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.
     const auto mac_key = derive_header_mac_key(file_key->secret());
-    const auto expected_mac = crypto::hmac_sha256(mac_key.secret(), raw.authenticated());
+    const auto expected_mac = crypto::hmac_sha256(crypto::KeyView(mac_key), raw.authenticated());
     if (!crypto::equal_constant_time(expected_mac, raw.mac())) {
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file's header was modified after sealing");
@@ -372,7 +195,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
                     "header authentication failed: the file key does not match the header's commitment");
     }
     if (trusted && body.metadata.license_only && purpose == OpenPurpose::use) {
-        check_license_only(*trusted, license_signer, license_error);
+        policy::check_license_only(*trusted, license_signer, license_error);
     }
 
     // Step 6. Under a trust list the trailer was read at step 2a, from the same header bytes' layout: that copy
@@ -404,7 +227,7 @@ void OpenedContainer::process_chunks(std::size_t entry, std::uint8_t* out, bool 
     const std::uint64_t entry_size = m_body.entries[entry].size;
     const std::string& entry_name = m_body.entries[entry].name;
     parallel_batches(m_layout.entries[entry].chunk_count, worker_count(threads), [&](BatchCursor& cursor) {
-        crypto::Aes256Gcm gcm(m_payload_key.secret());
+        crypto::Aes256Gcm gcm{crypto::KeyView(m_payload_key)};
         memory::LockedRegion scratch;  // for chunks that do not fill `out` exactly (or when there is no `out`)
         std::uint8_t tag[crypto::gcm_tag_size];
         std::uint8_t nonce[crypto::gcm_nonce_size];
@@ -482,11 +305,7 @@ void OpenedContainer::verify_trusted_signature(const PayloadDigest& digest) cons
     // Under the trusted key chosen at step 2a, by value, and the signature record of the one trailer read
     // (§9 step 7a).
     const auto message = signed_message_of(m_header, m_preamble, m_layout.chunk_count, digest);
-    if (!m_signature || m_signature->signer != m_trusted_signer->bytes() || model_id(message) != m_signature->model_id ||
-        !crypto::ed25519_verify(m_trusted_signer->bytes(), message, m_signature->signature)) {
-        throw Error(ErrorCode::bad_signature,
-                    "the publisher signature does not verify: the model was changed after it was signed");
-    }
+    policy::verify_trusted_signature(*m_trusted_signer, m_signature, message, model_id(message));
 }
 
 void OpenedContainer::decrypt_entry(std::size_t index, std::span<std::uint8_t> out, unsigned threads) const {
@@ -499,7 +318,7 @@ void OpenedContainer::verify_payload(unsigned threads) const { decrypt_entries({
 void OpenedContainer::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
     std::optional<PayloadDigest> digest;
     if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
-    crypto::Aes256Gcm gcm(m_payload_key.secret());
+    crypto::Aes256Gcm gcm{crypto::KeyView(m_payload_key)};
     const auto chunk_size = static_cast<std::size_t>(m_layout.chunk_size);
     std::vector<std::uint8_t> stored(chunk_size + crypto::gcm_tag_size);
     memory::LockedRegion plaintext(chunk_size);

@@ -76,8 +76,8 @@ public:
     const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }
     /// Reads stored (encrypted) bytes of the file, for copying it.
     void read_stored(std::uint64_t offset, std::span<std::uint8_t> out) const { m_file.read_at(offset, out); }
-    /// The file key, for re-wrapping and licensing. Reaching it is deliberate: grep for file_key_secret.
-    std::span<const std::uint8_t> file_key_secret() const noexcept { return m_file_key.secret(); }
+    /// The file key, for re-wrapping and licensing. Reaching it takes secret_access() (ovseal/secret_access.hpp).
+    std::span<const std::uint8_t> file_key(SecretAccess) const noexcept { return m_file_key.secret(); }
 
     /// Decrypts the requested entries in one pass over the file, authenticating every chunk it decrypts; with
     /// `authenticate_all`, the other entries' chunks too. For a file opened under a trust list, every chunk is

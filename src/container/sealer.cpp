@@ -175,7 +175,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
 
     std::vector<std::uint8_t> header = format::header_without_mac(stanzas, body);
     const auto mac_key = derive_header_mac_key(file_key.secret());
-    const auto mac = crypto::hmac_sha256(mac_key.secret(), header);
+    const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), header);
     header.insert(header.end(), mac.begin(), mac.end());
 
     const format::Layout layout = format::compute_layout(header.size(), body);
@@ -200,7 +200,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     PayloadDigest digest(parameters.signer ? layout.chunk_count : 0);
     Progress progress("sealing", layout.chunk_count * layout.chunk_size);
     parallel_batches(jobs.size(), worker_count(0), [&](BatchCursor& cursor) {
-        crypto::Aes256Gcm gcm(payload_key.secret());
+        crypto::Aes256Gcm gcm{crypto::KeyView(payload_key)};
         memory::LockedRegion stored(chunk_size + crypto::gcm_tag_size);
         const auto chunk = std::span(stored.data(), chunk_size);
         const auto tag = std::span(stored.data() + chunk_size, crypto::gcm_tag_size);
@@ -229,7 +229,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         format::SignatureRecord record;
         record.model_id = model_id(message);
         record.signer = parameters.signer->public_key().bytes();
-        record.signature = parameters.signer->secret().signer->sign(message);
+        record.signature = parameters.signer->secret(secret_access()).signer->sign(message);
         out.write_at(layout.trailer_offset(), format::trailer_bytes(format::Trailer{record}));
     }
     out.commit(parameters.sync);
@@ -242,8 +242,8 @@ void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>&
     const std::size_t body_start = format::preamble_size + file.preamble().stanzas_length;
     const auto body = std::span(old_header).subspan(body_start, old_header.size() - format::header_mac_size - body_start);
     std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
-    const auto mac_key = derive_header_mac_key(file.file_key_secret());
-    const auto mac = crypto::hmac_sha256(mac_key.secret(), header);
+    const auto mac_key = derive_header_mac_key(file.file_key(secret_access()));
+    const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), header);
     header.insert(header.end(), mac.begin(), mac.end());
 
     OutputFile out(output);

@@ -22,7 +22,8 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
     throw Error(ErrorCode::internal, std::string("cryptographic operation failed: ") + what);
 }
 
-Pkey private_key(int type, std::span<const std::uint8_t> key, const char* what) {
+Pkey private_key(int type, KeyView private_bytes, const char* what) {
+    const auto key = private_bytes.bytes();
     if (key.size() != 32) fail(what);
     Pkey p(EVP_PKEY_new_raw_private_key(type, nullptr, key.data(), key.size()));
     if (!p) fail(what);
@@ -49,7 +50,7 @@ struct X25519Key::Impl {
     Pkey key;
 };
 
-X25519Key::X25519Key(std::span<const std::uint8_t> private_key_bytes)
+X25519Key::X25519Key(KeyView private_key_bytes)
     : m_impl(std::make_unique<Impl>(Impl{private_key(EVP_PKEY_X25519, private_key_bytes, "X25519 key")})),
       m_public(raw_public(m_impl->key, "X25519 key")) {}
 
@@ -73,16 +74,16 @@ memory::SecretBytes X25519Key::agree(std::span<const std::uint8_t> peer_public) 
     return shared;
 }
 
-Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key_bytes) {
+Bytes32 x25519_public_key(KeyView private_key_bytes) {
     return X25519Key(private_key_bytes).public_key();
 }
 
-memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key_bytes,
+memory::SecretBytes x25519_shared(KeyView private_key_bytes,
                                   std::span<const std::uint8_t> peer_public) {
     return X25519Key(private_key_bytes).agree(peer_public);
 }
 
-Bytes32 ed25519_public_key(std::span<const std::uint8_t> private_key_bytes) {
+Bytes32 ed25519_public_key(KeyView private_key_bytes) {
     return raw_public(private_key(EVP_PKEY_ED25519, private_key_bytes, "Ed25519 key"), "Ed25519 key");
 }
 
@@ -90,7 +91,7 @@ struct Ed25519Signer::Impl {
     Pkey key;
 };
 
-Ed25519Signer::Ed25519Signer(std::span<const std::uint8_t> seed)
+Ed25519Signer::Ed25519Signer(KeyView seed)
     : m_impl(std::make_unique<Impl>(Impl{private_key(EVP_PKEY_ED25519, seed, "Ed25519 key")})) {}
 
 Ed25519Signer::~Ed25519Signer() = default;
@@ -106,7 +107,7 @@ Signature64 Ed25519Signer::sign(std::span<const std::uint8_t> message) const {
     return sig;
 }
 
-Signature64 ed25519_sign(std::span<const std::uint8_t> private_key_bytes, std::span<const std::uint8_t> message) {
+Signature64 ed25519_sign(KeyView private_key_bytes, std::span<const std::uint8_t> message) {
     return Ed25519Signer(private_key_bytes).sign(message);
 }
 

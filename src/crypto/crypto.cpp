@@ -63,8 +63,9 @@ void random_bytes(std::span<std::uint8_t> out) {
     }
 }
 
-void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt, std::string_view info,
+void hkdf_sha256(KeyView ikm_key, std::span<const std::uint8_t> salt, std::string_view info,
                  std::span<std::uint8_t> out) {
+    const auto ikm = ikm_key.bytes();
     KdfCtx ctx = make_kdf("HKDF");
     char digest[] = "SHA256";
     // Cast away const only for OSSL_PARAM's signature; OpenSSL does not write through these.
@@ -82,7 +83,8 @@ void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t
     check(EVP_KDF_derive(ctx.get(), out.data(), out.size(), params), "HKDF");
 }
 
-Bytes32 hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message) {
+Bytes32 hmac_sha256(KeyView mac_key, std::span<const std::uint8_t> message) {
+    const auto key = mac_key.bytes();
     EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (mac == nullptr) {
         fail("HMAC");
@@ -138,8 +140,9 @@ Bytes32 sha256(std::span<const std::uint8_t> message) {
     return h.finish();
 }
 
-void scrypt(std::span<const std::uint8_t> passphrase, std::span<const std::uint8_t> salt, unsigned log2_n,
+void scrypt(KeyView passphrase_key, std::span<const std::uint8_t> salt, unsigned log2_n,
             unsigned r, unsigned p, std::span<std::uint8_t> out) {
+    const auto passphrase = passphrase_key.bytes();
     KdfCtx ctx = make_kdf("SCRYPT");
     std::uint64_t n = std::uint64_t{1} << log2_n;
     std::uint32_t r32 = r;
@@ -168,7 +171,8 @@ struct Aes256Gcm::Impl {
     EVP_CIPHER_CTX* decrypt = nullptr;
 };
 
-Aes256Gcm::Aes256Gcm(std::span<const std::uint8_t> key) : m_impl(std::make_unique<Impl>()) {
+Aes256Gcm::Aes256Gcm(KeyView aes_key) : m_impl(std::make_unique<Impl>()) {
+    const auto key = aes_key.bytes();
     if (key.size() != 32) {
         fail("AES-256-GCM key size");
     }

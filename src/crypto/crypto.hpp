@@ -12,6 +12,7 @@
 #include <span>
 #include <string_view>
 
+#include "crypto/key_view.hpp"
 #include "memory/secret_bytes.hpp"
 
 namespace ovseal::crypto {
@@ -24,11 +25,11 @@ constexpr std::size_t gcm_tag_size = 16;
 void random_bytes(std::span<std::uint8_t> out);
 
 /// HKDF-SHA-256 (RFC 5869), extract and expand, into `out` (any length up to 255 * 32).
-void hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt, std::string_view info,
+void hkdf_sha256(KeyView ikm, std::span<const std::uint8_t> salt, std::string_view info,
                  std::span<std::uint8_t> out);
 
 /// HMAC-SHA-256 (RFC 2104).
-Bytes32 hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message);
+Bytes32 hmac_sha256(KeyView key, std::span<const std::uint8_t> message);
 
 /// SHA-256 of a message, one shot.
 Bytes32 sha256(std::span<const std::uint8_t> message);
@@ -49,7 +50,7 @@ private:
 };
 
 /// scrypt (RFC 7914) with N = 2^log2_n.
-void scrypt(std::span<const std::uint8_t> passphrase, std::span<const std::uint8_t> salt, unsigned log2_n,
+void scrypt(KeyView passphrase, std::span<const std::uint8_t> salt, unsigned log2_n,
             unsigned r, unsigned p, std::span<std::uint8_t> out);
 
 /// Constant-time equality of two byte strings of equal length (false if lengths differ).
@@ -58,7 +59,7 @@ bool equal_constant_time(std::span<const std::uint8_t> a, std::span<const std::u
 /// AES-256-GCM with one key and many nonces. Not thread-safe: use one instance per thread.
 class Aes256Gcm {
 public:
-    explicit Aes256Gcm(std::span<const std::uint8_t> key);
+    explicit Aes256Gcm(KeyView key);
     ~Aes256Gcm();
     Aes256Gcm(const Aes256Gcm&) = delete;
     Aes256Gcm& operator=(const Aes256Gcm&) = delete;
@@ -81,13 +82,13 @@ private:
 
 /// X25519 (RFC 7748). Private keys are 32 random bytes; `x25519_shared` returns the raw shared secret, which
 /// callers must reject when it is all zero (a low-order peer key).
-Bytes32 x25519_public_key(std::span<const std::uint8_t> private_key);
-memory::SecretBytes x25519_shared(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> peer_public);
+Bytes32 x25519_public_key(KeyView private_key);
+memory::SecretBytes x25519_shared(KeyView private_key, std::span<const std::uint8_t> peer_public);
 
 /// An X25519 private key kept ready for many agreements (one scalar multiplication each).
 class X25519Key {
 public:
-    explicit X25519Key(std::span<const std::uint8_t> private_key);
+    explicit X25519Key(KeyView private_key);
     ~X25519Key();
     X25519Key(const X25519Key&) = delete;
     X25519Key& operator=(const X25519Key&) = delete;
@@ -103,12 +104,12 @@ private:
 
 /// Ed25519 (RFC 8032, pure). Private keys are 32-byte seeds.
 using Signature64 = std::array<std::uint8_t, 64>;
-Bytes32 ed25519_public_key(std::span<const std::uint8_t> private_key);
-Signature64 ed25519_sign(std::span<const std::uint8_t> private_key, std::span<const std::uint8_t> message);
+Bytes32 ed25519_public_key(KeyView private_key);
+Signature64 ed25519_sign(KeyView private_key, std::span<const std::uint8_t> message);
 /// An Ed25519 key kept ready for many signatures (its public key is derived once).
 class Ed25519Signer {
 public:
-    explicit Ed25519Signer(std::span<const std::uint8_t> seed);
+    explicit Ed25519Signer(KeyView seed);
     ~Ed25519Signer();
     Ed25519Signer(const Ed25519Signer&) = delete;
     Ed25519Signer& operator=(const Ed25519Signer&) = delete;

@@ -115,14 +115,14 @@ std::optional<P256Point> p256_compress(std::span<const std::uint8_t> x, std::spa
     return encode_point<33>(parsed.get(), POINT_CONVERSION_COMPRESSED);
 }
 
-bool p256_scalar_in_range(std::span<const std::uint8_t> scalar) { return scalar_of(scalar) != nullptr; }
+bool p256_scalar_in_range(KeyView scalar) { return scalar_of(scalar.bytes()) != nullptr; }
 
 struct P256Key::Impl {
     Pkey key;
 };
 
-P256Key::P256Key(std::span<const std::uint8_t> scalar) : m_impl(std::make_unique<Impl>()) {
-    const SecretBn d = scalar_of(scalar);
+P256Key::P256Key(KeyView scalar) : m_impl(std::make_unique<Impl>()) {
+    const SecretBn d = scalar_of(scalar.bytes());
     if (!d) throw Error(ErrorCode::invalid_key, "a P-256 private key must be 1 <= d < n");
     Point public_point(EC_POINT_new(curve()));
     const BnCtx ctx(BN_CTX_secure_new());

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 
+#include "crypto/key_view.hpp"
 #include "memory/secret_bytes.hpp"
 
 namespace ovseal::crypto {
@@ -26,7 +27,7 @@ std::optional<P256Point> p256_compress(std::span<const std::uint8_t> x, std::spa
 class P256Key {
 public:
     /// Throws Error(invalid_key) if the scalar is zero or not below the group order.
-    explicit P256Key(std::span<const std::uint8_t> scalar);
+    explicit P256Key(KeyView scalar);
     ~P256Key();
     P256Key(const P256Key&) = delete;
     P256Key& operator=(const P256Key&) = delete;
@@ -42,6 +43,6 @@ private:
 
 /// True if 32 big-endian bytes are a valid private scalar (1 <= d < n). Writers draw 32 random bytes until
 /// one is (rejection sampling; a retry happens with probability about 2^-32).
-bool p256_scalar_in_range(std::span<const std::uint8_t> scalar);
+bool p256_scalar_in_range(KeyView scalar);
 
 }  // namespace ovseal::crypto

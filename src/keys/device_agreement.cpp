@@ -18,16 +18,16 @@ DeviceAgreement::~DeviceAgreement() {
 DeviceAgreement::DeviceAgreement(DeviceAgreement&&) noexcept = default;
 
 tpm::Tpm& DeviceAgreement::tpm() {
-    const auto& tcti = m_identity.secret().tpm_tcti;
+    const auto& tcti = m_identity.secret(secret_access()).tpm_tcti;
     if (!tcti) throw Error(ErrorCode::internal, "a TPM operation for an identity that is not in a TPM");
     if (!m_tpm) m_tpm = std::make_unique<tpm::Tpm>(*tcti);
     return *m_tpm;
 }
 
 std::optional<memory::SecretBytes> DeviceAgreement::shared(std::span<const std::uint8_t> ephemeral) {
-    const auto& secret = m_identity.secret();
+    const auto& secret = m_identity.secret(secret_access());
     if (m_identity.public_key().type() == DeviceKeyType::x25519) {
-        auto result = crypto::x25519_shared(secret.private_key.secret(), ephemeral);
+        auto result = crypto::x25519_shared(crypto::KeyView(secret.private_key), ephemeral);
         const auto bytes = result.secret();
         if (std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; })) return std::nullopt;
         return result;
@@ -57,7 +57,7 @@ DeviceAgreements::DeviceAgreements(const std::vector<DeviceIdentity>& identities
 DeviceAgreement& DeviceAgreements::use(std::size_t index) {
     auto& device = m_devices.at(index);
     // Only a P-256 key held by a TPM keeps objects loaded there (a sealed X25519 key is unsealed when loaded).
-    if (device.identity().secret().tpm_p256 && m_in_tpm != index) {
+    if (device.identity().secret(secret_access()).tpm_p256 && m_in_tpm != index) {
         if (m_in_tpm) m_devices[*m_in_tpm].release_tpm();
         m_in_tpm = index;
     }

@@ -79,7 +79,7 @@ DeviceIdentity DeviceIdentity::create(const std::filesystem::path& dir) {
     prepare_identity_folder(dir);
     memory::SecretBytes private_key(32);
     crypto::random_bytes(private_key.secret());
-    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(crypto::KeyView(private_key)));
     keys::write_key_file(dir / private_file,
                          "# ovseal device identity (X25519 private key). Never copy it off this device.\n",
                          device_private_prefix, private_key.secret(), "a device identity");
@@ -91,7 +91,7 @@ DeviceIdentity DeviceIdentity::create_in_tpm(const std::filesystem::path& dir, c
     prepare_identity_folder(dir);
     memory::SecretBytes private_key(32);
     crypto::random_bytes(private_key.secret());
-    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(crypto::KeyView(private_key)));
     keys::write_tpm_identity(dir / keys::tpm_identity_file,
                              {keys::TpmIdentityKind::sealed_x25519, keys::seal_in_tpm(private_key.secret(), tpm)});
     write_public_file(dir, pub);
@@ -115,7 +115,7 @@ DeviceIdentity DeviceIdentity::create_p256_in_tpm(const std::filesystem::path& d
 
 DeviceIdentity DeviceIdentity::from_p256_bytes(std::span<const std::uint8_t> private_scalar) {
     auto secret = std::make_shared<Secret>();
-    secret->p256 = std::make_shared<const crypto::P256Key>(private_scalar);
+    secret->p256 = std::make_shared<const crypto::P256Key>(crypto::KeyView(private_scalar));
     const auto pub = DevicePublicKey::from_p256(secret->p256->public_key());
     return DeviceIdentity(std::move(secret), pub);
 }
@@ -123,7 +123,7 @@ DeviceIdentity DeviceIdentity::from_p256_bytes(std::span<const std::uint8_t> pri
 DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_key) {
     if (private_key.size() != 32) throw Error(ErrorCode::invalid_key, "a device private key is 32 bytes");
     auto secret = memory::SecretBytes::copy_of(private_key);
-    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(secret.secret()));
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(crypto::KeyView(secret)));
     return DeviceIdentity(x25519_secret(std::move(secret)), pub);
 }
 
@@ -147,7 +147,7 @@ DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmO
             throw Error(ErrorCode::invalid_key, "the TPM returned a device key of the wrong size from '" +
                                                     (dir / keys::tpm_identity_file).string() + "'");
         }
-        const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(private_key.secret()));
+        const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(crypto::KeyView(private_key)));
         auto secret = std::make_shared<Secret>();
         secret->private_key = std::move(private_key);
         secret->tpm_tcti = tpm.tcti;
@@ -156,7 +156,7 @@ DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmO
     static constexpr keys::KeyLineForm form[] = {{device_private_prefix, 32}};
     auto line = keys::read_key_file(dir / private_file, form, "an ovseal device identity",
                                     "create one with `ovseal device init -o DIR`");
-    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(line.secret.secret()));
+    const auto pub = DevicePublicKey::from_bytes(crypto::x25519_public_key(crypto::KeyView(line.secret)));
     return DeviceIdentity(x25519_secret(std::move(line.secret)), pub);
 }
 

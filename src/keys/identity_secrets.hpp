@@ -37,7 +37,7 @@ struct Signer {
 /// The software key: OpenSSL, with the key parsed once (licence issuance signs thousands of messages a second).
 class SoftwareSigner final : public Signer {
 public:
-    explicit SoftwareSigner(std::span<const std::uint8_t> seed) : m_key(seed) {}
+    explicit SoftwareSigner(crypto::KeyView seed) : m_key(seed) {}
     crypto::Signature64 sign(std::span<const std::uint8_t> message) const override { return m_key.sign(message); }
 
 private:
@@ -49,7 +49,7 @@ struct SigningKey::Secret {
     std::unique_ptr<const Signer> signer;  // ready to sign many messages
 
     explicit Secret(memory::SecretBytes s)
-        : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(seed.secret())) {}
+        : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(crypto::KeyView(seed))) {}
     explicit Secret(std::unique_ptr<const Signer> token) : signer(std::move(token)) {}
     bool in_token() const noexcept { return seed.empty(); }
 };

@@ -28,7 +28,7 @@ memory::SecretBytes passphrase_key(const Key& passphrase, std::span<const std::u
     std::vector<std::uint8_t> labelled(scrypt_label.begin(), scrypt_label.end());
     labelled.insert(labelled.end(), salt.begin(), salt.end());
     memory::SecretBytes k(32);
-    crypto::scrypt(passphrase.secret().bytes.secret(), labelled, log2_n, 8, 1, k.secret());
+    crypto::scrypt(crypto::KeyView(passphrase.secret(secret_access()).bytes), labelled, log2_n, 8, 1, k.secret());
     return k;
 }
 
@@ -57,14 +57,14 @@ std::string PublisherPublicKey::key_id() const { return keys::key_id(m_key); }
 SigningKey SigningKey::generate() {
     memory::SecretBytes seed(32);
     crypto::random_bytes(seed.secret());
-    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(crypto::KeyView(seed)));
     return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
 SigningKey SigningKey::from_bytes(std::span<const std::uint8_t> seed) {
     if (seed.size() != 32) throw Error(ErrorCode::invalid_key, "an Ed25519 seed is 32 bytes");
     auto secret = memory::SecretBytes::copy_of(seed);
-    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(secret.secret()));
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(crypto::KeyView(secret)));
     return SigningKey(std::make_shared<const Secret>(std::move(secret)), pub);
 }
 
@@ -82,13 +82,13 @@ SigningKey SigningKey::load(const std::filesystem::path& path, const std::option
         }
         const auto blob = line.secret.secret();
         const auto k = passphrase_key(*passphrase, blob.first(32), blob[32]);
-        crypto::Aes256Gcm gcm(k.secret());
+        crypto::Aes256Gcm gcm{crypto::KeyView(k)};
         if (!gcm.open(zero_nonce, {}, blob.subspan(33, 32), blob.subspan(65).first<16>(), seed.secret())) {
             throw Error(ErrorCode::no_matching_key,
                         "wrong passphrase for the signing key '" + path.string() + "' (or the file is damaged)");
         }
     }
-    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(seed.secret()));
+    const auto pub = PublisherPublicKey::from_bytes(crypto::ed25519_public_key(crypto::KeyView(seed)));
     return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
@@ -113,7 +113,7 @@ void SigningKey::save(const std::filesystem::path& path, const std::optional<Key
         crypto::random_bytes(b.first(32));
         b[32] = static_cast<std::uint8_t>(scrypt_log2_n);
         const auto k = passphrase_key(*passphrase, b.first(32), scrypt_log2_n);
-        crypto::Aes256Gcm gcm(k.secret());
+        crypto::Aes256Gcm gcm{crypto::KeyView(k)};
         gcm.seal(zero_nonce, {}, m_secret->seed.secret(), b.subspan(33, 32), b.subspan(65).first<16>());
         keys::write_key_file(path, comment, encrypted_prefix, b, "a signing key");
     }

@@ -2,9 +2,9 @@
 
 // The recipient/identity extension point (docs/FORMAT.md §7): a recipient wraps the file key into a stanza when
 // sealing; an identity tries stanzas when opening, with three outcomes: not mine (nothing), the file key, or a
-// fatal error (thrown).
+// fatal error (thrown). Each stanza type is one file of keys/stanza_types/; these functions find the type a
+// recipient, identity or stanza belongs to.
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,6 +14,8 @@
 
 #include "crypto/random_source.hpp"
 #include "format/header.hpp"
+#include "keys/stanza_types/device_stanza.hpp"
+#include "keys/stanza_types/stanza_type.hpp"
 #include "memory/secret_bytes.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
@@ -29,25 +31,9 @@ constexpr std::string_view p256_stanza_type = "p256";      // untagged: written 
 constexpr std::string_view x25519_tagged_stanza_type = "x25519-tagged";
 constexpr std::string_view p256_tagged_stanza_type = "p256-tagged";
 
-/// A tagged device stanza names its device by a recipient tag: the first 4 bytes of the device's key id.
-constexpr std::size_t recipient_tag_size = 4;
-using RecipientTag = std::array<std::uint8_t, recipient_tag_size>;
-RecipientTag recipient_tag(const DevicePublicKey& device);
-
-/// The most device stanzas one identity tries in one open (§7.4): each may cost a TPM agreement.
-constexpr std::size_t max_device_stanza_tries = 8;
-
-constexpr unsigned default_scrypt_log2_n = 18;
-constexpr unsigned min_scrypt_log2_n = 16;
-constexpr unsigned max_scrypt_log2_n = 20;
-
 /// Wraps `file_key` for a key file or passphrase. `scrypt_log2_n` applies to passphrases.
 format::Stanza wrap_file_key(const Key& recipient, std::span<const std::uint8_t> file_key, unsigned scrypt_log2_n,
                              crypto::RandomSource& random);
-/// Device stanzas are written tagged (revision 5); the untagged form of revisions 2 to 4 is for test vectors
-/// and tests of older files only.
-enum class DeviceStanzaForm { tagged, untagged };
-
 /// Wraps `file_key` for a device.
 format::Stanza wrap_file_key(const DevicePublicKey& device, std::span<const std::uint8_t> file_key,
                              crypto::RandomSource& random, DeviceStanzaForm form = DeviceStanzaForm::tagged);
@@ -64,12 +50,7 @@ std::optional<RecipientTag> stanza_tag(const format::Stanza& stanza);
 
 /// The stanzas one device identity tries in one open (§7.4): of its key type, those tagged with its tag, then
 /// the untagged ones, at most max_device_stanza_tries in all; untagged x25519 stanzas besides, uncounted (a
-/// try is one X25519 in memory). `left_out` counts the stanzas it could have tried beyond the bound.
-struct DeviceStanzaChoice {
-    std::vector<bool> tries;  // by stanza index
-    std::size_t tried = 0;    // counted tries
-    std::size_t left_out = 0;
-};
+/// try is one X25519 in memory).
 DeviceStanzaChoice choose_device_stanzas(const DevicePublicKey& device, const std::vector<format::Stanza>& stanzas);
 
 /// Tries one stanza. Throws header_auth_failed when the stanza matches but its wrapped key was damaged. A device

@@ -21,7 +21,7 @@ memory::SecretBytes okm_from_shared(const memory::SecretBytes& shared, std::span
     std::vector<std::uint8_t> salt(ephemeral.begin(), ephemeral.end());
     salt.insert(salt.end(), device.begin(), device.end());
     memory::SecretBytes okm(64);
-    crypto::hkdf_sha256(shared.secret(), salt, info, okm.secret());
+    crypto::hkdf_sha256(crypto::KeyView(shared), salt, info, okm.secret());
     return okm;
 }
 
@@ -30,7 +30,7 @@ memory::SecretBytes okm_from_shared(const memory::SecretBytes& shared, std::span
 std::vector<std::uint8_t> wrap_with(std::span<const std::uint8_t> okm, std::span<const std::uint8_t> file_key) {
     std::vector<std::uint8_t> wrapped(wrapped_key_size);
     std::copy_n(okm.begin() + 32, 32, wrapped.begin());
-    crypto::Aes256Gcm gcm(okm.first(32));
+    crypto::Aes256Gcm gcm{crypto::KeyView(okm.first(32))};
     auto out = std::span(wrapped).subspan(32);
     gcm.seal(zero_nonce, {}, file_key, out.first(32), out.subspan<32, crypto::gcm_tag_size>());
     return wrapped;
@@ -41,7 +41,7 @@ Unwrapped unwrap_with(std::span<const std::uint8_t> okm, std::span<const std::ui
         return {Unwrapped::Outcome::not_mine, {}};
     }
     memory::SecretBytes file_key(32);
-    crypto::Aes256Gcm gcm(okm.first(32));
+    crypto::Aes256Gcm gcm{crypto::KeyView(okm.first(32))};
     const auto body = wrapped.subspan(32);
     if (!gcm.open(zero_nonce, {}, body.first(32), body.subspan<32, crypto::gcm_tag_size>(), file_key.secret())) {
         return {Unwrapped::Outcome::damaged, {}};
@@ -53,7 +53,7 @@ const crypto::X25519Key& EphemeralKeys::x25519() {
     if (!m_x25519) {
         memory::SecretBytes scalar(32);
         m_random.fill(scalar.secret());
-        m_x25519 = std::make_unique<crypto::X25519Key>(scalar.secret());
+        m_x25519 = std::make_unique<crypto::X25519Key>(crypto::KeyView(scalar));
     }
     return *m_x25519;
 }
@@ -63,8 +63,8 @@ const crypto::P256Key& EphemeralKeys::p256() {
         memory::SecretBytes scalar(32);
         do {
             m_random.fill(scalar.secret());
-        } while (!crypto::p256_scalar_in_range(scalar.secret()));
-        m_p256 = std::make_unique<crypto::P256Key>(scalar.secret());
+        } while (!crypto::p256_scalar_in_range(crypto::KeyView(scalar)));
+        m_p256 = std::make_unique<crypto::P256Key>(crypto::KeyView(scalar));
     }
     return *m_p256;
 }

@@ -116,8 +116,8 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
                                            container::canonical_options(openvino::cache_options(config)), model_ref);
         // With a device identity, entries are bound to it too: a holder of the file key alone cannot make one.
         const auto device_secret = container::cache_device_secret(ring, file);
-        key = device_secret ? container::cache_entry_key(file.file_key_secret(), device_secret->secret(), binding)
-                            : container::cache_entry_key(file.file_key_secret(), binding);
+        key = device_secret ? container::cache_entry_key(file.file_key(secret_access()), device_secret->secret(), binding)
+                            : container::cache_entry_key(file.file_key(secret_access()), binding);
         report.entry = cache.dir / container::cache_entry_name(binding);
     } catch (const Error& e) {
         report.outcome = CacheReport::Outcome::not_stored;

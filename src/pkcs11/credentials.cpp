@@ -5,7 +5,6 @@
 
 #include "keys/key_secret.hpp"
 #include "keys/secret_file.hpp"
-#include "memory/wipe.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::pkcs11 {
@@ -64,14 +63,13 @@ std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options&
         if (options.pin->kind() != Key::Kind::passphrase) {
             throw Error(ErrorCode::usage, "a token PIN is given as a passphrase (Key::from_passphrase), not a key");
         }
-        return memory::SecretBytes::copy_of(options.pin->secret().bytes.secret());
+        return memory::SecretBytes::copy_of(options.pin->secret(secret_access()).bytes.secret());
     }
     if (!options.pin_file.empty()) return read_pin_file(options.pin_file);
     if (options.prompt) {
         std::string typed = options.prompt("PIN for token '" + token.label + "': ");
-        std::optional<memory::SecretBytes> pin;
-        if (!typed.empty()) pin = memory::SecretBytes::copy_of(bytes_of(typed));
-        memory::wipe(typed.data(), typed.size());
+        auto pin = memory::SecretBytes::take(typed);
+        if (pin.empty()) return std::nullopt;
         return pin;
     }
     return std::nullopt;

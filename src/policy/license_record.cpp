@@ -136,7 +136,7 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
     w.text(note);
     w.u8(1);
     w.bytes(signer.public_key().bytes());
-    const auto signature = signer.secret().signer->sign(signing_input(w.buffer()));
+    const auto signature = signer.secret(secret_access()).signer->sign(signing_input(w.buffer()));
     w.bytes(signature);
     return std::move(w.buffer());
 }

@@ -25,7 +25,7 @@ struct Anchor {
 // HMAC-SHA-256(k, "ovseal-v1 clock tpm" || "<seconds> <clock_ms>")[0:16], in hex.
 std::string mac_of(const memory::SecretBytes& key, const std::string& fields) {
     const std::string message = "ovseal-v1 clock tpm" + fields;
-    const auto mac = crypto::hmac_sha256(key.secret(), {reinterpret_cast<const std::uint8_t*>(message.data()),
+    const auto mac = crypto::hmac_sha256(crypto::KeyView(key), {reinterpret_cast<const std::uint8_t*>(message.data()),
                                                         message.size()});
     return keys::hex(std::span(mac).first(16));
 }

@@ -80,7 +80,7 @@ tpm::SealedBlob create_p256_in_tpm(const TpmOptions& options, DevicePublicKey& p
 }
 
 void check_tpm_key(const DeviceIdentity& identity) {
-    const auto& key = *identity.secret().tpm_p256;
+    const auto& key = *identity.secret(secret_access()).tpm_p256;
     const auto point = crypto::p256_decompress(identity.public_key().bytes());
     if (!point) throw Error(ErrorCode::internal, "a P-256 identity without a valid public key");
     tpm::Tpm tpm(key.tcti);
@@ -110,7 +110,7 @@ memory::SecretBytes device_derived_key(DeviceAgreement& device, const std::strin
     const auto& identity = device.identity();
     std::optional<memory::SecretBytes> device_secret;
     if (identity.public_key().type() == DeviceKeyType::x25519) {
-        device_secret = memory::SecretBytes::copy_of(identity.secret().private_key.secret());
+        device_secret = memory::SecretBytes::copy_of(identity.secret(secret_access()).private_key.secret());
     } else {
         const auto q = domain_point(point_label);
         const auto compressed = crypto::p256_compress(std::span(q).first(32), std::span(q).subspan(32));
@@ -118,7 +118,7 @@ memory::SecretBytes device_derived_key(DeviceAgreement& device, const std::strin
         if (!device_secret) throw Error(ErrorCode::internal, "the point for " + point_label + " is not usable");
     }
     memory::SecretBytes key(32);
-    crypto::hkdf_sha256(device_secret->secret(), {}, info, key.secret());
+    crypto::hkdf_sha256(crypto::KeyView(*device_secret), {}, info, key.secret());
     return key;
 }
 

@@ -66,7 +66,7 @@ TEST(DeviceIdentity, CreateWritesPrivateFile0600AndPublicFileAndLoadsBack) {
     ASSERT_EQ(hex.size(), 64u);
     EXPECT_TRUE(is_lower_hex(hex));
     const auto priv = from_hex(hex);
-    EXPECT_EQ(to_hex(ovseal::crypto::x25519_public_key(priv)), to_hex(created.public_key().bytes()));
+    EXPECT_EQ(to_hex(ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(priv))), to_hex(created.public_key().bytes()));
     EXPECT_EQ(ovseal::DeviceIdentity::from_bytes(priv).public_key(), created.public_key());
 
     // identity.pub holds the public key's text form.

@@ -86,7 +86,7 @@ TEST(KnownAnswers, Aes256GcmMcGrewViega) {
         const Bytes key = from_hex(c.key), iv = from_hex(c.iv), pt = from_hex(c.plaintext), aad = from_hex(c.aad);
         ASSERT_EQ(iv.size(), crypto::gcm_nonce_size);
         const std::span<const std::uint8_t, 12> nonce(iv.data(), 12);
-        crypto::Aes256Gcm gcm(key);
+        crypto::Aes256Gcm gcm{crypto::KeyView(key)};
         Bytes ct(pt.size());
         std::array<std::uint8_t, 16> tag{};
         gcm.seal(nonce, aad, pt, ct, tag);
@@ -135,7 +135,7 @@ TEST(KnownAnswers, Aes256GcmMcGrewViega) {
         // Another key.
         Bytes other_key = key;
         other_key[0] ^= 0x01;
-        crypto::Aes256Gcm other(other_key);
+        crypto::Aes256Gcm other{crypto::KeyView(other_key)};
         Bytes out(ct.size());
         EXPECT_FALSE(other.open(nonce, aad, ct, tag, out)) << "another key";
     }
@@ -163,12 +163,12 @@ TEST(KnownAnswers, HkdfSha256Rfc5869) {
     };
     for (const auto& c : cases) {
         Bytes okm(c.length);
-        crypto::hkdf_sha256(c.ikm, c.salt, as_info(c.info), okm);
+        crypto::hkdf_sha256(crypto::KeyView(c.ikm), c.salt, as_info(c.info), okm);
         EXPECT_EQ(to_hex(okm), c.okm) << "RFC 5869 " << c.name;
     }
     // Test case 3 again with an explicit salt of 32 zero bytes: the same output (RFC 5869 §2.2).
     Bytes okm(42);
-    crypto::hkdf_sha256(repeat(0x0b, 22), repeat(0x00, 32), "", okm);
+    crypto::hkdf_sha256(crypto::KeyView(repeat(0x0b, 22)), repeat(0x00, 32), "", okm);
     EXPECT_EQ(to_hex(okm), cases[2].okm) << "an empty salt is HashLen zero bytes";
 }
 
@@ -201,7 +201,7 @@ TEST(KnownAnswers, HmacSha256Rfc4231) {
          "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
     };
     for (const auto& c : cases) {
-        const auto mac = crypto::hmac_sha256(c.key, c.data);
+        const auto mac = crypto::hmac_sha256(crypto::KeyView(c.key), c.data);
         const std::string expected = c.mac;
         EXPECT_EQ(to_hex(mac).substr(0, expected.size()), expected) << "RFC 4231 " << c.name;
     }
@@ -254,7 +254,7 @@ std::uint64_t mem_available() {
 
 void expect_scrypt(const char* password, const char* salt, unsigned log2_n, unsigned r, unsigned p, const char* dk) {
     Bytes out(64);
-    crypto::scrypt(text(password), text(salt), log2_n, r, p, out);
+    crypto::scrypt(crypto::KeyView(text(password)), text(salt), log2_n, r, p, out);
     EXPECT_EQ(to_hex(out), dk) << "RFC 7914 §12, P=\"" << password << "\", S=\"" << salt << "\", N=2^" << log2_n
                                << ", r=" << r << ", p=" << p;
 }
@@ -298,15 +298,15 @@ TEST(KnownAnswers, X25519Rfc7748Section52) {
          "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
     };
     for (const auto& [scalar, u, out] : vectors) {
-        EXPECT_EQ(to_hex(crypto::x25519_shared(from_hex(scalar), from_hex(u)).secret()), out) << "scalar " << scalar;
-        EXPECT_EQ(to_hex(crypto::X25519Key(from_hex(scalar)).agree(from_hex(u)).secret()), out) << "X25519Key";
+        EXPECT_EQ(to_hex(crypto::x25519_shared(crypto::KeyView(from_hex(scalar)), from_hex(u)).secret()), out) << "scalar " << scalar;
+        EXPECT_EQ(to_hex(crypto::X25519Key{crypto::KeyView(from_hex(scalar))}.agree(from_hex(u)).secret()), out) << "X25519Key";
     }
     // Iterated: k = u = 9; then k, u = X25519(k, u), k. After 1 and after 1,000 iterations. (The 1,000,000
     // iteration result is left out: about a minute.)
     Bytes k(32, 0), u(32, 0);
     k[0] = u[0] = 9;
     for (int i = 1; i <= 1000; ++i) {
-        const auto next = crypto::x25519_shared(k, u);
+        const auto next = crypto::x25519_shared(crypto::KeyView(k), u);
         u = k;
         k.assign(next.secret().begin(), next.secret().end());
         if (i == 1) {
@@ -319,19 +319,19 @@ TEST(KnownAnswers, X25519Rfc7748Section52) {
 TEST(KnownAnswers, X25519Rfc7748Section61) {
     const Bytes alice = from_hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
     const Bytes bob = from_hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
-    const auto alice_public = crypto::x25519_public_key(alice);
-    const auto bob_public = crypto::x25519_public_key(bob);
+    const auto alice_public = crypto::x25519_public_key(crypto::KeyView(alice));
+    const auto bob_public = crypto::x25519_public_key(crypto::KeyView(bob));
     EXPECT_EQ(to_hex(alice_public), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
     EXPECT_EQ(to_hex(bob_public), "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
     const std::string k = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
-    EXPECT_EQ(to_hex(crypto::x25519_shared(alice, bob_public).secret()), k);
-    EXPECT_EQ(to_hex(crypto::x25519_shared(bob, alice_public).secret()), k);
-    const crypto::X25519Key alice_key(alice);
+    EXPECT_EQ(to_hex(crypto::x25519_shared(crypto::KeyView(alice), bob_public).secret()), k);
+    EXPECT_EQ(to_hex(crypto::x25519_shared(crypto::KeyView(bob), alice_public).secret()), k);
+    const crypto::X25519Key alice_key{crypto::KeyView(alice)};
     EXPECT_EQ(to_hex(alice_key.public_key()), to_hex(alice_public));
     EXPECT_EQ(to_hex(alice_key.agree(bob_public).secret()), k);
     // §6.1's all-zero check: a low-order peer (u = 0, u = 1) gives the all-zero value that callers reject.
     for (const Bytes& low : {Bytes(32, 0), from_hex("0100000000000000000000000000000000000000000000000000000000000000")}) {
-        const auto shared = crypto::x25519_shared(alice, low);
+        const auto shared = crypto::x25519_shared(crypto::KeyView(alice), low);
         EXPECT_EQ(to_hex(shared.secret()), std::string(64, '0')) << "peer " << to_hex(low);
     }
 }
@@ -412,9 +412,9 @@ TEST(KnownAnswers, Ed25519Rfc8032) {
         SCOPED_TRACE(std::string("RFC 8032 §7.1 ") + c.name);
         const Bytes secret = from_hex(c.secret), message = from_hex(c.message), signature = from_hex(c.signature);
         const Bytes public_key = from_hex(c.public_key);
-        EXPECT_EQ(to_hex(crypto::ed25519_public_key(secret)), c.public_key);
-        EXPECT_EQ(to_hex(crypto::ed25519_sign(secret, message)), c.signature);
-        EXPECT_EQ(to_hex(crypto::Ed25519Signer(secret).sign(message)), c.signature) << "Ed25519Signer";
+        EXPECT_EQ(to_hex(crypto::ed25519_public_key(crypto::KeyView(secret))), c.public_key);
+        EXPECT_EQ(to_hex(crypto::ed25519_sign(crypto::KeyView(secret), message)), c.signature);
+        EXPECT_EQ(to_hex(crypto::Ed25519Signer{crypto::KeyView(secret)}.sign(message)), c.signature) << "Ed25519Signer";
         EXPECT_TRUE(crypto::ed25519_verify(public_key, message, signature));
 
         // Rejected: any flipped bit of the signature (in R, in S, the top bit of S), another message, another
@@ -482,7 +482,7 @@ TEST(KnownAnswers, P256EcdhNistCavs) {
         ASSERT_TRUE(qcavs_affine);
         EXPECT_EQ(to_hex(*qcavs_affine), std::string(c.qcavs_x) + c.qcavs_y);
 
-        const crypto::P256Key iut(from_hex(c.d_iut));
+        const crypto::P256Key iut{crypto::KeyView(from_hex(c.d_iut))};
         EXPECT_EQ(to_hex(iut.public_key()), to_hex(*qiut)) << "QIUT = dIUT * G";
         const auto z = iut.agree(*qcavs);
         ASSERT_TRUE(z);

@@ -80,8 +80,8 @@ protected:
         const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
         ovseal::crypto::SystemRandom random;
         auto stanzas = file.stanzas();
-        stanzas.push_back(ovseal::keys::wrap_file_key(m().stolen, file.file_key_secret(), 16, random));
-        stanzas.push_back(ovseal::keys::wrap_file_key(m().device.public_key(), file.file_key_secret(), random));
+        stanzas.push_back(ovseal::keys::wrap_file_key(m().stolen, file.file_key(ovseal::secret_access()), 16, random));
+        stanzas.push_back(ovseal::keys::wrap_file_key(m().device.public_key(), file.file_key(ovseal::secret_access()), random));
         const auto out = work / name;
         ovseal::container::rewrap_file(file, stanzas, out);
         return out;
@@ -137,7 +137,7 @@ TEST_F(LicenseOnly, LicenceSignedByAnotherTrustedKeyIsRefused) {
         const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
         ovseal::crypto::SystemRandom random;
         const auto own = work / "own.lic";
-        write_bytes(own, ovseal::keys::issue_license(file.signature()->model_id, file.file_key_secret(),
+        write_bytes(own, ovseal::keys::issue_license(file.signature()->model_id, file.file_key(ovseal::secret_access()),
                                                      m().device.public_key(), 0, 0, "", m().licensee_signer, random));
         KeyRing ring = licensee(model);
         ring.licenses = {own};

@@ -25,8 +25,8 @@ const std::string rfc_gry = "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e
 const std::string rfc_girx = "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de";
 
 TEST(P256, Rfc5903KnownAnswer) {
-    const ovseal::crypto::P256Key i(from_hex(rfc_i));
-    const ovseal::crypto::P256Key r(from_hex(rfc_r));
+    const ovseal::crypto::P256Key i{ovseal::crypto::KeyView(from_hex(rfc_i))};
+    const ovseal::crypto::P256Key r{ovseal::crypto::KeyView(from_hex(rfc_r))};
     // Public keys: compressed forms of (gix, giy) and (grx, gry); y's parity picks 02 or 03.
     const auto gi = ovseal::crypto::p256_compress(from_hex(rfc_gix), from_hex(rfc_giy));
     const auto gr = ovseal::crypto::p256_compress(from_hex(rfc_grx), from_hex(rfc_gry));
@@ -52,7 +52,7 @@ TEST(P256, RejectsPointsOffTheCurveAndScalarsOutOfRange) {
     ASSERT_TRUE(ovseal::crypto::p256_decompress(point));
     // x values with no point: increment until one is found, and check every API refuses it.
     while (ovseal::crypto::p256_decompress(point)) ++point[32];
-    const ovseal::crypto::P256Key key(from_hex(rfc_i));
+    const ovseal::crypto::P256Key key{ovseal::crypto::KeyView(from_hex(rfc_i))};
     EXPECT_FALSE(key.agree(point));
     EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("04" + rfc_gix)));  // not a compressed prefix
     EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("00")));            // infinity
@@ -61,12 +61,12 @@ TEST(P256, RejectsPointsOffTheCurveAndScalarsOutOfRange) {
     EXPECT_THROW(ovseal::DevicePublicKey::from_p256(point), ovseal::Error);
 
     const auto order_hex = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
-    EXPECT_FALSE(ovseal::crypto::p256_scalar_in_range(from_hex(order_hex)));
-    EXPECT_FALSE(ovseal::crypto::p256_scalar_in_range(std::vector<std::uint8_t>(32, 0)));
+    EXPECT_FALSE(ovseal::crypto::p256_scalar_in_range(ovseal::crypto::KeyView(from_hex(order_hex))));
+    EXPECT_FALSE(ovseal::crypto::p256_scalar_in_range(ovseal::crypto::KeyView(std::vector<std::uint8_t>(32, 0))));
     auto below = from_hex(order_hex);
     below[31] -= 1;
-    EXPECT_TRUE(ovseal::crypto::p256_scalar_in_range(below));
-    EXPECT_THROW(ovseal::crypto::P256Key(std::vector<std::uint8_t>(32, 0)), ovseal::Error);
+    EXPECT_TRUE(ovseal::crypto::p256_scalar_in_range(ovseal::crypto::KeyView(below)));
+    EXPECT_THROW(ovseal::crypto::P256Key{ovseal::crypto::KeyView(std::vector<std::uint8_t>(32, 0))}, ovseal::Error);
 }
 
 TEST(P256, PublicKeyTextForm) {

@@ -30,7 +30,7 @@ std::span<const std::uint8_t> bytes_of(std::string_view text) {
 }
 
 ovseal::crypto::Signature64 sign(const SigningKey& key, std::string_view message) {
-    return key.secret().signer->sign(bytes_of(message));
+    return key.secret(ovseal::secret_access()).signer->sign(bytes_of(message));
 }
 
 class Pkcs11 : public ::testing::Test {

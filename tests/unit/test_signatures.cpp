@@ -319,7 +319,7 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
         const auto file = ovseal::container::OpenedContainer::open(path, std::vector<ovseal::Key>{m().key});
         ASSERT_FALSE(file.checks_signature());
         std::array<std::uint8_t, 32> payload_key{};
-        ovseal::crypto::hkdf_sha256(file.file_key_secret(), file.body().payload_salt, "ovseal-v1 payload",
+        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file.file_key(ovseal::secret_access())), file.body().payload_salt, "ovseal-v1 payload",
                                     payload_key);
         const auto& layout = file.layout();
         ASSERT_GT(layout.chunk_count, 1u);
@@ -329,7 +329,7 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
         auto chunk = std::span(bytes).subspan(at, layout.chunk_size);
         auto tag = std::span(bytes).subspan(at + layout.chunk_size).first<16>();
         std::array<std::uint8_t, 12> nonce{};  // BE88(0) || 0x00: chunk 0, not the last
-        ovseal::crypto::Aes256Gcm gcm(payload_key);
+        ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(payload_key)};
         ASSERT_TRUE(gcm.open(nonce, {}, chunk, tag, chunk));
         const std::string xml(chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(xml_size));
         const auto pos = xml.find("name=\"mlp\"");

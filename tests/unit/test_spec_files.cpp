@@ -27,7 +27,7 @@ Bytes random_bytes(std::mt19937& rng, std::size_t n) {
 Bytes hkdf(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt, std::string_view info,
            std::size_t n) {
     Bytes out(n);
-    ovseal::crypto::hkdf_sha256(ikm, salt, info, out);
+    ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(ikm), salt, info, out);
     return out;
 }
 
@@ -81,7 +81,7 @@ struct SpecFile {
         Bytes body(okm.begin() + 32, okm.end());
         Bytes wrapped(32), tag(16);
         const std::uint8_t zero_nonce[12] = {};
-        ovseal::crypto::Aes256Gcm gcm{std::span<const std::uint8_t>(okm).first(32)};
+        ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(std::span<const std::uint8_t>(okm).first(32))};
         gcm.seal(zero_nonce, {}, file_key, wrapped, std::span<std::uint8_t, 16>(tag));
         body.insert(body.end(), wrapped.begin(), wrapped.end());
         body.insert(body.end(), tag.begin(), tag.end());
@@ -130,7 +130,7 @@ struct SpecFile {
         w.bytes(section);
         w.bytes(body.buffer());
         const Bytes mac_key = hkdf(file_key, {}, "ovseal-v1 header mac", 32);
-        const auto mac = ovseal::crypto::hmac_sha256(mac_key, w.buffer());
+        const auto mac = ovseal::crypto::hmac_sha256(ovseal::crypto::KeyView(mac_key), w.buffer());
         w.bytes(mac);
 
         // Payload: every entry padded to whole chunks, one counter across entries.
@@ -147,7 +147,7 @@ struct SpecFile {
             }
         }
         const Bytes payload_key = hkdf(file_key, payload_salt, "ovseal-v1 payload", 32);
-        ovseal::crypto::Aes256Gcm gcm(payload_key);
+        ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(payload_key)};
         for (std::size_t i = 0; i < plain_chunks.size(); ++i) {
             std::uint8_t nonce[12] = {};
             for (int b = 0; b < 8; ++b) {

@@ -201,7 +201,7 @@ std::optional<std::uint64_t> spec_file_length(std::uint64_t h, const BodyFacts& 
 
 std::vector<std::uint8_t> p256_scalar() {
     auto bytes = key_bytes(p256_seed);
-    EXPECT_TRUE(ovseal::crypto::p256_scalar_in_range(bytes));
+    EXPECT_TRUE(ovseal::crypto::p256_scalar_in_range(ovseal::crypto::KeyView(bytes)));
     return bytes;
 }
 
@@ -476,7 +476,7 @@ Expected expected_for(const Region& g, const Reader& r, const Bytes& damaged, co
         const Bytes arg(damaged.begin() + g.begin, damaged.begin() + g.end);
         if (r.via == Via::p256 && !ovseal::crypto::p256_decompress(arg)) return {{ErrorCode::malformed_header}};
         if (r.via == Via::x25519) {
-            const auto shared = ovseal::crypto::x25519_shared(key_bytes(x25519_seed), arg);
+            const auto shared = ovseal::crypto::x25519_shared(ovseal::crypto::KeyView(key_bytes(x25519_seed)), arg);
             const auto s = shared.secret();
             if (std::all_of(s.begin(), s.end(), [](std::uint8_t v) { return v == 0; })) {
                 return {{ErrorCode::malformed_header}};  // a low-order point (§7.3)

@@ -23,7 +23,7 @@ using ovseal::tpm::PcrBank;
 using ovseal::tpm::PcrSelection;
 
 std::vector<std::uint8_t> private_key(const DeviceIdentity& identity) {
-    const auto s = identity.secret().private_key.secret();
+    const auto s = identity.secret(ovseal::secret_access()).private_key.secret();
     return {s.begin(), s.end()};
 }
 

@@ -46,7 +46,7 @@ public:
     explicit SeededRandom(std::string label) : m_label(std::move(label)) {}
     void fill(std::span<std::uint8_t> out) override {
         const std::string seed = "ovseal test vectors";
-        ovseal::crypto::hkdf_sha256({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}, {},
+        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}), {},
                                     m_label + "/" + std::to_string(m_counter++), out);
         if (m_first.empty()) {
             m_first.assign(out.begin(), out.end());  // the sealer draws the file key first
@@ -66,7 +66,7 @@ Bytes derived(const std::string& label, std::size_t n) {
     const std::string seed = "ovseal test vector content";
     for (std::size_t at = 0, block = 0; at < n; at += 4096, ++block) {
         const std::size_t len = std::min<std::size_t>(4096, n - at);
-        ovseal::crypto::hkdf_sha256({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}, {},
+        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView({reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()}), {},
                                     label + "/" + std::to_string(block), std::span(out).subspan(at, len));
     }
     return out;
@@ -165,9 +165,9 @@ std::size_t body_offset(const Bytes& f) { return 20 + stanzas_length(f); }
 
 void remac(Bytes& f, const Bytes& file_key) {
     Bytes mac_key(32);
-    ovseal::crypto::hkdf_sha256(file_key, {}, "ovseal-v1 header mac", mac_key);
+    ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file_key), {}, "ovseal-v1 header mac", mac_key);
     const std::size_t h = header_length(f);
-    const auto mac = ovseal::crypto::hmac_sha256(mac_key, std::span(f).first(h - 32));
+    const auto mac = ovseal::crypto::hmac_sha256(ovseal::crypto::KeyView(mac_key), std::span(f).first(h - 32));
     std::copy(mac.begin(), mac.end(), f.begin() + static_cast<std::ptrdiff_t>(h - 32));
 }
 
@@ -420,9 +420,9 @@ Vector nonzero_padding_success() {
     // A writer that pads with other bytes: readers ignore padding. (Re-sealing one chunk under its own nonce is
     // only acceptable in a test vector.)
     Bytes payload_key(32);
-    ovseal::crypto::hkdf_sha256(s.file_key, std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
+    ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(s.file_key), std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
                                 payload_key);
-    ovseal::crypto::Aes256Gcm gcm(payload_key);
+    ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(payload_key)};
     std::uint8_t nonce[12] = {};
     nonce[11] = 1;  // chunk 0 of 1
     const auto at = chunk_offset(s.file, 0);
@@ -545,9 +545,9 @@ Vector payload_forged_by_key_holder() {
     // Someone who knows the file key re-encrypts the chunk with a valid tag: GCM accepts it, the signature does not.
     auto s = seal("payload_forged_by_key_holder", {small_xml()}, {ka()}, {{}, publisher_p()});
     Bytes payload_key(32);
-    ovseal::crypto::hkdf_sha256(s.file_key, std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
+    ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(s.file_key), std::span(s.file).subspan(body_offset(s.file), 32), "ovseal-v1 payload",
                                 payload_key);
-    ovseal::crypto::Aes256Gcm gcm(payload_key);
+    ovseal::crypto::Aes256Gcm gcm{ovseal::crypto::KeyView(payload_key)};
     std::uint8_t nonce[12] = {};
     nonce[11] = 1;  // chunk 0 of 1: the last
     const auto at = chunk_offset(s.file, 0);
@@ -629,7 +629,7 @@ Vector license_untrusted_signer() {
 // A P-256 scalar from a label: 32 derived bytes, which are in range with overwhelming probability (checked).
 Bytes p256_scalar(const std::string& label) {
     Bytes scalar = derived(label, 32);
-    if (!ovseal::crypto::p256_scalar_in_range(scalar)) throw std::runtime_error("vector scalar out of range");
+    if (!ovseal::crypto::p256_scalar_in_range(ovseal::crypto::KeyView(scalar))) throw std::runtime_error("vector scalar out of range");
     return scalar;
 }
 const Bytes device_c_p256 = p256_scalar("device C p256");
@@ -1179,10 +1179,10 @@ std::string check_cache_vector(const fs::path& dir, const nlohmann::json& v) {
             for (std::size_t i = 0; i < draw.size(); ++i) draw[i] = static_cast<std::uint8_t>(std::stoi(dh.substr(2 * i, 2), nullptr, 16));
             const auto device = d["type"] == "device" ? ovseal::DeviceIdentity::from_bytes(draw)
                                                       : ovseal::DeviceIdentity::from_p256_bytes(draw);
-            key = ovseal::container::cache_entry_key(model.file_key_secret(),
+            key = ovseal::container::cache_entry_key(model.file_key(ovseal::secret_access()),
                                                      ovseal::keys::cache_device_secret(device).secret(), binding);
         } else {
-            key = ovseal::container::cache_entry_key(model.file_key_secret(), binding);
+            key = ovseal::container::cache_entry_key(model.file_key(ovseal::secret_access()), binding);
         }
         const auto entry = ovseal::container::open_cache_entry(dir / v["file"].get<std::string>(), *key, binding);
         Bytes content(entry.entries()[0].size);

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ovseal/secret_bytes.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
@@ -75,7 +76,7 @@ constexpr const char* sign_option_help = "Publisher signing key: a file from `ov
 std::string escape_for_terminal(std::string_view text);
 
 /// Reads a passphrase from the terminal without echo; empty if there is no terminal.
-std::string prompt_passphrase(const char* prompt);
+SecretBytes prompt_passphrase(const char* prompt);
 
 void add_keygen_command(CLI::App& app);
 void add_seal_command(CLI::App& app);

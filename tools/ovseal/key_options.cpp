@@ -7,7 +7,6 @@
 #include <string>
 
 #include "cli_common.hpp"
-#include "ovseal/wipe.hpp"
 #include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
@@ -42,23 +41,16 @@ std::vector<Key> KeyOptions::resolve(bool confirm_prompt, bool optional) const {
     if (optional) {
         return keys;
     }
-    std::string first = prompt_passphrase("Passphrase: ");
+    const auto first = prompt_passphrase("Passphrase: ");
     if (first.empty()) {
         throw Error(ErrorCode::usage,
                     "no key given: use --key-file FILE or --passphrase-file FILE, set OVSEAL_PASSPHRASE, or run "
                     "on a terminal to be asked for a passphrase");
     }
-    if (confirm_prompt) {
-        std::string second = prompt_passphrase("Passphrase (again): ");
-        const bool same = first == second;
-        wipe(second.data(), second.size());
-        if (!same) {
-            wipe(first.data(), first.size());
-            throw Error(ErrorCode::usage, "the two passphrases differ");
-        }
+    if (confirm_prompt && !prompt_passphrase("Passphrase (again): ").same_as(first)) {
+        throw Error(ErrorCode::usage, "the two passphrases differ");
     }
-    keys.push_back(Key::from_passphrase(first));
-    wipe(first.data(), first.size());
+    keys.push_back(Key::from_passphrase(first.secret_text()));
     return keys;
 }
 
@@ -130,7 +122,7 @@ Pkcs11Options TokenOptions::resolve() const {
     Pkcs11Options options;
     options.module = module;
     options.pin_file = pin_file;
-    options.prompt = [](const std::string& text) { return prompt_passphrase(text.c_str()); };
+    options.prompt = [](const std::string& text) { return std::string(prompt_passphrase(text.c_str()).secret_text()); };
     return with_environment(std::move(options));  // OVSEAL_PKCS11_MODULE, OVSEAL_PKCS11_PIN
 }
 
@@ -153,15 +145,13 @@ SigningKey load_signing_key(const std::filesystem::path& path, const std::filesy
         return SigningKey::load(path);
     } catch (const Error& e) {
         if (e.code() != ErrorCode::usage) throw;  // protected: ask on the terminal if there is one
-        std::string pass = prompt_passphrase("Passphrase for the signing key: ");
+        const auto pass = prompt_passphrase("Passphrase for the signing key: ");
         if (pass.empty()) throw;
-        const Key key = Key::from_passphrase(pass);
-        wipe(pass.data(), pass.size());
-        return SigningKey::load(path, key);
+        return SigningKey::load(path, Key::from_passphrase(pass.secret_text()));
     }
 }
 
-std::string prompt_passphrase(const char* prompt) {
+SecretBytes prompt_passphrase(const char* prompt) {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         return {};
@@ -176,17 +166,17 @@ std::string prompt_passphrase(const char* prompt) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
     (void)!::write(fd, prompt, std::char_traits<char>::length(prompt));
-    std::string line;
-    line.reserve(1024);  // no reallocation, so no stray copies of a typical passphrase on the heap
+    SecretBytes line(1023);  // read in place: no copy of the passphrase outside locked memory
+    std::size_t length = 0;
     char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n' && line.size() < 1023) {
-        line.push_back(c);
+    while (length < line.size() && ::read(fd, &c, 1) == 1 && c != '\n') {
+        line.secret()[length++] = static_cast<std::uint8_t>(c);
     }
     c = 0;
     ::tcsetattr(fd, TCSAFLUSH, &saved);
     (void)!::write(fd, "\n", 1);
     ::close(fd);
-    return line;
+    return SecretBytes::copy_of(line.secret().first(length));
 }
 
 }  // namespace ovseal::cli
