@@ -37,7 +37,7 @@ RecipientTag recipient_tag(const DevicePublicKey& device);
 /// The most device stanzas one identity tries in one open (§7.4): each may cost a TPM agreement.
 constexpr std::size_t max_device_stanza_tries = 8;
 
-constexpr unsigned default_scrypt_log2_n = 18;
+constexpr unsigned default_scrypt_log2_n = ovseal::default_scrypt_log2_n;
 constexpr unsigned min_scrypt_log2_n = 16;
 constexpr unsigned max_scrypt_log2_n = 20;
 

@@ -68,7 +68,7 @@ void add_rotate_commands(CLI::App& app) {
         std::vector<std::size_t> remove_stanzas;
         std::vector<std::filesystem::path> remove_key_files;
         bool remove_passphrase = false;
-        unsigned scrypt_log2_n = 18;
+        unsigned scrypt_log2_n = default_scrypt_log2_n;
     };
     rewrap_cmd->footer(publisher_keys_only);
     auto r = std::make_shared<RewrapArgs>();
@@ -103,7 +103,7 @@ void add_rotate_commands(CLI::App& app) {
         std::filesystem::path sign, signing_passphrase_file;
         TokenOptions token;
         std::size_t chunk_size = 0;
-        unsigned scrypt_log2_n = 18;
+        unsigned scrypt_log2_n = default_scrypt_log2_n;
         bool license_only = false;
     };
     reseal_cmd->footer(publisher_keys_only);
