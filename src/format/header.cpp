@@ -299,6 +299,24 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     return b;
 }
 
+std::span<const std::uint8_t> header_body(std::span<const std::uint8_t> header, std::uint32_t stanzas_length) {
+    if (header.size() < min_header_size || stanzas_length > header.size() - min_header_size) {
+        malformed("stanza section length does not fit in the header");
+    }
+    const std::size_t start = preamble_size + stanzas_length;
+    return header.subspan(start, header.size() - header_mac_size - start);
+}
+
+std::span<const std::uint8_t> mac_covered_part(std::span<const std::uint8_t> header) {
+    if (header.size() < min_header_size) malformed("header length " + number(header.size()) + " is out of bounds");
+    return header.first(header.size() - header_mac_size);
+}
+
+std::span<const std::uint8_t> stored_header_mac(std::span<const std::uint8_t> header) {
+    if (header.size() < min_header_size) malformed("header length " + number(header.size()) + " is out of bounds");
+    return header.last(header_mac_size);
+}
+
 Trailer parse_trailer(std::span<const std::uint8_t> bytes) {
     ByteReader r(bytes, ErrorCode::malformed_header);
     Trailer trailer;
