@@ -13,6 +13,7 @@ the tool echoes back.
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -226,6 +227,26 @@ def seal(cli, models, secrets, tmp_path_factory):
         return cache[k]
 
     return _seal
+
+
+def man_json_keys(cli, command):
+    """{key: [nested keys]} of COMMAND's --json output as the man page's JSON OUTPUT section lists it ("inspect",
+    "verify", "license inspect"): the tests compare it with what the command prints."""
+    page = cli.ok("help", "--man").stdout
+    section = page.split(".SH JSON OUTPUT\n", 1)[1].split("\n.SH ", 1)[0]
+    entries = dict(re.findall(r"^\.TP\n\.B (.+)\n(.+)$", section, re.M))
+    text = entries[command.replace("-", "\\-")].replace("\\-", "-")
+    keys, depth, item = {}, 0, ""
+    for ch in text + ",":
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            name, _, inner = item.strip().partition(" (")
+            nested = inner.rstrip(")").split(";")[0].split(", ") if inner else []
+            keys[name] = [k for k in nested if re.fullmatch(r"\w+", k)]
+            item = ""
+        else:
+            item += ch
+    return keys
 
 
 def inspect_json(cli, path):

@@ -102,6 +102,34 @@ void completion_tables(const CLI::App& command, const std::string& path, std::st
     }
 }
 
+// The keys of the --json output of each command that has it, nested keys in parentheses. Written here, beside
+// the rest of the man page; tests/cli/test_docs.py compares them with what the commands print.
+struct JsonKeys {
+    const char* command;
+    const char* keys;
+};
+constexpr JsonKeys json_keys[] = {
+    {"inspect",
+     "format_version, verified, file_size, header_size, chunk_size, chunk_count, metadata (name, version, "
+     "description, created, created_utc, openvino_version, sealed_by), entries (name, kind, kind_name, size), "
+     "stanzas (type), unknown_records, license_only, signature (signer_key_id, model_id; or null)"},
+    {"verify",
+     "file, verified, entries (a count), chunk_count, file_size, seconds, signed, signer_key_id, model_id (null "
+     "when unsigned), signature_verified, opened_unsigned_by_device, license_only"},
+    {"license inspect",
+     "file, size, signature_valid, model_id, device, not_before, not_before_utc, expires, expires_utc (null when "
+     "the license has no such limit), signer_key_id, signer, note"},
+};
+
+void man_json(std::string& out) {
+    out += ".SH JSON OUTPUT\nWith \\fB\\-\\-json\\fR, a command prints one JSON object on standard output, with "
+           "these stable keys:\n";
+    for (const auto& [command, keys] : json_keys) out += ".TP\n.B " + roff(command) + "\n" + roff(keys) + "\n";
+    out += ".PP\n" + roff("A failure prints {\"error\": {\"code\": N, \"name\": \"...\", \"message\": \"...\"}} "
+                          "on standard output instead (where the result would have been), keeps the 'ovseal: error:' "
+                          "line on standard error and exits with the same code as without --json.") + "\n";
+}
+
 // Every error code with its stable name, in order: the enum's values are dense from 0 and error_name() knows
 // each of them.
 std::vector<std::pair<int, std::string_view>> error_codes() {
@@ -145,6 +173,7 @@ std::string man_page(const CLI::App& app, std::string_view environment) {
     man_options(out, app);
     out += ".SH COMMANDS\n";
     for (const CLI::App* command : visible_subcommands(app)) man_command(out, *command, command->get_name());
+    man_json(out);
     out += ".SH EXIT STATUS\nThe exit code is the value of the error (the same values as the error codes of "
            "the file format):\n";
     for (const auto& [code, name] : error_codes()) out += fmt::format(".TP\n.B {}\n{}\n", code, roff(name));
