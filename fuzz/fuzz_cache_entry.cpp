@@ -50,15 +50,16 @@ void reauthenticate(std::vector<std::uint8_t>& file) {
         for (const auto& stanza : stanzas) {
             const auto file_key = keys::unwrap_file_key(*fixture().key, stanza);
             if (!file_key) continue;
-            const std::size_t body_start = format::preamble_size + preamble.stanzas_length;
-            const std::size_t mac_offset = preamble.header_length - format::header_mac_size;
-            if (mac_offset - body_start >= format::body_fixed_size) {
+            const auto header = std::span(file).first(preamble.header_length);
+            const auto body = format::header_body(header, preamble.stanzas_length);
+            if (body.size() >= format::body_fixed_size) {
                 const auto commitment = container::derive_file_key_commitment(file_key->secret());
-                std::copy(commitment.secret().begin(), commitment.secret().end(), file.begin() + body_start + 40);
+                std::copy(commitment.secret().begin(), commitment.secret().end(),
+                          file.begin() + (body.data() - file.data()) + 40);
             }
-            const auto mac_key = container::derive_header_mac_key(file_key->secret());
-            const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), std::span(file).first(mac_offset));
-            std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(mac_offset));
+            const auto covered = format::mac_covered_part(header);
+            const auto mac = container::header_mac(file_key->secret(), covered);
+            std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(covered.size()));
             return;
         }
     } catch (const Error&) {

@@ -88,8 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto header = input.first(p.header_length);
     const auto section = header.subspan(format::preamble_size, p.stanzas_length);
-    const std::size_t body_start = format::preamble_size + p.stanzas_length;
-    const auto body_bytes = header.subspan(body_start, p.header_length - format::header_mac_size - body_start);
+    const auto body_bytes = format::header_body(header, p.stanzas_length);
 
     std::vector<format::Stanza> stanzas;
     const bool stanzas_ok = expect("parse_stanzas", {E::malformed_header},
@@ -126,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (stanzas_ok) {
         std::vector<std::uint8_t> whole;
         expect("header_with_body_bytes", {}, [&] { whole = format::header_with_body_bytes(stanzas, body_bytes); });
-        check(std::equal(whole.begin(), whole.end(), header.begin(), header.end() - format::header_mac_size),
+        check(std::ranges::equal(whole, format::mac_covered_part(header)),
               "header_with_body_bytes does not reproduce the header");
     }
 

@@ -39,9 +39,7 @@ std::optional<memory::SecretBytes> find_file_key(Bytes file, format::Preamble& p
 // Re-signs a trailer that is exactly one signature record, if the body and layout describe this file.
 void resign(std::vector<std::uint8_t>& file, const format::Preamble& preamble) {
     try {
-        const std::size_t body_start = format::preamble_size + preamble.stanzas_length;
-        const auto body_bytes =
-            std::span(file).subspan(body_start, preamble.header_length - format::header_mac_size - body_start);
+        const auto body_bytes = format::header_body(std::span(file).first(preamble.header_length), preamble.stanzas_length);
         const auto layout = format::compute_layout(preamble.header_length, format::parse_body(body_bytes));
         if (layout.file_length != file.size() || layout.trailer_length != format::signed_trailer_size) return;
         auto* trailer = file.data() + layout.trailer_offset();
@@ -73,16 +71,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> file(data, data + size);
     format::Preamble preamble;
     if (const auto file_key = find_file_key(file, preamble)) {
-        const std::size_t body_start = format::preamble_size + preamble.stanzas_length;
-        const std::size_t mac_offset = preamble.header_length - format::header_mac_size;
-        if (mac_offset - body_start >= format::body_fixed_size) {
+        const auto header = std::span(file).first(preamble.header_length);
+        const auto body = format::header_body(header, preamble.stanzas_length);
+        if (body.size() >= format::body_fixed_size) {
             const auto commitment = container::derive_file_key_commitment(file_key->secret());
-            std::copy(commitment.secret().begin(), commitment.secret().end(), file.begin() + body_start + 40);
+            std::copy(commitment.secret().begin(), commitment.secret().end(), file.begin() + (body.data() - file.data()) + 40);
         }
         resign(file, preamble);
-        const auto mac_key = container::derive_header_mac_key(file_key->secret());
-        const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), std::span(file).first(mac_offset));
-        std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(mac_offset));
+        const auto covered = format::mac_covered_part(header);
+        const auto mac = container::header_mac(file_key->secret(), covered);
+        std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(covered.size()));
     }
     const auto& r = rings();
     const auto path = write_scratch("model.ovseal", file);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ovseal/defaults.hpp"
 #include "ovseal/key.hpp"
 #include "ovseal/pkcs11.hpp"
 #include "ovseal/secret_access.hpp"
@@ -131,7 +132,7 @@ public:
     /// Writes PATH (mode 0600, protected by `passphrase` if given) and PATH.pub; refuses to overwrite. A key in a
     /// token cannot be saved (Error(usage)): it never leaves the token.
     void save(const std::filesystem::path& path, const std::optional<Key>& passphrase = std::nullopt,
-              unsigned scrypt_log2_n = 18) const;
+              unsigned scrypt_log2_n = default_scrypt_log2_n) const;
     const PublisherPublicKey& public_key() const noexcept { return m_public; }
     /// True for a key in a PKCS#11 token.
     bool in_token() const noexcept;
@@ -154,7 +155,7 @@ struct KeyRing {
     std::vector<PublisherPublicKey> trusted;      ///< trust list: a non-empty list requires a trusted signature
     bool allow_unsigned_device_files = false;     ///< open unsigned files through a device stanza (no licence)
     std::optional<std::filesystem::path> clock_state;  ///< rollback guard state file (§13.4)
-    std::int64_t clock_tolerance_seconds = 300;
+    std::int64_t clock_tolerance_seconds = default_clock_tolerance_seconds;
     std::optional<std::uint64_t> now;             ///< the time for licence checks (default: the system clock)
 
     KeyRing() = default;

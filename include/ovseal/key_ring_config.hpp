@@ -24,7 +24,7 @@ struct KeyRingSources {
     std::vector<std::filesystem::path> trust;              ///< trusted publisher keys (.pub), or folders of them
     bool allow_unsigned = false;                           ///< KeyRing::allow_unsigned_device_files
     std::optional<std::filesystem::path> clock_state;      ///< rollback guard state file
-    std::int64_t clock_tolerance_seconds = 300;
+    std::int64_t clock_tolerance_seconds = default_clock_tolerance_seconds;
 };
 
 /// Loads every key, identity and trusted key the sources name; folders of licences and of .pub files are

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ovseal/defaults.hpp"
 #include "ovseal/identity.hpp"
 #include "ovseal/key.hpp"
 
@@ -23,7 +24,7 @@ struct SealOptions {
     std::optional<std::string> version;      ///< public model version
     std::optional<std::string> description;  ///< public description
     std::size_t chunk_size = 0;              ///< bytes, a power of two from 64 KiB to 4 MiB; 0 chooses
-    unsigned scrypt_log2_n = 18;             ///< passphrase work factor, 16..20
+    unsigned scrypt_log2_n = default_scrypt_log2_n;             ///< passphrase work factor, 16..20
     bool check_model = true;                 ///< read the model with OpenVINO before sealing it
     std::vector<DevicePublicKey> devices;    ///< devices that can open the file with their identity
     std::optional<SigningKey> sign;          ///< the publisher signature (devices and licences require one)
@@ -50,7 +51,7 @@ struct RewrapChanges {
     std::vector<std::size_t> remove_stanzas;  ///< stanza indexes to remove, as `inspect` lists them
     std::vector<Key> remove_opened_by;        ///< remove every stanza one of these keys opens
     bool remove_passphrase = false;           ///< remove the passphrase stanza (to change the passphrase)
-    unsigned scrypt_log2_n = 18;
+    unsigned scrypt_log2_n = default_scrypt_log2_n;
 };
 
 /// Writes `output`: `sealed` with its stanzas changed, without re-encrypting anything. `opener` must open the

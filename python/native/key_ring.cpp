@@ -5,6 +5,7 @@
 #include "key_ring.hpp"
 
 #include "ovseal/key_ring_config.hpp"
+#include "ovseal/secret_bytes.hpp"
 
 namespace ovseal::python {
 namespace {
@@ -32,11 +33,12 @@ KeyRing key_ring_from(const py::dict& ring) {
     sources.trust = paths_of(ring, "trust");
     sources.allow_unsigned = get_or<bool>(ring, "allow_unsigned", false);
     if (auto state = get_or<std::string>(ring, "clock_state", ""); !state.empty()) sources.clock_state = state;
-    sources.clock_tolerance_seconds = get_or<std::int64_t>(ring, "clock_tolerance", 300);
+    sources.clock_tolerance_seconds = get_or<std::int64_t>(ring, "clock_tolerance", sources.clock_tolerance_seconds);
     KeyRing result = load_key_ring(sources);
     // An inline passphrase comes from the application itself (a key-ring file may not hold one), last.
-    if (auto passphrase = get_or<std::string>(ring, "passphrase", ""); !passphrase.empty()) {
-        result.keys.push_back(Key::from_passphrase(passphrase));
+    if (auto text = get_or<std::string>(ring, "passphrase", ""); !text.empty()) {
+        const auto passphrase = SecretBytes::take(text);  // Python keeps its own str; this copy is wiped
+        result.keys.push_back(Key::from_passphrase(passphrase.secret_text()));
     }
     return result;
 }

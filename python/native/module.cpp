@@ -1,5 +1,6 @@
 #include "binding.hpp"
 #include "ovseal/environment.hpp"
+#include "ovseal/defaults.hpp"
 #include "ovseal/version.hpp"
 
 PYBIND11_MODULE(_native, m) {
@@ -8,6 +9,9 @@ PYBIND11_MODULE(_native, m) {
     ovseal::apply_environment();
     ovseal::print_notices_on_standard_error();
     m.def("version", [] { return std::string(ovseal::version()); }, "The ovseal release of this build.");
+    // The defaults the Python functions show in their signatures, so that they are written once (defaults.hpp).
+    m.attr("DEFAULT_SCRYPT_LOG2_N") = ovseal::default_scrypt_log2_n;
+    m.attr("DEFAULT_CLOCK_TOLERANCE") = ovseal::default_clock_tolerance_seconds;
     ovseal::python::bind_errors(m);
     ovseal::python::bind_seal(m);
     ovseal::python::bind_sealed_file(m);

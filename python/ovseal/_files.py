@@ -80,7 +80,7 @@ def seal(
     version: Optional[str] = None,
     description: Optional[str] = None,
     chunk_size: int = 0,
-    scrypt_log2_n: int = 18,
+    scrypt_log2_n: int = _native.DEFAULT_SCRYPT_LOG2_N,
     check_model: bool = True,
     conversion: str = "automatic",
     license_only: bool = False,

@@ -25,7 +25,7 @@ def identity_public_key(directory: PathLike, *, tcti: str = "") -> str:
     return _native.identity_public_key(paths(directory)[0], tcti)
 
 
-def generate_signing_key(path: PathLike, *, passphrase: Optional[str] = None, scrypt_log2_n: int = 18) -> str:
+def generate_signing_key(path: PathLike, *, passphrase: Optional[str] = None, scrypt_log2_n: int = _native.DEFAULT_SCRYPT_LOG2_N) -> str:
     """Writes a publisher signing key to PATH (protected by ``passphrase`` if given) and its public key to
     PATH.pub; returns the public key text (``ovseal-ed25519:...``). Refuses to overwrite."""
     return _native.generate_signing_key(paths(path)[0], passphrase, scrypt_log2_n)

@@ -3,6 +3,9 @@ dataclasses; every ovseal failure raises the ovseal.errors class for its code.""
 
 from typing import Any, Callable, Dict, List, Optional
 
+DEFAULT_SCRYPT_LOG2_N: int
+DEFAULT_CLOCK_TOLERANCE: int
+
 def version() -> str: ...
 def error_name(code: int) -> str: ...
 def seal(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from typing import Iterable, List, Optional, Union
 
+from . import _native
+
 PathLike = Union[str, "os.PathLike[str]"]
 Paths = Union[PathLike, Iterable[PathLike], None]
 
@@ -31,7 +33,7 @@ def key_ring(
     trust: Paths = (),
     allow_unsigned: bool = False,
     clock_state: Optional[PathLike] = None,
-    clock_tolerance: int = 300,
+    clock_tolerance: int = _native.DEFAULT_CLOCK_TOLERANCE,
     tcti: Optional[str] = None,
 ) -> dict:
     ring: dict = {"version": KEY_RING_VERSION, "key_files": paths(key_file)}

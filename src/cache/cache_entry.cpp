@@ -57,11 +57,9 @@ std::vector<std::uint8_t> canonical_options(const std::vector<CacheOption>& opti
 }
 
 crypto::Bytes32 cache_model_ref(std::span<const std::uint8_t> raw_header, std::uint32_t stanzas_length) {
-    const std::size_t begin = format::preamble_size + stanzas_length;
-    const auto body = raw_header.subspan(begin, raw_header.size() - format::header_mac_size - begin);
     crypto::Sha256 h;
     h.update(as_bytes("ovseal-v1 cache model"));
-    h.update(body);
+    h.update(format::header_body(raw_header, stanzas_length));
     return h.finish();
 }
 

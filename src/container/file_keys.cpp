@@ -30,4 +30,8 @@ memory::SecretBytes derive_file_key_commitment(std::span<const std::uint8_t> fil
     return derive(file_key, {}, "ovseal-v1 file key commitment");
 }
 
+crypto::Bytes32 header_mac(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> mac_covered) {
+    return crypto::hmac_sha256(crypto::KeyView(derive_header_mac_key(file_key)), mac_covered);
+}
+
 }  // namespace ovseal::container

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "crypto/crypto.hpp"
 #include "memory/secret_bytes.hpp"
 
 namespace ovseal::container {
@@ -12,5 +13,7 @@ namespace ovseal::container {
 memory::SecretBytes derive_payload_key(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> salt);
 memory::SecretBytes derive_header_mac_key(std::span<const std::uint8_t> file_key);
 memory::SecretBytes derive_file_key_commitment(std::span<const std::uint8_t> file_key);
+/// The header MAC (§5) over `mac_covered` (format::mac_covered_part): what the sealer appends and the opener checks.
+crypto::Bytes32 header_mac(std::span<const std::uint8_t> file_key, std::span<const std::uint8_t> mac_covered);
 
 }  // namespace ovseal::container

@@ -26,14 +26,9 @@ struct RawHeader {
     std::vector<std::uint8_t> bytes;  // the whole header, H bytes
     std::vector<format::Stanza> stanzas;
 
-    std::span<const std::uint8_t> body() const {
-        const std::size_t start = format::preamble_size + preamble.stanzas_length;
-        return std::span(bytes).subspan(start, bytes.size() - format::header_mac_size - start);
-    }
-    std::span<const std::uint8_t> authenticated() const {
-        return std::span(bytes).first(bytes.size() - format::header_mac_size);
-    }
-    std::span<const std::uint8_t> mac() const { return std::span(bytes).last(format::header_mac_size); }
+    std::span<const std::uint8_t> body() const { return format::header_body(bytes, preamble.stanzas_length); }
+    std::span<const std::uint8_t> authenticated() const { return format::mac_covered_part(bytes); }
+    std::span<const std::uint8_t> mac() const { return format::stored_header_mac(bytes); }
 };
 
 // Steps 1 and 2: only the preamble's own bounds decide how much is read, never more than 16 MiB or the file.
@@ -90,9 +85,8 @@ PayloadDigest hash_stored_chunks(const FileReader& file, const format::Layout& l
 // The signed message (§12.1): the body exactly as stored, so records a reader does not know are signed too.
 std::vector<std::uint8_t> signed_message_of(std::span<const std::uint8_t> header, const format::Preamble& preamble,
                                             std::uint64_t chunk_count, const PayloadDigest& digest) {
-    const std::size_t start = format::preamble_size + preamble.stanzas_length;
-    const auto body = header.subspan(start, header.size() - format::header_mac_size - start);
-    return signed_message(preamble.version, body, chunk_count, digest.finish());
+    return signed_message(preamble.version, format::header_body(header, preamble.stanzas_length), chunk_count,
+                          digest.finish());
 }
 
 }  // namespace
@@ -180,8 +174,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
     }
 
     // Step 4: nothing but the preamble and stanzas has been trusted until the MAC verifies.
-    const auto mac_key = derive_header_mac_key(file_key->secret());
-    const auto expected_mac = crypto::hmac_sha256(crypto::KeyView(mac_key), raw.authenticated());
+    const auto expected_mac = header_mac(file_key->secret(), raw.authenticated());
     if (!crypto::equal_constant_time(expected_mac, raw.mac())) {
         throw Error(ErrorCode::header_auth_failed,
                     "header authentication failed: the file's header was modified after sealing");

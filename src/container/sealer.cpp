@@ -99,6 +99,15 @@ private:
     bool m_committed = false;
 };
 
+// The header as written, by sealing and by rewrapping alike: preamble, stanzas, `body` (as stored), then the MAC.
+std::vector<std::uint8_t> header_with_mac(const std::vector<format::Stanza>& stanzas,
+                                          std::span<const std::uint8_t> body, std::span<const std::uint8_t> file_key) {
+    std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
+    const auto mac = header_mac(file_key, header);
+    header.insert(header.end(), mac.begin(), mac.end());
+    return header;
+}
+
 }  // namespace
 
 void check_license_only(const SealParameters& parameters) {
@@ -173,10 +182,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     }
     keys::check_known_stanzas(stanzas);  // e.g. two passphrases would make an unopenable file
 
-    std::vector<std::uint8_t> header = format::header_without_mac(stanzas, body);
-    const auto mac_key = derive_header_mac_key(file_key.secret());
-    const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), header);
-    header.insert(header.end(), mac.begin(), mac.end());
+    const std::vector<std::uint8_t> header = header_with_mac(stanzas, format::body_bytes(body), file_key.secret());
 
     const format::Layout layout = format::compute_layout(header.size(), body);
     const auto payload_key = derive_payload_key(file_key.secret(), body.payload_salt);
@@ -239,12 +245,8 @@ void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>&
                  const std::filesystem::path& output) {
     keys::check_known_stanzas(stanzas);
     const auto& old_header = file.raw_header();
-    const std::size_t body_start = format::preamble_size + file.preamble().stanzas_length;
-    const auto body = std::span(old_header).subspan(body_start, old_header.size() - format::header_mac_size - body_start);
-    std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
-    const auto mac_key = derive_header_mac_key(file.file_key(secret_access()));
-    const auto mac = crypto::hmac_sha256(crypto::KeyView(mac_key), header);
-    header.insert(header.end(), mac.begin(), mac.end());
+    const auto header = header_with_mac(stanzas, format::header_body(old_header, file.preamble().stanzas_length),
+                                        file.file_key(secret_access()));
 
     OutputFile out(output);
     out.write(header);

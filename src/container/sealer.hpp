@@ -28,7 +28,7 @@ struct PackageEntry {
 struct SealParameters {
     format::Metadata metadata;
     unsigned chunk_size_log2 = 0;  // 0: chosen from the package size
-    unsigned scrypt_log2_n = 18;
+    unsigned scrypt_log2_n = default_scrypt_log2_n;
     std::vector<DevicePublicKey> devices;  // device recipients, beside the keys; each at most once
     keys::DeviceStanzaForm device_stanzas = keys::DeviceStanzaForm::tagged;  // untagged: test vectors only
     std::optional<SigningKey> signer;      // the publisher signature (§12)

@@ -14,6 +14,15 @@ namespace {
     throw Error(ErrorCode::malformed_header, "header is malformed: " + what);
 }
 
+std::string number(std::uint64_t value) { return std::to_string(value); }
+
+// "64 KiB", "1 MiB", "16 MiB": a bound of the format as the messages name it (a whole number of KiB or MiB).
+std::string binary_size(std::uint64_t bytes) {
+    if (bytes % (1u << 20) == 0) return number(bytes >> 20) + " MiB";
+    if (bytes % (1u << 10) == 0) return number(bytes >> 10) + " KiB";
+    return number(bytes) + " bytes";
+}
+
 bool valid_stanza_type(std::string_view type) {
     return !type.empty() && type.size() <= max_stanza_type &&
            std::all_of(type.begin(), type.end(), [](char c) {
@@ -60,7 +69,7 @@ bool valid_utf8(std::string_view s) {
 
 void check_entry_name(const std::string& name) {
     if (name.empty() || name.size() > max_entry_name) {
-        malformed("an entry name is empty or longer than 255 bytes");
+        malformed("an entry name is empty or longer than " + number(max_entry_name) + " bytes");
     }
     if (name == "." || name == "..") {
         malformed("an entry is named '.' or '..'");
@@ -108,7 +117,7 @@ Entry parse_entry(std::span<const std::uint8_t> value) {
     }
     e.name = as_string(r.take(name_length, "entry name"));
     if (e.size > max_entry_size) {
-        malformed("an entry is larger than 2^60 bytes");
+        malformed("an entry is larger than 2^" + number(max_entry_size_log2) + " bytes");
     }
     check_entry_name(e.name);
     return e;
@@ -122,12 +131,12 @@ struct Record {
 // The next record of a body or trailer (§5.1), within the record count and value bounds.
 Record next_record(ByteReader& r, std::size_t& count, const char* where) {
     if (++count > max_records) {
-        malformed(std::string("more than 4096 records in the ") + where);
+        malformed("more than " + number(max_records) + " records in the " + where);
     }
     const std::uint16_t type = r.u16("record type");
     const std::uint32_t length = r.u32("record length");
     if (length > max_record_value) {
-        malformed("a record is longer than 65536 bytes");
+        malformed("a record is longer than " + number(max_record_value) + " bytes");
     }
     return {type, r.take(length, "record value")};
 }
@@ -159,7 +168,7 @@ Preamble parse_preamble(std::span<const std::uint8_t> prefix, std::uint64_t file
     p.header_length = load_u32(prefix.data() + 12);
     p.stanzas_length = load_u32(prefix.data() + 16);
     if (p.stanza_count == 0 || p.stanza_count > max_stanzas) {
-        malformed("stanza count " + std::to_string(p.stanza_count) + " is outside 1..1024");
+        malformed("stanza count " + number(p.stanza_count) + " is outside 1.." + number(max_stanzas));
     }
     if (p.header_length < min_header_size || p.header_length > max_header_size) {
         malformed("header length " + std::to_string(p.header_length) + " is out of bounds");
@@ -181,7 +190,7 @@ std::vector<Stanza> parse_stanzas(std::span<const std::uint8_t> section, std::ui
         Stanza s;
         const std::uint8_t type_length = r.u8("stanza type length");
         if (type_length == 0 || type_length > max_stanza_type) {
-            malformed("a stanza type length is outside 1..32");
+            malformed("a stanza type length is outside 1.." + number(max_stanza_type));
         }
         s.type = as_string(r.take(type_length, "stanza type"));
         if (!valid_stanza_type(s.type)) {
@@ -189,19 +198,19 @@ std::vector<Stanza> parse_stanzas(std::span<const std::uint8_t> section, std::ui
         }
         const std::uint8_t arg_count = r.u8("stanza argument count");
         if (arg_count > max_stanza_args) {
-            malformed("a stanza has more than 16 arguments");
+            malformed("a stanza has more than " + number(max_stanza_args) + " arguments");
         }
         for (std::uint8_t a = 0; a < arg_count; ++a) {
             const std::uint16_t length = r.u16("stanza argument length");
             if (length > max_stanza_arg) {
-                malformed("a stanza argument is longer than 4096 bytes");
+                malformed("a stanza argument is longer than " + number(max_stanza_arg) + " bytes");
             }
             auto arg = r.take(length, "stanza argument");
             s.args.emplace_back(arg.begin(), arg.end());
         }
         const std::uint16_t body_length = r.u16("stanza body length");
         if (body_length > max_stanza_body) {
-            malformed("a stanza body is longer than 16384 bytes");
+            malformed("a stanza body is longer than " + number(max_stanza_body) + " bytes");
         }
         auto body = r.take(body_length, "stanza body");
         s.body.assign(body.begin(), body.end());
@@ -220,7 +229,8 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     std::copy(salt.begin(), salt.end(), b.payload_salt.begin());
     b.chunk_size_log2 = r.u8("chunk size");
     if (b.chunk_size_log2 < min_chunk_log2 || b.chunk_size_log2 > max_chunk_log2) {
-        malformed("chunk size 2^" + std::to_string(b.chunk_size_log2) + " is outside 64 KiB..4 MiB");
+        malformed("chunk size 2^" + number(b.chunk_size_log2) + " is outside " + binary_size(1u << min_chunk_log2) + ".." +
+                  binary_size(1u << max_chunk_log2));
     }
     auto reserved = r.take(3, "reserved bytes");
     if (std::any_of(reserved.begin(), reserved.end(), [](std::uint8_t v) { return v != 0; })) {
@@ -228,7 +238,7 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     }
     b.trailer_length = r.u32("trailer length");
     if (b.trailer_length > max_trailer) {
-        malformed("trailer length is larger than 1 MiB");
+        malformed("trailer length is larger than " + binary_size(max_trailer));
     }
     auto commitment = r.take(32, "file key commitment");
     std::copy(commitment.begin(), commitment.end(), b.file_key_commitment.begin());
@@ -241,7 +251,7 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
         switch (type) {
         case record::entry: {
             if (b.entries.size() == max_entries) {
-                malformed("more than 256 entries");
+                malformed("more than " + number(max_entries) + " entries");
             }
             Entry e = parse_entry(value);
             if (!names.insert(e.name).second) {
@@ -287,6 +297,24 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
         malformed("the package has no entries");
     }
     return b;
+}
+
+std::span<const std::uint8_t> header_body(std::span<const std::uint8_t> header, std::uint32_t stanzas_length) {
+    if (header.size() < min_header_size || stanzas_length > header.size() - min_header_size) {
+        malformed("stanza section length does not fit in the header");
+    }
+    const std::size_t start = preamble_size + stanzas_length;
+    return header.subspan(start, header.size() - header_mac_size - start);
+}
+
+std::span<const std::uint8_t> mac_covered_part(std::span<const std::uint8_t> header) {
+    if (header.size() < min_header_size) malformed("header length " + number(header.size()) + " is out of bounds");
+    return header.first(header.size() - header_mac_size);
+}
+
+std::span<const std::uint8_t> stored_header_mac(std::span<const std::uint8_t> header) {
+    if (header.size() < min_header_size) malformed("header length " + number(header.size()) + " is out of bounds");
+    return header.last(header_mac_size);
 }
 
 Trailer parse_trailer(std::span<const std::uint8_t> bytes) {
@@ -335,7 +363,8 @@ std::vector<std::uint8_t> stanza_bytes(const Stanza& s) {
     w.u8(static_cast<std::uint8_t>(s.args.size()));
     for (const auto& arg : s.args) {
         if (arg.size() > max_stanza_arg) {
-            throw Error(ErrorCode::internal, "refusing to write a stanza argument over 4096 bytes");
+            throw Error(ErrorCode::internal,
+                        "refusing to write a stanza argument over " + number(max_stanza_arg) + " bytes");
         }
         w.u16(static_cast<std::uint16_t>(arg.size()));
         w.bytes(arg);
@@ -371,7 +400,7 @@ std::vector<std::uint8_t> body_bytes(const Body& b) {
     w.u32(b.trailer_length);
     w.bytes(b.file_key_commitment);
     if (b.entries.empty() || b.entries.size() > max_entries) {
-        throw Error(ErrorCode::usage, "a package holds 1 to 256 entries");
+        throw Error(ErrorCode::usage, "a package holds 1 to " + number(max_entries) + " entries");
     }
     for (const Entry& e : b.entries) {
         check_entry_name(e.name);
@@ -416,7 +445,7 @@ std::vector<std::uint8_t> header_without_mac(const std::vector<Stanza>& stanzas,
 std::vector<std::uint8_t> header_with_body_bytes(const std::vector<Stanza>& stanzas,
                                                  std::span<const std::uint8_t> body_part) {
     if (stanzas.empty() || stanzas.size() > max_stanzas) {
-        throw Error(ErrorCode::usage, "a sealed file needs 1 to 1024 stanzas");
+        throw Error(ErrorCode::usage, "a sealed file needs 1 to " + number(max_stanzas) + " stanzas");
     }
     std::vector<std::uint8_t> section;
     for (const Stanza& s : stanzas) {
@@ -425,7 +454,8 @@ std::vector<std::uint8_t> header_with_body_bytes(const std::vector<Stanza>& stan
     }
     const std::size_t total = preamble_size + section.size() + body_part.size() + header_mac_size;
     if (total > max_header_size) {
-        throw Error(ErrorCode::usage, "the header would exceed 16 MiB (too many stanzas or too much metadata)");
+        throw Error(ErrorCode::usage, "the header would exceed " + binary_size(max_header_size) +
+                                           " (too many stanzas or too much metadata)");
     }
     ByteWriter w;
     w.bytes(magic);

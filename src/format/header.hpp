@@ -97,6 +97,14 @@ struct Trailer {
     std::optional<SignatureRecord> signature;
 };
 
+/// The regions of a whole header of H bytes, as read or written (§3–§5): the body runs from 20 + S (S the
+/// preamble's stanza section length) to H − 32, the MAC is the last 32 bytes and covers everything before it.
+/// The one place these slices are computed. The bounds are those parse_preamble checked; a header outside them
+/// is malformed_header.
+std::span<const std::uint8_t> header_body(std::span<const std::uint8_t> header, std::uint32_t stanzas_length);
+std::span<const std::uint8_t> mac_covered_part(std::span<const std::uint8_t> header);
+std::span<const std::uint8_t> stored_header_mac(std::span<const std::uint8_t> header);
+
 /// A trailer of `trailer_length` bytes (§8).
 Trailer parse_trailer(std::span<const std::uint8_t> trailer);
 std::vector<std::uint8_t> trailer_bytes(const Trailer& trailer);

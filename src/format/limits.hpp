@@ -1,7 +1,7 @@
 #pragma once
 
 // Hard bounds of format v1 (docs/FORMAT.md §3–§8). Everything read from a file is checked against these
-// before it is used to size or locate anything.
+// before it is used to size or locate anything. The messages that name a bound (header.cpp) print these values.
 
 #include <array>
 #include <cstddef>
@@ -28,7 +28,8 @@ constexpr std::size_t max_records = 4096;
 constexpr std::uint32_t max_record_value = 65536;
 constexpr std::size_t max_entries = 256;
 constexpr std::size_t max_entry_name = 255;
-constexpr std::uint64_t max_entry_size = std::uint64_t{1} << 60;
+constexpr unsigned max_entry_size_log2 = 60;
+constexpr std::uint64_t max_entry_size = std::uint64_t{1} << max_entry_size_log2;
 constexpr std::size_t max_short_text = 1024;
 constexpr std::size_t max_description = 65536;
 

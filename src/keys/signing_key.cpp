@@ -7,6 +7,7 @@
 #include "keys/key_secret.hpp"
 #include "keys/public_key_text.hpp"
 #include "keys/secret_file.hpp"
+#include "ovseal/defaults.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal {
@@ -22,8 +23,10 @@ memory::SecretBytes passphrase_key(const Key& passphrase, std::span<const std::u
     if (passphrase.kind() != Key::Kind::passphrase) {
         throw Error(ErrorCode::usage, "a signing key is protected by a passphrase, not a key file");
     }
-    if (log2_n < 16 || log2_n > 20) {
-        throw Error(ErrorCode::invalid_key, "the signing key file's scrypt work factor is outside 16..20");
+    if (log2_n < min_scrypt_log2_n || log2_n > max_scrypt_log2_n) {
+        throw Error(ErrorCode::invalid_key, "the signing key file's scrypt work factor is outside " +
+                                                std::to_string(min_scrypt_log2_n) + ".." +
+                                                std::to_string(max_scrypt_log2_n));
     }
     std::vector<std::uint8_t> labelled(scrypt_label.begin(), scrypt_label.end());
     labelled.insert(labelled.end(), salt.begin(), salt.end());

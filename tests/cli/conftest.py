@@ -13,6 +13,7 @@ the tool echoes back.
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -27,24 +28,12 @@ MAKE_MODELS = ROOT / "samples" / "make_models.py"
 MARKER = b"OVSEAL-PLAINTEXT-MARKER-7f3a9c2e"
 MAGIC = b"\x89OVSEAL\n"
 
-# docs/FORMAT.md §10: error name -> value = exit code of the CLI.
-ERRORS = {
-    "ok": 0,
-    "internal": 1,
-    "usage": 2,
-    "io": 3,
-    "not_ovseal_file": 4,
-    "unsupported_version": 5,
-    "malformed_header": 6,
-    "no_matching_key": 7,
-    "header_auth_failed": 8,
-    "payload_auth_failed": 9,
-    "truncated": 10,
-    "trailing_data": 11,
-    "invalid_key": 12,
-    "model_rejected": 13,
-    "unsupported_model": 14,
-}
+# docs/FORMAT.md §10: error name -> value = exit code of the CLI, read from the spec's table (tests/docs checks
+# that table against the ErrorCode enum).
+sys.path.insert(0, str(ROOT / "tests" / "docs"))
+from doc_tables import spec_error_codes  # noqa: E402
+
+ERRORS = spec_error_codes()
 
 # One lowercase keyword that the message of each error must contain (stderr after "ovseal: error:").
 # Where a test knows better (e.g. a wrong passphrase), it passes its own keyword.
@@ -238,6 +227,26 @@ def seal(cli, models, secrets, tmp_path_factory):
         return cache[k]
 
     return _seal
+
+
+def man_json_keys(cli, command):
+    """{key: [nested keys]} of COMMAND's --json output as the man page's JSON OUTPUT section lists it ("inspect",
+    "verify", "license inspect"): the tests compare it with what the command prints."""
+    page = cli.ok("help", "--man").stdout
+    section = page.split(".SH JSON OUTPUT\n", 1)[1].split("\n.SH ", 1)[0]
+    entries = dict(re.findall(r"^\.TP\n\.B (.+)\n(.+)$", section, re.M))
+    text = entries[command.replace("-", "\\-")].replace("\\-", "-")
+    keys, depth, item = {}, 0, ""
+    for ch in text + ",":
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            name, _, inner = item.strip().partition(" (")
+            nested = inner.rstrip(")").split(";")[0].split(", ") if inner else []
+            keys[name] = [k for k in nested if re.fullmatch(r"\w+", k)]
+            item = ""
+        else:
+            item += ch
+    return keys
 
 
 def inspect_json(cli, path):

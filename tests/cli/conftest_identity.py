@@ -3,8 +3,8 @@ test_licenses.py). Not a conftest.py: the test modules import the fixtures they 
 
     from conftest_identity import ih, publisher, device  # noqa: F401  (pytest fixtures)
 
-The errors added since the first revision (values 15-34) are not in conftest.ERRORS, so `ih.assert_error` knows them;
-for those errors every test passes its own keyword.
+conftest.ERROR_KEYWORDS has keywords for the errors of the first revision only (values 0-14): for the errors added
+since, every test passes its own keyword to `ih.assert_error`.
 """
 
 import base64
@@ -14,30 +14,6 @@ import types
 from pathlib import Path
 
 import pytest
-
-# docs/FORMAT.md §10, values added after revision 1.
-NEW_ERRORS = {
-    "signature_required": 15,
-    "untrusted_signer": 16,
-    "bad_signature": 17,
-    "license_invalid": 18,
-    "license_wrong_model": 19,
-    "license_wrong_device": 20,
-    "license_not_yet_valid": 21,
-    "license_expired": 22,
-    "clock_rollback": 23,
-    "state_invalid": 24,
-    "tpm_unavailable": 25,
-    "tpm_policy_failed": 26,
-    "tpm_wrong_device": 27,
-    "tpm_busy": 28,
-    "tpm_failed": 29,
-    "token_unavailable": 30,
-    "token_login_failed": 31,
-    "token_key_missing": 32,
-    "token_failed": 33,
-    "license_required": 34,
-}
 
 DEVICE_PUB_RE = re.compile(r"^ovseal-x25519:[A-Za-z0-9_-]{48}$")
 SIGNER_PUB_RE = re.compile(r"^ovseal-ed25519:[A-Za-z0-9_-]{48}$")
@@ -94,7 +70,7 @@ def flip(data, off, mask=0x01):
 
 
 def make_helpers(h, cli):
-    errors = dict(h.ERRORS, **NEW_ERRORS)
+    errors = h.ERRORS
 
     def assert_error(r, name, keyword=None):
         """As conftest.assert_error, for every error of FORMAT.md §10 revision 2. KEYWORD is required for the
@@ -131,7 +107,7 @@ def make_helpers(h, cli):
         run_fails(wd, model, name, keyword, *extra)
 
     return types.SimpleNamespace(
-        ERRORS=errors, NEW_ERRORS=NEW_ERRORS, assert_error=assert_error, run_outputs=run_outputs,
+        ERRORS=errors, assert_error=assert_error, run_outputs=run_outputs,
         run_fails=run_fails, fails_both=fails_both, decode_public_key=decode_public_key, key_id=key_id,
         typo=typo, clock_line=clock_line, parse_clock=parse_clock, flip=flip,
         DEVICE_PUB_RE=DEVICE_PUB_RE, SIGNER_PUB_RE=SIGNER_PUB_RE, HEX64_RE=HEX64_RE, KEY_ID_RE=KEY_ID_RE,

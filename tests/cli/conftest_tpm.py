@@ -1,51 +1,35 @@
-"""A software TPM 2.0 (swtpm) for the tests of TPM-held device identities (test_tpm.py). Not a conftest.py: the
-test module imports what it uses, e.g.
+"""A software TPM 2.0 (swtpm) for the tests of TPM-held device identities (test_tpm.py, test_tpm_p256.py). Not a
+conftest.py: the test module imports what it uses, e.g.
 
     from conftest_tpm import swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
 
-Each Swtpm is one swtpm process serving one TPM on loopback ports chosen at start, with its state (seeds, NV) in
-its own folder: the same folder after a restart is the same TPM (same owner seed, so the same storage primary key;
-PCRs back to zero, as swtpm runs TPM2_Startup(CLEAR) on every start), a new folder is another device.
-
-Ports: the TCTI `swtpm:port=P` also uses P+1 (control channel). The fixture binds and listens on P+1 itself and
-hands that socket to swtpm (`--ctrl type=tcp,fd=N`), so no other test (ctest runs several at once) can take it;
-swtpm binds P, and if P was taken meanwhile swtpm exits and the start is retried on other ports. The TPM is ready
-when it answers a TPM2_GetRandom on P.
-
-swtpm logs every command it receives (`--log level=5`): Swtpm.commands() lists their command codes, so a test can
-count what an operation costs the TPM (count, never time: swtpm is much faster than a real TPM).
-
-Every swtpm started is a child of the test process, killed when that process dies (PR_SET_PDEATHSIG), stopped
-by Swtpm.stop() (SIGTERM, then SIGKILL) and reaped; the factory fixture stops whatever is still running at the
-end of the module and fails if any process of ours is left.
+Starting and stopping swtpm, its ports and its command log are tests/swtpm/swtpm_harness.py, which the C++ TPM
+tests use too: see there. Each Swtpm here is one such TPM with its state folder, plus what the tests check from
+outside with tpm2-tools (PCRs, handles left behind, the identity unsealed independently). The factory fixture
+stops whatever is still running at the end of the module and fails if any process of ours is left.
 """
 
-import ctypes
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-SWTPM = shutil.which("swtpm")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "swtpm"))
+import swtpm_harness  # noqa: E402
+
 TPM2_TOOLS = ["tpm2_pcrextend", "tpm2_getcap", "tpm2_createprimary", "tpm2_flushcontext", "tpm2_load",
               "tpm2_unseal", "tpm2_clear", "tpm2_startauthsession", "tpm2_policypcr", "tpm2_pcrread",
               "tpm2_readpublic"]
 MISSING_TOOLS = [t for t in TPM2_TOOLS if shutil.which(t) is None]
 
-START_TIMEOUT = 10.0   # seconds for swtpm to answer; it takes a few tens of milliseconds
-STOP_TIMEOUT = 10.0    # seconds for swtpm to exit after SIGTERM before it is killed
-
-# TPM2_GetRandom(8): tag NO_SESSIONS, size 12, command code 0x17b, bytesRequested 8.
-_GET_RANDOM = bytes.fromhex("80010000000c0000017b0008")
-
 
 def require_swtpm():
-    if SWTPM is None:
+    if swtpm_harness.SWTPM is None:
         pytest.skip("swtpm is not installed (scripts/setup.sh installs it: Debian packages swtpm, swtpm-tools): "
                     "the TPM tests need a software TPM")
 
@@ -54,58 +38,6 @@ def require_tpm2_tools():
     if MISSING_TOOLS:
         pytest.skip(f"tpm2-tools is not installed (missing {', '.join(MISSING_TOOLS)}; scripts/setup.sh installs "
                     "the Debian package tpm2-tools)")
-
-
-def _die_with_parent():
-    """In the child, before exec: SIGKILL when the test process dies, whatever way it dies."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _listen(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", port))
-        s.listen(8)
-    except OSError:
-        s.close()
-        raise
-    return s
-
-
-def _pick_ports():
-    """A free port P whose P+1 is free too: returns (P, a listening socket on P+1)."""
-    for _ in range(200):
-        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-            if port >= 65535:
-                continue
-            try:
-                return port, _listen(port + 1)
-            except OSError:
-                continue
-        finally:
-            probe.close()
-    raise RuntimeError("no free pair of loopback ports for swtpm")
-
-
-def _answers(port):
-    """True if a TPM on 127.0.0.1:PORT answers TPM2_GetRandom with success."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
-            s.sendall(_GET_RANDOM)
-            response = b""
-            while len(response) < 10:
-                chunk = s.recv(64)
-                if not chunk:
-                    return False
-                response += chunk
-    except OSError:
-        return False
-    return response[:2] == b"\x80\x01" and response[6:10] == b"\0\0\0\0"
 
 
 class Swtpm:
@@ -140,62 +72,19 @@ class Swtpm:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def _spawn(self, port, ctrl):
-        with open(self.log, "ab") as log:
-            return subprocess.Popen(
-                [SWTPM, "socket", "--tpm2",
-                 "--server", f"type=tcp,port={port},bindaddr=127.0.0.1",
-                 "--ctrl", f"type=tcp,fd={ctrl.fileno()}",
-                 "--tpmstate", f"dir={self.state}",
-                 "--flags", "not-need-init,startup-clear",
-                 "--log", f"file={self.command_log},level=5"],  # level 5: every command and response
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                pass_fds=(ctrl.fileno(),), preexec_fn=_die_with_parent)
-
     def start(self, same_ports=False):
         """Starts swtpm on this state folder (new ports unless SAME_PORTS and they are free) and waits until the
         TPM answers."""
         assert not self.running, "swtpm is already running"
-        failures = []
-        for attempt in range(5):
-            port, ctrl = None, None
-            if same_ports and attempt == 0 and self.port is not None:
-                try:
-                    port, ctrl = self.port, _listen(self.port + 1)
-                except OSError:
-                    pass
-            if ctrl is None:
-                port, ctrl = _pick_ports()
-            try:
-                proc = self._spawn(port, ctrl)
-            finally:
-                ctrl.close()
-            deadline = time.monotonic() + START_TIMEOUT
-            while proc.poll() is None and time.monotonic() < deadline:
-                if _answers(port):
-                    self.proc, self.port = proc, port
-                    self.starts += 1
-                    return self
-                time.sleep(0.005)
-            failures.append(f"port {port}: exit code {proc.poll()}")
-            self._end(proc)
-        raise RuntimeError(f"swtpm did not start ({'; '.join(failures)}); log {self.log}:\n"
-                           + self.log.read_text(errors="replace")[-2000:])
-
-    @staticmethod
-    def _end(proc):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=STOP_TIMEOUT)
+        self.proc, self.port = swtpm_harness.start(self.state, self.log, self.command_log,
+                                                   self.port if same_ports else None)
+        self.starts += 1
+        return self
 
     def stop(self):
         """Stops swtpm (its state stays) and waits until it has exited. The port is then closed."""
         if self.proc is not None:
-            self._end(self.proc)
+            swtpm_harness.stop(self.proc)
             self.proc = None
         return self
 
@@ -205,19 +94,8 @@ class Swtpm:
         return self.start(same_ports=True)
 
     def commands(self):
-        """The command codes (TPM_CC) of every command this TPM received, in order, from swtpm's log: each is a
-        line "SWTPM_IO_Read: length N" followed by its bytes in hex (tag 2, size 4, command code 4, ...)."""
-        codes = []
-        try:
-            lines = self.command_log.read_text(errors="replace").splitlines()
-        except FileNotFoundError:
-            return codes
-        for i, line in enumerate(lines[:-1]):
-            if "SWTPM_IO_Read:" in line:
-                data = lines[i + 1].split()
-                if len(data) >= 10:
-                    codes.append(int("".join(data[6:10]), 16))
-        return codes
+        """The command codes (TPM_CC) of every command this TPM received, in order (swtpm_harness.command_codes)."""
+        return swtpm_harness.command_codes(self.command_log)
 
     # -- tpm2-tools -------------------------------------------------------------------------------------------
 

@@ -67,7 +67,8 @@ def test_man_page_renders_and_lists_everything(cli, tree):
     assert r.returncode == 0 and r.stderr == b"", r.stderr.decode()
     text = re.sub(r".\x08", "", r.stdout.decode())  # overstrike bold and underline
     text = text.replace("\u2010", "-").replace("\u2212", "-")
-    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "GLOBAL OPTIONS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT"):
+    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "GLOBAL OPTIONS", "COMMANDS", "JSON OUTPUT", "EXIT STATUS",
+                    "ENVIRONMENT"):
         assert re.search(rf"^{section}$", text, re.M), section
     for path, options in tree:
         if path:
@@ -78,6 +79,18 @@ def test_man_page_renders_and_lists_everything(cli, tree):
         assert re.search(rf"^\s+{code}\s*\n\s+{name}$", text, re.M) or re.search(rf"^\s+{code}\s+{name}$", text,
                                                                                    re.M), name
     assert "OVSEAL_PASSPHRASE" in text and "OVSEAL_PROGRESS" in text
+
+
+def test_man_page_lists_the_json_keys_of_inspect(cli, h, seal):
+    """The man page's JSON OUTPUT section names exactly the keys `inspect --json` prints, nested ones included
+    (verify and license inspect: test_json.py, test_licenses.py)."""
+    info = h.inspect_json(cli, seal("mlp"))
+    listed = h.man_json_keys(cli, "inspect")
+    assert sorted(info) == sorted(listed)
+    for key in ("metadata", "entries", "stanzas"):
+        value = info[key][0] if isinstance(info[key], list) else info[key]
+        assert sorted(value) == sorted(listed[key]), key
+    assert listed["signature"] == ["signer_key_id", "model_id"]  # the values of a signed file: test_licenses.py
 
 
 def complete(script, words, cwd=None):

@@ -20,6 +20,7 @@ def test_verify_json(cli, h, seal, secrets):
     assert sorted(j) == ["chunk_count", "entries", "file", "file_size", "license_only", "model_id",
                          "opened_unsigned_by_device", "seconds", "signature_verified", "signed", "signer_key_id",
                          "verified"]
+    assert sorted(j) == sorted(h.man_json_keys(cli, "verify"))  # the man page lists them
     info = h.inspect_json(cli, sealed)
     assert j["verified"] is True and j["file"] == str(sealed)
     assert (j["entries"], j["chunk_count"], j["file_size"]) == (len(info["entries"]), info["chunk_count"],

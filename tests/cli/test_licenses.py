@@ -311,6 +311,8 @@ def test_license_inspect_json(cli, h, model, issue, device, publisher):
     j = json.loads(cli.ok("license", "inspect", lic, "--json").stdout)
     assert sorted(j) == ["device", "expires", "expires_utc", "file", "model_id", "not_before", "not_before_utc",
                          "note", "signature_valid", "signer", "signer_key_id", "size"]
+    assert sorted(j) == sorted(h.man_json_keys(cli, "license inspect"))  # the man page lists them
+    assert sorted(h.inspect_json(cli, model)["signature"]) == sorted(h.man_json_keys(cli, "inspect")["signature"])
     assert j["model_id"] == h.inspect_json(cli, model)["signature"]["model_id"]
     assert j["device"] == device("d1").pub
     assert (j["not_before"], j["expires"]) == (nb, ex)

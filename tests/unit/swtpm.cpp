@@ -1,14 +1,13 @@
 #include "swtpm.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,8 +28,8 @@ namespace ovseal_test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto start_timeout = std::chrono::seconds(10);  // swtpm answers within a few tens of milliseconds
-constexpr auto stop_timeout = std::chrono::seconds(10);   // to exit after SIGTERM, before SIGKILL
+constexpr auto answer_timeout = std::chrono::seconds(60);  // a start tries up to 5 port pairs, 10 s each
+constexpr auto stop_timeout = std::chrono::seconds(30);    // the harness gives swtpm 10 s after SIGTERM
 constexpr auto poll_interval = std::chrono::milliseconds(5);
 
 // A file descriptor closed on scope exit.
@@ -49,6 +49,7 @@ public:
         return *this;
     }
     int get() const noexcept { return m_fd; }
+    int release() noexcept { return std::exchange(m_fd, -1); }
     void reset() {
         if (m_fd >= 0) ::close(m_fd);
         m_fd = -1;
@@ -57,72 +58,6 @@ public:
 private:
     int m_fd;
 };
-
-sockaddr_in loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-}
-
-// A socket listening on 127.0.0.1:port (0: any free port), or -1.
-Fd listen_on(int port) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) return Fd();
-    const int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    const sockaddr_in addr = loopback(port);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd.get(), 8) != 0) {
-        return Fd();
-    }
-    return fd;
-}
-
-int port_of(int fd) {
-    sockaddr_in addr{};
-    socklen_t size = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) return 0;
-    return ntohs(addr.sin_port);
-}
-
-// A free port P with P+1 free too: returns P and a socket listening on P+1 (the control channel).
-std::pair<int, Fd> pick_ports() {
-    for (int i = 0; i < 200; ++i) {
-        Fd probe(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        const sockaddr_in any = loopback(0);
-        if (probe.get() < 0 || ::bind(probe.get(), reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0) continue;
-        const int port = port_of(probe.get());
-        if (port == 0 || port >= 65535) continue;
-        Fd ctrl = listen_on(port + 1);
-        if (ctrl.get() >= 0) return {port, std::move(ctrl)};
-    }
-    throw std::runtime_error("no free pair of loopback ports for swtpm");
-}
-
-// True if the TPM on 127.0.0.1:port answers TPM2_GetRandom(8) with success.
-bool answers(int port) {
-    static constexpr std::uint8_t get_random[] = {0x80, 0x01, 0, 0, 0, 0x0c, 0, 0, 0x01, 0x7b, 0, 0x08};
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) return false;
-    const timeval timeout{1, 0};
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    const sockaddr_in addr = loopback(port);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) return false;
-    if (::send(fd.get(), get_random, sizeof get_random, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof get_random)) {
-        return false;
-    }
-    std::uint8_t response[64];
-    std::size_t got = 0;
-    while (got < 10) {
-        const ssize_t n = ::recv(fd.get(), response + got, sizeof response - got, 0);
-        if (n <= 0) return false;
-        got += static_cast<std::size_t>(n);
-    }
-    return response[0] == 0x80 && response[1] == 0x01 && response[6] == 0 && response[7] == 0 && response[8] == 0 &&
-           response[9] == 0;
-}
 
 // Waits up to `timeout` for `pid` to exit; true if it did (and was reaped).
 bool wait_exit(pid_t pid, Clock::duration timeout) {
@@ -136,20 +71,66 @@ bool wait_exit(pid_t pid, Clock::duration timeout) {
     }
 }
 
-void end_process(pid_t pid) {
-    ::kill(pid, SIGTERM);
-    if (!wait_exit(pid, stop_timeout)) {
-        ::kill(pid, SIGKILL);
-        wait_exit(pid, std::chrono::hours(1));
-    }
-}
-
 std::string read_log(const fs::path& path) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
     const std::string s = text.str();
     return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
+}
+
+// Starts `swtpm_harness.py serve` for the state in `dir` (its standard error appended to `log`): its pid, and pipes
+// to its standard input (requests) and from its standard output (answers). It dies with the test
+// (PR_SET_PDEATHSIG), and the swtpm it started dies with it.
+std::tuple<pid_t, int, int> run_harness(const fs::path& state, const fs::path& log, const fs::path& command_log) {
+    // -I -S: only the standard library, so that the interpreter starts in a few tens of milliseconds.
+    const std::vector<std::string> command = {OVSEAL_TEST_PYTHON, "-I", "-S", OVSEAL_SWTPM_HARNESS, "serve",
+                                              "--state", state.string(), "--log", log.string(),
+                                              "--command-log", command_log.string()};
+    // Everything the child needs is prepared before fork(): between fork and exec it only makes
+    // async-signal-safe calls (the test process has OpenVINO's threads).
+    std::vector<char*> argv;
+    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int in[2];
+    int out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    Fd in_read(in[0]), in_write(in[1]);
+    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    Fd out_read(out[0]), out_write(out[1]);
+    const Fd err(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (err.get() < 0) throw std::runtime_error("cannot open " + log.string());
+    const pid_t parent = ::getpid();
+
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(126);  // the test died before prctl took effect
+        ::dup2(in_read.get(), 0);
+        ::dup2(out_write.get(), 1);
+        ::dup2(err.get(), 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return {pid, in_write.release(), out_read.release()};
+}
+
+// One line from `fd` (without its newline), or "" at end of file or after `timeout`. The harness answers each
+// request with one line before it reads the next, so nothing is left over after the newline.
+std::string read_line(int fd, Clock::duration timeout) {
+    const auto deadline = Clock::now() + timeout;
+    std::string line;
+    char c = 0;
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return "";
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        if (::read(fd, &c, 1) != 1) return "";
+        if (c == '\n') return line;
+        line += c;
+    }
 }
 
 // An ESAPI connection to a TPM, for the test's own checks.
@@ -215,95 +196,43 @@ std::string Swtpm::binary() {
 
 Swtpm::Swtpm() : m_state(m_dir / "state"), m_log(m_dir / "swtpm.log"), m_command_log(m_dir / "commands.log") {
     fs::create_directories(m_state);
+    if (binary().empty()) throw std::runtime_error("swtpm is not installed");
+    std::tie(m_harness, m_requests, m_answers) = run_harness(m_state, m_log, m_command_log);
     start();
 }
 
-Swtpm::~Swtpm() { stop(); }
+Swtpm::~Swtpm() {
+    ::close(m_requests);  // at the end of its input the harness stops swtpm and exits
+    if (!wait_exit(m_harness, stop_timeout)) {
+        ::kill(m_harness, SIGKILL);
+        wait_exit(m_harness, std::chrono::hours(1));
+    }
+    ::close(m_answers);
+}
 
 std::string Swtpm::tcti() const { return "swtpm:port=" + std::to_string(m_port); }
 
+std::string Swtpm::request(const std::string& what, const std::string& expected) const {
+    const std::string line = what + "\n";
+    const bool sent = ::write(m_requests, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    const std::string answer = sent ? read_line(m_answers, answer_timeout) : "";
+    if (answer.rfind(expected + " ", 0) != 0 && answer != expected) {
+        throw std::runtime_error("swtpm harness: '" + what + "' answered '" + answer + "'; log " + m_log.string() +
+                                 ":\n" + read_log(m_log));
+    }
+    return answer.substr(std::min(answer.size(), expected.size() + 1));
+}
+
 void Swtpm::start() {
     if (running()) throw std::logic_error("swtpm is already running");
-    const std::string exe = binary();
-    if (exe.empty()) throw std::runtime_error("swtpm is not installed");
-    std::string failures;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        int port = 0;
-        Fd ctrl;
-        if (attempt == 0 && m_port != 0) {  // a restart: the same ports if they are still free
-            ctrl = listen_on(m_port + 1);
-            port = m_port;
-        }
-        if (ctrl.get() < 0) {
-            auto picked = pick_ports();
-            port = picked.first;
-            ctrl = std::move(picked.second);
-        }
-
-        // Everything the child needs is prepared before fork(): between fork and exec it only makes
-        // async-signal-safe calls (the test process has OpenVINO's threads).
-        const std::vector<std::string> args = {
-            exe,
-            "socket",
-            "--tpm2",
-            "--server",
-            "type=tcp,port=" + std::to_string(port) + ",bindaddr=127.0.0.1",
-            "--ctrl",
-            "type=tcp,fd=" + std::to_string(ctrl.get()),
-            "--tpmstate",
-            "dir=" + m_state.string(),
-            "--flags",
-            "not-need-init,startup-clear",
-            "--log",
-            "file=" + m_command_log.string() + ",level=5",  // level 5 logs every command and response
-        };
-        std::vector<char*> argv;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        const Fd log(::open(m_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-        const Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-        if (log.get() < 0 || null.get() < 0) throw std::runtime_error("cannot open " + m_log.string());
-        const pid_t parent = ::getpid();
-
-        const pid_t pid = ::fork();
-        if (pid < 0) throw std::runtime_error("fork failed");
-        if (pid == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) ::_exit(126);  // the test died before prctl took effect
-            ::dup2(null.get(), 0);
-            ::dup2(log.get(), 1);
-            ::dup2(log.get(), 2);
-            ::fcntl(ctrl.get(), F_SETFD, 0);  // the control socket is inherited; every other descriptor is CLOEXEC
-            ::execv(exe.c_str(), argv.data());
-            ::_exit(127);
-        }
-        ctrl.reset();
-
-        const auto deadline = Clock::now() + start_timeout;
-        bool exited = false;
-        while (Clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                exited = true;
-                break;
-            }
-            if (answers(port)) {
-                m_pid = pid;
-                m_port = port;
-                return;
-            }
-            std::this_thread::sleep_for(poll_interval);
-        }
-        if (!exited) end_process(pid);
-        failures += " port " + std::to_string(port) + (exited ? ": exited;" : ": no answer;");
-    }
-    throw std::runtime_error("swtpm did not start (" + failures + ") log " + m_log.string() + ":\n" + read_log(m_log));
+    m_port = std::stoi(request("start", "started"));  // on the ports of the last start if they are free
+    m_running = true;
 }
 
 void Swtpm::stop() {
-    if (m_pid > 0) {
-        end_process(m_pid);
-        m_pid = -1;
+    if (m_running) {
+        request("stop", "stopped");
+        m_running = false;
     }
 }
 
@@ -350,23 +279,10 @@ std::string Swtpm::read_pcr(unsigned index) {
 }
 
 std::vector<std::uint32_t> Swtpm::commands() const {
-    // Each command appears as " SWTPM_IO_Read: length N" and then its bytes in hex, 16 per line: tag (2),
-    // size (4), command code (4), ...
-    std::ifstream in(m_command_log);
-    std::vector<std::uint32_t> codes;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find("SWTPM_IO_Read:") == std::string::npos || !std::getline(in, line)) continue;
-        std::istringstream bytes(line);
-        unsigned value = 0;
-        std::uint32_t code = 0;
-        int i = 0;
-        for (; i < 10 && (bytes >> std::hex >> value); ++i) {
-            if (i >= 6) code = code << 8 | value;
-        }
-        if (i == 10) codes.push_back(code);
-    }
-    return codes;
+    std::istringstream codes(request("commands", "commands"));
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t code = 0; codes >> code;) out.push_back(code);
+    return out;
 }
 
 std::size_t Swtpm::transient_handles() { return Esys(tcti()).count_handles(TPM2_HR_TRANSIENT); }

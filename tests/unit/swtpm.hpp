@@ -2,15 +2,14 @@
 
 // A software TPM 2.0 (swtpm) for the TPM tests, reached by ovseal through the TCTI `swtpm:port=P`.
 //
-// Each Swtpm is one swtpm process, a child of the test, with its state (seeds, NV) in its own temporary folder:
-// restarting it on the same folder is the same TPM (same owner seed; PCRs back to zero, swtpm runs
-// TPM2_Startup(CLEAR) on every start); another Swtpm is another device. Ports are free loopback ports chosen at
-// each start (ctest runs tests in parallel): the TCTI uses P and P+1 (control), the test binds and listens on
-// P+1 itself and hands that socket to swtpm (`--ctrl type=tcp,fd=N`), swtpm binds P, and if P was taken in the
-// meantime swtpm exits and the start is retried on other ports. Started means the TPM answered a
-// TPM2_GetRandom. The destructor stops swtpm (SIGTERM, then SIGKILL) and reaps it, also when a test fails or
-// throws; if the test process itself dies, swtpm is killed too (PR_SET_PDEATHSIG). swtpm logs every command it
-// receives (--log level=5), so a test can count the TPM commands an operation costs.
+// Run by the tests' one swtpm harness, tests/swtpm/swtpm_harness.py (the CLI's TPM tests use it too), which picks
+// the loopback ports, waits until the TPM answers, stops swtpm and reads its command log: see there. Each Swtpm is
+// one `swtpm_harness.py serve` process, a child of the test, that starts and stops one swtpm on request, with its
+// state (seeds, NV) in its own temporary folder: restarting it on the same folder is the same TPM (same owner seed;
+// PCRs back to zero); another Swtpm is another device. The destructor closes the harness's standard input, on
+// which it stops swtpm and exits, also when a test fails or throws; if the test process itself dies, the harness
+// and swtpm are killed too (PR_SET_PDEATHSIG). swtpm logs every command it receives, so a test can count the TPM
+// commands an operation costs.
 
 #include <sys/types.h>
 
@@ -42,8 +41,7 @@ public:
     /// stop() then start(): the same TPM after a reboot.
     void restart();
 
-    bool running() const noexcept { return m_pid > 0; }
-    pid_t pid() const noexcept { return m_pid; }
+    bool running() const noexcept { return m_running; }
     /// "swtpm:port=P" (the last port used, also once stopped).
     std::string tcti() const;
 
@@ -67,7 +65,14 @@ private:
     fs::path m_log;
     fs::path m_command_log;
     int m_port = 0;
-    pid_t m_pid = -1;
+    bool m_running = false;
+    pid_t m_harness = -1;
+    int m_requests = -1;  // the harness's standard input
+    int m_answers = -1;   // its standard output
+
+    /// Sends one request line to the harness and returns its answer after the word `expected`; throws (with the
+    /// end of the log) on any other answer, or none within a minute.
+    std::string request(const std::string& what, const std::string& expected) const;
 };
 
 }  // namespace ovseal_test

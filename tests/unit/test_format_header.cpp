@@ -151,9 +151,7 @@ TEST(FormatHeader, SerializeParseRoundTrip) {
         EXPECT_EQ(parsed_stanzas[i].body, stanzas[i].body);
     }
 
-    const std::size_t body_start = format::preamble_size + p.stanzas_length;
-    const auto parsed =
-        format::parse_body(std::span(file).subspan(body_start, file.size() - format::header_mac_size - body_start));
+    const auto parsed = format::parse_body(format::header_body(file, p.stanzas_length));
     EXPECT_EQ(parsed.payload_salt, body.payload_salt);
     EXPECT_EQ(parsed.file_key_commitment, body.file_key_commitment);
     EXPECT_EQ(parsed.chunk_size_log2, 17);
@@ -172,6 +170,29 @@ TEST(FormatHeader, SerializeParseRoundTrip) {
     EXPECT_EQ(m.openvino_version, body.metadata.openvino_version);
     EXPECT_EQ(m.sealed_by, body.metadata.sealed_by);
     EXPECT_TRUE(m.unknown_records.empty());
+}
+
+// The header's regions (§3–§5), computed once for every reader and writer: the body as body_bytes wrote it, what
+// the MAC covers (everything before it) and the MAC.
+TEST(FormatHeader, RegionsOfAHeader) {
+    const auto stanzas = some_stanzas();
+    const auto body = full_body();
+    const Bytes without_mac = format::header_without_mac(stanzas, body);
+    Bytes file = without_mac;
+    file.resize(file.size() + format::header_mac_size, 0xAA);
+    const auto p = format::parse_preamble(std::span(file).first(format::preamble_size), file.size());
+
+    EXPECT_EQ(Bytes(format::header_body(file, p.stanzas_length).begin(), format::header_body(file, p.stanzas_length).end()),
+              format::body_bytes(body));
+    EXPECT_EQ(Bytes(format::mac_covered_part(file).begin(), format::mac_covered_part(file).end()), without_mac);
+    EXPECT_EQ(Bytes(format::stored_header_mac(file).begin(), format::stored_header_mac(file).end()),
+              Bytes(format::header_mac_size, 0xAA));
+    // A stanza section or a header too long for the bounds parse_preamble checks is malformed, never a bad slice.
+    EXPECT_EQ(code_of([&] { format::header_body(file, static_cast<std::uint32_t>(file.size())); }),
+              ErrorCode::malformed_header);
+    EXPECT_EQ(code_of([&] { format::mac_covered_part(std::span(file).first(format::min_header_size - 1)); }),
+              ErrorCode::malformed_header);
+    EXPECT_EQ(code_of([&] { format::stored_header_mac(std::span(file).first(10)); }), ErrorCode::malformed_header);
 }
 
 TEST(FormatHeader, MinimalBodyRoundTrip) {

@@ -105,10 +105,11 @@ protected:
         const auto bytes = read_bytes(sealed);
         const auto preamble =
             ovseal::format::parse_preamble(std::span(bytes).first(ovseal::format::preamble_size), bytes.size());
-        const std::size_t body_at = ovseal::format::preamble_size + preamble.stanzas_length;
-        auto out = ovseal::format::header_with_body_bytes(
-            stanzas, std::span(bytes).subspan(body_at, preamble.header_length - 32 - body_at));
-        out.insert(out.end(), bytes.begin() + preamble.header_length - 32, bytes.end());  // old MAC, chunks, trailer
+        const auto header = std::span(bytes).first(preamble.header_length);
+        auto out = ovseal::format::header_with_body_bytes(stanzas,
+                                                         ovseal::format::header_body(header, preamble.stanzas_length));
+        const auto mac_at = static_cast<std::ptrdiff_t>(ovseal::format::mac_covered_part(header).size());
+        out.insert(out.end(), bytes.begin() + mac_at, bytes.end());  // old MAC, chunks, trailer
         write_bytes(work / name, out);
         return work / name;
     }

@@ -34,7 +34,7 @@ struct OpenOptions {
     std::vector<std::filesystem::path> trust;
     bool allow_unsigned = false;
     std::filesystem::path clock_state;
-    std::int64_t clock_tolerance = 300;
+    std::int64_t clock_tolerance = default_clock_tolerance_seconds;
     std::string tcti;
 
     void add_to(CLI::App& command);
@@ -91,6 +91,8 @@ void add_token_command(CLI::App& app);
 /// Adds the hidden `help [--man]` command (the man page in roff) and `completion bash`, both generated from
 /// `app` as it stands when they run. `environment` is the ENVIRONMENT section's text.
 void add_doc_commands(CLI::App& app, std::string environment);
+/// The exit codes for the end of --help, in columns, from the error codes themselves (as the man page's).
+std::string exit_codes_help();
 
 /// Shows progress on standard error when it is a terminal (or OVSEAL_PROGRESS=1; OVSEAL_PROGRESS=0 turns it off).
 void install_progress_display();

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/core.h>
+
 #include "cli_common.hpp"
 #include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
@@ -65,7 +67,7 @@ void OpenOptions::add_to(CLI::App& command) {
                      "Open an UNSIGNED model sealed to a device identity (anyone who knows the device's public key "
                      "could have made it)");
     command.add_option("--clock-state", clock_state, "Rollback guard: file keeping the latest time seen (licences)");
-    command.add_option("--clock-tolerance", clock_tolerance, "Seconds the clock may go back (default 300)")
+    command.add_option("--clock-tolerance", clock_tolerance, fmt::format("Seconds the clock may go back (default {})", default_clock_tolerance_seconds))
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 }
 

@@ -16,23 +16,6 @@
 
 namespace {
 
-constexpr const char* exit_codes_help = R"(Exit codes:
-  0 ok                   7 no_matching_key      12 invalid_key
-  1 internal             8 header_auth_failed   13 model_rejected
-  2 usage                9 payload_auth_failed  14 unsupported_model
-  3 io                  10 truncated
-  4 not_ovseal_file     11 trailing_data
-  5 unsupported_version 15 signature_required   20 license_wrong_device
-  6 malformed_header    16 untrusted_signer     21 license_not_yet_valid
-                        17 bad_signature        22 license_expired
-                        18 license_invalid      23 clock_rollback
-                        19 license_wrong_model  24 state_invalid
- 25 tpm_unavailable     28 tpm_busy             31 token_login_failed
- 26 tpm_policy_failed   29 tpm_failed           32 token_key_missing
- 27 tpm_wrong_device    30 token_unavailable    33 token_failed
-                                              34 license_required
-)";
-
 constexpr const char* environment_help = R"(OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
 OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more),
@@ -73,7 +56,7 @@ int main(int argc, char** argv) {
     CLI::App app{"ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
                  "into protected memory."};
     app.name("ovseal");
-    app.footer(std::string(exit_codes_help) + "Environment: " + environment_help);
+    app.footer(ovseal::cli::exit_codes_help() + "Environment: " + environment_help);
     app.set_version_flag("--version", std::string("ovseal ") + ovseal::version());
     app.require_subcommand(1);
     app.fallthrough();  // --threads may come after the command, too

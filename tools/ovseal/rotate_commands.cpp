@@ -68,7 +68,7 @@ void add_rotate_commands(CLI::App& app) {
         std::vector<std::size_t> remove_stanzas;
         std::vector<std::filesystem::path> remove_key_files;
         bool remove_passphrase = false;
-        unsigned scrypt_log2_n = 18;
+        unsigned scrypt_log2_n = default_scrypt_log2_n;
     };
     rewrap_cmd->footer(publisher_keys_only);
     auto r = std::make_shared<RewrapArgs>();
@@ -79,7 +79,7 @@ void add_rotate_commands(CLI::App& app) {
     rewrap_cmd->add_option("--remove-stanza", r->remove_stanzas, "Stanza index to remove, as `inspect` lists them");
     rewrap_cmd->add_option("--remove-key-file", r->remove_key_files, "Remove the stanzas this key file opens");
     rewrap_cmd->add_flag("--remove-passphrase", r->remove_passphrase, "Remove the passphrase stanza");
-    rewrap_cmd->add_option("--scrypt-log2n", r->scrypt_log2_n, "Work factor for an added passphrase (16 to 20)")
+    rewrap_cmd->add_option("--scrypt-log2n", r->scrypt_log2_n, fmt::format("Work factor for an added passphrase ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     rewrap_cmd->final_callback([r] {
         RewrapChanges changes;
@@ -103,7 +103,7 @@ void add_rotate_commands(CLI::App& app) {
         std::filesystem::path sign, signing_passphrase_file;
         TokenOptions token;
         std::size_t chunk_size = 0;
-        unsigned scrypt_log2_n = 18;
+        unsigned scrypt_log2_n = default_scrypt_log2_n;
         bool license_only = false;
     };
     reseal_cmd->footer(publisher_keys_only);
@@ -119,7 +119,7 @@ void add_rotate_commands(CLI::App& app) {
                          "Make the new file licence-only (a licence-only input stays so); needs --sign");
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
-    reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, "Passphrase work factor (16 to 20)")
+    reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, fmt::format("Passphrase work factor ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     reseal_cmd->final_callback([s] {
         SealOptions options;

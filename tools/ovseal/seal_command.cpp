@@ -18,7 +18,7 @@ struct SealArgs {
     KeyOptions keys;
     std::string name, version, description;
     std::size_t chunk_size = 0;
-    unsigned scrypt_log2_n = 18;
+    unsigned scrypt_log2_n = default_scrypt_log2_n;
     bool no_check = false;
     std::vector<std::string> devices;
     std::vector<std::filesystem::path> device_files;
@@ -54,7 +54,7 @@ void add_seal_command(CLI::App& app) {
     cmd->add_option("--description", args->description, "Public description");
     cmd->add_option("--chunk-size", args->chunk_size, "Chunk size in bytes: a power of two, 65536 to 4194304")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
-    cmd->add_option("--scrypt-log2n", args->scrypt_log2_n, "Passphrase work factor log2(N), 16 to 20 (default 18)")
+    cmd->add_option("--scrypt-log2n", args->scrypt_log2_n, fmt::format("Passphrase work factor log2(N), {} to {} (default {})", min_scrypt_log2_n, max_scrypt_log2_n, default_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     cmd->add_flag("--no-check", args->no_check, "Do not read the model with OpenVINO before sealing it");
     cmd->add_option("-r,--recipient", args->devices, "Device public key (ovseal-x25519:...) to seal to (repeatable)");

@@ -18,8 +18,6 @@ namespace {
 constexpr std::size_t salt_size = 32;
 constexpr unsigned scrypt_r = 8;
 constexpr unsigned scrypt_p = 1;
-constexpr unsigned min_scrypt_log2_n = 16;
-constexpr unsigned max_scrypt_log2_n = 20;
 constexpr std::string_view info = "ovseal-v1 scrypt stanza";
 constexpr std::string_view salt_label = "ovseal-v1 scrypt";
 
@@ -49,8 +47,9 @@ public:
         const auto& p = s.args[1];
         if (p[0] < min_scrypt_log2_n || p[0] > max_scrypt_log2_n || p[1] != scrypt_r || p[2] != scrypt_p) {
             throw Error(ErrorCode::malformed_header,
-                        "header is malformed: passphrase stanza parameters are outside the allowed range "
-                        "(log2 N 16..20, r 8, p 1)");
+                        "header is malformed: passphrase stanza parameters are outside the allowed range (log2 N " +
+                            std::to_string(min_scrypt_log2_n) + ".." + std::to_string(max_scrypt_log2_n) + ", r " +
+                            std::to_string(scrypt_r) + ", p " + std::to_string(scrypt_p) + ")");
         }
     }
 
@@ -62,7 +61,9 @@ public:
         random.fill(salt);
         const unsigned log2_n = recipient.scrypt_log2_n;
         if (log2_n < min_scrypt_log2_n || log2_n > max_scrypt_log2_n) {
-            throw Error(ErrorCode::usage, "the scrypt work factor log2(N) must be between 16 and 20");
+            throw Error(ErrorCode::usage, "the scrypt work factor log2(N) must be between " +
+                                              std::to_string(min_scrypt_log2_n) + " and " +
+                                              std::to_string(max_scrypt_log2_n));
         }
         stanza.type = scrypt_stanza_type;
         stanza.args = {salt, {static_cast<std::uint8_t>(log2_n), scrypt_r, scrypt_p}};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/key_view.hpp"
+#include "ovseal/defaults.hpp"
 #include "crypto/random_source.hpp"
 #include "format/header.hpp"
 #include "memory/secret_bytes.hpp"
@@ -30,7 +31,7 @@ enum class DeviceStanzaForm { tagged, untagged };
 struct StanzaRecipient {
     const Key* key = nullptr;
     const DevicePublicKey* device = nullptr;
-    unsigned scrypt_log2_n = 18;  // for a passphrase
+    unsigned scrypt_log2_n = default_scrypt_log2_n;  // for a passphrase
     DeviceStanzaForm form = DeviceStanzaForm::tagged;
 };
 
