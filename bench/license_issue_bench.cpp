@@ -1,9 +1,9 @@
-// Issues licences for many devices on one core and prints licences per second.
+// Issues licenses for many devices on one core and prints licenses per second.
 //
 //   license_issue_bench [DEVICES]        (default 100000)
 //
 // The model is a small signed package sealed here; what is measured is ovseal::issue_licenses, which opens
-// and verifies the model once and then wraps and signs one licence per device.
+// and verifies the model once and then wraps and signs one license per device.
 
 #include <chrono>
 #include <cstdio>
@@ -53,10 +53,10 @@ int main(int argc, char** argv) {
 
     std::size_t bytes = 0;
     for (const auto& l : licenses) bytes += l.size();
-    std::printf("licences issued: %zu in %.3f s on one core = %.0f licences/s (%.1f us each, %zu bytes each)\n",
+    std::printf("licenses issued: %zu in %.3f s on one core = %.0f licenses/s (%.1f us each, %zu bytes each)\n",
                 licenses.size(), seconds, static_cast<double>(licenses.size()) / seconds,
                 seconds * 1e6 / static_cast<double>(licenses.size()), bytes / licenses.size());
-    // Spot check: the last licence parses and its signature verifies.
+    // Spot check: the last license parses and its signature verifies.
     ovseal::keys::parse_license(licenses.back());
     fs::remove_all(dir);
     return 0;

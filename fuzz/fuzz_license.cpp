@@ -1,8 +1,8 @@
-// Licences (docs/FORMAT.md §13, versions 1 and 2). Each input is parsed twice: as it is, and re-signed by the
+// Licenses (docs/FORMAT.md §13, versions 1 and 2). Each input is parsed twice: as it is, and re-signed by the
 // fuzz targets' own key when its length matches its layout, so that mutated fields reach everything after the
-// signature check (window, device point, unwrap). A licence that parses for one of the test vectors' devices is
+// signature check (window, device point, unwrap). A license that parses for one of the test vectors' devices is
 // unwrapped with that device, as OpenedContainer::open does after its device check.
-// Invariants: parse_license throws only license_invalid or unsupported_version; a parsed licence accounts for
+// Invariants: parse_license throws only license_invalid or unsupported_version; a parsed license accounts for
 // every byte (writing its fields back gives the input); unwrapping throws only license_invalid and yields 32 bytes.
 
 #include <algorithm>
@@ -63,14 +63,14 @@ void parse_and_use(const char* what, Bytes input) {
           "parse_license accepted an empty window");
     const auto again = written_back(license);
     check(std::equal(again.begin(), again.end(), input.begin(), input.end()),
-          "a parsed licence does not account for every byte of the file");
+          "a parsed license does not account for every byte of the file");
 
     for (const DeviceIdentity* identity : {&fixed().x25519, &fixed().p256}) {
         if (!(identity->public_key() == license.device)) continue;  // open_license checks the device first
         memory::SecretBytes file_key;
         if (expect("license_file_key", {E::license_invalid},
                    [&] { file_key = keys::license_file_key(license, *identity); })) {
-            check(file_key.size() == 32, "a licence unwrapped to a file key that is not 32 bytes");
+            check(file_key.size() == 32, "a license unwrapped to a file key that is not 32 bytes");
         }
     }
 }

@@ -1,6 +1,6 @@
 // A whole sealed file, opened as a device or a publisher opens it (docs/FORMAT.md §9): `inspect`'s unverified read
 // and the model id, then OpenedContainer::open with the test vectors' key file and devices (no trust list), and again
-// with a trust list and the vectors' licences; whatever opens is decrypted entry by entry (or verified). Seeds are
+// with a trust list and the vectors' licenses; whatever opens is decrypted entry by entry (or verified). Seeds are
 // tests/vectors/*.ovseal (scripts/fuzz.sh copies them); most mutations go to the header (sealed_common.hpp).
 // Invariants: every failure is one §9 names for its step; an opened file is exactly as long as its layout and
 // checks a signature exactly when a trust list was given.
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto path = write_scratch("model.ovseal", Bytes(data, size));
     inspect(path);
     open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licences)", trusted_opening_errors);
+    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licenses)", trusted_opening_errors);
     return 0;
 }
 

@@ -3,7 +3,7 @@
 // and the header MAC (docs/FORMAT.md §6.1) are recomputed over the mutated header, and a trailer that is one
 // signature record is re-signed by the fuzz targets' own key (trusted by the second key ring) over the mutated
 // body and the stored chunks (§12.1). Mutations of the body and records then reach step 5 and everything after
-// it (layout, length, trailer, chunk authentication, signature and licence checks) instead of stopping at the MAC.
+// it (layout, length, trailer, chunk authentication, signature and license checks) instead of stopping at the MAC.
 
 #include "container/file_keys.hpp"
 #include "container/signature.hpp"
@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto path = write_scratch("model.ovseal", file);
     inspect(path);
     open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licences)", trusted_opening_errors);
+    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licenses)", trusted_opening_errors);
     return 0;
 }
 

@@ -66,7 +66,7 @@ const std::filesystem::path& scratch_dir();
 std::filesystem::path write_scratch(const std::filesystem::path& name, Bytes data);
 /// Removes scratch_dir()/name if it exists.
 void remove_scratch(const std::filesystem::path& name);
-/// A whole file (for the licence files of the test vectors).
+/// A whole file (for the license files of the test vectors).
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path);
 /// tests/vectors in the source tree the targets were built from.
 std::filesystem::path vectors_dir();
@@ -75,7 +75,7 @@ std::filesystem::path vectors_dir();
 std::vector<std::uint8_t> from_hex(std::string_view hex);
 
 /// The test vectors' keys (tests/vectors/manifest.json): the key file, the X25519 and P-256 device keys, the
-/// publisher the signed vectors and licences trust, and the time the licence vectors are checked at.
+/// publisher the signed vectors and licenses trust, and the time the license vectors are checked at.
 inline constexpr std::string_view vector_key_hex = "69c22948c18751730fa3dbd852bc587086d4495191c7d298e639bcdc04df13bc";
 inline constexpr std::string_view vector_x25519_device_hex =
     "723ca5b80d18bdaed28d398302514f195f0271490a828dea191e61e4baafb3c8";
@@ -84,7 +84,7 @@ inline constexpr std::string_view vector_p256_device_hex =
 inline constexpr std::string_view vector_publisher = "ovseal-ed25519:RCJAHsjDMZxue_zaGF9I84rPQCjMHVgQToXy9O3A7A3xiDZy";
 inline constexpr std::uint64_t vector_now = 1790000000;
 
-/// A signing key of the fuzz targets' own, for re-signing mutated licences and trailers (32-byte seed).
+/// A signing key of the fuzz targets' own, for re-signing mutated licenses and trailers (32-byte seed).
 inline constexpr std::string_view fuzz_signing_seed_hex =
     "0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a090807060504030201000";
 

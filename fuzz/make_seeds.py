@@ -2,7 +2,7 @@
 """Writes the seed corpus of every fuzz target into fuzz/corpus/<target>/, deterministically.
 
 Seeds are small valid (and a few typical invalid) inputs: headers, stanza sections and trailers cut from
-tests/vectors/*.ovseal, the vectors' licences, key files, public keys, identity.tpm files, PKCS#11 URIs, clock
+tests/vectors/*.ovseal, the vectors' licenses, key files, public keys, identity.tpm files, PKCS#11 URIs, clock
 state files and .npy files. fuzz_sealed_open and fuzz_sealed_remac take whole files: scripts/fuzz.sh gives them
 tests/vectors/*.ovseal directly (64 KiB and more each), so nothing is copied for them here.
 
@@ -247,7 +247,7 @@ def npy_seeds():
 def key_ring_seeds():
     seeds = Seeds("fuzz_key_ring")
     full = {"version": 1, "key_files": ["model.key", "/etc/ovseal/second.key"], "passphrase_file": "pass.txt",
-            "identities": ["device/"], "tcti": "swtpm:port=2321", "licenses": ["licences/", "one.lic"],
+            "identities": ["device/"], "tcti": "swtpm:port=2321", "licenses": ["licenses/", "one.lic"],
             "trust": ["publisher.pub"], "allow_unsigned": False, "clock_state": "/var/lib/ovseal/clock",
             "clock_tolerance": 300}
     seeds.add("full", json.dumps(full, indent=2).encode())
@@ -255,7 +255,7 @@ def key_ring_seeds():
     seeds.add("passphrase-inline", b'{"version": 1, "passphrase": "correct horse"}')
     seeds.add("passphrase-empty", b'{"version": 1, "passphrase": ""}')
     seeds.add("device", b'{"version": 1, "identities": ["device"], "trust": ["keys/"], "allow_unsigned": true}')
-    seeds.add("licences", b'{"version": 1, "identities": ["d"], "licenses": ["l"], "trust": ["p.pub"], '
+    seeds.add("licenses", b'{"version": 1, "identities": ["d"], "licenses": ["l"], "trust": ["p.pub"], '
                           b'"clock_state": "c", "clock_tolerance": 0}')
     seeds.add("unknown-field", b'{"version": 1, "key_files": ["k"], "extra": null}')
     seeds.add("duplicate-field", b'{"version": 1, "key_files": ["a"], "key_files": ["b"]}')

@@ -33,7 +33,7 @@ struct Rings {
     /// No trust list: the key file and both devices (unsigned files allowed through device stanzas).
     KeyRing plain;
     /// A trust list (the vectors' publisher and the fuzz key), both devices, the key file, and the vectors'
-    /// licences for both devices, at the vectors' time: signature and licence paths (§9 2a, 2b, 7a; §13.3).
+    /// licenses for both devices, at the vectors' time: signature and license paths (§9 2a, 2b, 7a; §13.3).
     KeyRing trusted;
 
     Rings() {

@@ -13,7 +13,7 @@ inline constexpr unsigned default_scrypt_log2_n = 18;
 inline constexpr unsigned min_scrypt_log2_n = 16;
 inline constexpr unsigned max_scrypt_log2_n = 20;
 
-/// Seconds the clock may go back before the rollback guard refuses a licence (docs/FORMAT.md §13.4).
+/// Seconds the clock may go back before the rollback guard refuses a license (docs/FORMAT.md §13.4).
 inline constexpr std::int64_t default_clock_tolerance_seconds = 300;
 
 }  // namespace ovseal

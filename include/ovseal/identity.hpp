@@ -35,10 +35,10 @@ public:
     /// A compressed P-256 point (33 bytes); throws Error(invalid_key) if it is not a point on the curve.
     static DevicePublicKey from_p256(std::span<const std::uint8_t> point);
     std::string to_string() const;
-    /// 16 hex digits naming the device (e.g. its licence file in a batch); for display, never for trust.
+    /// 16 hex digits naming the device (e.g. its license file in a batch); for display, never for trust.
     std::string key_id() const;
     DeviceKeyType type() const noexcept { return m_type; }
-    /// The key as stanzas and licences carry it: 32 bytes (X25519) or 33 (compressed P-256).
+    /// The key as stanzas and licenses carry it: 32 bytes (X25519) or 33 (compressed P-256).
     std::span<const std::uint8_t> bytes() const noexcept {
         return {m_key.data(), m_type == DeviceKeyType::x25519 ? std::size_t{32} : std::size_t{33}};
     }
@@ -151,12 +151,12 @@ private:
 struct KeyRing {
     std::vector<Key> keys;                        ///< key files and passphrases
     std::vector<DeviceIdentity> identities;       ///< device keys
-    std::vector<std::filesystem::path> licenses;  ///< licence files (§13)
+    std::vector<std::filesystem::path> licenses;  ///< license files (§13)
     std::vector<PublisherPublicKey> trusted;      ///< trust list: a non-empty list requires a trusted signature
-    bool allow_unsigned_device_files = false;     ///< open unsigned files through a device stanza (no licence)
+    bool allow_unsigned_device_files = false;     ///< open unsigned files through a device stanza (no license)
     std::optional<std::filesystem::path> clock_state;  ///< rollback guard state file (§13.4)
     std::int64_t clock_tolerance_seconds = default_clock_tolerance_seconds;
-    std::optional<std::uint64_t> now;             ///< the time for licence checks (default: the system clock)
+    std::optional<std::uint64_t> now;             ///< the time for license checks (default: the system clock)
 
     KeyRing() = default;
     explicit KeyRing(std::vector<Key> k) : keys(std::move(k)) {}

@@ -20,14 +20,14 @@ struct KeyRingSources {
     std::optional<std::filesystem::path> passphrase_file;  ///< one trailing newline is ignored
     std::vector<std::filesystem::path> identities;         ///< device identity folders (`ovseal device init`)
     std::string tcti;                                      ///< the TPM of TPM-held identities (empty: default)
-    std::vector<std::filesystem::path> licenses;           ///< licence files, or folders of them (*.lic)
+    std::vector<std::filesystem::path> licenses;           ///< license files, or folders of them (*.lic)
     std::vector<std::filesystem::path> trust;              ///< trusted publisher keys (.pub), or folders of them
     bool allow_unsigned = false;                           ///< KeyRing::allow_unsigned_device_files
     std::optional<std::filesystem::path> clock_state;      ///< rollback guard state file
     std::int64_t clock_tolerance_seconds = default_clock_tolerance_seconds;
 };
 
-/// Loads every key, identity and trusted key the sources name; folders of licences and of .pub files are
+/// Loads every key, identity and trusted key the sources name; folders of licenses and of .pub files are
 /// expanded in name order. A trust list whose folders hold no .pub file is refused (Error(usage)): it would
 /// silently trust nothing. Missing files are Error(io), bad keys Error(invalid_key).
 KeyRing load_key_ring(const KeyRingSources& sources);

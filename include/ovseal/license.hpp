@@ -1,6 +1,6 @@
 #pragma once
 
-// Offline licences (docs/FORMAT.md §13): one signed file per device that lets it open one signed model during
+// Offline licenses (docs/FORMAT.md §13): one signed file per device that lets it open one signed model during
 // a validity window. Issuing one needs the model's file key (the publisher opens the model) and the signing key.
 
 #include <cstdint>
@@ -19,8 +19,8 @@ struct LicenseTerms {
     std::string note;              ///< public, at most 1024 bytes
 };
 
-/// Issues a licence for each device to open `sealed`, which `ring` must open (the publisher's key file or
-/// passphrase). The model must be signed, and its signature must verify. Returns the licences in `devices`
+/// Issues a license for each device to open `sealed`, which `ring` must open (the publisher's key file or
+/// passphrase). The model must be signed, and its signature must verify. Returns the licenses in `devices`
 /// order.
 std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::path& sealed, const KeyRing& ring,
                                                       const std::vector<DevicePublicKey>& devices,
@@ -36,7 +36,7 @@ struct LicenseInfo {
     std::size_t size;
 };
 
-/// Reads a licence and checks its own signature (not whether its signer is trusted).
+/// Reads a license and checks its own signature (not whether its signer is trusted).
 LicenseInfo inspect_license(const std::filesystem::path& path);
 
 }  // namespace ovseal

@@ -27,7 +27,7 @@ namespace ovseal {
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const Key& key);
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed,
                                       const std::vector<Key>& keys);
-/// With a key ring: key files, passphrases, device identities and licences, under its trust list. With a trust
+/// With a key ring: key files, passphrases, device identities and licenses, under its trust list. With a trust
 /// list, the publisher signature over every chunk is verified before OpenVINO receives anything.
 std::shared_ptr<ov::Model> read_model(ov::Core& core, const std::filesystem::path& sealed, const KeyRing& ring);
 /// The same, with OpenVINO extensions (custom operations) handed to the frontend that reads the decrypted model:

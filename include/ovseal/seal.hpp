@@ -27,9 +27,9 @@ struct SealOptions {
     unsigned scrypt_log2_n = default_scrypt_log2_n;             ///< passphrase work factor, 16..20
     bool check_model = true;                 ///< read the model with OpenVINO before sealing it
     std::vector<DevicePublicKey> devices;    ///< devices that can open the file with their identity
-    std::optional<SigningKey> sign;          ///< the publisher signature (devices and licences require one)
+    std::optional<SigningKey> sign;          ///< the publisher signature (devices and licenses require one)
     ModelConversion conversion = ModelConversion::automatic;  ///< which formats are converted to IR
-    /// Devices with a trust list open the model only through a licence signed by the key of `sign` (FORMAT.md
+    /// Devices with a trust list open the model only through a license signed by the key of `sign` (FORMAT.md
     /// §5.1, §9 step 5a): a copy re-wrapped by whoever learnt the file key does not open there. Needs `sign`;
     /// refuses `devices`. Resealing keeps it.
     bool license_only = false;
@@ -44,7 +44,7 @@ struct SealOptions {
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options = {});
 
-/// Changes to the stanzas of a sealed file that keep its file key, payload, signature and licences.
+/// Changes to the stanzas of a sealed file that keep its file key, payload, signature and licenses.
 struct RewrapChanges {
     std::vector<Key> add_keys;                ///< key files, and at most one passphrase, to add
     std::vector<DevicePublicKey> add_devices; ///< devices to add
@@ -55,14 +55,14 @@ struct RewrapChanges {
 };
 
 /// Writes `output`: `sealed` with its stanzas changed, without re-encrypting anything. `opener` must open the
-/// file with the publisher's key files or passphrase: a licence or a device identity is refused (Error(usage)),
+/// file with the publisher's key files or passphrase: a license or a device identity is refused (Error(usage)),
 /// as in reseal. Removing a stanza does not revoke a key that has seen the file key: for that, reseal.
 void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const RewrapChanges& changes);
 
 /// Writes `output`: the model of `sealed` sealed again under a new file key for `recipients` and
 /// `options.devices` (and signed if `options.sign`). Metadata is kept. The plaintext is held in locked memory
-/// while it is re-encrypted, never on disk. Old signatures and licences do not apply to the new file.
+/// while it is re-encrypted, never on disk. Old signatures and licenses do not apply to the new file.
 /// `opener` holds the publisher's key files or passphrase only (see rewrap).
 void reseal(const std::filesystem::path& sealed, const std::filesystem::path& output, const KeyRing& opener,
             const std::vector<Key>& recipients, const SealOptions& options = {});

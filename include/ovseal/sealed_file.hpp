@@ -34,7 +34,7 @@ struct FileInfo {
     std::vector<int> unknown_records;
     std::optional<std::string> signer_key_id;  ///< publisher key id from the signature record, if signed
     std::optional<std::string> model_id;       ///< the model id the signature claims (hex), if signed
-    bool license_only = false;                 ///< under a trust list, opens only through a licence (FORMAT §5.1)
+    bool license_only = false;                 ///< under a trust list, opens only through a license (FORMAT §5.1)
     bool verified = false;                     ///< header and every chunk authenticated
     bool signature_verified = false;           ///< ... and the signature, against a trust list
     bool opened_unsigned_by_device = false;    ///< opened through a device stanza with no signature check
@@ -46,7 +46,7 @@ FileInfo inspect(const std::filesystem::path& sealed);
 /// Authenticates the header and every chunk with `keys`; throws ovseal::Error on any failure.
 /// Returns the (now authenticated) header information. No plaintext is kept.
 FileInfo verify(const std::filesystem::path& sealed, const std::vector<Key>& keys);
-/// The same with a key ring: device identities, licences, and a trust list that requires a trusted signature.
+/// The same with a key ring: device identities, licenses, and a trust list that requires a trusted signature.
 FileInfo verify(const std::filesystem::path& sealed, const KeyRing& ring);
 
 /// The model id (§12.2 of docs/FORMAT.md) computed from the file itself; needs no key.

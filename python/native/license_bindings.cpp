@@ -21,14 +21,14 @@ void bind_licenses(py::module_& m) {
                 issued = issue_licenses(sealed, opener, to, LicenseTerms{not_before, expires, note}, key);
             }
             py::list result;
-            for (const auto& licence : issued) {
-                result.append(py::bytes(reinterpret_cast<const char*>(licence.data()), licence.size()));
+            for (const auto& license : issued) {
+                result.append(py::bytes(reinterpret_cast<const char*>(license.data()), license.size()));
             }
             return result;
         },
         py::arg("sealed"), py::arg("ring"), py::arg("devices"), py::arg("signer"), py::arg("signer_passphrase"),
         py::arg("not_before"), py::arg("expires"), py::arg("note"),
-        "Licences (bytes, in DEVICES order) for the devices to open SEALED, signed by SIGNER.");
+        "Licenses (bytes, in DEVICES order) for the devices to open SEALED, signed by SIGNER.");
     m.def(
         "inspect_license",
         [](const std::string& path) {
@@ -43,7 +43,7 @@ void bind_licenses(py::module_& m) {
             d["size"] = info.size;
             return d;
         },
-        py::arg("path"), "Reads a licence and checks its own signature (not whether its signer is trusted).");
+        py::arg("path"), "Reads a license and checks its own signature (not whether its signer is trusted).");
 }
 
 }  // namespace ovseal::python

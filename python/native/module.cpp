@@ -4,7 +4,7 @@
 #include "ovseal/version.hpp"
 
 PYBIND11_MODULE(_native, m) {
-    m.doc() = "ovseal's C++ API: sealing, inspecting, verifying, keys, licences and the compile-target check";
+    m.doc() = "ovseal's C++ API: sealing, inspecting, verifying, keys, licenses and the compile-target check";
     // The library reads no environment variable and prints nothing; the package does both, as the CLI does.
     ovseal::apply_environment();
     ovseal::print_notices_on_standard_error();

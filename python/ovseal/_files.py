@@ -88,8 +88,8 @@ def seal(
     """Seals ``model`` into ``output`` for the key files, the passphrase and the ``devices`` (public key texts or
     identity.pub files). ``model``: an IR .xml (with its .bin), an .onnx, a PaddlePaddle .pdmodel, a TensorFlow
     .pb or SavedModel folder, or a .tflite; ``conversion`` ("automatic", "to_ir", "keep_format") says which are
-    converted to IR, in locked memory. ``sign``: a signing key file or a "pkcs11:" URI (devices and licences need
-    a signed model). ``license_only``: devices with a trust list open the model only through a licence signed by
+    converted to IR, in locked memory. ``sign``: a signing key file or a "pkcs11:" URI (devices and licenses need
+    a signed model). ``license_only``: devices with a trust list open the model only through a license signed by
     ``sign`` (needs ``sign``, refuses ``devices``). Plaintext is never written anywhere."""
     recipients = key_ring(key_file=key_file, passphrase=passphrase, passphrase_file=passphrase_file)
     _native.seal(
@@ -118,7 +118,7 @@ def verify(
     clock_state: Optional[PathLike] = None,
     tcti: Optional[str] = None,
 ) -> FileInfo:
-    """Authenticates the header and every chunk (and the signature against ``trust``, licences for ``identity``);
+    """Authenticates the header and every chunk (and the signature against ``trust``, licenses for ``identity``);
     raises the :class:`ovseal.Error` subclass for any failure. No plaintext is kept."""
     ring = key_ring(key_file=key_file, passphrase=passphrase, passphrase_file=passphrase_file, identity=identity,
                     licenses=licenses, trust=trust, allow_unsigned=allow_unsigned, clock_state=clock_state,

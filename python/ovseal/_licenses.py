@@ -1,4 +1,4 @@
-"""Offline licences: one signed file per device that lets it open one signed model during a validity window."""
+"""Offline licenses: one signed file per device that lets it open one signed model during a validity window."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ._ring import Paths, PathLike, key_ring, paths
 
 @dataclass(frozen=True)
 class LicenseInfo:
-    """A licence's contents. Its own signature is checked; whether its signer is trusted is not."""
+    """A license's contents. Its own signature is checked; whether its signer is trusted is not."""
 
     model_id: str
     device: str
@@ -37,7 +37,7 @@ def issue_licenses(
     expires: int = 0,
     note: str = "",
 ) -> List[bytes]:
-    """Licences (in ``devices`` order) for each device (public key text or identity.pub) to open ``sealed``,
+    """Licenses (in ``devices`` order) for each device (public key text or identity.pub) to open ``sealed``,
     which the publisher's key file or passphrase must open. ``not_before`` / ``expires``: seconds since the epoch
     (0: no limit). ``signer``: the signing key file that signed the model, or a "pkcs11:" URI."""
     ring = key_ring(key_file=key_file, passphrase=passphrase, passphrase_file=passphrase_file)
@@ -52,14 +52,14 @@ def write_licenses(
     """:func:`issue_licenses`, written as DIRECTORY/<device key id>.lic (refusing to overwrite); returns the paths."""
     devices = _device_keys(devices)
     written = []
-    for device, licence in zip(devices, issue_licenses(sealed, devices, **options)):
+    for device, license in zip(devices, issue_licenses(sealed, devices, **options)):
         path = os.path.join(os.fsdecode(directory), _native.device_key_id(device) + ".lic")
         with open(path, "xb") as f:
-            f.write(licence)
+            f.write(license)
         written.append(path)
     return written
 
 
 def inspect_license(path: PathLike) -> LicenseInfo:
-    """Reads a licence and checks its own signature (not whether its signer is trusted)."""
+    """Reads a license and checks its own signature (not whether its signer is trusted)."""
     return LicenseInfo(**_native.inspect_license(paths(path)[0]))

@@ -61,7 +61,7 @@ class SignatureError(Error):
 
 
 class LicenseError(Error):
-    """No licence lets this device open this model now."""
+    """No license lets this device open this model now."""
 
 
 class ClockError(Error):
@@ -146,7 +146,7 @@ class LicenseExpiredError(LicenseError):
 
 
 class LicenseRequiredError(LicenseError):
-    """The publisher sealed the model to open only through a licence it signed (a key file, passphrase or device
+    """The publisher sealed the model to open only through a license it signed (a key file, passphrase or device
     key does not open it under a trust list)."""
 
     code, name = 34, "license_required"

@@ -16,9 +16,9 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     const auto header = container::read_unverified_header(sealed);
     if (!header.signature) {
         throw Error(ErrorCode::signature_required,
-                    "licences are issued only for signed models: seal the model with --sign first");
+                    "licenses are issued only for signed models: seal the model with --sign first");
     }
-    // The licence binds the model id: verify every chunk and the signature (which covers the id) first.
+    // The license binds the model id: verify every chunk and the signature (which covers the id) first.
     KeyRing check = ring;
     if (check.trusted.empty()) {
         check.trusted = {PublisherPublicKey::from_bytes(header.signature->signer)};
@@ -27,9 +27,9 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
     file.verify_payload();
     const auto& id = file.signature()->model_id;
     if (file.body().metadata.license_only && signer.public_key().bytes() != file.signature()->signer) {
-        throw Error(ErrorCode::usage, "the model is licence-only: devices accept only licences signed by the key "
+        throw Error(ErrorCode::usage, "the model is license-only: devices accept only licenses signed by the key "
                                       "that signed it (" + PublisherPublicKey::from_bytes(file.signature()->signer)
-                                                               .key_id() + "); sign the licences with that key");
+                                                               .key_id() + "); sign the licenses with that key");
     }
 
     // One ephemeral key per batch and key type: each device's shared secret, and so each wrap key, still differs.
@@ -45,7 +45,7 @@ std::vector<std::vector<std::uint8_t>> issue_licenses(const std::filesystem::pat
 }
 
 LicenseInfo inspect_license(const std::filesystem::path& path) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);
+    const auto bytes = keys::read_secret_file(path, 4096, "license", ErrorCode::license_invalid);
     const auto l = keys::parse_license(bytes.secret());
     return {keys::hex(l.model_id), l.device, l.not_before, l.expires, l.note,
             PublisherPublicKey::from_bytes(l.signer), bytes.size()};

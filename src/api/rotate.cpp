@@ -1,4 +1,4 @@
-// Key rotation: re-wrapping the file key (cheap, keeps signatures and licences) and resealing (new file key).
+// Key rotation: re-wrapping the file key (cheap, keeps signatures and licenses) and resealing (new file key).
 
 #include <algorithm>
 #include <set>
@@ -16,15 +16,15 @@
 namespace ovseal {
 namespace {
 
-// Re-publishing a file is the publisher's business: a licence or a device identity lets a device read a model,
-// and re-wrapping or re-sealing with it would turn a licence into a key file that never expires. This guards the
+// Re-publishing a file is the publisher's business: a license or a device identity lets a device read a model,
+// and re-wrapping or re-sealing with it would turn a license into a key file that never expires. This guards the
 // tool only: the stanzas are outside the signed message (FORMAT.md §12.1), so whoever holds the file key can add
-// one by following the spec; a licence-only file (FORMAT.md §5.1) is what keeps such a copy shut under a trust list.
+// one by following the spec; a license-only file (FORMAT.md §5.1) is what keeps such a copy shut under a trust list.
 void require_publisher_keys(const KeyRing& opener, const std::string& command) {
     if (!opener.licenses.empty() || !opener.identities.empty()) {
         throw Error(ErrorCode::usage,
-                    command + " opens the file only with the publisher's key files or passphrase, not with a licence "
-                              "or a device identity: a licence lets one device read the model for its window, it "
+                    command + " opens the file only with the publisher's key files or passphrase, not with a license "
+                              "or a device identity: a license lets one device read the model for its window, it "
                               "does not let it re-publish the model");
     }
 }
@@ -37,8 +37,8 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
     // rewrap_file authenticates what it copies
     const auto file = container::OpenedContainer::open(sealed, opener, container::OpenPurpose::republish);
     if (file.body().metadata.license_only && !changes.add_devices.empty()) {
-        throw Error(ErrorCode::usage, "the model is licence-only: a device stanza would never open it under a "
-                                      "trust list; issue the device a licence instead");
+        throw Error(ErrorCode::usage, "the model is license-only: a device stanza would never open it under a "
+                                      "trust list; issue the device a license instead");
     }
 
     const auto& old = file.stanzas();

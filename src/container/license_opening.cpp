@@ -22,18 +22,18 @@ std::uint64_t now_seconds(const KeyRing& ring) {
                                           .count());
 }
 
-// §13.3: one licence, against the file's claimed model id and the ring's identities (`devices`, in ring order).
+// §13.3: one license, against the file's claimed model id and the ring's identities (`devices`, in ring order).
 OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
                            const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
-    const auto bytes = keys::read_secret_file(path, 4096, "licence", ErrorCode::license_invalid);  // small; holds no secret, but bounded
+    const auto bytes = keys::read_secret_file(path, 4096, "license", ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
     if (!policy::is_trusted(ring.trusted, signer)) {
-        throw Error(ErrorCode::untrusted_signer, "the licence '" + path.string() + "' is signed by key " +
+        throw Error(ErrorCode::untrusted_signer, "the license '" + path.string() + "' is signed by key " +
                                                      signer.key_id() + ", which is not in the trust list");
     }
     if (license.model_id != signature.model_id) {
-        throw Error(ErrorCode::license_wrong_model, "the licence '" + path.string() + "' is for another model");
+        throw Error(ErrorCode::license_wrong_model, "the license '" + path.string() + "' is for another model");
     }
     std::optional<std::size_t> device;
     for (std::size_t d = 0; d < devices.size() && !device; ++d) {
@@ -41,16 +41,16 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
     }
     if (!device) {
         throw Error(ErrorCode::license_wrong_device,
-                    "the licence '" + path.string() + "' is for device " +
+                    "the license '" + path.string() + "' is for device " +
                         license.device.to_string() + ", not this one");
     }
     if (license.not_before != 0 && now < license.not_before) {
-        throw Error(ErrorCode::license_not_yet_valid, "the licence '" + path.string() + "' is valid from " +
+        throw Error(ErrorCode::license_not_yet_valid, "the license '" + path.string() + "' is valid from " +
                                                           std::to_string(license.not_before) + " (now " +
                                                           std::to_string(now) + ")");
     }
     if (license.expires != 0 && now >= license.expires) {
-        throw Error(ErrorCode::license_expired, "the licence '" + path.string() + "' expired at " +
+        throw Error(ErrorCode::license_expired, "the license '" + path.string() + "' expired at " +
                                                     std::to_string(license.expires) + " (now " + std::to_string(now) +
                                                     "); ask the publisher for a new one");
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Step 2b of opening (docs/FORMAT.md §9, §13.3, §13.4): the rollback guard, then the key ring's licences in order
+// Step 2b of opening (docs/FORMAT.md §9, §13.3, §13.4): the rollback guard, then the key ring's licenses in order
 // until one opens the file for one of the ring's device identities. Runs only under a trust list, before any key
 // or stanza is tried.
 
@@ -23,7 +23,7 @@ struct OpenedLicense {
 
 struct LicenseOpening {
     std::optional<OpenedLicense> opened;
-    std::optional<Error> error;  // the first licence's failure (io errors are thrown instead)
+    std::optional<Error> error;  // the first license's failure (io errors are thrown instead)
 };
 
 /// `signature` is the file's signature record (read at step 2a, not yet verified); `devices` the agreements of

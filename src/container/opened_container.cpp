@@ -131,7 +131,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
     FileReader file(path);
     RawHeader raw = read_raw_header(file);
 
-    // Steps 2a and 2b: trust and licences, before any key is used. The trailer is read here, once (FORMAT §9).
+    // Steps 2a and 2b: trust and licenses, before any key is used. The trailer is read here, once (FORMAT §9).
     std::optional<policy::TrustedSignature> trusted;
     if (!ring.trusted.empty()) {
         const auto layout = format::compute_layout(raw.preamble.header_length, format::parse_body(raw.body()));
@@ -144,7 +144,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
     std::optional<std::size_t> opened_identity;
     std::vector<keys::DeviceStanzaChoice> choices;
     // Every agreement of one identity in this open goes through one DeviceAgreement: a TPM-held key is loaded
-    // once for the clock guard, the licences and the stanzas.
+    // once for the clock guard, the licenses and the stanzas.
     keys::DeviceAgreements devices(ring.identities);
     if (!ring.licenses.empty()) {  // a trust list too (check_ring_policy)
         auto licensed = open_with_licenses(ring, trusted->record, devices);

@@ -1,6 +1,6 @@
 #pragma once
 
-// Opening a sealed file (docs/FORMAT.md §9, §12.3, §13.3): trust and licences are checked before any key is
+// Opening a sealed file (docs/FORMAT.md §9, §12.3, §13.3): trust and licenses are checked before any key is
 // used, the header is authenticated, then entries are decrypted (and, for signed files under a trust list, every
 // chunk hashed and the signature verified) before anything is released. A device needs nothing else: this does
 // not depend on the sealing code.
@@ -43,7 +43,7 @@ crypto::Bytes32 compute_model_id(const std::filesystem::path& path, unsigned thr
 enum class OpenedBy { key, device, device_unsigned, license };
 
 /// Why a file is opened. Tools that only re-publish a file with the publisher's own keys (re-wrapping, resealing,
-/// issuing licences) skip the licence-only rule (§9 step 5a); their trust list only checks the signature.
+/// issuing licenses) skip the license-only rule (§9 step 5a); their trust list only checks the signature.
 enum class OpenPurpose { use, republish };
 
 struct EntryOutput {
@@ -70,7 +70,7 @@ public:
     /// The trailer's bytes as read once at opening (empty for an unsigned file).
     const std::vector<std::uint8_t>& raw_trailer() const noexcept { return m_trailer; }
     OpenedBy opened_by() const noexcept { return m_opened_by; }
-    /// The index in the key ring of the device identity that opened the file (its stanza or licence), if one did.
+    /// The index in the key ring of the device identity that opened the file (its stanza or license), if one did.
     std::optional<std::size_t> opened_identity() const noexcept { return m_opened_identity; }
     /// The header exactly as stored.
     const std::vector<std::uint8_t>& raw_header() const noexcept { return m_header; }

@@ -112,12 +112,12 @@ std::vector<std::uint8_t> header_with_mac(const std::vector<format::Stanza>& sta
 
 void check_license_only(const SealParameters& parameters) {
     if (parameters.metadata.license_only && !parameters.signer) {
-        throw Error(ErrorCode::usage, "a licence-only model must be signed (--sign): devices open it only through "
-                                      "a licence from the key that signed it");
+        throw Error(ErrorCode::usage, "a license-only model must be signed (--sign): devices open it only through "
+                                      "a license from the key that signed it");
     }
     if (parameters.metadata.license_only && !parameters.devices.empty()) {
-        throw Error(ErrorCode::usage, "a licence-only model cannot be sealed to devices (-r, -R): under a trust "
-                                      "list a device opens it only through a licence; issue licences instead");
+        throw Error(ErrorCode::usage, "a license-only model cannot be sealed to devices (-r, -R): under a trust "
+                                      "list a device opens it only through a license; issue licenses instead");
     }
 }
 

@@ -36,7 +36,7 @@ struct SealParameters {
     bool sync = true;                      // fsync before the rename (a cache entry, checked on use, need not)
 };
 
-/// A licence-only model (FORMAT.md §5.1) is signed and has no device recipient; throws Error(usage) otherwise.
+/// A license-only model (FORMAT.md §5.1) is signed and has no device recipient; throws Error(usage) otherwise.
 void check_license_only(const SealParameters& parameters);
 
 /// Seals `entries` for every key in `recipients` and every device of `parameters` into `output`, written through a temporary file in the same
@@ -46,7 +46,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
                   crypto::RandomSource& random);
 
 /// Writes a copy of an opened file with other stanzas: same file key, body, chunks and trailer, so the
-/// signature and every licence stay valid (docs/FORMAT.md §12.1). The new header is authenticated with the
+/// signature and every license stay valid (docs/FORMAT.md §12.1). The new header is authenticated with the
 /// file key. Written through a temporary file like seal_package.
 void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>& stanzas,
                  const std::filesystem::path& output);

@@ -270,10 +270,10 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
             break;
         case record::license_only:
             if (!value.empty()) {
-                malformed("the licence-only record is not empty");
+                malformed("the license-only record is not empty");
             }
             if (m.license_only) {
-                malformed("the licence-only record appears twice");
+                malformed("the license-only record appears twice");
             }
             m.license_only = true;
             break;

@@ -44,7 +44,7 @@ struct Metadata {
     std::optional<std::string> openvino_version;
     std::optional<std::string> sealed_by;
     std::optional<std::vector<std::uint8_t>> cache_binding;  // compiled-model cache entries only (§16)
-    bool license_only = false;  // under a trust list, only a licence from the file's signer opens it (§9 step 5a)
+    bool license_only = false;  // under a trust list, only a license from the file's signer opens it (§9 step 5a)
     std::vector<std::uint16_t> unknown_records;  // non-critical records this reader skipped
 };
 

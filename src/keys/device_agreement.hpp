@@ -1,6 +1,6 @@
 #pragma once
 
-// One device identity's key agreements during one open (docs/FORMAT.md §7.4): every stanza it tries, a licence
+// One device identity's key agreements during one open (docs/FORMAT.md §7.4): every stanza it tries, a license
 // and the TPM-anchored clock guard. A key in a TPM is loaded at the first agreement and kept for the others (one
 // TPM connection, storage primary, loaded key and salted session per open, not one per stanza) and flushed when
 // this goes; X25519 keys and P-256 keys in software agree in memory.
@@ -26,7 +26,7 @@ public:
 
     const DeviceIdentity& identity() const noexcept { return m_identity; }
 
-    /// The shared secret with `ephemeral` as stanzas and licences carry it (X25519: 32 bytes, the X25519
+    /// The shared secret with `ephemeral` as stanzas and licenses carry it (X25519: 32 bytes, the X25519
     /// result; P-256: a 33-byte compressed point, the x-coordinate of d * ephemeral), or nothing if the key is
     /// unusable (an all-zero X25519 result, a point not on the curve). A TPM's errors propagate.
     std::optional<memory::SecretBytes> shared(std::span<const std::uint8_t> ephemeral);

@@ -34,7 +34,7 @@ struct Signer {
     virtual crypto::Signature64 sign(std::span<const std::uint8_t> message) const = 0;
 };
 
-/// The software key: OpenSSL, with the key parsed once (licence issuance signs thousands of messages a second).
+/// The software key: OpenSSL, with the key parsed once (license issuance signs thousands of messages a second).
 class SoftwareSigner final : public Signer {
 public:
     explicit SoftwareSigner(crypto::KeyView seed) : m_key(seed) {}

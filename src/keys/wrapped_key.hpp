@@ -2,7 +2,7 @@
 
 // The one way a file key is wrapped (docs/FORMAT.md §7): 64 bytes of key material `okm`, of which okm[0:32]
 // wraps the file key with AES-256-GCM (zero nonce: each okm is used once) and okm[32:64] commits to it.
-// Used by every stanza type and by licences.
+// Used by every stanza type and by licenses.
 
 #include <cstdint>
 #include <memory>
@@ -39,7 +39,7 @@ struct DeviceWrap {
 };
 
 /// The writer's ephemeral keys, one per device key type, drawn from `random` when first needed. One instance
-/// may serve a batch of licences: each device's shared secret, and so each wrap key, still differs.
+/// may serve a batch of licenses: each device's shared secret, and so each wrap key, still differs.
 class EphemeralKeys {
 public:
     explicit EphemeralKeys(crypto::RandomSource& random) : m_random(random) {}

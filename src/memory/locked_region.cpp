@@ -43,7 +43,7 @@ constexpr std::size_t huge_page_threshold = std::size_t{4} << 20;
 bool huge_pages_wanted() { return g_huge_pages.load(std::memory_order_relaxed); }
 
 // Wiped single pages kept mapped and locked for reuse: keys and other small secrets come and go by the
-// thousand (licence batches), and mmap + mlock + munlock + munmap costs ~10 us each time.
+// thousand (license batches), and mmap + mlock + munlock + munmap costs ~10 us each time.
 struct PooledPage {
     void* data;
     bool locked;

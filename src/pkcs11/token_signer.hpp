@@ -10,7 +10,7 @@ namespace ovseal::pkcs11 {
 
 /// Signs with a private key in a token (CKM_EDDSA). The first signature is also verified in software against
 /// the public key ovseal reads from the token, so a public key object that does not belong to the private key
-/// is caught before a file or licence carries a signature that no device would accept.
+/// is caught before a file or license carries a signature that no device would accept.
 class TokenSigner final : public Signer {
 public:
     TokenSigner(std::unique_ptr<Session> session, CK_OBJECT_HANDLE key, PublicKeyBytes public_key,

@@ -25,7 +25,7 @@ std::size_t device_key_size(std::uint16_t version) { return version == p256_lice
 std::size_t fixed_size(std::uint16_t version) { return 8 + 2 + 2 + 32 + 2 * device_key_size(version) + 16 + 80; }
 
 [[noreturn]] void invalid(const std::string& why) {
-    throw Error(ErrorCode::license_invalid, "the licence is invalid: " + why);
+    throw Error(ErrorCode::license_invalid, "the license is invalid: " + why);
 }
 
 // "ovseal-v1 licence" (or "ovseal-v1 licence p256") || model_id || u64 not_before || u64 expires: the window is
@@ -53,14 +53,14 @@ std::vector<std::uint8_t> signing_input(std::span<const std::uint8_t> signed_par
 License parse_license(std::span<const std::uint8_t> bytes) {
     if (bytes.size() < license_magic.size() ||
         !std::equal(license_magic.begin(), license_magic.end(), bytes.begin())) {
-        invalid("it is not an ovseal licence file");
+        invalid("it is not an ovseal license file");
     }
     format::ByteReader r(bytes, ErrorCode::license_invalid);
     r.take(8, "magic");
     const std::uint16_t version = r.u16("version");
     if (version != x25519_license_version && version != p256_license_version) {
         throw Error(ErrorCode::unsupported_version,
-                    "unsupported licence version " + std::to_string(version) + "; upgrade ovseal");
+                    "unsupported license version " + std::to_string(version) + "; upgrade ovseal");
     }
     const std::uint16_t note_length = r.u16("note length");
     if (note_length > max_license_note || bytes.size() != fixed_size(version) + note_length + signature_part) {
@@ -114,10 +114,10 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, EphemeralKeys& ephemeral) {
     if (note.size() > max_license_note) {
-        throw Error(ErrorCode::usage, "a licence note is at most 1024 bytes");
+        throw Error(ErrorCode::usage, "a license note is at most 1024 bytes");
     }
     if (not_before != 0 && expires != 0 && not_before >= expires) {
-        throw Error(ErrorCode::usage, "the licence would never be valid: --not-before is not before --expires");
+        throw Error(ErrorCode::usage, "the license would never be valid: --not-before is not before --expires");
     }
     const std::uint16_t version =
         device.type() == DeviceKeyType::p256 ? p256_license_version : x25519_license_version;

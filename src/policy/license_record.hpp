@@ -1,6 +1,6 @@
 #pragma once
 
-// Licences (docs/FORMAT.md §13): a signed, device-bound wrap of a model's file key with a validity window.
+// Licenses (docs/FORMAT.md §13): a signed, device-bound wrap of a model's file key with a validity window.
 // Parsing is pure; nothing here reads files.
 
 #include <array>
@@ -33,24 +33,24 @@ struct License {
 
 constexpr std::size_t max_license_note = 1024;
 
-/// Parses a licence and verifies its own signature (not whether the signer is trusted). Throws
-/// license_invalid, or unsupported_version for a newer licence version.
+/// Parses a license and verifies its own signature (not whether the signer is trusted). Throws
+/// license_invalid, or unsupported_version for a newer license version.
 License parse_license(std::span<const std::uint8_t> bytes);
 
-/// Makes and signs a licence for `device` that wraps `file_key`, with an ephemeral key drawn from `random`.
+/// Makes and signs a license for `device` that wraps `file_key`, with an ephemeral key drawn from `random`.
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, crypto::RandomSource& random);
-/// The same with ephemeral keys shared by the licences of one batch (§13.2).
+/// The same with ephemeral keys shared by the licenses of one batch (§13.2).
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,
                                         const SigningKey& signer, EphemeralKeys& ephemeral);
 
-/// The file key, with `device` (whose public key must be the licence's device). Throws license_invalid.
+/// The file key, with `device` (whose public key must be the license's device). Throws license_invalid.
 memory::SecretBytes license_file_key(const License& license, DeviceAgreement& device);
-/// The same for one licence alone.
+/// The same for one license alone.
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity);
 
 }  // namespace ovseal::keys

@@ -9,7 +9,7 @@ namespace ovseal::policy {
 void check_ring_policy(const KeyRing& ring) {
     if (!ring.trusted.empty()) return;
     if (!ring.licenses.empty()) {
-        throw Error(ErrorCode::usage, "licences are accepted only from trusted publishers: give the publisher's "
+        throw Error(ErrorCode::usage, "licenses are accepted only from trusted publishers: give the publisher's "
                                       "public key with --trust PUBLISHER.pub");
     }
     if (!ring.identities.empty() && !ring.allow_unsigned_device_files) {
@@ -45,13 +45,13 @@ void check_license_only(const TrustedSignature& trusted, const std::optional<Pub
     if (license_signer && *license_signer == trusted.signer.bytes()) return;
     if (license_signer) {
         throw Error(ErrorCode::license_required,
-                    "the publisher sealed this model to open only through a licence it signed itself, and this "
-                    "licence is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
+                    "the publisher sealed this model to open only through a license it signed itself, and this "
+                    "license is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
                         ", not by the model's publisher key " + trusted.signer.key_id());
     }
-    if (license_error) throw *license_error;  // the reader's own licence failed: that is what to fix
+    if (license_error) throw *license_error;  // the reader's own license failed: that is what to fix
     throw Error(ErrorCode::license_required,
-                "the publisher sealed this model to open only through a licence: give this device's licence "
+                "the publisher sealed this model to open only through a license: give this device's license "
                 "(--license) and identity; a key file, passphrase or device key does not open it under a trust list");
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // The trust list's decisions when opening (docs/FORMAT.md §9 steps 2a, 5a and 7a, §12.3): which key rings need one,
-// whether a file's signer is in it, whether a licence-only file may open, and whether the signature verifies. The
+// whether a file's signer is in it, whether a license-only file may open, and whether the signature verifies. The
 // container reads every byte these decisions depend on, once, and hands that copy here: the trailer read at step 2a
 // is the only one any later step uses, and the signature is verified under the trusted key chosen then, by value.
 
@@ -17,7 +17,7 @@
 
 namespace ovseal::policy {
 
-/// Licences, and device identities without allow_unsigned_device_files, open nothing without a trust list:
+/// Licenses, and device identities without allow_unsigned_device_files, open nothing without a trust list:
 /// throws usage for such a ring.
 void check_ring_policy(const KeyRing& ring);
 
@@ -36,10 +36,10 @@ struct TrustedSignature {
 TrustedSignature require_trusted_signature(std::vector<std::uint8_t> trailer,
                                            const std::vector<PublisherPublicKey>& trusted);
 
-/// Step 5a: a licence-only file opens under a trust list only with a licence signed by the file's own signer: a
-/// copy re-wrapped by whoever learnt the file key, or licences its holder signed with a key of its own, stay shut.
-/// `license_signer` is the signer of the licence that opened the file, if one did; `license_error` the first
-/// licence's failure, if any.
+/// Step 5a: a license-only file opens under a trust list only with a license signed by the file's own signer: a
+/// copy re-wrapped by whoever learnt the file key, or licenses its holder signed with a key of its own, stay shut.
+/// `license_signer` is the signer of the license that opened the file, if one did; `license_error` the first
+/// license's failure, if any.
 void check_license_only(const TrustedSignature& trusted, const std::optional<PublicKeyBytes>& license_signer,
                         const std::optional<Error>& license_error);
 

@@ -1,6 +1,6 @@
 """Attack: a device owner turns a sealed model into one only its own key file opens, with the shipped tools.
 
-`rewrap` and `reseal` refuse licences and device identities. `seal` reads a model with OpenVINO; with the ovseal
+`rewrap` and `reseal` refuse licenses and device identities. `seal` reads a model with OpenVINO; with the ovseal
 frontend installed (as README shows, for unmodified applications) and a key ring in OVSEAL_KEYRING, OpenVINO
 would hand a sealed file passed off as a model to that frontend, which decrypts it, and `seal` would seal the
 plaintext again for the attacker's key. `seal` refuses a sealed input, and reads every model with the frontend of

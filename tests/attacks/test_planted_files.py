@@ -262,9 +262,9 @@ def test_a_fifo_in_place_of_the_sealed_file_is_refused_at_once(world, tmp_path):
     assert "not a regular file" in result.stderr
 
 
-@pytest.mark.parametrize("which", ["key file", "trusted key", "identity", "licence", "clock state", "key ring"])
+@pytest.mark.parametrize("which", ["key file", "trusted key", "identity", "license", "clock state", "key ring"])
 def test_a_fifo_in_place_of_any_input_never_hangs_a_load(world, tmp_path, which):
-    """A FIFO nobody writes to, put where a key, a licence, a trusted key, an identity, the clock state or the key
+    """A FIFO nobody writes to, put where a key, a license, a trusted key, an identity, the clock state or the key
     ring should be, reads as empty: a typed error (or a load that does without it), at once."""
     fifo = tmp_path / "planted"
     os.mkfifo(fifo)
@@ -280,12 +280,12 @@ def test_a_fifo_in_place_of_any_input_never_hangs_a_load(world, tmp_path, which)
         os.mkfifo(device / "identity")
         shutil.copyfile(world.device / "identity.pub", device / "identity.pub")
         cmd = run + ["--identity", str(device)] + trust
-    elif which == "licence":
+    elif which == "license":
         cmd = run + identity + trust + ["--license", str(fifo)]
     elif which == "clock state":
-        licence = tmp_path / "x.lic"
-        licence.write_bytes(b"not a licence")
-        cmd = run + identity + trust + ["--license", str(licence), "--clock-state", str(fifo)]
+        license = tmp_path / "x.lic"
+        license.write_bytes(b"not a license")
+        cmd = run + identity + trust + ["--license", str(license), "--clock-state", str(fifo)]
     else:
         cmd = [LOAD_PROBE, str(fifo), str(world.genuine)]
     result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=60)

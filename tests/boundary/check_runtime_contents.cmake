@@ -1,10 +1,10 @@
-# ovseal_runtime holds no sealing, licence-issuing, rotation or PKCS#11 code: none of their symbols is defined in
+# ovseal_runtime holds no sealing, license-issuing, rotation or PKCS#11 code: none of their symbols is defined in
 # the library (FILES: the library and a program linked against it, a ;-list), and the program defines none either.
 # Run as: cmake -DNM=... "-DFILES=lib;program" -P check_runtime_contents.cmake
 cmake_minimum_required(VERSION 3.20)
 set(excluded
     "ovseal::seal_model\\("          # sealing models
-    "ovseal::issue_licenses\\("      # issuing licences
+    "ovseal::issue_licenses\\("      # issuing licenses
     "ovseal::rewrap\\(" "ovseal::reseal\\("
     "ovseal::openvino::convert_to_ir\\("
     "ovseal::pkcs11::"               # PKCS#11 tokens
@@ -25,4 +25,4 @@ foreach(file IN LISTS FILES)
         message(FATAL_ERROR "${file} does not define ovseal::compile_model: the check would see nothing")
     endif()
 endforeach()
-message(STATUS "no sealing, licence-issuing, rotation or PKCS#11 code in ${FILES}")
+message(STATUS "no sealing, license-issuing, rotation or PKCS#11 code in ${FILES}")

@@ -1,4 +1,4 @@
-// A device application on ovseal_runtime alone (no sealing, licence issuing or PKCS#11 code): opens a sealed model
+// A device application on ovseal_runtime alone (no sealing, license issuing or PKCS#11 code): opens a sealed model
 // with a key-ring file, compiles it through the sealed compiled-model cache and runs it once.
 //
 //   runtime_probe SEALED KEYRING_JSON CACHE_DIR    prints "cache=hit|stored|rebuilt|not_stored outputs=N"

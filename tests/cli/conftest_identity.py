@@ -1,4 +1,4 @@
-"""Shared fixtures and helpers for the device / signature / licence tests (test_devices.py, test_signatures.py,
+"""Shared fixtures and helpers for the device / signature / license tests (test_devices.py, test_signatures.py,
 test_licenses.py). Not a conftest.py: the test modules import the fixtures they use from here, e.g.
 
     from conftest_identity import ih, publisher, device  # noqa: F401  (pytest fixtures)

@@ -1,5 +1,5 @@
-"""A licensee who tries to keep the model after the licence ends. With the shipped CLI, rewrap and reseal refuse a
-licence or a device identity. Following the format by hand, it can still add a key stanza of its own (the signature
+"""A licensee who tries to keep the model after the license ends. With the shipped CLI, rewrap and reseal refuse a
+license or a device identity. Following the format by hand, it can still add a key stanza of its own (the signature
 does not cover stanzas): a model sealed --license-only refuses such a copy under a trust list (FORMAT.md §9 step
 5a), a model sealed without it opens it as it did before revision 5."""
 
@@ -26,7 +26,7 @@ def wd_module(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def licensed(cli, wd_module, models, secrets, publisher, device):
-    """mlp sealed with the publisher's master key (key1) only, signed, and a one-hour licence for device l1."""
+    """mlp sealed with the publisher's master key (key1) only, signed, and a one-hour license for device l1."""
     model = wd_module / "m.ovseal"
     cli.ok("seal", models["mlp"], "-o", model, "--key-file", secrets.key1, "--sign", publisher.key)
     lic = wd_module / "l1.lic"
@@ -44,11 +44,11 @@ def test_licensee_cannot_rewrap_or_reseal(cli, ih, wd, licensed, secrets, device
     """`rewrap/reseal --license ... --add-key-file stolen.key` would give a copy that opens with the key file
     forever: refused as a usage error that says why, and nothing is written."""
     model, lic = licensed
-    cli.ok("verify", model, *licensee(device, publisher, lic))  # the licence itself is good
+    cli.ok("verify", model, *licensee(device, publisher, lic))  # the license itself is good
     out = wd / "extracted.ovseal"
     add = "--add-key-file" if command == "rewrap" else "--to-key-file"
     r = cli(command, model, *licensee(device, publisher, lic), add, secrets.key2, "-o", out)
-    ih.assert_error(r, "usage", "licence")
+    ih.assert_error(r, "usage", "license")
     assert "publisher" in r.error_message()
     assert not out.exists() and list(wd.iterdir()) == []
     # A device identity alone (a model sealed to it) is refused the same way.
@@ -69,13 +69,13 @@ def test_publisher_still_rewraps_and_reseals(cli, wd, licensed, secrets, publish
 def test_help_says_it_is_a_guard_of_the_tool(cli):
     for command in ("rewrap", "reseal"):
         text = " ".join(cli.ok(command, "--help").stdout.split())
-        assert "licence or a device identity is refused" in text
+        assert "license or a device identity is refused" in text
         assert "guard of the tool, not of the format" in text
 
 
 # ---------------------------------------------------------------------------------------------------------
 # The same licensee, following the format by hand (FORMAT.md §12.1: stanzas are outside the signature): it takes
-# the file key out through its licence with the independent reference opener and adds a key stanza of its own.
+# the file key out through its license with the independent reference opener and adds a key stanza of its own.
 
 def extract_with_stolen_key(model, lic, device_dir, publisher_pub, stolen_key, out):
     data = model.read_bytes()
@@ -102,12 +102,12 @@ def extract_with_stolen_key(model, lic, device_dir, publisher_pub, stolen_key, o
 
 
 @pytest.fixture(scope="module")
-def licence_only(cli, wd_module, models, secrets, publisher, device):
-    """mlp sealed --license-only with the master key (key1), and a one-hour licence for device l1."""
+def license_only(cli, wd_module, models, secrets, publisher, device):
+    """mlp sealed --license-only with the master key (key1), and a one-hour license for device l1."""
     model = wd_module / "only.ovseal"
     r = cli.ok("seal", models["mlp"], "-o", model, "--key-file", secrets.key1, "--sign", publisher.key,
                "--license-only")
-    assert "Licence only" in r.stdout
+    assert "License only" in r.stdout
     lic = wd_module / "only.lic"
     r = cli.ok("license", "issue", "--model", model, "--key-file", secrets.key1, "--sign", publisher.key,
                "--device", device("l1").pub, "--expires", str(int(time.time()) + 3600), "-o", lic)
@@ -115,13 +115,13 @@ def licence_only(cli, wd_module, models, secrets, publisher, device):
     return model, lic
 
 
-def test_extracted_copy_of_a_licence_only_model_is_refused(cli, ih, wd, licence_only, secrets, device, publisher):
-    model, lic = licence_only
+def test_extracted_copy_of_a_license_only_model_is_refused(cli, ih, wd, license_only, secrets, device, publisher):
+    model, lic = license_only
     copy = extract_with_stolen_key(model, lic, device("l1").dir, publisher.pub, secrets.key2, wd / "copy.ovseal")
     assert cli.ok("inspect", copy, "--json").stdout.count('"type": "key"') == 2
-    ih.fails_both(wd, copy, "license_required", "only through a licence", "--trust", publisher.pub,
+    ih.fails_both(wd, copy, "license_required", "only through a license", "--trust", publisher.pub,
                   "--key-file", secrets.key2)
-    # The licence itself still opens the model (and the copy: same file key, same licence).
+    # The license itself still opens the model (and the copy: same file key, same license).
     cli.ok("verify", model, *licensee(device, publisher, lic))
     cli.ok("verify", copy, *licensee(device, publisher, lic))
 
@@ -134,13 +134,13 @@ def test_extracted_copy_without_the_flag_opens_anywhere(cli, ih, wd, licensed, s
     assert "trusted publisher" in r.stdout
 
 
-def test_license_only_shown_by_inspect_and_verify(cli, h, licence_only, device, publisher):
-    model, lic = licence_only
+def test_license_only_shown_by_inspect_and_verify(cli, h, license_only, device, publisher):
+    model, lic = license_only
     assert h.inspect_json(cli, model)["license_only"] is True
-    assert "Licence only" in cli.ok("inspect", model).stdout
+    assert "License only" in cli.ok("inspect", model).stdout
     r = cli.ok("verify", model, *licensee(device, publisher, lic), "--json")
     assert json.loads(r.stdout)["license_only"] is True
-    assert "Licence only" in cli.ok("verify", model, *licensee(device, publisher, lic)).stdout
+    assert "License only" in cli.ok("verify", model, *licensee(device, publisher, lic)).stdout
 
 
 def test_license_only_needs_sign_and_no_device(cli, ih, wd, models, secrets, publisher, device):
@@ -159,16 +159,16 @@ def test_license_issue_warns_without_the_flag(cli, wd, licensed, secrets, publis
     assert "warning" in r.stderr and "--license-only" in r.stderr
 
 
-def test_license_only_licences_come_from_its_signer(cli, ih, wd, licence_only, secrets, other_publisher, device):
-    model, _ = licence_only
+def test_license_only_licenses_come_from_its_signer(cli, ih, wd, license_only, secrets, other_publisher, device):
+    model, _ = license_only
     r = cli("license", "issue", "--model", model, "--key-file", secrets.key1, "--sign", other_publisher.key,
             "--device", device("l1").pub, "-o", wd / "x.lic")
-    ih.assert_error(r, "usage", "licence-only")
+    ih.assert_error(r, "usage", "license-only")
     assert not (wd / "x.lic").exists()
 
 
-def test_reseal_keeps_license_only(cli, h, wd, licence_only, secrets, publisher):
-    model, _ = licence_only
+def test_reseal_keeps_license_only(cli, h, wd, license_only, secrets, publisher):
+    model, _ = license_only
     out = wd / "resealed.ovseal"
     cli.ok("reseal", model, "--key-file", secrets.key1, "--to-key-file", secrets.key1, "--sign", publisher.key,
            "-o", out)

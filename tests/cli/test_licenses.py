@@ -1,5 +1,5 @@
-"""Offline licences: `ovseal license issue/inspect`, opening a model with --identity + --license + --trust, each
-licence error of FORMAT.md §13.3, batch issue, and the rollback guard (§13.4)."""
+"""Offline licenses: `ovseal license issue/inspect`, opening a model with --identity + --license + --trust, each
+license error of FORMAT.md §13.3, batch issue, and the rollback guard (§13.4)."""
 
 import json
 import re
@@ -20,7 +20,7 @@ def wd_module(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model(cli, wd_module, models, secrets, publisher):
-    """mlp sealed with key1 only (no device stanza) and signed: the licence is the only way a device opens it."""
+    """mlp sealed with key1 only (no device stanza) and signed: the license is the only way a device opens it."""
     out = wd_module / "m.ovseal"
     cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key)
     return out
@@ -28,7 +28,7 @@ def model(cli, wd_module, models, secrets, publisher):
 
 @pytest.fixture(scope="module")
 def issue(cli, wd_module, model, secrets, publisher):
-    """issue(*options, model=..., signer=...) -> path of a new licence; options go to `license issue`."""
+    """issue(*options, model=..., signer=...) -> path of a new license; options go to `license issue`."""
     count = [0]
 
     def _issue(*options, model=model, signer=publisher, secret=None):
@@ -52,7 +52,7 @@ def opener(device, publisher, lic, name="d1"):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The licence opens the model on its device
+# The license opens the model on its device
 
 def test_license_opens_model(cli, h, ih, wd, model, lic_d1, device, publisher, plain_outputs):
     assert [s["type"] for s in h.inspect_json(cli, model)["stanzas"]] == ["key"]
@@ -61,12 +61,12 @@ def test_license_opens_model(cli, h, ih, wd, model, lic_d1, device, publisher, p
     model_id = h.inspect_json(cli, model)["signature"]["model_id"]
     r = cli.ok("verify", model, *opener(device, publisher, lic_d1))
     assert "OK" in r.stdout and model_id in r.stdout
-    # Without the licence the device has no way in.
+    # Without the license the device has no way in.
     ih.fails_both(wd, model, "no_matching_key", "key", "--identity", device("d1").dir, "--trust", publisher.pub)
 
 
 def test_license_among_others(cli, ih, model, lic_d1, issue, device, publisher):
-    """Several licences and identities offered: the one for this model and device is used."""
+    """Several licenses and identities offered: the one for this model and device is used."""
     other = issue("--device", device("d2").pub)
     cli.ok("verify", model, "--identity", device("d2").dir, "--identity", device("d1").dir,
            "--license", other, "--license", lic_d1, "--trust", publisher.pub)
@@ -113,7 +113,7 @@ def test_wrong_device(cli, ih, wd, model, lic_d1, device, publisher):
 
 
 def test_wrong_model(cli, ih, wd, models, secrets, publisher, lic_d1, device):
-    """The same model sealed again (new model id): the licence of the first seal does not open it."""
+    """The same model sealed again (new model id): the license of the first seal does not open it."""
     again = wd / "again.ovseal"
     cli.ok("seal", models["mlp"], "-o", again, "--key-file", secrets.key1, "--sign", publisher.key)
     ih.fails_both(wd, again, "license_wrong_model", "model", *opener(device, publisher, lic_d1))
@@ -142,7 +142,7 @@ def test_window_open_now(cli, model, issue, device, publisher):
 @pytest.mark.parametrize("where", ["magic", "model-id", "device", "expires", "ephemeral", "wrapped", "note",
                                    "signature", "last"])
 def test_damaged_license(cli, ih, wd, model, lic_d1, device, publisher, where):
-    """Any flipped byte of a licence: license_invalid (its own signature covers everything before it), both
+    """Any flipped byte of a license: license_invalid (its own signature covers everything before it), both
     when opening and in `license inspect`."""
     n = len("site 7, line 3")
     off = {"magic": 1, "model-id": 20, "device": 50, "expires": 84, "ephemeral": 100, "wrapped": 150,
@@ -151,8 +151,8 @@ def test_damaged_license(cli, ih, wd, model, lic_d1, device, publisher, where):
     assert len(data) == 301 + n
     bad = wd / "bad.lic"
     bad.write_bytes(ih.flip(data, off))
-    ih.fails_both(wd, model, "license_invalid", "licence", *opener(device, publisher, bad))
-    ih.assert_error(cli("license", "inspect", bad), "license_invalid", "licence")
+    ih.fails_both(wd, model, "license_invalid", "license", *opener(device, publisher, bad))
+    ih.assert_error(cli("license", "inspect", bad), "license_invalid", "license")
 
 
 @pytest.mark.parametrize("case", ["empty", "cut", "appended", "random-301", "sealed-model", "5000-zeros"])
@@ -169,12 +169,12 @@ def test_not_a_license(cli, ih, wd, model, lic_d1, device, publisher, case):
     }[case]
     bad = wd / "bad.lic"
     bad.write_bytes(content)
-    ih.fails_both(wd, model, "license_invalid", "licence", *opener(device, publisher, bad))
-    ih.assert_error(cli("license", "inspect", bad), "license_invalid", "licence")
+    ih.fails_both(wd, model, "license_invalid", "license", *opener(device, publisher, bad))
+    ih.assert_error(cli("license", "inspect", bad), "license_invalid", "license")
 
 
 def test_license_from_untrusted_publisher(cli, ih, wd, model, issue, device, publisher, other_publisher):
-    """The model is signed by `publisher` (trusted); the licence by `other_publisher` (not trusted)."""
+    """The model is signed by `publisher` (trusted); the license by `other_publisher` (not trusted)."""
     lic = issue("--device", device("d1").pub, signer=other_publisher)
     assert other_publisher.key_id in cli.ok("license", "inspect", lic).stdout
     r = cli("verify", model, *opener(device, publisher, lic))
@@ -237,7 +237,7 @@ def test_batch_issue(cli, h, ih, wd, model, secrets, publisher, device, plain_ou
     d = devs[7]
     o, _ = ih.run_outputs(wd, "o", model, *opener(lambda _: d, publisher, out / f"{d.key_id}.lic"))
     h.assert_same_outputs(plain_outputs("mlp"), o)
-    # Another device's licence from the same batch does not open it on this device.
+    # Another device's license from the same batch does not open it on this device.
     ih.fails_both(wd, model, "license_wrong_device", "device",
                   *opener(lambda _: d, publisher, out / f"{devs[8].key_id}.lic"))
 
@@ -326,9 +326,9 @@ def test_license_inspect_json(cli, h, model, issue, device, publisher):
 
 def test_license_inspect_json_error(cli, ih, wd):
     bad = wd / "bad.lic"
-    bad.write_text("not a licence\n")
+    bad.write_text("not a license\n")
     r = cli("license", "inspect", bad, "--json")
-    ih.assert_error(r, "license_invalid", "licence")
+    ih.assert_error(r, "license_invalid", "license")
     error = json.loads(r.stdout)["error"]
     assert (error["code"], error["name"]) == (18, "license_invalid")
     stderr_line = next(line for line in r.stderr.splitlines() if line.startswith("ovseal: error: "))

@@ -107,10 +107,10 @@ def test_keygen_refuses_a_label_in_use_and_an_existing_output(cli, ih, hsm, toke
                         hsm.pin_file, env=hsm.env), "usage", "token")
 
 
-def test_token_signed_model_and_licences_open_on_devices_with_only_the_public_key(
+def test_token_signed_model_and_licenses_open_on_devices_with_only_the_public_key(
         cli, h, ih, hsm, token_key, models, secrets, device, plain_outputs, wd):
     sign = ["--sign", token_key.uri, "--pin-file", hsm.pin_file]
-    # Sealed to the publisher's key only, signed in the token; devices open it through licences.
+    # Sealed to the publisher's key only, signed in the token; devices open it through licenses.
     model = wd / "m.ovseal"
     r = cli.ok("seal", models["mlp"], "-o", model, "--key-file", secrets.key1, *sign, env=hsm.env)
     assert token_key.key_id in r.stdout
@@ -124,7 +124,7 @@ def test_token_signed_model_and_licences_open_on_devices_with_only_the_public_ke
         lic = lics / f"{device(name).key_id}.lic"
         info = cli.ok("license", "inspect", lic).stdout
         assert token_key.key_id in info
-        # The device: no SOFTHSM2_CONF, no PIN, no key file; its identity, its licence and the public key.
+        # The device: no SOFTHSM2_CONF, no PIN, no key file; its identity, its license and the public key.
         o, _ = ih.run_outputs(wd, f"o-{name}", model, "--identity", device(name).dir, "--license", lic,
                               "--trust", token_key.pub)
         h.assert_same_outputs(plain_outputs("mlp"), o)

@@ -1,5 +1,5 @@
-"""Key rotation: `ovseal rewrap` (new stanzas, same file key, payload, signature and licences: FORMAT.md §12.1)
-and `ovseal reseal` (a new file key: new model id, old licences and signature gone). Every way that opens a
+"""Key rotation: `ovseal rewrap` (new stanzas, same file key, payload, signature and licenses: FORMAT.md §12.1)
+and `ovseal reseal` (a new file key: new model id, old licenses and signature gone). Every way that opens a
 file is checked with real inference: outputs equal the plain model's, bit for bit."""
 
 import shutil
@@ -45,8 +45,8 @@ def full(cli, wd_module, signed, secrets, device, devices_file):
 
 
 @pytest.fixture(scope="module")
-def licence(cli, wd_module, signed, secrets, publisher, device):
-    """A licence for device d3 (in no stanza) to open `signed`."""
+def license(cli, wd_module, signed, secrets, publisher, device):
+    """A license for device d3 (in no stanza) to open `signed`."""
     out = wd_module / "d3.lic"
     cli.ok("license", "issue", "--model", signed, "--key-file", secrets.key1, "--sign", publisher.key,
            "--device", device("d3").pub, "-o", out)
@@ -120,9 +120,9 @@ def test_rewrap_keeps_model_id_chunks_and_trailer(cli, h, signed, full):
     assert len(after) - h.header_length(after) == len(before) - h.header_length(before)
 
 
-def test_rewrap_keeps_licences(cli, h, ih, wd, signed, full, licence, secrets, device, publisher, plain_outputs):
-    """A licence issued for the input opens the rewrapped file (same model id and file key)."""
-    opener = ["--identity", device("d3").dir, "--license", licence, "--trust", publisher.pub]
+def test_rewrap_keeps_licenses(cli, h, ih, wd, signed, full, license, secrets, device, publisher, plain_outputs):
+    """A license issued for the input opens the rewrapped file (same model id and file key)."""
+    opener = ["--identity", device("d3").dir, "--license", license, "--trust", publisher.pub]
     cli.ok("verify", signed, *opener)
     r = cli.ok("verify", full, *opener)
     assert model_id(h, cli, full) in r.stdout
@@ -303,8 +303,8 @@ def test_reseal_keeps_metadata(cli, h, signed, resealed):
     assert after["chunk_size"] == before["chunk_size"]
 
 
-def test_reseal_old_licence_wrong_model(cli, ih, wd, signed, resealed, licence, device, publisher):
-    opener = ["--identity", device("d3").dir, "--license", licence, "--trust", publisher.pub]
+def test_reseal_old_license_wrong_model(cli, ih, wd, signed, resealed, license, device, publisher):
+    opener = ["--identity", device("d3").dir, "--license", license, "--trust", publisher.pub]
     cli.ok("verify", signed, *opener)
     ih.fails_both(wd, resealed, "license_wrong_model", "model", *opener)
 

@@ -164,7 +164,7 @@ def test_license_to_tpm_device(cli, h, ih, wd, models, secrets, main_device, pub
            "--device", main_device.pub, "--expires", "2100-01-01", "-o", lic)
     out, _ = ih.run_outputs(wd, "o", model, *opener(main_device, publisher), "--license", lic)
     h.assert_same_outputs(plain_outputs("mlp"), out)
-    # The model has no stanza for the device: without the licence it does not open.
+    # The model has no stanza for the device: without the license it does not open.
     ih.fails_both(wd, model, "no_matching_key", "key", *opener(main_device, publisher))
 
 

@@ -1,5 +1,5 @@
 """TPM-resident P-256 device identities end to end, on software TPMs (swtpm): `device init --tpm-p256 [--pcr]`,
-`device show`, models sealed (`p256` stanza, FORMAT.md §7.5) or licensed (licence version 2, §13.5) to a key that
+`device show`, models sealed (`p256` stanza, FORMAT.md §7.5) or licensed (license version 2, §13.5) to a key that
 lives in the TPM, opened with real inference; which identities cannot open them; each TPM failure of §10
 (25 tpm_unavailable, 26 tpm_policy_failed, 27 tpm_wrong_device, 28 tpm_busy); no handle left in the TPM; the
 rollback guard anchored to the TPM's clock (§13.4, `OVSEAL-CLOCK-TPM-1`); and what an open costs the TPM, counted
@@ -250,7 +250,7 @@ def signed_to_main(cli, wd_module, models, main_device, publisher):
 
 @pytest.fixture(scope="module")
 def keyed_model(cli, wd_module, models, secrets, publisher):
-    """mlp sealed with key1 only (no device stanza) and signed: a licence is a device's only way in."""
+    """mlp sealed with key1 only (no device stanza) and signed: a license is a device's only way in."""
     out = wd_module / "keyed.ovseal"
     cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key)
     return out
@@ -258,7 +258,7 @@ def keyed_model(cli, wd_module, models, secrets, publisher):
 
 @pytest.fixture(scope="module")
 def issue(cli, wd_module, keyed_model, secrets, publisher):
-    """issue(device_pub, *options) -> a new licence for keyed_model."""
+    """issue(device_pub, *options) -> a new license for keyed_model."""
     count = [0]
 
     def _issue(pub, *options):
@@ -406,13 +406,13 @@ def test_other_identities_cannot_open(cli, ih, wd, tpm, device, main_device, oth
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Licences, version 2
+# Licenses, version 2
 
 def test_license_v2_issue_inspect_run(cli, h, ih, wd, keyed_model, issue, main_device, publisher, plain_outputs):
     note = "line 4, cell 2"
     lic = issue(main_device.pub, "--expires", FAR_FUTURE, "--note", note)
     data = lic.read_bytes()
-    assert len(data) == 303 + len(note.encode()), f"a version 2 licence is 303 + n bytes, got {len(data)}"
+    assert len(data) == 303 + len(note.encode()), f"a version 2 license is 303 + n bytes, got {len(data)}"
     assert data[:8] == b"\x89OVLICE\n"
     assert struct.unpack_from("<HH", data, 8) == (2, len(note.encode())), "version 2 for a P-256 device"
     assert data[8] == 2
@@ -426,13 +426,13 @@ def test_license_v2_issue_inspect_run(cli, h, ih, wd, keyed_model, issue, main_d
     assert "valid" in r.stdout and publisher.key_id in r.stdout, r.describe()
     out, _ = ih.run_outputs(wd, "o", keyed_model, *opener(main_device, publisher), "--license", lic)
     h.assert_same_outputs(plain_outputs("mlp"), out)
-    # The model has no stanza for the device: without the licence it does not open.
+    # The model has no stanza for the device: without the license it does not open.
     ih.fails_both(wd, keyed_model, "no_matching_key", "key", *opener(main_device, publisher))
 
 
 def test_mixed_batch(cli, h, ih, wd, keyed_model, secrets, device, main_device, other_device, publisher,
                      plain_outputs):
-    """One batch for X25519 and P-256 devices: version 1 and 2 licences, each opening only on its device."""
+    """One batch for X25519 and P-256 devices: version 1 and 2 licenses, each opening only on its device."""
     xs = [device("bx1"), device("bx2")]
     lst = wd / "devices.txt"
     lst.write_text(f"# fleet\n{xs[0].pub}\n{main_device.pub}\n\n{xs[1].pub}\n{other_device.pub}\n")
@@ -515,8 +515,8 @@ def test_pcr_bound_identity(cli, h, ih, wd, models, own_tpm, publisher, plain_ou
     assert_no_handles(t, "after the PCR 0 failure")
 
 
-def test_pcr_bound_licence(cli, h, ih, wd, keyed_model, issue, own_tpm, publisher, plain_outputs):
-    """A licence to a PCR-bound key: opens while the PCRs hold, 26 (not a licence error) when they do not."""
+def test_pcr_bound_license(cli, h, ih, wd, keyed_model, issue, own_tpm, publisher, plain_outputs):
+    """A license to a PCR-bound key: opens while the PCRs hold, 26 (not a license error) when they do not."""
     t = own_tpm
     d = make_p256_device(cli, t, wd / "pcr-dev", "--pcr", "sha256:7")
     lic = issue(d.pub, "--expires", FAR_FUTURE)
@@ -726,7 +726,7 @@ def test_no_handles_left_after_many_opens(cli, wd, tpm, main_device, signed_to_m
         assert cli.ok("device", "show", main_device.dir, "--tcti", tpm.tcti).stdout.strip() == main_device.pub
     for _ in range(3):
         cli.ok("verify", signed_to_main, *opener(main_device, publisher))
-    for _ in range(3):  # licence + TPM-anchored clock guard: one more agreement per open
+    for _ in range(3):  # license + TPM-anchored clock guard: one more agreement per open
         cli.ok("verify", keyed_model, *opener(main_device, publisher), "--license", main_lic,
                "--clock-state", wd / "clock")
     pcr_dir = wd / "many"
@@ -832,7 +832,7 @@ def test_clock_state_first_form_is_upgraded(cli, h, ih, wd, keyed_model, issue, 
     content = state.read_text()
     ih.assert_error(cli("verify", keyed_model, *x_args, "--clock-state", state), "state_invalid", "clock state")
     assert state.read_text() == content
-    # With the TPM identity in the key ring, the guard is anchored to the TPM whichever licence opens the model.
+    # With the TPM identity in the key ring, the guard is anchored to the TPM whichever license opens the model.
     state.unlink()
     cli.ok("verify", keyed_model, *x_args, "--identity", main_device.dir, "--tcti", main_device.tpm.tcti,
            "--clock-state", state)

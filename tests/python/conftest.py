@@ -1,7 +1,7 @@
 """Fixtures for the tests of the Python package ovseal, as installed (scripts/setup.sh installs it into .venv).
 
 Models come from samples/make_models.py (OpenVINO's Python API), made once per session. Sealed files, keys,
-a device identity, a publisher key and a licence are made through the package itself.
+a device identity, a publisher key and a license are made through the package itself.
 """
 
 import subprocess
@@ -103,14 +103,14 @@ def secrets(tmp_path_factory):
 class Sealed:
     with_key: Path         # key file only, unsigned
     with_passphrase: Path  # passphrase only, unsigned
-    signed: Path           # key file only, signed by the publisher: the device opens it with its licence
+    signed: Path           # key file only, signed by the publisher: the device opens it with its license
     to_device: Path        # key file and the device, signed by the publisher
-    license: Path          # the device's licence for `signed`
+    license: Path          # the device's license for `signed`
 
 
 @pytest.fixture(scope="session")
 def sealed(tmp_path_factory, models, secrets):
-    """Each model sealed four ways, with a licence for the device."""
+    """Each model sealed four ways, with a license for the device."""
     d = tmp_path_factory.mktemp("sealed")
     result = {}
     signer = str(secrets.publisher.signing_key)
@@ -120,9 +120,9 @@ def sealed(tmp_path_factory, models, secrets):
         ovseal.seal(model, s.with_passphrase, passphrase=PASSPHRASE, scrypt_log2_n=SCRYPT_LOG2N)
         ovseal.seal(model, s.signed, key_file=secrets.key_file, sign=signer, name=f"{name}-model", version="1.2")
         ovseal.seal(model, s.to_device, key_file=secrets.key_file, devices=[secrets.device.public_text], sign=signer)
-        [licence] = ovseal.issue_licenses(s.signed, [secrets.device.public_text], signer=signer,
+        [license] = ovseal.issue_licenses(s.signed, [secrets.device.public_text], signer=signer,
                                           key_file=secrets.key_file, note="tests")
-        s.license.write_bytes(licence)
+        s.license.write_bytes(license)
         result[name] = s
     return result
 

@@ -121,7 +121,7 @@ def test_empty_trust_folder_is_a_usage_error(sealed, secrets, work):
 
 @pytest.mark.parametrize("field", ["licenses", "trust"])
 def test_unreadable_folder_is_an_io_error(sealed, secrets, work, field):
-    """Key rings are loaded by the library's own loader (as the CLI's and the frontend's are): a folder of licences
+    """Key rings are loaded by the library's own loader (as the CLI's and the frontend's are): a folder of licenses
     or trusted keys that cannot be listed is ovseal's IoError, not an escaping filesystem exception. Root lists
     any folder, so the check runs in a process without the capabilities that allow it."""
     folder = work / "unreadable"
@@ -149,48 +149,48 @@ def test_unreadable_folder_is_an_io_error(sealed, secrets, work, field):
     assert "cannot list the folder" in result.stdout and str(folder) in result.stdout, result.stdout
 
 
-def test_licence_for_another_device(sealed, secrets):
+def test_license_for_another_device(sealed, secrets):
     with pytest.raises(ovseal.LicenseError):
         ovseal.verify(sealed["mlp"].signed, identity=secrets.other_device.identity,
                       licenses=[sealed["mlp"].license], trust=[secrets.publisher.public_key])
 
 
-def test_licence_for_another_model(sealed, secrets):
+def test_license_for_another_model(sealed, secrets):
     with pytest.raises(ovseal.LicenseWrongModelError):
         ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
                       licenses=[sealed["cnn"].license], trust=[secrets.publisher.public_key])
 
 
-def test_expired_licence(sealed, secrets, work):
-    [licence] = ovseal.issue_licenses(sealed["mlp"].signed, [secrets.device.public_text],
+def test_expired_license(sealed, secrets, work):
+    [license] = ovseal.issue_licenses(sealed["mlp"].signed, [secrets.device.public_text],
                                       signer=str(secrets.publisher.signing_key), key_file=secrets.key_file,
                                       expires=int(time.time()) - 3600)
-    (work / "expired.lic").write_bytes(licence)
+    (work / "expired.lic").write_bytes(license)
     with pytest.raises(ovseal.LicenseExpiredError):
         ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
                       licenses=[work / "expired.lic"], trust=[secrets.publisher.public_key])
 
 
-def test_licence_only_model(models, secrets, work):
-    """seal(license_only=True): under a trust list only the licence opens it; the key file does not."""
+def test_license_only_model(models, secrets, work):
+    """seal(license_only=True): under a trust list only the license opens it; the key file does not."""
     signer = str(secrets.publisher.signing_key)
-    path = work / "licence-only.ovseal"
+    path = work / "license-only.ovseal"
     ovseal.seal(models["mlp"], path, key_file=secrets.key_file, sign=signer, license_only=True)
     assert ovseal.inspect(path).license_only
-    [licence] = ovseal.issue_licenses(path, [secrets.device.public_text], signer=signer, key_file=secrets.key_file)
-    (work / "device.lic").write_bytes(licence)
+    [license] = ovseal.issue_licenses(path, [secrets.device.public_text], signer=signer, key_file=secrets.key_file)
+    (work / "device.lic").write_bytes(license)
     info = ovseal.verify(path, identity=secrets.device.identity, licenses=[work / "device.lic"],
                          trust=[secrets.publisher.public_key])
     assert info.license_only and info.signature_verified
     with pytest.raises(ovseal.LicenseRequiredError) as raised:
         ovseal.verify(path, key_file=secrets.key_file, trust=[secrets.publisher.public_key])
-    assert raised.value.code == 34 and "licence" in str(raised.value)
+    assert raised.value.code == 34 and "license" in str(raised.value)
     assert ovseal.verify(path, key_file=secrets.key_file).verified  # the publisher, without a trust list
     with pytest.raises(ovseal.UsageError):
         ovseal.seal(models["mlp"], work / "unsigned.ovseal", key_file=secrets.key_file, license_only=True)
 
 
-def test_licence_for_an_unsigned_model_is_refused(sealed, secrets):
+def test_license_for_an_unsigned_model_is_refused(sealed, secrets):
     with pytest.raises(ovseal.SignatureError):
         ovseal.issue_licenses(sealed["mlp"].with_key, [secrets.device.public_text],
                               signer=str(secrets.publisher.signing_key), key_file=secrets.key_file)

@@ -1,4 +1,4 @@
-"""Sealing, inspecting and verifying through the Python package; keys, identities and licences."""
+"""Sealing, inspecting and verifying through the Python package; keys, identities and licenses."""
 
 import os
 import stat
@@ -57,18 +57,18 @@ def test_verify_with_identity_through_device_stanza(sealed, secrets):
     assert info.verified and info.signature_verified
 
 
-def test_verify_with_identity_licence_and_trust(sealed, secrets):
+def test_verify_with_identity_license_and_trust(sealed, secrets):
     info = ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity,
                          licenses=[sealed["mlp"].license], trust=[secrets.publisher.public_key])
     assert info.verified and info.signature_verified
 
 
-def test_trust_and_licences_as_folders(sealed, secrets, work):
+def test_trust_and_licenses_as_folders(sealed, secrets, work):
     (work / "trust").mkdir()
     (work / "trust" / "publisher.pub").write_bytes(secrets.publisher.public_key.read_bytes())
-    (work / "licences").mkdir()
-    (work / "licences" / "device.lic").write_bytes(sealed["mlp"].license.read_bytes())
-    info = ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity, licenses=work / "licences",
+    (work / "licenses").mkdir()
+    (work / "licenses" / "device.lic").write_bytes(sealed["mlp"].license.read_bytes())
+    info = ovseal.verify(sealed["mlp"].signed, identity=secrets.device.identity, licenses=work / "licenses",
                          trust=work / "trust")
     assert info.signature_verified
 

@@ -25,7 +25,7 @@ def test_read_model_with_passphrase(core, sealed, inputs, plain_outputs):
     assert np.array_equal(infer(core.compile_model(model, "CPU"), inputs["cnn"]), plain_outputs["cnn"])
 
 
-def test_read_model_with_identity_licence_and_trust(core, sealed, secrets, inputs, plain_outputs):
+def test_read_model_with_identity_license_and_trust(core, sealed, secrets, inputs, plain_outputs):
     model = ovseal.read_model(core, sealed["mlp"].signed, identity=secrets.device.identity,
                               licenses=[sealed["mlp"].license], trust=[secrets.publisher.public_key])
     assert np.array_equal(infer(core.compile_model(model, "CPU"), inputs["mlp"]), plain_outputs["mlp"])
@@ -183,7 +183,7 @@ def test_unsigned_file_with_a_trust_list(core, sealed, secrets):
                           trust=[secrets.publisher.public_key])
 
 
-def test_licence_for_another_model(core, sealed, secrets):
+def test_license_for_another_model(core, sealed, secrets):
     with pytest.raises(ovseal.LicenseWrongModelError):
         ovseal.read_model(core, sealed["mlp"].signed, identity=secrets.device.identity,
                           licenses=[sealed["cnn"].license], trust=[secrets.publisher.public_key])

@@ -5,13 +5,13 @@ Only the standard library and PyPI `cryptography` are used. The opener follows t
 order of FORMAT.md §9 step by step and raises OvsealError with the §10 error name.
 
 Revision 2 of the format adds device (`x25519`) stanzas (§7.3), the publisher SIGNATURE trailer
-record (§8.1), the trust policy (§12.3), licences (§13) and the text forms of keys (§14).
+record (§8.1), the trust policy (§12.3), licenses (§13) and the text forms of keys (§14).
 
 Revision 5 adds the LICENSE_ONLY record (§5.1) and step 5a of §9: under a trust list such a file opens
-only through a licence signed by the file's own signer; and cache entries bound to the reader's device
+only through a license signed by the file's own signer; and cache entries bound to the reader's device
 identity (§16.4). (Revision 4 added cache entries, §16.)
 
-Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), licence version 2 (§13.5) and the
+Revision 3 adds P-256 device keys: the `p256` stanza (§7.5), license version 2 (§13.5) and the
 `ovseal-p256:` public key text form (§14). The P-256 device's scalar is held in software here (as in
 the vectors, §15); the TPM identity file of §14.1 is not implemented (it needs a TPM).
 
@@ -112,7 +112,7 @@ INFO_SCRYPT_STANZA = b"ovseal-v1 scrypt stanza"
 SCRYPT_SALT_PREFIX = b"ovseal-v1 scrypt"
 INFO_X25519_STANZA = b"ovseal-v1 x25519 stanza"
 
-# Revision 2: signature (§8.1, §12), licences (§13), text forms (§14)
+# Revision 2: signature (§8.1, §12), licenses (§13), text forms (§14)
 REC_SIGNATURE = 0x0001  # trailer record
 SIG_ALG_ED25519 = 1
 SIGNATURE_VALUE_LEN = 1 + 32 + 32 + 64  # 129
@@ -831,7 +831,7 @@ def parse_trust_list(items) -> list[bytes]:
 
 
 # ---------------------------------------------------------------------------------------------
-# §13: licences
+# §13: licenses
 # ---------------------------------------------------------------------------------------------
 
 
@@ -848,7 +848,7 @@ class License:
     algorithm: int
     signer: bytes
     signature: bytes
-    signed_part: bytes  # licence[0 : 237 + n] (version 1) or licence[0 : 239 + n] (version 2)
+    signed_part: bytes  # license[0 : 237 + n] (version 1) or license[0 : 239 + n] (version 2)
 
     @property
     def device_kind(self) -> str:
@@ -867,18 +867,18 @@ def parse_license(lic: bytes) -> License:
     verified here."""
     lic = bytes(lic)
     if len(lic) < len(LICENSE_MAGIC) or lic[:8] != LICENSE_MAGIC:
-        raise OvsealError("license_invalid", "wrong licence magic")
+        raise OvsealError("license_invalid", "wrong license magic")
     if len(lic) < 12:
-        raise OvsealError("license_invalid", "licence too short")
+        raise OvsealError("license_invalid", "license too short")
     version = int.from_bytes(lic[8:10], "little")
     if version not in LICENSE_LAYOUTS:
-        raise OvsealError("unsupported_version", f"licence version {version}")
+        raise OvsealError("unsupported_version", f"license version {version}")
     k, fixed = LICENSE_LAYOUTS[version]  # k: 32 (X25519) or 33 (compressed P-256 point)
     n = int.from_bytes(lic[10:12], "little")
     if n > LICENSE_MAX_NOTE:
-        raise OvsealError("license_invalid", f"licence note_length {n}")
+        raise OvsealError("license_invalid", f"license note_length {n}")
     if len(lic) != fixed + n:
-        raise OvsealError("license_invalid", f"licence is {len(lic)} bytes, not {fixed + n}")
+        raise OvsealError("license_invalid", f"license is {len(lic)} bytes, not {fixed + n}")
     o_device = 44
     o_not_before = o_device + k  # 76 | 77
     o_expires = o_not_before + 8  # 84 | 85
@@ -891,14 +891,14 @@ def parse_license(lic: bytes) -> License:
     device = lic[o_device:o_not_before]
     if version == LICENSE_VERSION_P256 and not p256_is_on_curve(device):
         # §13.5: "D not on the curve is license_invalid (checked while parsing, after the length)".
-        raise OvsealError("license_invalid", "the licence's device key D is not a point on the curve")
+        raise OvsealError("license_invalid", "the license's device key D is not a point on the curve")
     not_before = int.from_bytes(lic[o_not_before:o_expires], "little")
     expires = int.from_bytes(lic[o_expires:o_ephemeral], "little")
     alg = lic[o_alg]
     if alg != SIG_ALG_ED25519:
-        raise OvsealError("license_invalid", f"licence signature algorithm {alg}")
+        raise OvsealError("license_invalid", f"license signature algorithm {alg}")
     if not_before != 0 and expires != 0 and not_before >= expires:
-        raise OvsealError("license_invalid", "licence not_before >= expires")
+        raise OvsealError("license_invalid", "license not_before >= expires")
     return License(
         version=version,
         model_id=lic[12:44],
@@ -935,20 +935,20 @@ def open_license(
 def open_license_signed(
     lic_bytes: bytes, claimed_model_id: bytes, trust: list[bytes], devices: list[DeviceIdentity], now: int
 ) -> tuple[bytes, bytes]:
-    """open_license, returning (file key, the licence's signer key) for step 5a of §9."""
+    """open_license, returning (file key, the license's signer key) for step 5a of §9."""
     lic = parse_license(lic_bytes)
     # 1. Signature, then trust.
     if not ed25519_verify(lic.signer, lic.signature, license_signed_message(lic.signed_part)):
-        raise OvsealError("license_invalid", "licence signature does not verify")
+        raise OvsealError("license_invalid", "license signature does not verify")
     if lic.signer not in trust:
-        raise OvsealError("untrusted_signer", f"licence signed by key id {key_id(lic.signer)}")
+        raise OvsealError("untrusted_signer", f"license signed by key id {key_id(lic.signer)}")
     # 2. Model.
     if not hmac.compare_digest(lic.model_id, claimed_model_id):
-        raise OvsealError("license_wrong_model", f"licence for model {lic.model_id.hex()}")
-    # 3. Device: an identity of the licence's key type whose public key is D.
+        raise OvsealError("license_wrong_model", f"license for model {lic.model_id.hex()}")
+    # 3. Device: an identity of the license's key type whose public key is D.
     dev = next((d for d in devices if d.kind == lic.device_kind and d.public == lic.device), None)
     if dev is None:
-        raise OvsealError("license_wrong_device", "licence for another device")
+        raise OvsealError("license_wrong_device", "license for another device")
     # 4. Window.
     if now < lic.not_before:
         raise OvsealError("license_not_yet_valid", f"valid from {lic.not_before}, now {now}")
@@ -961,7 +961,7 @@ def open_license_signed(
         # while parsing).
         point = p256_decode_point(lic.ephemeral)
         if point is None:
-            raise OvsealError("license_invalid", "the licence's ephemeral key is not a point on the curve")
+            raise OvsealError("license_invalid", "the license's ephemeral key is not a point on the curve")
         shared = p256_shared(dev.private, point)
     else:
         shared = x25519_shared(dev.private, lic.ephemeral)
@@ -970,10 +970,10 @@ def open_license_signed(
     info = license_info(lic.model_id, lic.not_before, lic.expires, lic.version)
     okm = hkdf(shared, lic.ephemeral + dev.public, info, 64)
     if not hmac.compare_digest(okm[32:64], lic.wrapped[:32]):
-        raise OvsealError("license_invalid", "licence wrapped key commitment mismatch")
+        raise OvsealError("license_invalid", "license wrapped key commitment mismatch")
     file_key = gcm_open(okm[:32], bytes(12), lic.wrapped[32:])
     if file_key is None:
-        raise OvsealError("license_invalid", "licence wrapped key does not open")
+        raise OvsealError("license_invalid", "license wrapped key does not open")
     return file_key, lic.signer
 
 
@@ -990,7 +990,7 @@ class Opened:
     model_id: bytes = b""  # §12.2, computed from the file (defined for unsigned files too)
     signature: Signature | None = None  # the SIGNATURE record, if any
     signature_verified: bool = False  # True when §9 step 7a ran and passed
-    opened_by: str = ""  # "key", "scrypt", a device stanza type ("x25519", "p256-tagged", ...) or "licence"
+    opened_by: str = ""  # "key", "scrypt", a device stanza type ("x25519", "p256-tagged", ...) or "license"
 
 
 def _expected_length(h: int, body: Body) -> tuple[int, int, list[int]]:
@@ -1036,8 +1036,8 @@ def open_file_full(
     device_p256_key: one P-256 private scalar (32 bytes, big-endian, 1 <= d < n), or a list of them (§7.5):
       P-256 device identities, held in software where ovseal holds them in a TPM.
     trust: Ed25519 public keys (32 bytes) or their §14 text forms; non-empty: a trusted signature is required.
-    licenses: licence files (bytes), opened in the order of §13.3 instead of the stanzas.
-    now: seconds since the epoch for licence windows (default: the system clock).
+    licenses: license files (bytes), opened in the order of §13.3 instead of the stanzas.
+    now: seconds since the epoch for license windows (default: the system clock).
     allow_unsigned: with no trust list, let a device identity open files without checking any signature.
     """
     data = bytes(data)
@@ -1048,10 +1048,10 @@ def open_file_full(
 
     # Policy (§12.3): usage errors come before anything else.
     if key is None and passphrase is None and not any_device and not license_list:
-        raise OvsealError("usage", "no key, passphrase, device identity or licence given")
+        raise OvsealError("usage", "no key, passphrase, device identity or license given")
     trust_given = bool(trust)
     if license_list and not trust_given:
-        raise OvsealError("usage", "a licence needs a trust list")
+        raise OvsealError("usage", "a license needs a trust list")
     if any_device and not trust_given and not allow_unsigned:
         raise OvsealError("usage", "a device identity needs a trust list (or allow_unsigned)")
 
@@ -1085,26 +1085,26 @@ def open_file_full(
             raise OvsealError("untrusted_signer", f"signed by key id {key_id(claimed.public_key)}")
 
     file_key = None
-    licence_signer: bytes | None = None
-    first_licence_error: OvsealError | None = None
+    license_signer: bytes | None = None
+    first_license_error: OvsealError | None = None
     if license_list:
-        # 2b. Licences in the order offered (§13.3): the first that yields a file key is used.
-        assert claimed is not None  # licences require a trust list
+        # 2b. Licenses in the order offered (§13.3): the first that yields a file key is used.
+        assert claimed is not None  # licenses require a trust list
         for lic in license_list:
             try:
-                file_key, licence_signer = open_license_signed(lic, claimed.model_id, trust_list, devices, now)
-                opened_by = "licence"
+                file_key, license_signer = open_license_signed(lic, claimed.model_id, trust_list, devices, now)
+                opened_by = "license"
                 break
             except OvsealError as e:
-                if first_licence_error is None:
-                    first_licence_error = e
+                if first_license_error is None:
+                    first_license_error = e
     if file_key is None:
-        # 3. File key. If no licence opened and no stanza does either, the first licence's error is reported.
+        # 3. File key. If no license opened and no stanza does either, the first license's error is reported.
         try:
             file_key, stype = _unwrap_file_key(stanzas, key, passphrase, devices)
         except OvsealError as e:
-            if first_licence_error is not None and e.name == "no_matching_key":
-                raise first_licence_error from None
+            if first_license_error is not None and e.name == "no_matching_key":
+                raise first_license_error from None
             raise
         opened_by = stype.decode("ascii")
 
@@ -1116,13 +1116,13 @@ def open_file_full(
     body = _parse_body(data, s, h)
     if not hmac.compare_digest(body.file_key_commitment, hkdf(file_key, b"", INFO_FILE_KEY_COMMITMENT, 32)):
         raise OvsealError("header_auth_failed", "file_key_commitment mismatch")
-    # 5a. Licence only (revision 5): under a trust list, only a licence signed by the file's signer opens it.
+    # 5a. License only (revision 5): under a trust list, only a license signed by the file's signer opens it.
     if require_signature and body.metadata.get("license_only"):
         assert claimed is not None
-        if licence_signer is None or licence_signer != claimed.public_key:
-            if licence_signer is None and first_licence_error is not None:
-                raise first_licence_error
-            raise OvsealError("license_required", "a licence-only file opened other than by its signer's licence")
+        if license_signer is None or license_signer != claimed.public_key:
+            if license_signer is None and first_license_error is not None:
+                raise first_license_error
+            raise OvsealError("license_required", "a license-only file opened other than by its signer's license")
     # 6. Length, then trailer.
     expected, n_chunks, counts = _expected_length(h, body)
     _check_length(data, expected)
@@ -1348,8 +1348,8 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="a trusted publisher key (ovseal-ed25519:...), or a file of them, one a line; repeatable",
     )
-    ap.add_argument("--license", action="append", default=[], help="a licence file; repeatable")
-    ap.add_argument("--now", type=int, help="the time in seconds since the epoch, for licence windows")
+    ap.add_argument("--license", action="append", default=[], help="a license file; repeatable")
+    ap.add_argument("--now", type=int, help="the time in seconds since the epoch, for license windows")
     ap.add_argument("--allow-unsigned", action="store_true", help="device stanzas may open unsigned files")
     ap.add_argument("--show-model-id", action="store_true", help="print 'model_id<TAB>HEX' first")
     args = ap.parse_args(argv)
@@ -1363,7 +1363,7 @@ def main(argv: list[str] | None = None) -> int:
             and args.device_p256_key_hex is None
             and not args.license
         ):
-            raise OvsealError("usage", "give a key, a passphrase, a device identity or a licence")
+            raise OvsealError("usage", "give a key, a passphrase, a device identity or a license")
         kw: dict = {"allow_unsigned": args.allow_unsigned, "now": args.now}
         if args.key_hex is not None:
             try:

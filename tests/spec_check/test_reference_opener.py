@@ -4,9 +4,9 @@ Two parts:
   * the C++ team's vectors (tests/vectors/manifest.json, FORMAT.md §15) must open, or fail, exactly as
     the manifest says; a missing manifest is a FAILURE, not a skip;
   * unit tests on files built here by a small writer written from the spec, including revision 2:
-    device (`x25519`) stanzas, the publisher signature and trust (§8.1, §9 2a/7a, §12), licences (§13,
+    device (`x25519`) stanzas, the publisher signature and trust (§8.1, §9 2a/7a, §12), licenses (§13,
     built by `make_license`) and the text forms of keys (§14); and revision 3: `p256` stanzas (§7.5),
-    version-2 licences (§13.5) and the `ovseal-p256:` text form (§14), also checked against the committed
+    version-2 licenses (§13.5) and the `ovseal-p256:` text form (§14), also checked against the committed
     P-256 vectors field by field.
 """
 
@@ -476,9 +476,9 @@ def make_license(
     note_length: int | None = None,
     info_prefix: bytes | None = None,
 ) -> bytes:
-    """§13 writer: a licence for (model, device, window), signed by the Ed25519 seed `signer`.
+    """§13 writer: a license for (model, device, window), signed by the Ed25519 seed `signer`.
 
-    A 33-byte device_public is a P-256 point: the licence is then version 2 (§13.5), else version 1 (§13.1);
+    A 33-byte device_public is a P-256 point: the license is then version 2 (§13.5), else version 1 (§13.1);
     `version` overrides only the version field. info_prefix overrides the HKDF info's prefix.
     """
     rng = random.Random(seed)
@@ -506,10 +506,10 @@ def make_license(
 
 
 def resign_license(lic: bytes, signer: bytes, p256: bool | None = None) -> bytes:
-    """Re-sign a (possibly edited) licence, so that only the edit is wrong.
+    """Re-sign a (possibly edited) license, so that only the edit is wrong.
 
     The signer key sits at 205 + n (§13.1) or, for the P-256 layout, at 207 + n (§13.5); the layout
-    follows the version field unless `p256` says otherwise (for licences whose version is edited).
+    follows the version field unless `p256` says otherwise (for licenses whose version is edited).
     """
     n = int.from_bytes(lic[10:12], "little")
     if p256 is None:
@@ -940,7 +940,7 @@ def test_order_length_before_payload():
 
 
 # =============================================================================================
-# Revision 2: device stanzas, publisher signature, trust, licences, key text forms
+# Revision 2: device stanzas, publisher signature, trust, licenses, key text forms
 # =============================================================================================
 
 DEV_A = bytes(range(100, 132))  # device X25519 private keys
@@ -1072,7 +1072,7 @@ def test_usage_errors():
     lic = make_license(bytes(32), PUB_A, bytes(32), SIGNER_P)
     assert err(d, device_key=DEV_A) == "usage"  # a device identity needs a trust list
     assert err(d, device_key=DEV_A, trust=[]) == "usage"
-    assert err(d, licenses=[lic], device_key=DEV_A) == "usage"  # a licence needs a trust list
+    assert err(d, licenses=[lic], device_key=DEV_A) == "usage"  # a license needs a trust list
     assert err(d, licenses=[lic], device_key=DEV_A, allow_unsigned=True) == "usage"  # x25519 stanzas only
     assert err(d, trust=[P]) == "usage"  # no secret at all
     # usage comes before reading the file
@@ -1298,11 +1298,11 @@ def test_signature_trailer_records():
     assert err(as_critical.data, **dev_kw()) == "unsupported_version"
 
 
-# ---- licences (§13) -----------------------------------------------------------------------------
+# ---- licenses (§13) -----------------------------------------------------------------------------
 
 
 def licensed_file(**kw) -> Sealed:
-    """A signed model sealed only to a key file; devices open it through licences."""
+    """A signed model sealed only to a key file; devices open it through licenses."""
     kw.setdefault("sign", SIGNER_P)
     return seal(SMALL, [key_stanza(KEY)], **kw)
 
@@ -1322,7 +1322,7 @@ def test_license_success():
     lic = good_license(sealed, note="for the lab \u2713".encode())
     assert len(lic) == 301 + len("for the lab \u2713".encode())
     opened = ref.open_file_full(sealed.data, **lic_kw(lic))
-    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.signature_verified
+    assert opened.entries == WANT_SMALL and opened.opened_by == "license" and opened.signature_verified
     # window bounds: now == not_before opens, now == expires - 1 opens
     assert open_file(sealed.data, **lic_kw(lic, now=NOW - 100)) == WANT_SMALL
     assert open_file(sealed.data, **lic_kw(lic, now=NOW + 99)) == WANT_SMALL
@@ -1330,9 +1330,9 @@ def test_license_success():
     forever = good_license(sealed, not_before=0, expires=0)
     assert open_file(sealed.data, **lic_kw(forever, now=0)) == WANT_SMALL
     assert open_file(sealed.data, **lic_kw(forever, now=2**63)) == WANT_SMALL
-    # a licence signed by another trusted key
+    # a license signed by another trusted key
     assert open_file(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q), trust=(P, Q))) == WANT_SMALL
-    # the licence survives re-wrapping the file key
+    # the license survives re-wrapping the file key
     assert open_file(rewrap(sealed, [key_stanza(OTHER_KEY)]), **lic_kw(lic)) == WANT_SMALL
     # the device holds several identities
     assert open_file(sealed.data, **lic_kw(lic, device=[DEV_B, DEV_A])) == WANT_SMALL
@@ -1344,7 +1344,7 @@ def test_license_wrong_device():
     assert err(sealed.data, **lic_kw(good_license(sealed, device=PUB_B))) == "license_wrong_device"
     # no device identity at all: no identity's public key is D
     assert err(sealed.data, trust=[P], licenses=[good_license(sealed)], now=NOW) == "license_wrong_device"
-    # a licence that fails does not stop a key that opens a stanza (§13.3: then the stanzas are tried)
+    # a license that fails does not stop a key that opens a stanza (§13.3: then the stanzas are tried)
     assert open_file(sealed.data, key=KEY, trust=[P], licenses=[good_license(sealed)], now=NOW) == WANT_SMALL
 
 
@@ -1352,7 +1352,7 @@ def test_license_wrong_model():
     sealed = licensed_file()
     other = licensed_file(seed=3)
     assert err(sealed.data, **lic_kw(good_license(other))) == "license_wrong_model"
-    # a licence made for the model id the record claims passes step 2b, then 7a finds the claim false
+    # a license made for the model id the record claims passes step 2b, then 7a finds the claim false
     forged_id = bytes(b ^ 1 for b in sealed.model_id)
     lied = licensed_file(signature_hook=lambda m, pk, sig: signature_record(forged_id, pk, sig))
     lic = good_license(sealed, model_id=forged_id)
@@ -1367,7 +1367,7 @@ def test_license_window():
     assert err(sealed.data, **lic_kw(good_license(sealed, not_before=0, expires=1))) == "license_expired"
 
 
-# offsets in a licence with a 1-byte note: 12 model_id, 44 D, 76 not_before, 84 expires, 92 ephemeral,
+# offsets in a license with a 1-byte note: 12 model_id, 44 D, 76 not_before, 84 expires, 92 ephemeral,
 # 124 wrapped key (commitment, ciphertext, tag), 204 note, 205 algorithm, 206 signer, 238 signature, 302 end
 @pytest.mark.parametrize("offset", [10, 12, 44, 76, 84, 91, 92, 124, 160, 203, 204, 205, 206, 237, 238, 301])
 def test_damaged_license(offset):
@@ -1393,7 +1393,7 @@ def test_license_signer_flipped_is_invalid_not_untrusted():
 def test_license_untrusted_signer():
     sealed = licensed_file()
     assert err(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q))) == "untrusted_signer"
-    # the licence's signer must be trusted even if the file's signer is
+    # the license's signer must be trusted even if the file's signer is
     sealed_q = licensed_file(sign=SIGNER_Q)
     assert err(sealed_q.data, **lic_kw(good_license(sealed_q, signer=SIGNER_P), trust=(Q,))) == "untrusted_signer"
 
@@ -1419,7 +1419,7 @@ def test_license_structure(edit, want):
 
 
 def test_license_structure_signed():
-    """Structural errors of correctly signed licences (the signer wrote them so)."""
+    """Structural errors of correctly signed licenses (the signer wrote them so)."""
     sealed = licensed_file()
     d = sealed.data
     long_note = make_license(sealed.model_id, PUB_A, sealed.file_key, SIGNER_P, note=b"x" * 1025)
@@ -1455,7 +1455,7 @@ def test_license_unwrap_failures():
     lic = good_license(sealed)
     moved = resign_license(lic[:84] + u64(NOW + 101) + lic[92:], SIGNER_P)
     assert err(d, **lic_kw(moved)) == "license_invalid"
-    # a licence that opens to another file key: the header MAC catches it
+    # a license that opens to another file key: the header MAC catches it
     wrong_key = good_license(sealed, file_key=bytes(32))
     assert err(d, **lic_kw(wrong_key)) == "header_auth_failed"
 
@@ -1484,26 +1484,26 @@ def test_license_needs_signed_trusted_file():
     assert err(unsigned.data, **lic_kw(lic)) == "signature_required"  # 2a before 2b
     sealed_q = licensed_file(sign=SIGNER_Q)
     assert err(sealed_q.data, **lic_kw(good_license(sealed_q))) == "untrusted_signer"  # the file's signer
-    # 2a (no key) comes before the licence: a truncated file is truncated, whatever the licence
+    # 2a (no key) comes before the license: a truncated file is truncated, whatever the license
     sealed = licensed_file()
     assert err(sealed.data[:-1], **lic_kw(b"junk")) == "truncated"
 
 
-def test_stanza_opens_when_the_licence_fails():
-    # the file has a stanza for device A: an expired licence does not stop it (§13.3)
+def test_stanza_opens_when_the_license_fails():
+    # the file has a stanza for device A: an expired license does not stop it (§13.3)
     sealed = seal(SMALL, [x25519_stanza(PUB_A)], sign=SIGNER_P)
     assert open_file(sealed.data, **lic_kw(good_license(sealed, expires=NOW))) == WANT_SMALL
     assert open_file(sealed.data, **lic_kw(good_license(sealed))) == WANT_SMALL
 
 
-def test_first_licence_that_opens_is_used():
+def test_first_license_that_opens_is_used():
     sealed = licensed_file()
     good, expired = good_license(sealed), good_license(sealed, expires=NOW)
     not_yet = good_license(sealed, not_before=NOW + 1)
     assert open_file(sealed.data, **lic_kw([good, good_license(sealed, seed=12)])) == WANT_SMALL
     assert open_file(sealed.data, **lic_kw([good, expired])) == WANT_SMALL
     assert open_file(sealed.data, **lic_kw([expired, good])) == WANT_SMALL
-    # none opens and no stanza does: the first licence's error
+    # none opens and no stanza does: the first license's error
     assert err(sealed.data, **lic_kw([expired, not_yet])) == "license_expired"
     assert err(sealed.data, **lic_kw([not_yet, expired])) == "license_not_yet_valid"
 
@@ -1573,7 +1573,7 @@ def test_cli_revision_2(tmp_path):
 
 
 # =============================================================================================
-# Revision 3: P-256 device keys (§7.5), licence version 2 (§13.5), the `ovseal-p256:` text form (§14)
+# Revision 3: P-256 device keys (§7.5), license version 2 (§13.5), the `ovseal-p256:` text form (§14)
 # =============================================================================================
 
 DEV_C = bytes(range(60, 92))  # P-256 device scalars of this writer (big-endian, in [1, n))
@@ -1615,14 +1615,14 @@ def test_off_curve_helpers_agree_with_cryptography():
 
 def test_p256_vector_identity_is_big_endian_scalar():
     """§15 says `private_key_hex` is "a P-256 private scalar" but not its byte order: the vectors use
-    big-endian (as §7.5 does for the ephemeral scalar). The licence's D is that scalar's public point."""
+    big-endian (as §7.5 does for the ephemeral scalar). The license's D is that scalar's public point."""
     c_hex = _vector("license_p256_success")["identity"]["private_key_hex"]
     lic = (MANIFEST.parent / "license_p256_success.lic").read_bytes()
     assert p256_public(bytes.fromhex(c_hex)) == lic[44:77]
     assert p256_public(bytes.fromhex(c_hex)[::-1]) != lic[44:77]
 
 
-def test_p256_licence_vector_layout():
+def test_p256_license_vector_layout():
     """license_p256_success.lic parsed by the offsets of §13.5 alone, and every derivation checked."""
     v = _vector("license_p256_success")
     lic = (MANIFEST.parent / v["licenses"][0]).read_bytes()
@@ -1656,7 +1656,7 @@ def test_p256_licence_vector_layout():
     note.decode("utf-8")  # UTF-8, shown escaped
     assert algorithm == 1
     assert signer == signer_p
-    # the signature covers "ovseal-v1 licence" || 0x00 || licence[0 : 239 + n], and nothing else
+    # the signature covers "ovseal-v1 licence" || 0x00 || license[0 : 239 + n], and nothing else
     assert ref.ed25519_verify(signer, signature, b"ovseal-v1 licence\x00" + lic[: 239 + n])
     assert not ref.ed25519_verify(signer, signature, b"ovseal-v1 licence\x00" + lic[: 237 + n])
     assert not ref.ed25519_verify(signer, signature, lic[: 239 + n])
@@ -1664,7 +1664,7 @@ def test_p256_licence_vector_layout():
 
     # the model id is the model's (§12.2): computed by the reference from the file, and claimed by its trailer
     opened = ref.open_file_full(model, **_vector_kwargs(v))
-    assert opened.opened_by == "licence" and opened.signature_verified
+    assert opened.opened_by == "license" and opened.signature_verified
     assert model_id == opened.model_id == opened.signature.model_id
 
     # the wrap of §13.2 with the x-coordinate of c·ephemeral and the info string of §13.5
@@ -1718,24 +1718,24 @@ def test_p256_off_curve_vector_is_off_curve():
     assert err(data, device_key=x_dev, trust=v["trust"]) == "no_matching_key"
 
 
-# ---- licence version 2 on the committed licence, edited and re-signed ------------------------------
+# ---- license version 2 on the committed license, edited and re-signed ------------------------------
 
 
-def _committed_p256_licence():
+def _committed_p256_license():
     v = _vector("license_p256_success")
     lic = (MANIFEST.parent / v["licenses"][0]).read_bytes()
     model = (MANIFEST.parent / v["file"]).read_bytes()
     file_signer = ref.parse_public_key(v["trust"][0], "ed25519")
     kw = {
         "device_p256_key": bytes.fromhex(v["identity"]["private_key_hex"]),
-        "trust": [file_signer, P],  # the file's signer, and our SIGNER_P that re-signs edited licences
+        "trust": [file_signer, P],  # the file's signer, and our SIGNER_P that re-signs edited licenses
         "now": v["now"],
     }
     return lic, model, kw
 
 
-def test_committed_p256_licence_resigned_by_our_key_opens():
-    lic, model, kw = _committed_p256_licence()
+def test_committed_p256_license_resigned_by_our_key_opens():
+    lic, model, kw = _committed_p256_license()
     resigned = resign_license(lic, SIGNER_P)
     assert resigned[:-96] == lic[:-96] and resigned != lic
     want = [(e["name"], e["kind"], e["size"]) for e in _vector("license_p256_success")["entries"]]
@@ -1746,10 +1746,10 @@ def test_committed_p256_licence_resigned_by_our_key_opens():
 
 
 @pytest.mark.parametrize("point", off_curve_points(3) + [bytes([4]) + bytes(32), bytes(33)])
-def test_p256_licence_device_off_curve(point):
+def test_p256_license_device_off_curve(point):
     """§13.5: D not on the curve is license_invalid, checked while parsing, after the length: before the
     signature (§13.3 step 1), so it wins over an untrusted signer and over a wrong device."""
-    lic, model, kw = _committed_p256_licence()
+    lic, model, kw = _committed_p256_license()
     edited = lic[:44] + point + lic[77:]
     assert len(edited) == len(lic)
     trusted = resign_license(edited, SIGNER_P)  # signed by a trusted key: only D is wrong
@@ -1761,11 +1761,11 @@ def test_p256_licence_device_off_curve(point):
     assert ei.value.name == "license_invalid"
 
 
-def test_p256_licence_device_off_curve_after_length():
-    """The exact-length check comes first: an off-curve D in a licence of the wrong length is still
-    license_invalid (the only error either check can give), and a version-3 licence is
+def test_p256_license_device_off_curve_after_length():
+    """The exact-length check comes first: an off-curve D in a license of the wrong length is still
+    license_invalid (the only error either check can give), and a version-3 license is
     unsupported_version whatever its D."""
-    lic, model, kw = _committed_p256_licence()
+    lic, model, kw = _committed_p256_license()
     bad_d = lic[:44] + off_curve_points(1)[0] + lic[77:]
     assert err(model, licenses=[resign_license(bad_d, SIGNER_P) + b"\0"], **kw) == "license_invalid"
     v3 = bad_d[:8] + u16(3) + bad_d[10:]
@@ -1773,9 +1773,9 @@ def test_p256_licence_device_off_curve_after_length():
 
 
 @pytest.mark.parametrize("version", [0, 3, 4, 0x0102, 0xFFFF])
-def test_licence_other_versions_unsupported(version):
+def test_license_other_versions_unsupported(version):
     """§13.5: any version other than 1 and 2 is unsupported_version, signed by a trusted key or not."""
-    lic, model, kw = _committed_p256_licence()
+    lic, model, kw = _committed_p256_license()
     edited = lic[:8] + u16(version) + lic[10:]
     assert err(model, licenses=[resign_license(edited, SIGNER_P, p256=True)], **kw) == "unsupported_version"
     assert err(model, licenses=[edited], **kw) == "unsupported_version"
@@ -1783,14 +1783,14 @@ def test_licence_other_versions_unsupported(version):
     assert err(model, licenses=[edited[:12]], **kw) == "unsupported_version"
 
 
-def test_licence_version_and_layout_must_agree():
-    lic, model, kw = _committed_p256_licence()
-    # a version-2 licence labelled 1 is 2 bytes too long for §13.1 (301 + n)
+def test_license_version_and_layout_must_agree():
+    lic, model, kw = _committed_p256_license()
+    # a version-2 license labelled 1 is 2 bytes too long for §13.1 (301 + n)
     as_v1 = resign_license(lic[:8] + u16(1) + lic[10:], SIGNER_P, p256=True)
     assert err(model, licenses=[as_v1], **kw) == "license_invalid"
 
 
-# offsets in a version-2 licence with a 1-byte note: 12 model_id, 44 D, 77 not_before, 85 expires,
+# offsets in a version-2 license with a 1-byte note: 12 model_id, 44 D, 77 not_before, 85 expires,
 # 93 ephemeral, 126 wrapped key, 206 note, 207 algorithm, 208 signer, 240 signature, 304 end
 @pytest.mark.parametrize(
     "offset", [10, 12, 44, 45, 76, 77, 85, 92, 93, 94, 125, 126, 160, 205, 206, 207, 208, 239, 240, 303]
@@ -1803,7 +1803,7 @@ def test_damaged_p256_license(offset):
     assert err(sealed.data, **lic_kw(_mutate(lic, offset, 0x01), device=[], p256=DEV_C)) == "license_invalid"
 
 
-# ---- licence version 2 from this writer ----------------------------------------------------------
+# ---- license version 2 from this writer ----------------------------------------------------------
 
 
 def _lic_kw_p256(lic, device=DEV_C, **kw) -> dict:
@@ -1816,14 +1816,14 @@ def test_p256_license_success():
     lic = good_license(sealed, device=PUB_C, note=note)
     assert len(lic) == 303 + len(note) and lic[8:10] == u16(2)
     opened = ref.open_file_full(sealed.data, **_lic_kw_p256(lic))
-    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.signature_verified
-    # a reader holding an X25519 identity as well, and both kinds of licence
+    assert opened.entries == WANT_SMALL and opened.opened_by == "license" and opened.signature_verified
+    # a reader holding an X25519 identity as well, and both kinds of license
     v1 = good_license(sealed)  # for X25519 device A
     both = lic_kw([v1, lic], device=[DEV_A], p256=[DEV_E, DEV_C])
     assert open_file(sealed.data, **both) == WANT_SMALL
-    only_p = lic_kw([v1, lic], device=[], p256=DEV_C)  # the v1 licence fails (wrong device), the v2 opens
+    only_p = lic_kw([v1, lic], device=[], p256=DEV_C)  # the v1 license fails (wrong device), the v2 opens
     assert open_file(sealed.data, **only_p) == WANT_SMALL
-    # the licence survives re-wrapping
+    # the license survives re-wrapping
     assert open_file(rewrap(sealed, [p256_stanza(PUB_E)]), **_lic_kw_p256(lic)) == WANT_SMALL
 
 
@@ -1835,7 +1835,7 @@ def test_p256_license_wrong_device_and_type():
     assert err(sealed.data, **lic_kw(lic, device=DEV_A)) == "license_wrong_device"
     # an X25519 identity whose private bytes equal the P-256 scalar is still another key type
     assert err(sealed.data, **lic_kw(lic, device=DEV_C)) == "license_wrong_device"
-    # a version-1 licence is not for a P-256 identity
+    # a version-1 license is not for a P-256 identity
     assert err(sealed.data, **_lic_kw_p256(good_license(sealed))) == "license_wrong_device"
 
 
@@ -2230,28 +2230,28 @@ def test_each_identity_has_its_own_bound():
 LICENSE_ONLY = enc_record(0x8003, b"")
 
 
-def licence_only_file(stanzas=None, **kw) -> Sealed:
+def license_only_file(stanzas=None, **kw) -> Sealed:
     """Signed by P, sealed to KEY (the publisher's master key), with LICENSE_ONLY."""
     kw.setdefault("sign", SIGNER_P)
     kw.setdefault("records_after", [LICENSE_ONLY])
     return seal(SMALL, stanzas or [key_stanza(KEY)], **kw)
 
 
-def test_license_only_opens_with_its_signers_licence():
-    sealed = licence_only_file()
+def test_license_only_opens_with_its_signers_license():
+    sealed = license_only_file()
     opened = ref.open_file_full(sealed.data, **lic_kw(good_license(sealed)))
-    assert opened.entries == WANT_SMALL and opened.opened_by == "licence" and opened.metadata["license_only"]
+    assert opened.entries == WANT_SMALL and opened.opened_by == "license" and opened.metadata["license_only"]
     # ... and with its key file when there is no trust list (the publisher checking its own file)
     assert open_file(sealed.data, key=KEY) == WANT_SMALL
 
 
 def test_license_only_refuses_every_other_way_under_trust():
-    sealed = licence_only_file(stanzas=[key_stanza(KEY), x25519_stanza(PUB_A)])
+    sealed = license_only_file(stanzas=[key_stanza(KEY), x25519_stanza(PUB_A)])
     assert err(sealed.data, key=KEY, trust=[P]) == "license_required"
     assert err(sealed.data, **dev_kw()) == "license_required"
-    # a licence signed by another trusted key: a licensee's own key cannot stand in for the publisher's
+    # a license signed by another trusted key: a licensee's own key cannot stand in for the publisher's
     assert err(sealed.data, **lic_kw(good_license(sealed, signer=SIGNER_Q), trust=(P, Q))) == "license_required"
-    # a licence that fails, and a stanza that opens: the licence's error is what to fix
+    # a license that fails, and a stanza that opens: the license's error is what to fix
     assert err(sealed.data, **lic_kw(good_license(sealed, expires=NOW))) == "license_expired"
     # an unsigned file never reaches 5a (2a refuses it first)
     unsigned = seal(SMALL, [key_stanza(KEY)], records_after=[LICENSE_ONLY])
@@ -2260,12 +2260,12 @@ def test_license_only_refuses_every_other_way_under_trust():
 
 
 def test_licensee_copy_with_an_added_key_stanza():
-    """The attack of §12.1: a licensee opens the file with its licence, learns the file key and re-wraps the file
+    """The attack of §12.1: a licensee opens the file with its license, learns the file key and re-wraps the file
     for a key of its own. The signature still verifies; without LICENSE_ONLY the copy opens under the trust
     list forever, with it the copy is refused."""
     stolen = bytes(range(50, 82))
     for flagged, want in ((False, "ok"), (True, "license_required")):
-        sealed = licence_only_file(records_after=[LICENSE_ONLY] if flagged else [])
+        sealed = license_only_file(records_after=[LICENSE_ONLY] if flagged else [])
         lic = good_license(sealed, expires=NOW + 1)
         count, _h, s = ref._parse_preamble(sealed.data)
         claimed = ref._parse_trailer(sealed.data, sealed.trailer_offset, len(sealed.data))
@@ -2279,7 +2279,7 @@ def test_licensee_copy_with_an_added_key_stanza():
 def test_license_only_record_cannot_be_removed_by_a_key_holder():
     """A key holder can write the same file without the record, with a valid header MAC and valid chunks, and
     keep the publisher's trailer: the signature covers the body, so 7a refuses it."""
-    sealed = licence_only_file()
+    sealed = license_only_file()
     payload_salt = sealed.data[20 + sealed.s : 20 + sealed.s + 32]
     stripped = seal(SMALL, [key_stanza(KEY)], file_key=sealed.file_key, payload_salt=payload_salt,
                     trailer_length=len(sealed.data) - sealed.trailer_offset)

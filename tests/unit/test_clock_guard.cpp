@@ -153,8 +153,8 @@ TEST_F(ClockGuard, UnwritableStateIsIo) {
                    "missing folder");
 }
 
-// Through a key ring: the guard runs when a licence is offered.
-class ClockGuardWithLicence : public ::testing::Test {
+// Through a key ring: the guard runs when a license is offered.
+class ClockGuardWithLicense : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         static TempDir shared;
@@ -166,11 +166,11 @@ protected:
         sealed = shared / "model.ovseal";
         ovseal::seal_model(xml, sealed, {ovseal::Key::from_bytes(key_bytes(301))}, o);
         license = shared / "device.lic";
-        const auto licences =
+        const auto licenses =
             ovseal::issue_licenses(sealed, ovseal::KeyRing({ovseal::Key::from_bytes(key_bytes(301))}),
                                    {device_identity(303).public_key()}, {t0 - 86400 * 10, t0 + 86400 * 10, ""},
                                    signing_key(302));
-        write_bytes(license, licences.at(0));
+        write_bytes(license, licenses.at(0));
     }
     static inline TempDir* models_dir = nullptr;
     static inline fs::path sealed;
@@ -190,7 +190,7 @@ protected:
     }
 };
 
-TEST_F(ClockGuardWithLicence, StateIsKeptAcrossOpens) {
+TEST_F(ClockGuardWithLicense, StateIsKeptAcrossOpens) {
     ov::Core core;
     EXPECT_NE(ovseal::read_model(core, sealed, ring(t0)), nullptr);
     EXPECT_EQ(stored_time(state), t0);
@@ -200,7 +200,7 @@ TEST_F(ClockGuardWithLicence, StateIsKeptAcrossOpens) {
     EXPECT_NE(ovseal::read_model(core, sealed, ring(t0 + 3600 - 60)), nullptr);
     EXPECT_EQ(stored_time(state), t0 + 3600);
 
-    // Back by a day (the licence itself would still be valid): refused, nothing produced.
+    // Back by a day (the license itself would still be valid): refused, nothing produced.
     std::shared_ptr<ov::Model> model;
     expect_failure([&] { model = ovseal::read_model(core, sealed, ring(t0 + 3600 - 86400)); },
                    {ErrorCode::clock_rollback}, key_bytes(301), "rollback through the key ring");
@@ -214,7 +214,7 @@ TEST_F(ClockGuardWithLicence, StateIsKeptAcrossOpens) {
     EXPECT_EQ(stored_time(state), t0 + 3600);
 }
 
-TEST_F(ClockGuardWithLicence, DamagedStateRefusesTheLicence) {
+TEST_F(ClockGuardWithLicense, DamagedStateRefusesTheLicense) {
     write_text(state, "OVSEAL-CLOCK-1 " + std::to_string(t0) + " 0000000000000000\n");
     std::shared_ptr<ov::Model> model;
     ov::Core core;

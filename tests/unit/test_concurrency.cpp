@@ -3,7 +3,7 @@
 // byte-identical to the plain model's for the same inputs (each thread also runs inputs of its own, so crossed
 // requests or buffers would show), and when everything is released no locked memory may be left
 // (memory::region_stats). The signed model is opened under a trust list with a key, a device identity and a
-// licence; the licence path runs the rollback guard (docs/FORMAT.md §13.4) with a state file per thread, and a
+// license; the license path runs the rollback guard (docs/FORMAT.md §13.4) with a state file per thread, and a
 // separate test shares one state file between threads.
 
 #include <gtest/gtest.h>
@@ -80,8 +80,8 @@ struct Models {
                                    dir / "signed.ovseal", signed_key, {}};
         ovseal::seal_model(signed_model.xml, signed_model.sealed, {signed_key}, o);
         signed_model.plain = plain_outputs(signed_model.xml, same_model_threads);
-        licence = dir / "device.lic";
-        write_bytes(licence, ovseal::issue_licenses(signed_model.sealed, KeyRing({signed_key}), {licensed.public_key()},
+        license = dir / "device.lic";
+        write_bytes(license, ovseal::issue_licenses(signed_model.sealed, KeyRing({signed_key}), {licensed.public_key()},
                                                     {not_before, expires, "concurrency"}, publisher)
                                  .at(0));
     }
@@ -92,7 +92,7 @@ struct Models {
     ovseal::Key signed_key;
     std::vector<SealedModel> models;
     SealedModel signed_model{"", {}, {}, ovseal::Key::from_bytes(key_bytes(604)), {}};
-    fs::path licence;
+    fs::path license;
 };
 
 // What one thread produced: the outputs for each input seed it ran, or what it threw.
@@ -224,10 +224,10 @@ TEST_F(Concurrency, EightModelsInParallelSharedCoreAndACoreEach) {
     expect_exact(results, [&](std::size_t i) -> const SealedModel& { return m().models[i % n]; }, "eight models");
 }
 
-TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicence) {
+TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicense) {
     const SealedModel& model = m().signed_model;
     ov::Core shared;
-    // Four ways in, four threads each: the key under a trust list, the device identity, and the licence with a
+    // Four ways in, four threads each: the key under a trust list, the device identity, and the license with a
     // rollback-guard state file of its own, on the shared core and on a core of its own.
     const auto ring_of = [&](std::size_t i) {
         KeyRing ring;
@@ -237,7 +237,7 @@ TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicence) {
         case 1: ring.identities = {m().device}; break;
         default:
             ring.identities = {m().licensed};
-            ring.licenses = {m().licence};
+            ring.licenses = {m().license};
             ring.now = inside;
             ring.clock_state = work / ("clock-" + std::to_string(i));
         }
@@ -255,7 +255,7 @@ TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicence) {
                    own);
     });
     expect_exact(results, [&](std::size_t) -> const SealedModel& { return model; }, "signed model");
-    // Every licence thread left a valid state file holding the time it opened at.
+    // Every license thread left a valid state file holding the time it opened at.
     for (std::size_t i = 0; i < same_model_threads; ++i) {
         const auto ring = ring_of(i);
         if (!ring.clock_state) continue;
@@ -266,7 +266,7 @@ TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicence) {
 }
 
 // One rollback-guard state file shared by 16 threads (as by every application on a device that opens licensed
-// models with the same --clock-state), each opening the signed model with its licence 8 times at interleaved times
+// models with the same --clock-state), each opening the signed model with its license 8 times at interleaved times
 // that keep moving forward, so that the threads keep storing new times. Returns the count of each outcome ("ok"
 // or the error's code name) and one message per error code.
 struct SharedClockRun {
@@ -294,7 +294,7 @@ SharedClockRun open_with_shared_clock(const Models& models, const fs::path& stat
                 KeyRing ring;
                 ring.trusted = {models.publisher.public_key()};
                 ring.identities = {models.licensed};
-                ring.licenses = {models.licence};
+                ring.licenses = {models.license};
                 ring.clock_state = state;
                 ring.now = inside + k * threads + i;
                 std::string outcome = "ok";

@@ -1,4 +1,4 @@
-// Key-ring files (include/ovseal/key_ring_config.hpp): schema version 1, relative paths, folders of licences and
+// Key-ring files (include/ovseal/key_ring_config.hpp): schema version 1, relative paths, folders of licenses and
 // publisher keys, and the refusals, each naming the field and never a value.
 
 #include <gtest/gtest.h>
@@ -34,10 +34,10 @@ TEST_F(KeyRingConfig, EveryFieldOfVersionOne) {
     const auto key = ovseal::Key::from_bytes(key_bytes(1));
     key.save(dir / "model.key");
     write_text(dir / "pass.txt", "a passphrase\n");
-    fs::create_directories(dir / "licences");
-    write_text(dir / "licences" / "b.lic", "not read until a file is opened");
-    write_text(dir / "licences" / "a.lic", "not read until a file is opened");
-    write_text(dir / "licences" / "notes.txt", "ignored");
+    fs::create_directories(dir / "licenses");
+    write_text(dir / "licenses" / "b.lic", "not read until a file is opened");
+    write_text(dir / "licenses" / "a.lic", "not read until a file is opened");
+    write_text(dir / "licenses" / "notes.txt", "ignored");
     write_text(dir / "publisher.pub", signing_key(2).public_key().to_string() + "\n");
     const auto device = ovseal::DeviceIdentity::create(dir / "device");
 
@@ -46,7 +46,7 @@ TEST_F(KeyRingConfig, EveryFieldOfVersionOne) {
         "key_files": ["model.key"],
         "passphrase_file": "pass.txt",
         "identities": ["device"],
-        "licenses": ["licences/"],
+        "licenses": ["licenses/"],
         "trust": ["publisher.pub"],
         "allow_unsigned": true,
         "clock_state": "/var/lib/ovseal/clock",
@@ -56,7 +56,7 @@ TEST_F(KeyRingConfig, EveryFieldOfVersionOne) {
     EXPECT_EQ(ring.keys[1].kind(), ovseal::Key::Kind::passphrase);
     ASSERT_EQ(ring.identities.size(), 1u);
     EXPECT_EQ(ring.identities[0].public_key(), device.public_key());
-    EXPECT_EQ(ring.licenses, (std::vector<fs::path>{dir / "licences" / "a.lic", dir / "licences" / "b.lic"}));
+    EXPECT_EQ(ring.licenses, (std::vector<fs::path>{dir / "licenses" / "a.lic", dir / "licenses" / "b.lic"}));
     ASSERT_EQ(ring.trusted.size(), 1u);
     EXPECT_EQ(ring.trusted[0], signing_key(2).public_key());
     EXPECT_TRUE(ring.allow_unsigned_device_files);

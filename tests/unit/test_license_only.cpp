@@ -1,5 +1,5 @@
-// Licence-only models (docs/FORMAT.md §5.1, §9 step 5a): under a trust list, only a licence signed by the model's
-// own signer opens them. The attack they stop: a licensee learns the file key through its licence and adds a
+// License-only models (docs/FORMAT.md §5.1, §9 step 5a): under a trust list, only a license signed by the model's
+// own signer opens them. The attack they stop: a licensee learns the file key through its license and adds a
 // stanza of its own, as the format allows (the signature does not cover stanzas).
 
 #include <gtest/gtest.h>
@@ -74,7 +74,7 @@ protected:
         return r;
     }
 
-    // What a licensee who follows the format by hand does: open with its licence, take the file key, and write
+    // What a licensee who follows the format by hand does: open with its license, take the file key, and write
     // the same file with a stanza for a key of its own (the library's own writer, new header MAC).
     fs::path extract(const fs::path& model, const std::string& name) {
         const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
@@ -101,7 +101,7 @@ protected:
     }
 };
 
-TEST_F(LicenseOnly, OpensThroughItsLicenceAndForThePublisher) {
+TEST_F(LicenseOnly, OpensThroughItsLicenseAndForThePublisher) {
     EXPECT_TRUE(ovseal::inspect(m().only).license_only);
     EXPECT_FALSE(ovseal::inspect(m().plain).license_only);
     expect_opens(m().only, licensee(m().only));
@@ -122,7 +122,7 @@ TEST_F(LicenseOnly, ExtractedCopyIsRefusedUnderTrust) {
               ErrorCode::license_required);
     const auto e = error_of([&] { ovseal::verify(copy, key_under_trust(m().stolen)); });
     ASSERT_TRUE(e);
-    EXPECT_NE(std::string(e->what()).find("only through a licence"), std::string::npos) << e->what();
+    EXPECT_NE(std::string(e->what()).find("only through a license"), std::string::npos) << e->what();
 }
 
 TEST_F(LicenseOnly, WithoutTheRecordTheCopyOpensAsBefore) {
@@ -131,8 +131,8 @@ TEST_F(LicenseOnly, WithoutTheRecordTheCopyOpensAsBefore) {
     expect_opens(copy, key_under_trust(m().stolen));
 }
 
-TEST_F(LicenseOnly, LicenceSignedByAnotherTrustedKeyIsRefused) {
-    // A licensee with the file key signs a licence of its own, with no window, for devices that trust its key.
+TEST_F(LicenseOnly, LicenseSignedByAnotherTrustedKeyIsRefused) {
+    // A licensee with the file key signs a license of its own, with no window, for devices that trust its key.
     for (const auto& model : {m().only, m().plain}) {
         const auto file = ovseal::container::OpenedContainer::open(model, licensee(model));
         ovseal::crypto::SystemRandom random;
@@ -143,13 +143,13 @@ TEST_F(LicenseOnly, LicenceSignedByAnotherTrustedKeyIsRefused) {
         ring.licenses = {own};
         ring.trusted.push_back(m().licensee_signer.public_key());
         if (model == m().only) {
-            EXPECT_EQ(refused(model, ring, "a licence by another trusted key"), ErrorCode::license_required);
+            EXPECT_EQ(refused(model, ring, "a license by another trusted key"), ErrorCode::license_required);
         } else {
             expect_opens(model, ring);  // revision 4 behaviour for a file without the record
         }
         fs::remove(own);
     }
-    // The library does not issue such licences for a licence-only model.
+    // The library does not issue such licenses for a license-only model.
     const auto e = error_of([&] {
         ovseal::issue_licenses(m().only, KeyRing({m().master}), {m().device.public_key()}, {}, m().licensee_signer);
     });
@@ -157,7 +157,7 @@ TEST_F(LicenseOnly, LicenceSignedByAnotherTrustedKeyIsRefused) {
     EXPECT_EQ(e->code(), ErrorCode::usage) << e->what();
 }
 
-TEST_F(LicenseOnly, ExpiredLicenceBesideAKeyReportsTheLicence) {
+TEST_F(LicenseOnly, ExpiredLicenseBesideAKeyReportsTheLicense) {
     const auto expired = work / "expired.lic";
     ovseal::LicenseTerms terms;
     terms.expires = 1000;
@@ -167,7 +167,7 @@ TEST_F(LicenseOnly, ExpiredLicenceBesideAKeyReportsTheLicence) {
     KeyRing ring = licensee(m().only);
     ring.licenses = {expired};
     ring.keys = {m().master};
-    EXPECT_EQ(refused(m().only, ring, "expired licence and a key"), ErrorCode::license_expired);
+    EXPECT_EQ(refused(m().only, ring, "expired license and a key"), ErrorCode::license_expired);
 }
 
 TEST_F(LicenseOnly, SealingRefusesWhatCouldNeverOpen) {

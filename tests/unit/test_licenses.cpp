@@ -1,4 +1,4 @@
-// Offline licences (docs/FORMAT.md §13): issuing, inspecting, and opening with them, with real inference.
+// Offline licenses (docs/FORMAT.md §13): issuing, inspecting, and opening with them, with real inference.
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ constexpr std::uint64_t not_before = 1'800'000'000;
 constexpr std::uint64_t expires = 1'900'000'000;
 constexpr std::uint64_t inside = 1'850'000'000;
 
-// Two models signed by P and sealed to the publisher's key only (devices open them through licences), and one
+// Two models signed by P and sealed to the publisher's key only (devices open them through licenses), and one
 // unsigned.
 struct LicensedModels {
     LicensedModels()
@@ -41,7 +41,7 @@ struct LicensedModels {
         ovseal::seal_model(mlp_xml, unsigned_model, {key}, o);
         ov::Core core;
         plain = infer(core.compile_model(mlp_xml.string(), "CPU"));
-        // One licence for device A, valid [not_before, expires).
+        // One license for device A, valid [not_before, expires).
         license_a = dir / "a.lic";
         write_bytes(license_a, issue(model, {device_a.public_key()}, terms(), publisher).at(0));
     }
@@ -173,56 +173,56 @@ TEST_F(Licenses, DamagedByteIsLicenseInvalid) {
         auto bytes = good;
         bytes[offset] ^= 0x01;
         const auto path = write_license(bytes, "damaged" + std::to_string(offset) + ".lic");
-        const std::string context = "licence byte " + std::to_string(offset);
+        const std::string context = "license byte " + std::to_string(offset);
         expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, context + " (inspect)");
         expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, context);
     }
-    // Truncated, extended, empty, not a licence.
+    // Truncated, extended, empty, not a license.
     for (const auto& bytes : {std::vector<std::uint8_t>(good.begin(), good.end() - 1),
                               [&] { auto b = good; b.push_back(0); return b; }(), std::vector<std::uint8_t>{},
                               std::vector<std::uint8_t>(good.begin(), good.begin() + 100)}) {
         const auto path = write_license(bytes, "bad.lic");
-        expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, "malformed licence");
-        expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, "malformed licence");
+        expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, "malformed license");
+        expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, "malformed license");
     }
-    // A newer licence version (2 is the P-256 form, so 3).
+    // A newer license version (2 is the P-256 form, so 3).
     auto newer = good;
     newer[8] = 3;
     const auto path = write_license(newer, "v3.lic");
-    expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::unsupported_version}, {}, "licence version 3");
+    expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::unsupported_version}, {}, "license version 3");
     // Version 2 with a version 1 body: the layout does not match.
     auto relabelled = good;
     relabelled[8] = 2;
     expect_failure([&] { ovseal::inspect_license(write_license(relabelled, "v2.lic")); }, {ErrorCode::license_invalid},
-                   {}, "licence version 2 with an X25519 body");
-    // A missing licence file.
-    expect_refused(m().model, ring(m().device_a, {work / "missing.lic"}), ErrorCode::io, "missing licence");
+                   {}, "license version 2 with an X25519 body");
+    // A missing license file.
+    expect_refused(m().model, ring(m().device_a, {work / "missing.lic"}), ErrorCode::io, "missing license");
 }
 
 // §13.1: a file of any other length than 301 + n is license_invalid, however long it is.
-TEST_F(Licenses, FileLongerThanAnyLicenceIsLicenseInvalid) {
-    const auto big = write_license(read_bytes(m().model), "big.lic");  // a sealed model given as a licence
+TEST_F(Licenses, FileLongerThanAnyLicenseIsLicenseInvalid) {
+    const auto big = write_license(read_bytes(m().model), "big.lic");  // a sealed model given as a license
     expect_failure([&] { ovseal::inspect_license(big); }, {ErrorCode::license_invalid}, {}, "large file (inspect)");
-    expect_refused(m().model, ring(m().device_a, {big}), ErrorCode::license_invalid, "large file as licence");
+    expect_refused(m().model, ring(m().device_a, {big}), ErrorCode::license_invalid, "large file as license");
 }
 
 TEST_F(Licenses, SignedByAnUntrustedKey) {
     const auto forged = write_license(
         m().issue(m().model, {m().device_a.public_key()}, LicensedModels::terms(), m().other_publisher).at(0), "q.lic");
     EXPECT_EQ(ovseal::inspect_license(forged).signer, m().other_publisher.public_key());
-    expect_refused(m().model, ring(m().device_a, {forged}), ErrorCode::untrusted_signer, "licence signed by Q");
-    // Trusting Q as well makes the licence acceptable.
+    expect_refused(m().model, ring(m().device_a, {forged}), ErrorCode::untrusted_signer, "license signed by Q");
+    // Trusting Q as well makes the license acceptable.
     auto r = ring(m().device_a, {forged});
     r.trusted.push_back(m().other_publisher.public_key());
     EXPECT_NO_THROW(ovseal::verify(m().model, r));
 }
 
-TEST_F(Licenses, LicencesNeedATrustList) {
+TEST_F(Licenses, LicensesNeedATrustList) {
     auto r = ring(m().device_a, {m().license_a});
     r.trusted.clear();
-    expect_refused(m().model, r, ErrorCode::usage, "licence without trust");
+    expect_refused(m().model, r, ErrorCode::usage, "license without trust");
     r.allow_unsigned_device_files = true;
-    expect_refused(m().model, r, ErrorCode::usage, "licence without trust, allow unsigned");
+    expect_refused(m().model, r, ErrorCode::usage, "license without trust, allow unsigned");
 }
 
 TEST_F(Licenses, IssuanceRules) {
@@ -245,7 +245,7 @@ TEST_F(Licenses, IssuanceRules) {
     EXPECT_EQ(m().issue(m().model, a, LicensedModels::terms(0, 0, std::string(1024, 'n')), m().publisher).at(0).size(),
               301u + 1024u);
     EXPECT_TRUE(m().issue(m().model, {}, LicensedModels::terms(), m().publisher).empty());
-    // A model whose signature does not verify gets no licence.
+    // A model whose signature does not verify gets no license.
     const auto damaged = work / "damaged.ovseal";
     fs::copy_file(m().model, damaged);
     flip_byte(damaged, fs::file_size(damaged) - 1);
@@ -257,7 +257,7 @@ TEST_F(Licenses, IssuanceRules) {
               ErrorCode::untrusted_signer);
 }
 
-TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicence) {
+TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicense) {
     constexpr std::size_t count = 1000;
     std::vector<ovseal::DevicePublicKey> devices;
     devices.reserve(count);
@@ -268,9 +268,9 @@ TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicence) {
     for (const auto& d : devices) distinct.insert({d.bytes().begin(), d.bytes().end()});
     ASSERT_EQ(distinct.size(), count);
 
-    const auto licences = m().issue(m().model, devices, LicensedModels::terms(0, 0, "batch"), m().publisher);
-    ASSERT_EQ(licences.size(), count);
-    EXPECT_EQ(std::set<std::vector<std::uint8_t>>(licences.begin(), licences.end()).size(), count);
+    const auto licenses = m().issue(m().model, devices, LicensedModels::terms(0, 0, "batch"), m().publisher);
+    ASSERT_EQ(licenses.size(), count);
+    EXPECT_EQ(std::set<std::vector<std::uint8_t>>(licenses.begin(), licenses.end()).size(), count);
 
     const std::string id = ovseal::model_id(m().model);
     const auto dir = work / "batch";
@@ -278,7 +278,7 @@ TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicence) {
     std::vector<fs::path> paths;
     for (std::size_t i = 0; i < count; ++i) {
         paths.push_back(dir / (devices[i].key_id() + ".lic"));
-        write_bytes(paths.back(), licences[i]);
+        write_bytes(paths.back(), licenses[i]);
         const auto info = ovseal::inspect_license(paths.back());
         ASSERT_EQ(info.device, devices[i]) << i;
         ASSERT_EQ(info.model_id, id) << i;
@@ -294,8 +294,8 @@ TEST_F(Licenses, AThousandDevicesEachWithItsOwnLicence) {
         const std::size_t other = (i + 1) % count;
         EXPECT_NO_THROW(ovseal::verify(m().model, ring(device, {paths[i]}))) << i;
         expect_refused(m().model, ring(device, {paths[other]}), ErrorCode::license_wrong_device,
-                       "device " + std::to_string(i) + " with licence " + std::to_string(other));
-        // Among several licences, its own is found.
+                       "device " + std::to_string(i) + " with license " + std::to_string(other));
+        // Among several licenses, its own is found.
         EXPECT_NO_THROW(ovseal::verify(m().model, ring(device, {paths[other], paths[i]}))) << i;
     }
     const auto last = device_identity(10'000 + 999);

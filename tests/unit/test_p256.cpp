@@ -86,7 +86,7 @@ TEST(P256, PublicKeyTextForm) {
               ovseal::DeviceKeyType::p256);
 }
 
-// A model sealed to a P-256 device and signed; licences of version 2.
+// A model sealed to a P-256 device and signed; licenses of version 2.
 struct P256Models {
     P256Models()
         : key(ovseal::Key::from_bytes(key_bytes(401))),
@@ -136,24 +136,24 @@ TEST(P256, SealedToADeviceOpensWithItOnly) {
     }
 }
 
-TEST(P256, LicencesOfVersionTwoInAMixedBatch) {
-    // The device-only stanza is not needed: licences carry the file key. One batch for both key types.
+TEST(P256, LicensesOfVersionTwoInAMixedBatch) {
+    // The device-only stanza is not needed: licenses carry the file key. One batch for both key types.
     const fs::path model = m().dir / "licensed.ovseal";
     ovseal::SealOptions o;
     o.sign = m().publisher;
     ovseal::seal_model(m().xml, model, {m().key}, o);
-    const auto licences = ovseal::issue_licenses(model, KeyRing({m().key}),
+    const auto licenses = ovseal::issue_licenses(model, KeyRing({m().key}),
                                                  {m().device_c.public_key(), m().device_x.public_key()},
                                                  {0, 0, "mixed"}, m().publisher);
-    ASSERT_EQ(licences.size(), 2u);
-    EXPECT_EQ(licences[0].size(), 303u + 5);  // version 2: 303 + note
-    EXPECT_EQ(licences[1].size(), 301u + 5);  // version 1: 301 + note
-    EXPECT_EQ(licences[0][8], 2);
-    EXPECT_EQ(licences[1][8], 1);
+    ASSERT_EQ(licenses.size(), 2u);
+    EXPECT_EQ(licenses[0].size(), 303u + 5);  // version 2: 303 + note
+    EXPECT_EQ(licenses[1].size(), 301u + 5);  // version 1: 301 + note
+    EXPECT_EQ(licenses[0][8], 2);
+    EXPECT_EQ(licenses[1][8], 1);
     const fs::path lic_c = m().dir / "c.lic";
     const fs::path lic_x = m().dir / "x.lic";
-    write_bytes(lic_c, licences[0]);
-    write_bytes(lic_x, licences[1]);
+    write_bytes(lic_c, licenses[0]);
+    write_bytes(lic_x, licenses[1]);
 
     const auto info = ovseal::inspect_license(lic_c);
     EXPECT_EQ(info.device, m().device_c.public_key());
@@ -165,8 +165,8 @@ TEST(P256, LicencesOfVersionTwoInAMixedBatch) {
     ASSERT_TRUE(wrong.has_value());
     EXPECT_EQ(wrong->code(), ErrorCode::license_wrong_device);
 
-    // Damage to D (still a valid length) is caught: by the point check or by the licence signature.
-    auto damaged = licences[0];
+    // Damage to D (still a valid length) is caught: by the point check or by the license signature.
+    auto damaged = licenses[0];
     damaged[50] ^= 0x01;
     const fs::path lic_bad = m().dir / "bad.lic";
     write_bytes(lic_bad, damaged);

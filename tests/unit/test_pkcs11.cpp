@@ -151,13 +151,13 @@ TEST_F(Pkcs11, GeneratedKeyStaysInTheTokenAndSealsAndLicensesWhatDevicesOpen) {
     const auto sealed = dir / "model.ovseal";
     ovseal::seal_model(xml, sealed, {file_key}, o);
     const auto device = device_identity(303);
-    const auto licences = ovseal::issue_licenses(sealed, ovseal::KeyRing({file_key}), {device.public_key()},
+    const auto licenses = ovseal::issue_licenses(sealed, ovseal::KeyRing({file_key}), {device.public_key()},
                                                  {0, 0, "token-signed"}, publisher);
-    ASSERT_EQ(licences.size(), 1u);
-    write_bytes(dir / "device.lic", licences[0]);
+    ASSERT_EQ(licenses.size(), 1u);
+    write_bytes(dir / "device.lic", licenses[0]);
     EXPECT_EQ(ovseal::inspect_license(dir / "device.lic").signer, trusted);
 
-    // The device: its identity, the licence and the trusted public key; nothing of the publisher's secrets.
+    // The device: its identity, the license and the trusted public key; nothing of the publisher's secrets.
     ovseal::KeyRing ring;
     ring.identities = {device};
     ring.licenses = {dir / "device.lic"};

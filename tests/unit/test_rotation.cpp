@@ -1,4 +1,4 @@
-// Key rotation through the public API: ovseal::rewrap (new stanzas, same file key, chunks, signature and licences:
+// Key rotation through the public API: ovseal::rewrap (new stanzas, same file key, chunks, signature and licenses:
 // docs/FORMAT.md §12.1) and ovseal::reseal (a new file key, salt and chunks), with real inference.
 
 #include <gtest/gtest.h>
@@ -55,7 +55,7 @@ std::vector<std::uint8_t> file_key_of(const fs::path& path, const Key& key) {
     return {k.begin(), k.end()};
 }
 
-// One signed model with metadata, a licence for it, and the same model rewrapped for every kind of reader.
+// One signed model with metadata, a license for it, and the same model rewrapped for every kind of reader.
 struct RotationModels {
     RotationModels()
         : key1(Key::from_bytes(key_bytes(301))),
@@ -204,9 +204,9 @@ TEST_F(Rotation, RewrapKeepsFileKeySaltAndStoredChunks) {
     EXPECT_EQ(a.file_size() - a.layout().header_length, b.file_size() - b.layout().header_length);
 }
 
-TEST_F(Rotation, RewrapKeepsLicences) {
-    expect_opens(m().signed_file, license_ring(), "licence on the input");
-    expect_opens(m().full, license_ring(), "licence on the rewrapped file");
+TEST_F(Rotation, RewrapKeepsLicenses) {
+    expect_opens(m().signed_file, license_ring(), "license on the input");
+    expect_opens(m().full, license_ring(), "license on the rewrapped file");
     const auto info = ovseal::verify(m().full, license_ring());
     EXPECT_TRUE(info.signature_verified);
 }
@@ -245,7 +245,7 @@ TEST_F(Rotation, RewrapRemovesAStanza) {
                 EXPECT_NO_THROW(ovseal::verify(out, ring)) << c.name << ": " << name;
             }
         }
-        expect_opens(out, license_ring(), c.name + ": licence");
+        expect_opens(out, license_ring(), c.name + ": license");
     }
 }
 
@@ -315,8 +315,8 @@ TEST_F(Rotation, RewrapRefusalsWriteNothing) {
     EXPECT_TRUE(work_files().empty());
 }
 
-// A licensee must not turn a licence (or a device identity) into a key file that never expires.
-TEST_F(Rotation, LicenceOrDeviceIdentityCannotRepublish) {
+// A licensee must not turn a license (or a device identity) into a key file that never expires.
+TEST_F(Rotation, LicenseOrDeviceIdentityCannotRepublish) {
     const auto out = work / "out.ovseal";
     ovseal::RewrapChanges c;
     c.add_keys = {m().key2};
@@ -325,7 +325,7 @@ TEST_F(Rotation, LicenceOrDeviceIdentityCannotRepublish) {
     auto with_key = license_ring();
     with_key.keys = {m().key1};  // even beside the publisher's key
     const std::vector<std::pair<std::string, KeyRing>> rings = {
-        {"licence", license_ring()}, {"device identity", device_ring(m().device_a)}, {"licence and key", with_key}};
+        {"license", license_ring()}, {"device identity", device_ring(m().device_a)}, {"license and key", with_key}};
     for (const auto& [name, ring] : rings) {
         for (const bool reseal : {false, true}) {
             const auto e = error_of([&] {
@@ -333,7 +333,7 @@ TEST_F(Rotation, LicenceOrDeviceIdentityCannotRepublish) {
             });
             ASSERT_TRUE(e) << name;
             EXPECT_EQ(e->code(), ErrorCode::usage) << name;
-            EXPECT_NE(std::string(e->what()).find("not with a licence or a device identity"), std::string::npos)
+            EXPECT_NE(std::string(e->what()).find("not with a license or a device identity"), std::string::npos)
                 << e->what();
             EXPECT_FALSE(fs::exists(out)) << name;
         }
@@ -407,11 +407,11 @@ TEST_F(Rotation, ResealForNewRecipientsOnly) {
     expect_refused(out, keys({m().key1}), ErrorCode::no_matching_key, "old key");
     expect_refused(out, device_ring(m().device_b), ErrorCode::no_matching_key, "device B, never a recipient");
 
-    // A new model id; the old licence is for another model.
+    // A new model id; the old license is for another model.
     ASSERT_TRUE(after.model_id.has_value());
     EXPECT_NE(after.model_id, before.model_id);
     EXPECT_EQ(ovseal::model_id(out), *after.model_id);
-    expect_refused(out, license_ring(), ErrorCode::license_wrong_model, "old licence");
+    expect_refused(out, license_ring(), ErrorCode::license_wrong_model, "old license");
 
     // Signed by the publisher: verifies under the trust list.
     auto trusted = keys({m().key2});

@@ -4,8 +4,8 @@
 // stanza, damaged in every way the hardening issue lists: every bit of the header, every bit of the trailer,
 // sampled bits of every chunk and every bit of every tag, every truncation length, chunks duplicated, dropped,
 // reordered and spliced from another sealing, stanzas removed, duplicated, reordered and taken from another file,
-// and a signature or a licence from another file. Five readers open every damaged file: the key without a trust
-// list, and under a trust list the key, the x25519 device, the p256 device and a licence.
+// and a signature or a license from another file. Five readers open every damaged file: the key without a trust
+// list, and under a trust list the key, the x25519 device, the p256 device and a license.
 //
 // The error each reader must give is derived from the spec for the damaged field (the oracle below, written from
 // FORMAT.md, not from src/). No damaged file may open, except where the spec says the change is not detected: the
@@ -205,21 +205,21 @@ std::vector<std::uint8_t> p256_scalar() {
     return bytes;
 }
 
-enum class Via { key, x25519, p256, licence };
+enum class Via { key, x25519, p256, license };
 
 struct Reader {
     std::string name;
     Via via;
     bool trust;
     KeyRing ring;
-    // The stanza type this reader opens with; none for the licence reader, whose licence yields the file key
+    // The stanza type this reader opens with; none for the license reader, whose license yields the file key
     // before any stanza is tried (§13.3).
     std::optional<std::string> stanza_type() const {
         switch (via) {
         case Via::key: return "key";
         case Via::x25519: return "x25519-tagged";
         case Via::p256: return "p256-tagged";
-        case Via::licence: return std::nullopt;
+        case Via::license: return std::nullopt;
         }
         return std::nullopt;
     }
@@ -250,10 +250,10 @@ struct SweepFiles {
         bytes_b = read_bytes(b);
         bytes_c = read_bytes(c);
         const ovseal::LicenseTerms terms{not_before, expires, "tamper sweep"};
-        licence_a = dir / "a.lic";
-        licence_b = dir / "b.lic";
-        write_bytes(licence_a, ovseal::issue_licenses(a, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
-        write_bytes(licence_b, ovseal::issue_licenses(b, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
+        license_a = dir / "a.lic";
+        license_b = dir / "b.lic";
+        write_bytes(license_a, ovseal::issue_licenses(a, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
+        write_bytes(license_b, ovseal::issue_licenses(b, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
 
         const std::vector<ovseal::PublisherPublicKey> trusted = {publisher.public_key()};
         readers.push_back({"key", Via::key, false, KeyRing({key})});
@@ -269,18 +269,18 @@ struct SweepFiles {
         p.trusted = trusted;
         readers.push_back({"p256+trust", Via::p256, true, p});
         KeyRing l;
-        l.identities = {licensed};  // a device with no stanza in the file: only its licence opens it
-        l.licenses = {licence_a};
+        l.identities = {licensed};  // a device with no stanza in the file: only its license opens it
+        l.licenses = {license_a};
         l.trusted = trusted;
         l.now = inside;
-        readers.push_back({"licence+trust", Via::licence, true, l});
+        readers.push_back({"license+trust", Via::license, true, l});
     }
 
     TempDir dir;
     ovseal::Key key;
     ovseal::DeviceIdentity x25519, p256, licensed;
     ovseal::SigningKey publisher, stranger;
-    fs::path xml, a, b, c, licence_a, licence_b;
+    fs::path xml, a, b, c, license_a, license_b;
     Bytes bytes_a, bytes_b, bytes_c;
     std::vector<Reader> readers;
 };
@@ -502,8 +502,8 @@ Expected expected_for(const Region& g, const Reader& r, const Bytes& damaged, co
     case Field::algorithm: return {{ErrorCode::malformed_header}};
     case Field::claimed_model_id:
         if (!r.trust) return {{}, true};
-        // §13.3 step 2: the licence is checked against the claim; otherwise step 7a.
-        return {{r.via == Via::licence ? ErrorCode::license_wrong_model : ErrorCode::bad_signature}};
+        // §13.3 step 2: the license is checked against the claim; otherwise step 7a.
+        return {{r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::bad_signature}};
     case Field::signer:
         if (!r.trust) return {{}, true};
         return {{ErrorCode::untrusted_signer}};
@@ -758,7 +758,7 @@ TEST_F(TamperSweep, EveryTruncationLength) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Moving whole pieces: chunks, stanzas, signatures and licences
+// Moving whole pieces: chunks, stanzas, signatures and licenses
 
 Bytes stored(const Bytes& file, const FileMap& m, std::uint64_t i) {
     return Bytes(file.begin() + m.chunk_offset(i), file.begin() + m.chunk_offset(i + 1));
@@ -858,17 +858,17 @@ TEST_F(TamperSweep, ChunksDuplicatedDroppedReorderedAndSpliced) {
     open_all(with_chunks(a, m(), c), "chunks: reordered", "rotated by one", auth);
     open_all(with_chunks(a, m(), other), "chunks: the whole payload of another sealing", "all chunks", auth);
     // The other sealing's header (its stanzas open it and its MAC verifies) over this payload, with this trailer:
-    // the chunks fail under the other file key; the licence (for this file) gives this file's key, which the other
+    // the chunks fail under the other file key; the license (for this file) gives this file's key, which the other
     // header's MAC refuses.
     Bytes spliced(b.begin(), b.begin() + m().h);
     spliced.insert(spliced.end(), a.begin() + m().h, a.end());
     open_all(spliced, "splice: another sealing's header", "header of b, payload and trailer of a", [](const Reader& r) {
-        return all(r.via == Via::licence ? ErrorCode::header_auth_failed : ErrorCode::payload_auth_failed);
+        return all(r.via == Via::license ? ErrorCode::header_auth_failed : ErrorCode::payload_auth_failed);
     });
-    // ... and with the other sealing's trailer too: the licence is for another model id than the one claimed.
+    // ... and with the other sealing's trailer too: the license is for another model id than the one claimed.
     open_all(with_trailer(spliced, m(), b), "splice: another sealing's header and trailer",
              "header and trailer of b, payload of a", [](const Reader& r) {
-                 return all(r.via == Via::licence ? ErrorCode::license_wrong_model : ErrorCode::payload_auth_failed);
+                 return all(r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::payload_auth_failed);
              });
     // Bytes appended after the trailer.
     Bytes longer = a;
@@ -935,28 +935,28 @@ TEST_F(TamperSweep, StanzasRemovedDuplicatedReorderedAndTransplanted) {
     s = stanzas;
     s.push_back(unknown);
     open_all(with_stanzas(a, m(), s), "stanzas: an unknown one added", "a 'future-kind' stanza", mac);
-    // One stanza left alone: its reader (and the licence) get past step 3 and the MAC refuses the change; the
+    // One stanza left alone: its reader (and the license) get past step 3 and the MAC refuses the change; the
     // other readers have nothing to open.
     for (std::size_t i = 0; i < count; ++i) {
         const std::string type = m().stanza_types[i];
         open_all(with_stanzas(a, m(), {stanzas[i]}), "stanzas: one left alone", "only the " + type + " stanza",
                  [&](const Reader& r) {
-                     if (r.via == Via::licence || r.stanza_type() == type) return all(ErrorCode::header_auth_failed);
+                     if (r.via == Via::license || r.stanza_type() == type) return all(ErrorCode::header_auth_failed);
                      return all(ErrorCode::no_matching_key);
                  });
     }
     finish("stanzas removed, duplicated, reordered and transplanted");
 }
 
-TEST_F(TamperSweep, SignaturesAndLicencesFromAnotherFile) {
+TEST_F(TamperSweep, SignaturesAndLicensesFromAnotherFile) {
     const Bytes& a = f().bytes_a;
     // §8: without a trust list the signature is not verified, so another file's trailer is not detected; under a
-    // trust list it is bad_signature (same publisher), untrusted_signer (another), and a licence bound to this
+    // trust list it is bad_signature (same publisher), untrusted_signer (another), and a license bound to this
     // model no longer matches the claim (§13.3 step 2).
     open_all(with_trailer(a, m(), f().bytes_b), "trailer: another sealing's (same publisher)", "trailer of b",
              [](const Reader& r) -> Expected {
                  if (!r.trust) return {{}, true};
-                 return all(r.via == Via::licence ? ErrorCode::license_wrong_model : ErrorCode::bad_signature);
+                 return all(r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::bad_signature);
              });
     open_all(with_trailer(a, m(), f().bytes_c), "trailer: another publisher's", "trailer of c (untrusted signer)",
              [](const Reader& r) -> Expected {
@@ -972,30 +972,30 @@ TEST_F(TamperSweep, SignaturesAndLicencesFromAnotherFile) {
         if (!r.trust) continue;
         r.ring.trusted.push_back(f().stranger.public_key());
         r.name += "+stranger";
-        tally.open(path, r, all(r.via == Via::licence ? ErrorCode::license_wrong_model : ErrorCode::bad_signature),
+        tally.open(path, r, all(r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::bad_signature),
                    "trailer: another publisher's, trusted too", [] { return "trailer of c"; });
     }
 
-    // Licences: for the other sealing; for this one but on the other sealing; and a licence moved together with
+    // Licenses: for the other sealing; for this one but on the other sealing; and a license moved together with
     // the trailer it matches (it then yields the other file key, which this header's MAC refuses).
     KeyRing ring = f().readers.back().ring;
-    ASSERT_EQ(ring.licenses, std::vector<fs::path>{f().licence_a});
-    Reader with_b{"licence-b+trust", Via::licence, true, ring};
-    with_b.ring.licenses = {f().licence_b};
+    ASSERT_EQ(ring.licenses, std::vector<fs::path>{f().license_a});
+    Reader with_b{"license-b+trust", Via::license, true, ring};
+    with_b.ring.licenses = {f().license_b};
     write_bytes(path, a);
-    tally.open(path, with_b, all(ErrorCode::license_wrong_model), "licence: another model's", [] { return "licence of b on a"; });
-    tally.open(f().b, f().readers.back(), all(ErrorCode::license_wrong_model), "licence: another model's",
-               [] { return "licence of a on b"; });
+    tally.open(path, with_b, all(ErrorCode::license_wrong_model), "license: another model's", [] { return "license of b on a"; });
+    tally.open(f().b, f().readers.back(), all(ErrorCode::license_wrong_model), "license: another model's",
+               [] { return "license of a on b"; });
     write_bytes(path, with_trailer(a, m(), f().bytes_b));
-    tally.open(path, with_b, all(ErrorCode::header_auth_failed), "licence and trailer: another model's",
-               [] { return "licence and trailer of b on a"; });
+    tally.open(path, with_b, all(ErrorCode::header_auth_failed), "license and trailer: another model's",
+               [] { return "license and trailer of b on a"; });
     Bytes spliced(f().bytes_b.begin(), f().bytes_b.begin() + m().h);
     spliced.insert(spliced.end(), a.begin() + m().h, a.begin() + m().trailer_offset());
     spliced.insert(spliced.end(), f().bytes_b.end() - m().t, f().bytes_b.end());
     write_bytes(path, spliced);
-    tally.open(path, with_b, all(ErrorCode::payload_auth_failed), "licence, header and trailer: another model's",
-               [] { return "header, trailer and licence of b, payload of a"; });
-    finish("signatures and licences from another file");
+    tally.open(path, with_b, all(ErrorCode::payload_auth_failed), "license, header and trailer: another model's",
+               [] { return "header, trailer and license of b, payload of a"; });
+    finish("signatures and licenses from another file");
 }
 
 }  // namespace

@@ -250,7 +250,7 @@ TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
     KeyRing foreign = ring(stranger, {lic});
     foreign.clock_state = work / "foreign-clock";
     foreign.now = t0;
-    // The licence is not theirs (license_wrong_device), but the guard runs first and writes the state.
+    // The license is not theirs (license_wrong_device), but the guard runs first and writes the state.
     EXPECT_EQ(code_of([&] { (void)ovseal::verify(model, foreign); }), ErrorCode::license_wrong_device);
     ASSERT_TRUE(fs::exists(work / "foreign-clock"));
     fs::copy_file(work / "foreign-clock", state, fs::copy_options::overwrite_existing);
@@ -497,8 +497,8 @@ TEST_F(TpmP256, SeveralIdentitiesOfOneTpmInOneRing) {
     }
 }
 
-// The rollback guard's key, the TPM clock and a licence: one connection, storage key, load and session too.
-TEST_F(TpmP256, LicenceAndClockGuardShareOneSession) {
+// The rollback guard's key, the TPM clock and a license: one connection, storage key, load and session too.
+TEST_F(TpmP256, LicenseAndClockGuardShareOneSession) {
     const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
     ovseal::SealOptions o;
     o.sign = publisher;
@@ -510,7 +510,7 @@ TEST_F(TpmP256, LicenceAndClockGuardShareOneSession) {
     KeyRing r = ring(device, {lic});
     r.clock_state = work / "clock";
     const auto cost = cost_of([&] { EXPECT_TRUE(ovseal::verify(model, r).verified); });
-    EXPECT_EQ(cost.agreements, 2u);  // the clock guard's key, the licence
+    EXPECT_EQ(cost.agreements, 2u);  // the clock guard's key, the license
     EXPECT_EQ(cost.primaries, 1u);
     EXPECT_EQ(cost.loads, 1u);
     EXPECT_EQ(cost.sessions, 1u);

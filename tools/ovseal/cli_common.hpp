@@ -26,7 +26,7 @@ struct KeyOptions {
     std::vector<Key> resolve(bool confirm_prompt, bool optional = false) const;
 };
 
-/// Everything a command that opens sealed files takes: keys, device identities, licences and the trust list.
+/// Everything a command that opens sealed files takes: keys, device identities, licenses and the trust list.
 struct OpenOptions {
     KeyOptions keys;
     std::vector<std::filesystem::path> identities;

@@ -92,7 +92,7 @@ void print_text(const std::filesystem::path& path, const FileInfo& info) {
                                                                *info.model_id + " (not verified here)"
                                                          : std::string("none"));
     if (info.license_only) {
-        fmt::print("\nLicence only:  yes: under a trust list, only a licence signed by the publisher opens it");
+        fmt::print("\nLicense only:  yes: under a trust list, only a license signed by the publisher opens it");
     }
     fmt::print("\nLayout:        {} bytes = header {} + {} chunks of {} KiB (+16-byte tags)\n", info.file_size,
                info.header_size, info.chunk_count, info.chunk_size / 1024);

@@ -60,13 +60,13 @@ void OpenOptions::add_to(CLI::App& command) {
     keys.add_to(command, /*exclusive=*/true);
     command.add_option("--identity", identities, "Device identity folder made by `ovseal device init` (repeatable)");
     add_tcti_option(command, tcti);
-    command.add_option("--license", licenses, "Licence file for this device, or a folder of them (repeatable)");
+    command.add_option("--license", licenses, "License file for this device, or a folder of them (repeatable)");
     command.add_option("--trust", trust, "Trusted publisher public key (.pub), or a folder of them (repeatable); "
                                          "then only models signed by a trusted publisher open");
     command.add_flag("--allow-unsigned", allow_unsigned,
                      "Open an UNSIGNED model sealed to a device identity (anyone who knows the device's public key "
                      "could have made it)");
-    command.add_option("--clock-state", clock_state, "Rollback guard: file keeping the latest time seen (licences)");
+    command.add_option("--clock-state", clock_state, "Rollback guard: file keeping the latest time seen (licenses)");
     command.add_option("--clock-tolerance", clock_tolerance, fmt::format("Seconds the clock may go back (default {})", default_clock_tolerance_seconds))
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 }

@@ -57,11 +57,11 @@ std::string show_time(std::uint64_t seconds, const char* none) {
 void write_new_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) {
-        throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite a licence");
+        throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite a license");
     }
     const bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
     if (fd < 0 || ::close(fd) != 0 || !ok) {
-        throw Error(ErrorCode::io, "cannot write licence '" + path.string() + "'");
+        throw Error(ErrorCode::io, "cannot write license '" + path.string() + "'");
     }
 }
 
@@ -91,30 +91,30 @@ void issue(const IssueArgs& args) {
         for (std::size_t i = 0; i < devices.size(); ++i) {
             write_new_file(args.output / (devices[i].key_id() + ".lic"), licenses[i]);
         }
-        fmt::print("Issued {} licences into {} in {:.2f} s\n", licenses.size(), args.output.string(), seconds);
+        fmt::print("Issued {} licenses into {} in {:.2f} s\n", licenses.size(), args.output.string(), seconds);
     } else {
         write_new_file(args.output, licenses[0]);
-        fmt::print("Issued licence {} for device {} (valid from {} until {})\n", args.output.string(),
+        fmt::print("Issued license {} for device {} (valid from {} until {})\n", args.output.string(),
                    devices[0].to_string(), show_time(terms.not_before, "the start"), show_time(terms.expires, "forever"));
     }
     if (!inspect(args.model).license_only) {
         fmt::print(stderr, "ovseal: warning: the model was not sealed with --license-only: whoever learns its file "
                            "key (a licensee can, on its own device) can add a key to a copy that then opens under a "
-                           "trust list after the licence ends (see docs/THREAT_MODEL.md)\n");
+                           "trust list after the license ends (see docs/THREAT_MODEL.md)\n");
     }
     const auto now = static_cast<std::uint64_t>(std::time(nullptr));
     if (terms.expires != 0 && terms.expires <= now) {
-        fmt::print(stderr, "ovseal: warning: the licence has already expired (--expires is in the past)\n");
+        fmt::print(stderr, "ovseal: warning: the license has already expired (--expires is in the past)\n");
     }
 }
 
 }  // namespace
 
 void add_license_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("license", "Issue and inspect offline licences (one device, one model, a time window)");
+    auto* cmd = app.add_subcommand("license", "Issue and inspect offline licenses (one device, one model, a time window)");
     cmd->require_subcommand(1);
 
-    auto* issue_cmd = cmd->add_subcommand("issue", "Issue licences for devices to open a signed model");
+    auto* issue_cmd = cmd->add_subcommand("issue", "Issue licenses for devices to open a signed model");
     auto args = std::make_shared<IssueArgs>();
     issue_cmd->add_option("--model", args->model, "The signed sealed model")->required();
     args->keys.add_to(*issue_cmd, /*exclusive=*/true);
@@ -127,14 +127,14 @@ void add_license_command(CLI::App& app) {
     issue_cmd->add_option("--not-before", args->not_before, "Start of validity (epoch seconds or UTC date/time)");
     issue_cmd->add_option("--expires", args->expires, "End of validity, exclusive (epoch seconds or UTC date/time)");
     issue_cmd->add_option("--note", args->note, "Public note (at most 1024 bytes)");
-    issue_cmd->add_option("-o,--output", args->output, "Licence file, or a folder for a batch")->required();
+    issue_cmd->add_option("-o,--output", args->output, "License file, or a folder for a batch")->required();
     issue_cmd->final_callback([args] { issue(*args); });
 
-    auto* inspect_cmd = cmd->add_subcommand("inspect", "Show a licence (its own signature is checked)");
+    auto* inspect_cmd = cmd->add_subcommand("inspect", "Show a license (its own signature is checked)");
     auto path = std::make_shared<std::filesystem::path>();
-    inspect_cmd->add_option("file", *path, "Licence file")->required();
+    inspect_cmd->add_option("file", *path, "License file")->required();
     auto json = std::make_shared<bool>(false);
-    inspect_cmd->add_flag("--json", *json, "Print the licence (or the error) as JSON on standard output");
+    inspect_cmd->add_flag("--json", *json, "Print the license (or the error) as JSON on standard output");
     inspect_cmd->final_callback([path, json] {
         const LicenseInfo info = inspect_license(*path);
         if (*json) {
@@ -160,7 +160,7 @@ void add_license_command(CLI::App& app) {
             });
             return;
         }
-        fmt::print("{}: ovseal licence ({} bytes), signature valid\n", escape_for_terminal(path->string()), info.size);
+        fmt::print("{}: ovseal license ({} bytes), signature valid\n", escape_for_terminal(path->string()), info.size);
         fmt::print("  model id     {}\n  device       {}\n  valid from   {}\n  expires      {}\n",
                    info.model_id, info.device.to_string(), show_time(info.not_before, "(no start)"),
                    show_time(info.expires, "never"));

@@ -39,10 +39,10 @@ struct Recipients {
     }
 };
 
-// Said in both commands' help: what the refusal of licences and identities is, and what it is not.
+// Said in both commands' help: what the refusal of licenses and identities is, and what it is not.
 constexpr const char* publisher_keys_only =
-    "Opens the file only with the publisher's key files or passphrase: a licence or a device identity is refused "
-    "(usage), so that a licensee cannot turn a licence into a key file that never expires. This is a guard of the "
+    "Opens the file only with the publisher's key files or passphrase: a license or a device identity is refused "
+    "(usage), so that a licensee cannot turn a license into a key file that never expires. This is a guard of the "
     "tool, not of the format: the signature does not cover the stanzas, and whoever holds the file key can add one "
     "by following the format. Seal with --license-only so that such a copy does not open under a trust list.";
 
@@ -60,7 +60,7 @@ void print_result(const std::filesystem::path& output) {
 
 void add_rotate_commands(CLI::App& app) {
     auto* rewrap_cmd = app.add_subcommand(
-        "rewrap", "Change who can open a sealed file without re-encrypting it (signature and licences stay valid)");
+        "rewrap", "Change who can open a sealed file without re-encrypting it (signature and licenses stay valid)");
     struct RewrapArgs {
         std::filesystem::path input, output;
         OpenOptions open;
@@ -94,7 +94,7 @@ void add_rotate_commands(CLI::App& app) {
     });
 
     auto* reseal_cmd = app.add_subcommand(
-        "reseal", "Re-encrypt a sealed file under a new file key, for a new set of recipients (old licences and "
+        "reseal", "Re-encrypt a sealed file under a new file key, for a new set of recipients (old licenses and "
                   "signatures no longer apply; sign and license again)");
     struct ResealArgs {
         std::filesystem::path input, output;
@@ -116,7 +116,7 @@ void add_rotate_commands(CLI::App& app) {
     reseal_cmd->add_option("--signing-passphrase-file", s->signing_passphrase_file, "Passphrase of the signing key");
     s->token.add_to(*reseal_cmd);
     reseal_cmd->add_flag("--license-only", s->license_only,
-                         "Make the new file licence-only (a licence-only input stays so); needs --sign");
+                         "Make the new file license-only (a license-only input stays so); needs --sign");
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
     reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, fmt::format("Passphrase work factor ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))

@@ -70,7 +70,7 @@ void add_seal_command(CLI::App& app) {
                   "Seal single-file ONNX as it is (the default); refuse formats that need converting")
         ->excludes(to_ir);
     cmd->add_flag("--license-only", args->license_only,
-                  "Devices with a trust list open the model only through a licence signed by the --sign key (a copy "
+                  "Devices with a trust list open the model only through a license signed by the --sign key (a copy "
                   "a licensee re-wraps with the file key does not open there); needs --sign, refuses -r/-R");
     cmd->final_callback([args] {
         SealOptions options;
@@ -106,7 +106,7 @@ void add_seal_command(CLI::App& app) {
             fmt::print("Signed by {}; model id {}\n", *info.signer_key_id, *info.model_id);
         }
         if (info.license_only) {
-            fmt::print("Licence only: devices with a trust list open it only through a licence signed by {}\n",
+            fmt::print("License only: devices with a trust list open it only through a license signed by {}\n",
                        *info.signer_key_id);
         }
     });

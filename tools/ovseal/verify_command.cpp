@@ -62,7 +62,7 @@ void add_verify_command(CLI::App& app) {
             fmt::print("Not signed.\n");
         }
         if (info.license_only) {
-            fmt::print("Licence only: under a trust list, only a licence signed by the publisher opens it.\n");
+            fmt::print("License only: under a trust list, only a license signed by the publisher opens it.\n");
         }
     });
 }
