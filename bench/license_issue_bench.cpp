@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issues licenses for many devices on one core and prints licenses per second.
 //
 //   license_issue_bench [DEVICES]        (default 100000)
@@ -43,12 +44,13 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < count; ++i) {
         std::uint8_t private_key[32];
         ovseal::crypto::random_bytes(private_key);
-        devices.push_back(ovseal::DevicePublicKey::from_bytes(ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(private_key))));
+        devices.push_back(ovseal::DevicePublicKey::from_bytes(
+            ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(private_key))));
     }
 
     const auto start = std::chrono::steady_clock::now();
-    const auto licenses = ovseal::issue_licenses(dir / "model.ovseal", ovseal::KeyRing({publisher}), devices,
-                                                 {0, 0, "bench"}, signer);
+    const auto licenses =
+        ovseal::issue_licenses(dir / "model.ovseal", ovseal::KeyRing({publisher}), devices, {0, 0, "bench"}, signer);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::size_t bytes = 0;

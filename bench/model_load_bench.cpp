@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How much does loading a model sealed cost, against loading it in plaintext and against the approach in
 // OpenVINO's "Using Encrypted Models" guide? Prints Markdown tables and judges the goals of the issue.
 //
@@ -47,8 +48,10 @@ struct Options {
 constexpr int min_inference_rounds = 5;
 
 [[noreturn]] void usage(const std::string& problem) {
-    std::fprintf(stderr, "model_load_bench: %s\nusage: model_load_bench [--sizes 16,256,1024] [--reps 5] "
-                         "[--json FILE] [--workdir DIR]\n", problem.c_str());
+    std::fprintf(stderr,
+                 "model_load_bench: %s\nusage: model_load_bench [--sizes 16,256,1024] [--reps 5] "
+                 "[--json FILE] [--workdir DIR]\n",
+                 problem.c_str());
     std::exit(2);
 }
 
@@ -77,14 +80,17 @@ struct RemoveOnExit {
 };
 
 void write_bytes(const fs::path& path, std::span<const std::uint8_t> bytes) {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::vector<std::string> child_args(const fs::path& root, const char* mode, const ModelFiles& model,
                                     const char* variant) {
-    return {"--child", mode, "--variant", variant, "--keys", (root / "keys").string(), "--model",
-            model.dir.string(), "--tiny", (root / "tiny").string()};
+    return {"--child",   mode,
+            "--variant", variant,
+            "--keys",    (root / "keys").string(),
+            "--model",   model.dir.string(),
+            "--tiny",    (root / "tiny").string()};
 }
 
 // One measurement of an interleaved round: what to run, in which environment, and where its result goes.
@@ -104,9 +110,11 @@ void run_interleaved(const std::vector<Task>& tasks, int rounds, const char* wha
             const auto& got = t.out->all.back();
             std::string figures;
             for (const char* f : {"load_ms", "ms"}) {
-                if (got.count(f)) figures += " " + std::string(f) + "=" + std::to_string(static_cast<int>(got.at(f) + 0.5));
+                if (got.count(f))
+                    figures += " " + std::string(f) + "=" + std::to_string(static_cast<int>(got.at(f) + 0.5));
             }
-            if (got.count("VmHWM")) figures += " VmHWM=" + std::to_string(static_cast<int>(got.at("VmHWM") / 1024)) + "MiB";
+            if (got.count("VmHWM"))
+                figures += " VmHWM=" + std::to_string(static_cast<int>(got.at("VmHWM") / 1024)) + "MiB";
             std::fprintf(stderr, "%s %d/%d %-28s%s\n", what, round + 1, rounds, t.label.c_str(), figures.c_str());
         }
     }
@@ -157,8 +165,8 @@ Results run(const Options& o, const std::string& command) {
 
     // In-process figures.
     r.crypto = measure_crypto(std::size_t{256} << 20, std::max(o.reps, 5));
-    std::fprintf(stderr, "AES-GCM open %.2f / %.2f GB/s, SHA-256 %.2f / %.2f GB/s (1 core / all)\n",
-                 r.crypto.open_one, r.crypto.open_all, r.crypto.sha_one, r.crypto.sha_all);
+    std::fprintf(stderr, "AES-GCM open %.2f / %.2f GB/s, SHA-256 %.2f / %.2f GB/s (1 core / all)\n", r.crypto.open_one,
+                 r.crypto.open_all, r.crypto.sha_one, r.crypto.sha_all);
     const fs::path shm = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : root;
     RemoveOnExit seal_out{shm / ("ovseal-model-load-bench-" + std::to_string(::getpid()))};
     fs::create_directories(seal_out.dir);
@@ -175,15 +183,16 @@ Results run(const Options& o, const std::string& command) {
         SizeResult& s = r.sizes[i];
         const std::string size = std::to_string(s.requested_mib) + " MiB ";
         for (const auto& v : variants) {
-            tasks.push_back({size + v.label, child_args(root, "load", models[i], v.name), v.huge_pages,
-                             &s.loads[v.name].runs});
+            tasks.push_back(
+                {size + v.label, child_args(root, "load", models[i], v.name), v.huge_pages, &s.loads[v.name].runs});
         }
         for (const char* name : {"touch", "touch_thp", "mlock", "mlock_thp"}) {
             const std::string how = name;
             tasks.push_back({size + "populate " + how,
                              {"--child", "populate", "--bytes", std::to_string(s.payload_bytes), "--touch",
                               how.starts_with("touch") ? "1" : "0", "--huge", how.ends_with("thp") ? "1" : "0"},
-                             false, &s.populate[name]});
+                             false,
+                             &s.populate[name]});
         }
     }
     run_interleaved(tasks, o.reps, "rep");
@@ -199,8 +208,8 @@ Results run(const Options& o, const std::string& command) {
             const VariantInfo& v = variant_named(name);
             auto args = child_args(root, "infer", models[i], name);
             args.insert(args.end(), {"--count", std::to_string(o.inferences)});
-            tasks.push_back({std::to_string(s.requested_mib) + " MiB infer " + v.label, args, v.huge_pages,
-                             &s.inference[name]});
+            tasks.push_back(
+                {std::to_string(s.requested_mib) + " MiB infer " + v.label, args, v.huge_pages, &s.inference[name]});
         }
     }
     run_interleaved(tasks, std::max(o.reps, min_inference_rounds), "inference round");
@@ -220,21 +229,35 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage(arg + " needs a value");
             return argv[++i];
         };
-        if (arg == "--sizes") o.sizes_mib = parse_sizes(value());
-        else if (arg == "--reps") o.reps = std::atoi(value().c_str());
-        else if (arg == "--json") o.json = value();
-        else if (arg == "--workdir") o.workdir = value();
+        if (arg == "--sizes")
+            o.sizes_mib = parse_sizes(value());
+        else if (arg == "--reps")
+            o.reps = std::atoi(value().c_str());
+        else if (arg == "--json")
+            o.json = value();
+        else if (arg == "--workdir")
+            o.workdir = value();
         // Hidden: the sub-modes the benchmark runs itself in.
-        else if (arg == "--child") child.mode = value();
-        else if (arg == "--variant") child.variant = value();
-        else if (arg == "--keys") child.keys = value();
-        else if (arg == "--model") child.model = value();
-        else if (arg == "--tiny") child.tiny = value();
-        else if (arg == "--count") child.count = std::atoi(value().c_str());
-        else if (arg == "--bytes") child.bytes = std::strtoull(value().c_str(), nullptr, 10);
-        else if (arg == "--touch") child.touch = value() == "1";
-        else if (arg == "--huge") child.huge = value() == "1";
-        else usage("unknown argument '" + arg + "'");
+        else if (arg == "--child")
+            child.mode = value();
+        else if (arg == "--variant")
+            child.variant = value();
+        else if (arg == "--keys")
+            child.keys = value();
+        else if (arg == "--model")
+            child.model = value();
+        else if (arg == "--tiny")
+            child.tiny = value();
+        else if (arg == "--count")
+            child.count = std::atoi(value().c_str());
+        else if (arg == "--bytes")
+            child.bytes = std::strtoull(value().c_str(), nullptr, 10);
+        else if (arg == "--touch")
+            child.touch = value() == "1";
+        else if (arg == "--huge")
+            child.huge = value() == "1";
+        else
+            usage("unknown argument '" + arg + "'");
         if (child.mode.empty()) command += " " + std::string(argv[i - 1]) + " " + argv[i];
     }
     try {
@@ -246,7 +269,8 @@ int main(int argc, char** argv) {
         if (!o.json.empty()) write_json(results, goals, o.json);
         return 0;
     } catch (const ovseal::Error& e) {
-        std::fprintf(stderr, "model_load_bench: %s (%s)\n", e.what(), std::string(ovseal::error_name(e.code())).c_str());
+        std::fprintf(stderr, "model_load_bench: %s (%s)\n", e.what(),
+                     std::string(ovseal::error_name(e.code())).c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "model_load_bench: %s\n", e.what());
     }

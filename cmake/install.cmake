@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `cmake --install`: the public headers, the static libraries and a CMake package (ovseal-config.cmake, its version
 # file and the exported targets), so that an application elsewhere does find_package(ovseal) and links
 # ovseal::ovseal (tests/install builds samples/hello_sealed that way). The frontend has its own component

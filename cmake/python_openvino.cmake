@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # For the Python package: the interpreter pip builds with, and the OpenVINO C++ SDK inside the openvino wheel
 # installed for it (a build requirement in pyproject.toml), so the extension links against the very libraries
 # the installed wheel ships.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A compiled-model cache entry (docs/FORMAT.md §16.6), opened as ovseal::compile_model opens one: with the key
 // derived from the key_file_success vector's file key and the binding of the cache vectors (OpenVINO
 // "2026.4.1-vector", device CPU, their options). Seeds are tests/vectors/cache_entry_*.ovseal (scripts/fuzz.sh
@@ -22,14 +23,16 @@ struct CacheFixture {
 
     CacheFixture() {
         const Key model_key = Key::from_bytes(from_hex(vector_key_hex));
-        const auto model = container::OpenedContainer::open(vectors_dir() / "key_file_success.ovseal", std::span(&model_key, 1));
+        const auto model =
+            container::OpenedContainer::open(vectors_dir() / "key_file_success.ovseal", std::span(&model_key, 1));
         const std::vector<container::CacheOption> options = {
             {"PERFORMANCE_HINT", "LATENCY", false, {}},
             {"INFERENCE_PRECISION_HINT", "f32", false, {}},
             {"DEVICE_PROPERTIES", {}, true, {{"CPU", {}, true, {{"NUM_STREAMS", "1", false, {}}}}}},
         };
-        binding = container::cache_binding("2026.4.1-vector", "CPU", container::canonical_options(options),
-                                           container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
+        binding =
+            container::cache_binding("2026.4.1-vector", "CPU", container::canonical_options(options),
+                                     container::cache_model_ref(model.raw_header(), model.preamble().stanzas_length));
         key = container::cache_entry_key(model.file_key(secret_access()), binding);
     }
 };
@@ -43,9 +46,10 @@ const CacheFixture& fixture() {
 void reauthenticate(std::vector<std::uint8_t>& file) {
     try {
         const Bytes bytes(file);
-        const auto preamble = format::parse_preamble(bytes.first(std::min(bytes.size(), format::preamble_size)), bytes.size());
-        const auto stanzas = format::parse_stanzas(bytes.subspan(format::preamble_size, preamble.stanzas_length),
-                                                   preamble.stanza_count);
+        const auto preamble =
+            format::parse_preamble(bytes.first(std::min(bytes.size(), format::preamble_size)), bytes.size());
+        const auto stanzas =
+            format::parse_stanzas(bytes.subspan(format::preamble_size, preamble.stanzas_length), preamble.stanza_count);
         keys::check_known_stanzas(stanzas);
         for (const auto& stanza : stanzas) {
             const auto file_key = keys::unwrap_file_key(*fixture().key, stanza);
@@ -81,7 +85,8 @@ void open_entry(const std::vector<std::uint8_t>& bytes, const char* what) {
     const auto size = entry->entries()[0].size;
     if (size <= (std::uint64_t{4} << 20)) {
         std::vector<std::uint8_t> blob(static_cast<std::size_t>(size));
-        expect("decrypt the compiled model", {ErrorCode::payload_auth_failed}, [&] { entry->decrypt_entry(0, blob, 1); });
+        expect("decrypt the compiled model", {ErrorCode::payload_auth_failed},
+               [&] { entry->decrypt_entry(0, blob, 1); });
     } else {
         expect("verify the compiled model", {ErrorCode::payload_auth_failed}, [&] { entry->verify_payload(1); });
     }

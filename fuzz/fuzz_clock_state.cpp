@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rollback guard's state files (docs/FORMAT.md §13.4): `OVSEAL-CLOCK-1 <seconds> <checksum>` (read by
 // read_clock_state and check_and_advance_clock) and `OVSEAL-CLOCK-TPM-1 <seconds> <clock_ms> <mac>` (read by the
 // TPM-anchored guard). The TPM form is reached through its reader itself: the guard's entry point asks a TPM for
@@ -58,8 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string fields = std::to_string(anchor.seconds) + " " + std::to_string(anchor.clock_ms);
         container::Anchor again;
         expect("write an anchor and read it again", {}, [&] {
-            container::write_clock_state(path, std::string(container::tag) + " " + fields + " " +
-                                                   container::mac_of(anchor_key(), fields));
+            container::write_clock_state(
+                path, std::string(container::tag) + " " + fields + " " + container::mac_of(anchor_key(), fields));
             again = container::read_anchor(path, anchor_key());
         });
         check(again.seconds == anchor.seconds && again.clock_ms == anchor.clock_ms,

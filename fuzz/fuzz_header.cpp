@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole header (docs/FORMAT.md §3–§6): the preamble, the stanza section, the body and its records, and the
 // chunk layout, parsed exactly as OpenedContainer::open and `inspect` parse them (steps 1, 2 and 5 of §9, with the
 // input's size as the file size). Invariants: each step throws only the errors §9 gives it; what parses is
@@ -130,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     format::Layout layout;
-    if (expect("compute_layout", {E::malformed_header}, [&] { layout = format::compute_layout(p.header_length, body); })) {
+    if (expect("compute_layout", {E::malformed_header},
+               [&] { layout = format::compute_layout(p.header_length, body); })) {
         check_layout(p.header_length, body, layout);
     }
     return 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key files (docs/FORMAT.md §14): the input is a file's content, read as each kind of key file the way the
 // library reads them from paths: a key file (Key::from_key_file), a device identity (DIR/identity through
 // DeviceIdentity::load), a publisher signing key (SigningKey::load, plain or passphrase-protected) and a
@@ -50,21 +51,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::optional<Key> key;
     if (expect("Key::from_key_file", {E::invalid_key}, [&] { key = Key::from_key_file(path); })) {
-        check(key->kind() == Key::Kind::key && key->secret(secret_access()).bytes.size() == 32, "a key file loaded a bad key");
+        check(key->kind() == Key::Kind::key && key->secret(secret_access()).bytes.size() == 32,
+              "a key file loaded a bad key");
         remove_scratch("saved.key");
         std::optional<Key> again;
         expect("Key::save and load again", {}, [&] {
             key->save(scratch_dir() / "saved.key");
             again = Key::from_key_file(scratch_dir() / "saved.key");
         });
-        check(equal(again->secret(secret_access()).bytes.secret(), key->secret(secret_access()).bytes.secret()), "a key file changed on save");
+        check(equal(again->secret(secret_access()).bytes.secret(), key->secret(secret_access()).bytes.secret()),
+              "a key file changed on save");
     }
 
     // DIR/identity, as `--identity DIR` reads it (the folder holds no identity.tpm).
     std::filesystem::create_directories(scratch_dir() / "device");
     write_scratch("device/identity", input);
     std::optional<DeviceIdentity> device;
-    if (expect("DeviceIdentity::load", {E::invalid_key}, [&] { device = DeviceIdentity::load(scratch_dir() / "device"); })) {
+    if (expect("DeviceIdentity::load", {E::invalid_key},
+               [&] { device = DeviceIdentity::load(scratch_dir() / "device"); })) {
         const auto& secret = device->secret(secret_access()).private_key.secret();
         check(secret.size() == 32 && device->public_key().type() == DeviceKeyType::x25519, "a bad device identity");
         const auto pub = crypto::x25519_public_key(crypto::KeyView(secret));
@@ -76,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::optional<SigningKey> signing;
     if (expect("SigningKey::load", {E::invalid_key, E::usage, E::no_matching_key},
                [&] { signing = SigningKey::load(path, passphrase); })) {
-        check(!signing->in_token() && signing->secret(secret_access()).seed.size() == 32, "a signing key file loaded a bad seed");
+        check(!signing->in_token() && signing->secret(secret_access()).seed.size() == 32,
+              "a signing key file loaded a bad seed");
         const auto pub = crypto::ed25519_public_key(crypto::KeyView(signing->secret(secret_access()).seed));
         check(pub == signing->public_key().bytes(), "a signing key's public key is not its seed's");
         remove_scratch("signing.key");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key-ring JSON (README, "Unmodified OpenVINO applications"): the parser alone (keys/key_ring_config.hpp), with
 // the input read as a key-ring file and as JSON an application hands over in memory. Invariants: only usage (and
 // invalid_key for an empty inline passphrase); a file never yields a passphrase; what parses, written back as

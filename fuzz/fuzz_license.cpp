@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Licenses (docs/FORMAT.md §13, versions 1 and 2). Each input is parsed twice: as it is, and re-signed by the
 // fuzz targets' own key when its length matches its layout, so that mutated fields reach everything after the
 // signature check (window, device point, unwrap). A license that parses for one of the test vectors' devices is
@@ -85,7 +86,8 @@ std::optional<std::vector<std::uint8_t>> resigned(Bytes input) {
     const std::size_t signed_size = 8 + 2 + 2 + 32 + 2 * key_size + 16 + 80 + note + 1 + 32;
     if (input.size() != signed_size + 64) return std::nullopt;
     std::vector<std::uint8_t> out(input.begin(), input.end());
-    std::copy(fixed().signer.begin(), fixed().signer.end(), out.begin() + static_cast<std::ptrdiff_t>(signed_size - 32));
+    std::copy(fixed().signer.begin(), fixed().signer.end(),
+              out.begin() + static_cast<std::ptrdiff_t>(signed_size - 32));
     const std::string_view label = "ovseal-v1 licence";
     std::vector<std::uint8_t> message(label.begin(), label.end());
     message.push_back(0);

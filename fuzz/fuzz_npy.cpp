@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The .npy reader of `ovseal run --input NAME=FILE.npy` (tools/ovseal/npy.cpp, NumPy format 1.0/2.0/3.0): magic,
 // version, header length, the header dictionary (descr, fortran_order, shape) and the data. It makes OpenVINO
 // tensors, so this target links the OpenVINO runtime (nothing else of OpenVINO runs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PKCS#11 URIs (RFC 7512; src/pkcs11/uri.cpp), as given wherever a signing key is accepted: path attributes
 // (token, manufacturer, serial, model, slot-id, object, id, type, and the library/slot ones it ignores), query
 // attributes (module-path, pin-source, pin-value), percent-encoding. Invariants: only usage; a parsed URI is a
@@ -43,8 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!uri->pin_value || !uri->pin_value->empty(), "a parsed URI has an empty pin-value");
     check(!uri->module_path || !uri->module_path->empty(), "a parsed URI has an empty module-path");
     check(!uri->pin_source || !uri->pin_source->empty(), "a parsed URI has an empty pin-source");
-    expect("describe", {}, [&] {
-        check(!uri->describe_object().empty() && !uri->describe_token().empty(), "an empty description");
-    });
+    expect("describe", {},
+           [&] { check(!uri->describe_object().empty() && !uri->describe_token().empty(), "an empty description"); });
     return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Public keys in text (docs/FORMAT.md §14): `ovseal-x25519:`, `ovseal-p256:` (a compressed point that must be on
 // the curve) and `ovseal-ed25519:` (publishers), as parsed from the command line, from recipient lists and from
 // `.pub` files (first line that is neither blank nor a comment). Invariants: only invalid_key; a key that parses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole sealed file, opened as a device or a publisher opens it (docs/FORMAT.md §9): `inspect`'s unverified read
 // and the model id, then OpenedContainer::open with the test vectors' key file and devices (no trust list), and again
 // with a trust list and the vectors' licenses; whatever opens is decrypted entry by entry (or verified). Seeds are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_sealed_open, but before opening, the mutated file is made authentic again wherever a fixed key can: the
 // file key is unwrapped from the first stanza the test vectors' key file or devices open, the file key commitment
 // and the header MAC (docs/FORMAT.md §6.1) are recomputed over the mutated header, and a trailer that is one
@@ -22,8 +23,8 @@ std::optional<memory::SecretBytes> find_file_key(Bytes file, format::Preamble& p
     const auto& r = rings();
     try {
         preamble = format::parse_preamble(file.first(std::min(file.size(), format::preamble_size)), file.size());
-        const auto stanzas = format::parse_stanzas(file.subspan(format::preamble_size, preamble.stanzas_length),
-                                                   preamble.stanza_count);
+        const auto stanzas =
+            format::parse_stanzas(file.subspan(format::preamble_size, preamble.stanzas_length), preamble.stanza_count);
         keys::check_known_stanzas(stanzas);
         for (const auto& stanza : stanzas) {
             if (auto k = keys::unwrap_file_key(r.key, stanza)) return k;
@@ -39,7 +40,8 @@ std::optional<memory::SecretBytes> find_file_key(Bytes file, format::Preamble& p
 // Re-signs a trailer that is exactly one signature record, if the body and layout describe this file.
 void resign(std::vector<std::uint8_t>& file, const format::Preamble& preamble) {
     try {
-        const auto body_bytes = format::header_body(std::span(file).first(preamble.header_length), preamble.stanzas_length);
+        const auto body_bytes =
+            format::header_body(std::span(file).first(preamble.header_length), preamble.stanzas_length);
         const auto layout = format::compute_layout(preamble.header_length, format::parse_body(body_bytes));
         if (layout.file_length != file.size() || layout.trailer_length != format::signed_trailer_size) return;
         auto* trailer = file.data() + layout.trailer_offset();
@@ -52,7 +54,8 @@ void resign(std::vector<std::uint8_t>& file, const format::Preamble& preamble) {
             const auto chunk = std::span(file).subspan(layout.chunk_offset(i), layout.stored_chunk_size());
             digest.add(i, chunk.first(layout.chunk_size), chunk.subspan(layout.chunk_size));
         }
-        const auto message = container::signed_message(preamble.version, body_bytes, layout.chunk_count, digest.finish());
+        const auto message =
+            container::signed_message(preamble.version, body_bytes, layout.chunk_count, digest.finish());
         const auto id = container::model_id(message);
         const auto& seed = rings().fuzz_seed;
         const auto signer = crypto::ed25519_public_key(crypto::KeyView(seed));
@@ -75,7 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto body = format::header_body(header, preamble.stanzas_length);
         if (body.size() >= format::body_fixed_size) {
             const auto commitment = container::derive_file_key_commitment(file_key->secret());
-            std::copy(commitment.secret().begin(), commitment.secret().end(), file.begin() + (body.data() - file.data()) + 40);
+            std::copy(commitment.secret().begin(), commitment.secret().end(),
+                      file.begin() + (body.data() - file.data()) + 40);
         }
         resign(file, preamble);
         const auto covered = format::mac_covered_part(header);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The stanza section and every stanza type (docs/FORMAT.md §4, §7): the input is a little-endian u16 that picks
 // the stanza count (1..1024, as parse_preamble bounds it) and then the section. Steps 2 and 3 of §9 run as
 // OpenedContainer::open runs them: parse, check the known types' shapes (key, scrypt, x25519, p256 and their tagged

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every fuzz target shares: aborting on a broken error invariant, scratch files and the test vectors' keys.
+
 #include "fuzz_support.hpp"
 
 #include <fcntl.h>
@@ -94,7 +97,9 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::filesystem::path vectors_dir() { return std::filesystem::path(OVSEAL_SOURCE_DIR) / "tests" / "vectors"; }
+std::filesystem::path vectors_dir() {
+    return std::filesystem::path(OVSEAL_SOURCE_DIR) / "tests" / "vectors";
+}
 
 std::vector<std::uint8_t> from_hex(std::string_view hex) {
     auto digit = [](char c) -> int {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What every fuzz target shares: the invariant that a parser either returns or throws an ovseal::Error with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TPM identity file DIR/identity.tpm (docs/FORMAT.md §14.1), read by keys::read_tpm_identity as
 // DeviceIdentity::load reads it, before any TPM is asked: the kind line, the PCR selection (tpm2-tools form), the
 // TPM2B_PUBLIC and TPM2B_PRIVATE areas in hex, unmarshalled by tpm2-tss (a P-256 identity's public area must hold
@@ -33,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!blob.pcrs.empty()) {
         tpm::PcrSelection again;
-        expect("parse_pcr_selection of to_string", {}, [&] { again = tpm::parse_pcr_selection(tpm::to_string(blob.pcrs)); });
+        expect("parse_pcr_selection of to_string", {},
+               [&] { again = tpm::parse_pcr_selection(tpm::to_string(blob.pcrs)); });
         check(again == blob.pcrs, "a PCR selection does not survive to_string -> parse_pcr_selection");
     }
     if (file.kind == keys::TpmIdentityKind::p256) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The trailer (docs/FORMAT.md §8): records filling exactly T bytes, at most one SIGNATURE record (§8.1).
 // Invariants: only malformed_header or unsupported_version; a parsed trailer written again by trailer_bytes
 // parses to the same signature, and a trailer that is exactly one signature record is reproduced byte for byte.

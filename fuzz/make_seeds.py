@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpus of every fuzz target into fuzz/corpus/<target>/, deterministically.
 
 Seeds are small valid (and a few typical invalid) inputs: headers, stanza sections and trailers cut from

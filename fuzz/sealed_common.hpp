@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What fuzz_sealed_open and fuzz_sealed_remac share: the key rings a sealed file is opened with, the whole opening
-// path (OpenedContainer::open, then every entry decrypted or the payload verified, as `ovseal run` and `verify` do, plus
+// path (OpenedContainer::open, then every entry decrypted or the payload verified, as `ovseal run` and `verify` do,
+// plus
 // `inspect`'s unverified read and the model id), and a mutator that spends most mutations on the header.
 
 #include <algorithm>
@@ -58,12 +60,12 @@ inline const Rings& rings() {
 }
 
 inline constexpr std::initializer_list<ErrorCode> opening_errors = {
-    E::not_ovseal_file, E::unsupported_version, E::malformed_header, E::no_matching_key, E::header_auth_failed,
-    E::truncated,       E::trailing_data};
+    E::not_ovseal_file,    E::unsupported_version, E::malformed_header, E::no_matching_key,
+    E::header_auth_failed, E::truncated,           E::trailing_data};
 inline constexpr std::initializer_list<ErrorCode> trusted_opening_errors = {
-    E::not_ovseal_file,       E::unsupported_version, E::malformed_header,     E::no_matching_key,
-    E::header_auth_failed,    E::truncated,           E::trailing_data,        E::signature_required,
-    E::untrusted_signer,      E::license_invalid,     E::license_wrong_model,  E::license_wrong_device,
+    E::not_ovseal_file,       E::unsupported_version, E::malformed_header,    E::no_matching_key,
+    E::header_auth_failed,    E::truncated,           E::trailing_data,       E::signature_required,
+    E::untrusted_signer,      E::license_invalid,     E::license_wrong_model, E::license_wrong_device,
     E::license_not_yet_valid, E::license_expired,     E::license_required};
 
 /// Opens `path` with `ring` and reads everything, checking what an opened file promises.
@@ -105,8 +107,8 @@ inline void inspect(const std::filesystem::path& path) {
         const auto header = container::read_unverified_header(path);
         check(header.stanzas.size() == header.preamble.stanza_count, "inspect: stanza count");
     });
-    expect("compute_model_id", {E::not_ovseal_file, E::unsupported_version, E::malformed_header, E::truncated,
-                                E::trailing_data},
+    expect("compute_model_id",
+           {E::not_ovseal_file, E::unsupported_version, E::malformed_header, E::truncated, E::trailing_data},
            [&] { (void)container::compute_model_id(path, 1); });
 }
 

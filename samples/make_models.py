@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate ovseal's own sample and test models.
 
     python samples/make_models.py OUTDIR [--only NAME ...] [--check]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job: seal the built-in sample model, load it sealed into OpenVINO, run inference, and show that
 # the outputs equal the plain model's bit for bit.
 set -euo pipefail

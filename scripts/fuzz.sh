@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of fuzz/ (clang, ASan, UBSan) in build-fuzz/ and runs them.
 #
 #   scripts/fuzz.sh --smoke [RUNS]        every target for RUNS inputs (default 20,000; fuzz_npy 5,000) from its

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what ovseal needs and builds it. Safe to run again: it only does what is missing.
 #   - Debian packages (compiler, CMake, Ninja, OpenSSL 3, CLI11, nlohmann-json, fmt, GoogleTest sources,
 #     tpm2-tss and swtpm for TPM 2.0 keys, SoftHSM2 and the PKCS#11 header for HSM keys, clang-14 and its
 #     libFuzzer/sanitizer runtimes for the fuzz targets, groff to check the man page, strace for the tests that
-#     trace which files a load touches)
+#     trace which files a load touches, clang-format-14 for the layout check)
 #   - a virtualenv in .venv with the pinned OpenVINO wheel (the C++ SDK) and the test tools
 #   - a CMake build in build/
 set -euo pipefail
@@ -14,7 +15,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(g++ cmake ninja-build pkg-config libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev googletest
               libtss2-dev swtpm swtpm-tools tpm2-tools softhsm2 libp11-kit-dev clang-14 libclang-rt-14-dev
-              groff-base strace)
+              groff-base strace clang-format-14)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

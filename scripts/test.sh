@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets everything up and runs the whole test suite: a short run of every fuzz target (scripts/fuzz.sh --smoke;
 # OVSEAL_SKIP_FUZZ=1 leaves it out), then the C++ unit and API tests, test vectors, the independent Python
 # opener, the CLI end to end, the Python package and the guides (ctest); then all of it again built with

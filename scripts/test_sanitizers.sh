@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the whole test suite again in build-asan/: everything built here compiled with AddressSanitizer and
 # UndefinedBehaviorSanitizer (-DOVSEAL_SANITIZE=address,undefined), against the same .venv and OpenVINO wheel.
 # ctest sets the sanitizers' options and suppressions for every test (tests/sanitizers/). Arguments go to

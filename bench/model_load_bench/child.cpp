@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The benchmark's child processes: one load, inference run or populate per fresh process, reported on fd 3.
+
 #include "child.hpp"
 
 #include <unistd.h>
@@ -82,11 +85,7 @@ int child_infer(const ChildArgs& args, const LoadKeys& keys) {
 
 int child_populate(const ChildArgs& args) {
     const PopulateSample s = populate_once(args.bytes, args.touch, args.huge);
-    Report()
-        .add("ms", s.ms)
-        .add("locked", s.locked ? 1 : 0)
-        .add("huge_fraction", s.huge_fraction)
-        .send();
+    Report().add("ms", s.ms).add("locked", s.locked ? 1 : 0).add("huge_fraction", s.huge_fraction).send();
     return 0;
 }
 

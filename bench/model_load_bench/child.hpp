@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The hidden sub-modes the parent runs in fresh processes (the benchmark binary re-executed), so that every
@@ -14,12 +15,12 @@ namespace bench {
 constexpr int result_fd = 3;
 
 struct ChildArgs {
-    std::string mode;     ///< "load", "infer" or "populate"
-    std::string variant;  ///< for "load" and "infer": a VariantInfo name
-    fs::path keys;        ///< KeyFiles root
-    fs::path model;       ///< ModelFiles dir
-    fs::path tiny;        ///< a tiny model, loaded first the same way to take one-time costs out of the timing
-    int count = 50;       ///< for "infer": inferences
+    std::string mode;         ///< "load", "infer" or "populate"
+    std::string variant;      ///< for "load" and "infer": a VariantInfo name
+    fs::path keys;            ///< KeyFiles root
+    fs::path model;           ///< ModelFiles dir
+    fs::path tiny;            ///< a tiny model, loaded first the same way to take one-time costs out of the timing
+    int count = 50;           ///< for "infer": inferences
     std::uint64_t bytes = 0;  ///< for "populate"
     bool touch = false;       ///< for "populate": touch every page before mlock
     bool huge = false;        ///< for "populate": MADV_HUGEPAGE

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers every part of the load benchmark shares: medians, /proc field readers and variant lookup.
+
 #include "common.hpp"
 
 #include <algorithm>

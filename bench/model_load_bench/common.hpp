@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What every part of model_load_bench shares: file layout, the load variants, timing and /proc readers.
@@ -30,7 +31,9 @@ std::string read_text(const fs::path& file);
 /// Keys shared by the parent (which makes them) and the children (which load with them).
 struct KeyFiles {
     explicit KeyFiles(const fs::path& root)
-        : file_key(root / "file.key"), aes_key(root / "aes.key"), signer(root / "signer"),
+        : file_key(root / "file.key"),
+          aes_key(root / "aes.key"),
+          signer(root / "signer"),
           signer_pub(root / "signer.pub") {}
     fs::path file_key;    ///< ovseal key file, for (c)
     fs::path aes_key;     ///< 32 raw bytes, for the guide's approach (b)
@@ -61,7 +64,7 @@ struct VariantInfo {
     const char* name;   ///< JSON key and child argument
     const char* label;  ///< table column
     bool signed_file;
-    bool huge_pages;    ///< run with OVSEAL_HUGEPAGES=1
+    bool huge_pages;  ///< run with OVSEAL_HUGEPAGES=1
 };
 
 inline constexpr VariantInfo variants[] = {

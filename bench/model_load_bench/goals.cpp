@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The goals, judged from the measurements and reported as met or missed (never asserted).
 
 #include <cmath>
@@ -14,7 +15,9 @@ std::string format(const char* pattern, auto... values) {
     return buffer;
 }
 
-double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
+double mib(std::uint64_t bytes) {
+    return static_cast<double>(bytes) / (1 << 20);
+}
 
 }  // namespace
 
@@ -32,11 +35,12 @@ std::vector<Goal> evaluate_goals(const Results& r) {
         const double populate = big.populate.at(v.huge_pages ? "touch_thp" : "touch").median("ms");
         const double bound = 1.2 * (aead_ms + (v.signed_file ? sha_ms : 0) + populate);
         const double delta = big.loads.at(name).ms - big.loads.at("a_plain").ms;
-        goals.push_back({format("%s - (a) <= 1.2 x (B/AEAD_all%s + T_populate%s) at %.0f MiB", v.label,
-                                v.signed_file ? " + B/SHA256_all" : "", v.huge_pages ? "[THP]" : "", mib(big.payload_bytes)),
-                         delta <= bound,
-                         format("%.0f ms vs bound %.0f ms = 1.2 x (%.0f%s + %.0f)", delta, bound, aead_ms,
-                                v.signed_file ? format(" + %.0f", sha_ms).c_str() : "", populate)});
+        goals.push_back(
+            {format("%s - (a) <= 1.2 x (B/AEAD_all%s + T_populate%s) at %.0f MiB", v.label,
+                    v.signed_file ? " + B/SHA256_all" : "", v.huge_pages ? "[THP]" : "", mib(big.payload_bytes)),
+             delta <= bound,
+             format("%.0f ms vs bound %.0f ms = 1.2 x (%.0f%s + %.0f)", delta, bound, aead_ms,
+                    v.signed_file ? format(" + %.0f", sha_ms).c_str() : "", populate)});
     }
     for (const SizeResult& s : r.sizes) {
         const auto& a = s.loads.at("a_plain");
@@ -63,10 +67,11 @@ std::vector<Goal> evaluate_goals(const Results& r) {
     // 4. Sealing runs near the all-core AES-GCM rate.
     for (const bool sign : {false, true}) {
         const double rate = sign ? big.seal.signed_gbs : big.seal.unsigned_gbs;
-        goals.push_back({format("seal throughput%s >= 80%% of all-core AES-GCM, %.0f MiB", sign ? " (signed)" : "",
-                                mib(big.payload_bytes)),
-                         rate >= 0.8 * r.crypto.seal_all,
-                         format("%.2f GB/s vs %.2f GB/s (80%% of %.2f)", rate, 0.8 * r.crypto.seal_all, r.crypto.seal_all)});
+        goals.push_back(
+            {format("seal throughput%s >= 80%% of all-core AES-GCM, %.0f MiB", sign ? " (signed)" : "",
+                    mib(big.payload_bytes)),
+             rate >= 0.8 * r.crypto.seal_all,
+             format("%.2f GB/s vs %.2f GB/s (80%% of %.2f)", rate, 0.8 * r.crypto.seal_all, r.crypto.seal_all)});
     }
     return goals;
 }

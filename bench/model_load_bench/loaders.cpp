@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The three ways of loading a model that the benchmark compares: plain IR, the guide's decryption, ovseal.
+
 #include "loaders.hpp"
 
 #include <cstring>
@@ -18,7 +21,8 @@ std::vector<std::uint8_t> decrypt_file(const fs::path& path, ovseal::crypto::Aes
     std::ifstream in(path, std::ios::binary);
     std::vector<std::uint8_t> encrypted(fs::file_size(path));
     in.read(reinterpret_cast<char*>(encrypted.data()), static_cast<std::streamsize>(encrypted.size()));
-    if (!in || encrypted.size() < ovseal::crypto::gcm_tag_size) throw std::runtime_error("cannot read " + path.string());
+    if (!in || encrypted.size() < ovseal::crypto::gcm_tag_size)
+        throw std::runtime_error("cannot read " + path.string());
     const std::size_t size = encrypted.size() - ovseal::crypto::gcm_tag_size;
     std::vector<std::uint8_t> plain(size);
     std::uint8_t nonce[ovseal::crypto::gcm_nonce_size] = {};
@@ -65,12 +69,16 @@ ov::CompiledModel load_sealed(ov::Core& core, const ModelFiles& files, const Loa
 
 ov::CompiledModel load(ov::Core& core, Variant variant, const ModelFiles& files, const LoadKeys& keys) {
     switch (variant) {
-    case Variant::plain: return load_plain(core, files);
-    case Variant::guide: return load_guide(core, files, keys);
-    case Variant::sealed:
-    case Variant::sealed_thp: return load_sealed(core, files, keys, false);
-    case Variant::sealed_signed:
-    case Variant::sealed_signed_thp: return load_sealed(core, files, keys, true);
+        case Variant::plain:
+            return load_plain(core, files);
+        case Variant::guide:
+            return load_guide(core, files, keys);
+        case Variant::sealed:
+        case Variant::sealed_thp:
+            return load_sealed(core, files, keys, false);
+        case Variant::sealed_signed:
+        case Variant::sealed_signed_thp:
+            return load_sealed(core, files, keys, true);
     }
     throw std::logic_error("unknown variant");
 }

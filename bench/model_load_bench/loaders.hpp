@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The three ways of loading a model that the benchmark compares.
@@ -17,8 +18,8 @@ namespace bench {
 /// What a loader needs, read before any timing starts (an application has its keys at hand).
 struct LoadKeys {
     ovseal::Key key;
-    ovseal::KeyRing signed_ring;           ///< key + trust list holding the publisher key
-    std::vector<std::uint8_t> aes_key;     ///< the guide's raw key
+    ovseal::KeyRing signed_ring;        ///< key + trust list holding the publisher key
+    std::vector<std::uint8_t> aes_key;  ///< the guide's raw key
     static LoadKeys read(const KeyFiles& files);
 };
 

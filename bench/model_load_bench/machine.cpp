@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Gathering the facts about the machine (kernel, CPU, memory, lock limits, versions) that the figures depend on.
+
 #include "machine.hpp"
 
 #include <sys/resource.h>
@@ -52,7 +55,8 @@ Machine describe_machine() {
     m.memory_gib = proc_fields("/proc/meminfo")["MemTotal"] / (1024.0 * 1024.0);
     rlimit limit{};
     if (::getrlimit(RLIMIT_MEMLOCK, &limit) == 0) {
-        m.memlock_limit = limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur / 1024) + " KiB";
+        m.memlock_limit =
+            limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur / 1024) + " KiB";
     }
     // CapEff bit 14 is CAP_IPC_LOCK.
     std::ifstream status("/proc/self/status");

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Generating the benchmark's models from a fixed seed and writing them plain, whole-file encrypted and sealed.
+
 #include "make_models.hpp"
 
 #include <cmath>

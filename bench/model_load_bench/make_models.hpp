@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The models under test, in all three forms: plaintext IR (a), whole-file AES-256-GCM (b), sealed (c).
@@ -12,7 +13,7 @@
 namespace bench {
 
 struct ModelShape {
-    std::size_t width;   ///< D: every layer is MatMul([1, D] x [D, D]^T) then Relu
+    std::size_t width;  ///< D: every layer is MatMul([1, D] x [D, D]^T) then Relu
     std::size_t layers;
 };
 

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Timing how long fresh memory takes to populate and lock, a cost the load times are judged against.
+
 #include <sys/mman.h>
 
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The printed tables (Markdown, so they paste into docs/PERFORMANCE.md) and the JSON file.
 
 #include <algorithm>
@@ -11,9 +12,13 @@
 namespace bench {
 namespace {
 
-double mib(double bytes) { return bytes / (1 << 20); }
+double mib(double bytes) {
+    return bytes / (1 << 20);
+}
 
-const char* yes_no(bool b) { return b ? "yes" : "no"; }
+const char* yes_no(bool b) {
+    return b ? "yes" : "no";
+}
 
 }  // namespace
 
@@ -54,7 +59,8 @@ void print_report(const Results& r, const std::vector<Goal>& goals) {
     std::printf("\n## Machine\n\n");
     std::printf("- kernel %s; transparent huge pages: enabled `%s`, defrag `%s`\n", m.kernel.c_str(),
                 m.thp_enabled.c_str(), m.thp_defrag.c_str());
-    std::printf("- CPU %s, %u cores; memory %.1f GiB; %s\n", m.cpu.c_str(), m.cores, m.memory_gib, m.virtualization.c_str());
+    std::printf("- CPU %s, %u cores; memory %.1f GiB; %s\n", m.cpu.c_str(), m.cores, m.memory_gib,
+                m.virtualization.c_str());
     std::printf("- RLIMIT_MEMLOCK %s, CAP_IPC_LOCK %s; mlock of every T_populate buffer %s\n", m.memlock_limit.c_str(),
                 yes_no(m.can_lock), locked ? "succeeded" : "FAILED");
     std::printf("- OpenVINO %s (CPU inference precision %s), %s, ovseal %s\n", m.openvino.c_str(),
@@ -70,8 +76,9 @@ void print_report(const Results& r, const std::vector<Goal>& goals) {
 
     std::printf("\n## Load to a compiled model on CPU (median of %d kept repetitions, each in a fresh process)\n\n",
                 r.reps > 1 ? r.reps - 1 : r.reps);
-    std::printf("| weights | variant | load ms | min–max | 1st load in process ms | peak RSS (VmHWM) MiB | RssAnon | "
-                "RssFile | VmLck |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| weights | variant | load ms | min–max | 1st load in process ms | peak RSS (VmHWM) MiB | RssAnon | "
+        "RssFile | VmLck |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const SizeResult& s : r.sizes) {
         for (const auto& v : variants) {
             const LoadStats& l = s.loads.at(v.name);
@@ -82,8 +89,9 @@ void print_report(const Results& r, const std::vector<Goal>& goals) {
     }
 
     std::printf("\n## Populating B bytes of fresh memory (ms, median, each in a fresh process)\n\n");
-    std::printf("| weights | T_populate: mmap + touch + mlock | same, MADV_HUGEPAGE | mmap + mlock only (as "
-                "LockedRegion) | same, MADV_HUGEPAGE | huge pages obtained |\n|---|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| weights | T_populate: mmap + touch + mlock | same, MADV_HUGEPAGE | mmap + mlock only (as "
+        "LockedRegion) | same, MADV_HUGEPAGE | huge pages obtained |\n|---|---:|---:|---:|---:|---:|\n");
     for (const SizeResult& s : r.sizes) {
         const auto& p = s.populate;
         auto cell = [&](const char* name) {  // median (min–max of the kept runs)
@@ -99,8 +107,9 @@ void print_report(const Results& r, const std::vector<Goal>& goals) {
     }
 
     std::printf("\n## Sealing and inference\n\n");
-    std::printf("| weights | layers x D | seal GB/s | seal signed GB/s | inferences/s (a) | (c) | (c) THP | "
-                "same outputs |\n|---|---|---:|---:|---:|---:|---:|---|\n");
+    std::printf(
+        "| weights | layers x D | seal GB/s | seal signed GB/s | inferences/s (a) | (c) | (c) THP | "
+        "same outputs |\n|---|---|---:|---:|---:|---:|---:|---|\n");
     for (const SizeResult& s : r.sizes) {
         const auto& inf = s.inference;
         const double checksum = inf.at("a_plain").all.front().at("checksum");
@@ -114,8 +123,10 @@ void print_report(const Results& r, const std::vector<Goal>& goals) {
                     1000 / inf.at("c_sealed").median("ms", false), 1000 / inf.at("c_sealed_thp").median("ms", false),
                     yes_no(same));
     }
-    std::printf("\nInference: %d inferences per process after 3 warm-ups, median per process, then the median over "
-                "the processes (interleaved).\n", r.inferences);
+    std::printf(
+        "\nInference: %d inferences per process after 3 warm-ups, median per process, then the median over "
+        "the processes (interleaved).\n",
+        r.inferences);
 
     std::printf("\n## Goals\n\n");
     for (const Goal& g : goals) {
@@ -132,24 +143,42 @@ void write_json(const Results& r, const std::vector<Goal>& goals, const fs::path
     out["repetitions"] = r.reps;
     out["inferences_per_process"] = r.inferences;
     out["total_seconds"] = r.total_seconds;
-    out["machine"] = {{"kernel", m.kernel}, {"thp_enabled", m.thp_enabled}, {"thp_defrag", m.thp_defrag},
-                      {"cpu", m.cpu}, {"cores", m.cores}, {"memory_gib", m.memory_gib},
-                      {"virtualization", m.virtualization}, {"memlock_limit", m.memlock_limit},
-                      {"cap_ipc_lock", m.can_lock}, {"openvino", m.openvino},
-                      {"inference_precision", m.inference_precision}, {"openssl", m.openssl}, {"ovseal", m.ovseal}};
+    out["machine"] = {{"kernel", m.kernel},
+                      {"thp_enabled", m.thp_enabled},
+                      {"thp_defrag", m.thp_defrag},
+                      {"cpu", m.cpu},
+                      {"cores", m.cores},
+                      {"memory_gib", m.memory_gib},
+                      {"virtualization", m.virtualization},
+                      {"memlock_limit", m.memlock_limit},
+                      {"cap_ipc_lock", m.can_lock},
+                      {"openvino", m.openvino},
+                      {"inference_precision", m.inference_precision},
+                      {"openssl", m.openssl},
+                      {"ovseal", m.ovseal}};
     const CryptoRates& c = r.crypto;
-    out["throughput_gbs"] = {{"aes_gcm_open_one", c.open_one}, {"aes_gcm_open_all", c.open_all},
-                             {"aes_gcm_seal_one", c.seal_one}, {"aes_gcm_seal_all", c.seal_all},
-                             {"sha256_one", c.sha_one}, {"sha256_all", c.sha_all}, {"cores", c.cores}};
+    out["throughput_gbs"] = {{"aes_gcm_open_one", c.open_one},
+                             {"aes_gcm_open_all", c.open_all},
+                             {"aes_gcm_seal_one", c.seal_one},
+                             {"aes_gcm_seal_all", c.seal_all},
+                             {"sha256_one", c.sha_one},
+                             {"sha256_all", c.sha_all},
+                             {"cores", c.cores}};
     for (const SizeResult& s : r.sizes) {
         json size = {{"requested_mib", s.requested_mib}, {"payload_bytes", s.payload_bytes},
-                     {"layers", s.shape.layers}, {"width", s.shape.width},
-                     {"seal_gbs", s.seal.unsigned_gbs}, {"seal_signed_gbs", s.seal.signed_gbs}};
+                     {"layers", s.shape.layers},         {"width", s.shape.width},
+                     {"seal_gbs", s.seal.unsigned_gbs},  {"seal_signed_gbs", s.seal.signed_gbs}};
         for (const auto& [name, l] : s.loads) {
-            size["loads"][name] = {{"median_ms", l.ms}, {"min_ms", l.min_ms}, {"max_ms", l.max_ms},
-                                   {"first_load_in_process_ms", l.cold_ms}, {"vmhwm_mib", l.vmhwm},
-                                   {"rss_anon_mib", l.rss_anon}, {"rss_file_mib", l.rss_file},
-                                   {"vmlck_mib", l.vmlck}, {"mlock_failed", l.lock_warning}, {"runs", l.runs.all}};
+            size["loads"][name] = {{"median_ms", l.ms},
+                                   {"min_ms", l.min_ms},
+                                   {"max_ms", l.max_ms},
+                                   {"first_load_in_process_ms", l.cold_ms},
+                                   {"vmhwm_mib", l.vmhwm},
+                                   {"rss_anon_mib", l.rss_anon},
+                                   {"rss_file_mib", l.rss_file},
+                                   {"vmlck_mib", l.vmlck},
+                                   {"mlock_failed", l.lock_warning},
+                                   {"runs", l.runs.all}};
         }
         for (const auto& [name, runs] : s.populate) {
             size["populate"][name] = {{"median_ms", runs.median("ms")}, {"runs", runs.all}};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Everything measured, the goals judged from it, and how it is printed and saved.
@@ -35,11 +36,11 @@ struct LoadStats {
 struct SizeResult {
     std::uint64_t requested_mib = 0;
     ModelShape shape{};
-    std::uint64_t payload_bytes = 0;          ///< B: model.xml + model.bin
-    std::map<std::string, LoadStats> loads;   ///< by VariantInfo::name
-    std::map<std::string, Runs> populate;     ///< touch, touch_thp, mlock, mlock_thp: ms, locked, huge_fraction
+    std::uint64_t payload_bytes = 0;         ///< B: model.xml + model.bin
+    std::map<std::string, LoadStats> loads;  ///< by VariantInfo::name
+    std::map<std::string, Runs> populate;    ///< touch, touch_thp, mlock, mlock_thp: ms, locked, huge_fraction
     SealRates seal;
-    std::map<std::string, Runs> inference;    ///< a_plain, c_sealed, c_sealed_thp: ms, checksum
+    std::map<std::string, Runs> inference;  ///< a_plain, c_sealed, c_sealed_thp: ms, checksum
 };
 
 struct Results {

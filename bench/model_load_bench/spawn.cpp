@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Re-running the benchmark binary in a hidden sub-mode (fork + exec) and collecting what it reports on fd 3.
+
 #include "spawn.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Runs the benchmark binary itself in a hidden sub-mode (fork + exec) and collects what it reports.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // In-process figures the load times are judged against: AES-256-GCM and SHA-256 throughput, the cost of
@@ -26,8 +27,8 @@ CryptoRates measure_crypto(std::size_t buffer_bytes, int reps);
 /// call (how memory::LockedRegion does it). MADV_HUGEPAGE before populating if `huge_pages`.
 struct PopulateSample {
     double ms = 0;
-    bool locked = false;        ///< mlock succeeded
-    double huge_fraction = 0;   ///< share of the mapping the kernel backed with huge pages
+    bool locked = false;       ///< mlock succeeded
+    double huge_fraction = 0;  ///< share of the mapping the kernel backed with huge pages
 };
 PopulateSample populate_once(std::uint64_t bytes, bool touch_first, bool huge_pages);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The defaults that more than one place states (the options structs, the CLI's help, the Python package through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What the ovseal CLI, the Python package and the OpenVINO frontend do that the library itself never does: read

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// The one exception ovseal throws and its stable error codes, which double as the CLI's exit codes.
 
 #include <stdexcept>
 #include <string>
@@ -49,7 +52,9 @@ enum class ErrorCode : int {
 std::string_view error_name(ErrorCode code) noexcept;
 
 /// The process exit code for an error code.
-constexpr int exit_code(ErrorCode code) noexcept { return static_cast<int>(code); }
+constexpr int exit_code(ErrorCode code) noexcept {
+    return static_cast<int>(code);
+}
 
 /// The one exception type ovseal throws. Messages never contain key material or plaintext.
 class Error : public std::runtime_error {

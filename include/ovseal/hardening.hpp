@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Process-level protection while decrypted model data is held (docs/THREAT_MODEL.md, "Memory"), and how that
@@ -13,7 +14,8 @@ struct Hardening {
     /// On by default; OVSEAL_HARDEN=0 turns it off in the CLI, the Python package and the frontend.
     bool non_dumpable = true;
     /// Also locks all of the process's memory (mlockall with MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) from the
-    /// first sealed model loaded on (for the same reason), so that the copies OpenVINO makes (the XML text, repacked weights) stay out of swap
+    /// first sealed model loaded on (for the same reason), so that the copies OpenVINO makes (the XML text, repacked
+    /// weights) stay out of swap
     /// too. Needs a large RLIMIT_MEMLOCK or CAP_IPC_LOCK; if the kernel refuses, a warning says so once and
     /// loading goes on (ovseal/notice.hpp). Off by default; OVSEAL_MLOCKALL=1 turns it on in the CLI, the Python
     /// package and the frontend.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Device keys, publisher signing keys and the key ring that opens sealed files (docs/FORMAT.md §7.3, §12–§14).
@@ -149,14 +150,14 @@ private:
 
 /// Everything a reader may open files with, and the policy it opens them under.
 struct KeyRing {
-    std::vector<Key> keys;                        ///< key files and passphrases
-    std::vector<DeviceIdentity> identities;       ///< device keys
-    std::vector<std::filesystem::path> licenses;  ///< license files (§13)
-    std::vector<PublisherPublicKey> trusted;      ///< trust list: a non-empty list requires a trusted signature
-    bool allow_unsigned_device_files = false;     ///< open unsigned files through a device stanza (no license)
+    std::vector<Key> keys;                             ///< key files and passphrases
+    std::vector<DeviceIdentity> identities;            ///< device keys
+    std::vector<std::filesystem::path> licenses;       ///< license files (§13)
+    std::vector<PublisherPublicKey> trusted;           ///< trust list: a non-empty list requires a trusted signature
+    bool allow_unsigned_device_files = false;          ///< open unsigned files through a device stanza (no license)
     std::optional<std::filesystem::path> clock_state;  ///< rollback guard state file (§13.4)
     std::int64_t clock_tolerance_seconds = default_clock_tolerance_seconds;
-    std::optional<std::uint64_t> now;             ///< the time for license checks (default: the system clock)
+    std::optional<std::uint64_t> now;  ///< the time for license checks (default: the system clock)
 
     KeyRing() = default;
     explicit KeyRing(std::vector<Key> k) : keys(std::move(k)) {}

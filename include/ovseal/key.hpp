@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// The key files and passphrases that seal and open files, held in locked memory and wiped after use.
 
 #include <cstdint>
 #include <filesystem>

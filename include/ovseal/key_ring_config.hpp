@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Key rings described by paths: the options of `ovseal run`, and the key-ring file (JSON) that applications

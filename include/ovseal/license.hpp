@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Offline licenses (docs/FORMAT.md §13): one signed file per device that lets it open one signed model during

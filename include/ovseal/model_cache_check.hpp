@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Would OpenVINO write its own model cache (the decrypted model, compiled, on disk) for a compile? The C++ API

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Notices: what ovseal wants an operator to know that does not fail the call (today: memory that could not be

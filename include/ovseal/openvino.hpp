@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Reading and compiling sealed models into OpenVINO from locked memory, with an optional sealed model cache.
 
 #include <filesystem>
 #include <functional>
@@ -53,8 +56,8 @@ struct CacheReport {
         not_stored,  // compiled, but no entry could be stored (the notice says why)
     };
     Outcome outcome = Outcome::stored;
-    std::string notice;              // one line for the caller to log; empty for a plain hit or store
-    std::filesystem::path entry;     // the entry's file (its name is derived from public data only)
+    std::string notice;           // one line for the caller to log; empty for a plain hit or store
+    std::filesystem::path entry;  // the entry's file (its name is derived from public data only)
 };
 
 /// ovseal's model cache: compiled models sealed in `dir` (docs/FORMAT.md §16), each bound to the model, the

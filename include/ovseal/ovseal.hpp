@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 /// ovseal: seal OpenVINO models and load them sealed, decrypting only into protected memory. (What the CLI, the

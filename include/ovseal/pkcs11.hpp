@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Publisher signing keys kept in a PKCS#11 token (an HSM, a smart card, SoftHSM2), named by RFC 7512 URIs such

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Process-wide progress reporting and thread count for sealing, verifying and decrypting.
 
 #include <cstdint>
 #include <functional>

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Sealing a model for keys and devices, and changing who can open a sealed file (rewrap, reseal).
 
 #include <cstdint>
 #include <filesystem>
@@ -20,14 +23,14 @@ enum class ModelConversion {
 };
 
 struct SealOptions {
-    std::optional<std::string> name;         ///< public model name (default: the model file's stem)
-    std::optional<std::string> version;      ///< public model version
-    std::optional<std::string> description;  ///< public description
-    std::size_t chunk_size = 0;              ///< bytes, a power of two from 64 KiB to 4 MiB; 0 chooses
-    unsigned scrypt_log2_n = default_scrypt_log2_n;             ///< passphrase work factor, 16..20
-    bool check_model = true;                 ///< read the model with OpenVINO before sealing it
-    std::vector<DevicePublicKey> devices;    ///< devices that can open the file with their identity
-    std::optional<SigningKey> sign;          ///< the publisher signature (devices and licenses require one)
+    std::optional<std::string> name;                 ///< public model name (default: the model file's stem)
+    std::optional<std::string> version;              ///< public model version
+    std::optional<std::string> description;          ///< public description
+    std::size_t chunk_size = 0;                      ///< bytes, a power of two from 64 KiB to 4 MiB; 0 chooses
+    unsigned scrypt_log2_n = default_scrypt_log2_n;  ///< passphrase work factor, 16..20
+    bool check_model = true;                         ///< read the model with OpenVINO before sealing it
+    std::vector<DevicePublicKey> devices;            ///< devices that can open the file with their identity
+    std::optional<SigningKey> sign;                  ///< the publisher signature (devices and licenses require one)
     ModelConversion conversion = ModelConversion::automatic;  ///< which formats are converted to IR
     /// Devices with a trust list open the model only through a license signed by the key of `sign` (FORMAT.md
     /// §5.1, §9 step 5a): a copy re-wrapped by whoever learnt the file key does not open there. Needs `sign`;
@@ -46,11 +49,11 @@ void seal_model(const std::filesystem::path& model, const std::filesystem::path&
 
 /// Changes to the stanzas of a sealed file that keep its file key, payload, signature and licenses.
 struct RewrapChanges {
-    std::vector<Key> add_keys;                ///< key files, and at most one passphrase, to add
-    std::vector<DevicePublicKey> add_devices; ///< devices to add
-    std::vector<std::size_t> remove_stanzas;  ///< stanza indexes to remove, as `inspect` lists them
-    std::vector<Key> remove_opened_by;        ///< remove every stanza one of these keys opens
-    bool remove_passphrase = false;           ///< remove the passphrase stanza (to change the passphrase)
+    std::vector<Key> add_keys;                 ///< key files, and at most one passphrase, to add
+    std::vector<DevicePublicKey> add_devices;  ///< devices to add
+    std::vector<std::size_t> remove_stanzas;   ///< stanza indexes to remove, as `inspect` lists them
+    std::vector<Key> remove_opened_by;         ///< remove every stanza one of these keys opens
+    bool remove_passphrase = false;            ///< remove the passphrase stanza (to change the passphrase)
     unsigned scrypt_log2_n = default_scrypt_log2_n;
 };
 

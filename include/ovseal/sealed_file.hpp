@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Looking at a sealed file: its unverified public header, full verification and its model id.
 
 #include <cstdint>
 #include <filesystem>

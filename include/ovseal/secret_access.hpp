@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Reaching a secret takes a token, as in Tink (RestrictedData::GetSecret(SecretKeyAccessToken)): the bytes behind
@@ -16,6 +17,8 @@ private:
 };
 
 /// The token that reaches a secret; call it where the secret is used, so that the use is greppable.
-constexpr SecretAccess secret_access() noexcept { return SecretAccess(); }
+constexpr SecretAccess secret_access() noexcept {
+    return SecretAccess();
+}
 
 }  // namespace ovseal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // ovseal's one secret type (as Tink's SecretData): every key, passphrase, PIN and shared secret ovseal holds lives

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// The ovseal release string, for version reports and the sealed files' "sealed by" record.
 
 namespace ovseal {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The pieces of ovseal._native, one per area of ovseal's C++ API. Paths cross as str, results as dicts that the

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lets the Python package ask the C++ API whether a compile would make OpenVINO write a model cache.
+
 #include <pybind11/functional.h>
 
 #include "binding.hpp"

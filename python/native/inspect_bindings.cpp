@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Python bindings for inspecting and verifying sealed files, their results handed over as dicts.
+
 #include "binding.hpp"
 #include "key_ring.hpp"
 #include "ovseal/sealed_file.hpp"
@@ -8,8 +11,8 @@ namespace {
 py::dict to_dict(const FileInfo& info) {
     py::list entries;
     for (const auto& entry : info.entries) {
-        entries.append(py::dict(py::arg("name") = entry.name, py::arg("kind") = entry.kind,
-                                py::arg("size") = entry.size));
+        entries.append(
+            py::dict(py::arg("name") = entry.name, py::arg("kind") = entry.kind, py::arg("size") = entry.size));
     }
     py::dict d;
     d["format_version"] = info.format_version;
@@ -38,8 +41,9 @@ py::dict to_dict(const FileInfo& info) {
 }  // namespace
 
 void bind_sealed_file(py::module_& m) {
-    m.def("inspect", [](const std::string& path) { return to_dict(inspect(path)); }, py::arg("path"),
-          "The public header of a sealed file, read without a key (NOT authenticated).");
+    m.def(
+        "inspect", [](const std::string& path) { return to_dict(inspect(path)); }, py::arg("path"),
+        "The public header of a sealed file, read without a key (NOT authenticated).");
     m.def(
         "verify",
         [](const std::string& path, const py::dict& ring) {
@@ -52,8 +56,10 @@ void bind_sealed_file(py::module_& m) {
             return to_dict(info);
         },
         py::arg("path"), py::arg("ring"), "Authenticates the header, every chunk and the signature policy.");
-    m.def("model_id", [](const std::string& path) { return model_id(path); }, py::arg("path"));
-    m.def("is_sealed_file", [](const std::string& path) { return is_sealed_file(path); }, py::arg("path"));
+    m.def(
+        "model_id", [](const std::string& path) { return model_id(path); }, py::arg("path"));
+    m.def(
+        "is_sealed_file", [](const std::string& path) { return is_sealed_file(path); }, py::arg("path"));
 }
 
 }  // namespace ovseal::python

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Python bindings for creating key files, device identities and publisher signing keys.
+
 #include "binding.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/identity.hpp"
@@ -16,8 +19,9 @@ DeviceIdentity create_identity(const std::string& dir, const std::string& storag
 }  // namespace
 
 void bind_keys(py::module_& m) {
-    m.def("generate_key", [](const std::string& path) { Key::generate().save(path); }, py::arg("path"),
-          "Writes a new random 256-bit key file (mode 0600); refuses to overwrite.");
+    m.def(
+        "generate_key", [](const std::string& path) { Key::generate().save(path); }, py::arg("path"),
+        "Writes a new random 256-bit key file (mode 0600); refuses to overwrite.");
     m.def(
         "create_identity",
         [](const std::string& dir, const std::string& storage, const std::string& tcti, const std::string& pcrs) {
@@ -31,8 +35,9 @@ void bind_keys(py::module_& m) {
             return DeviceIdentity::load(dir, TpmOptions{tcti, {}}).public_key().to_string();
         },
         py::arg("dir"), py::arg("tcti"));
-    m.def("device_key_id", [](const std::string& text) { return DevicePublicKey::parse(text).key_id(); },
-          py::arg("public_key"));
+    m.def(
+        "device_key_id", [](const std::string& text) { return DevicePublicKey::parse(text).key_id(); },
+        py::arg("public_key"));
     m.def(
         "generate_signing_key",
         [](const std::string& path, const std::optional<std::string>& passphrase, unsigned scrypt_log2_n) {
@@ -50,8 +55,9 @@ void bind_keys(py::module_& m) {
             return load_signer(path, passphrase).public_key().to_string();
         },
         py::arg("path"), py::arg("passphrase"));
-    m.def("publisher_key_id", [](const std::string& text) { return PublisherPublicKey::parse(text).key_id(); },
-          py::arg("public_key"));
+    m.def(
+        "publisher_key_id", [](const std::string& text) { return PublisherPublicKey::parse(text).key_id(); },
+        py::arg("public_key"));
 }
 
 }  // namespace ovseal::python

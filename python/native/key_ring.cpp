@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dict the Python package builds (python/ovseal/_ring.py) as the library's KeyRingSources, loaded by the
 // library's one key-ring loader (ovseal::load_key_ring, as the CLI's options are): the same folder expansion and
 // the same typed errors (an unreadable folder is Error(io)).

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// How the Python bindings turn the package's key-ring dict into a C++ KeyRing.
 
 #include "binding.hpp"
 #include "ovseal/identity.hpp"

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Python bindings for issuing device licenses and reading a license's public terms.
+
 #include "binding.hpp"
 #include "key_ring.hpp"
 #include "ovseal/license.hpp"

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The entry point of the ovseal._native extension, which gathers the bindings of each API area.
+
 #include "binding.hpp"
 #include "ovseal/environment.hpp"
 #include "ovseal/defaults.hpp"
@@ -8,7 +11,8 @@ PYBIND11_MODULE(_native, m) {
     // The library reads no environment variable and prints nothing; the package does both, as the CLI does.
     ovseal::apply_environment();
     ovseal::print_notices_on_standard_error();
-    m.def("version", [] { return std::string(ovseal::version()); }, "The ovseal release of this build.");
+    m.def(
+        "version", [] { return std::string(ovseal::version()); }, "The ovseal release of this build.");
     // The defaults the Python functions show in their signatures, so that they are written once (defaults.hpp).
     m.attr("DEFAULT_SCRYPT_LOG2_N") = ovseal::default_scrypt_log2_n;
     m.attr("DEFAULT_CLOCK_TOLERANCE") = ovseal::default_clock_tolerance_seconds;

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Python binding for sealing a model, and loading the publisher signing key from a file or a PKCS#11 token.
+
 #include "binding.hpp"
 #include "key_ring.hpp"
 #include "ovseal/environment.hpp"

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Loading the publisher signing key the Python bindings sign with, from a key file or a PKCS#11 URI.
 
 #include <optional>
 #include <string>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ovseal: seal OpenVINO models and load them sealed, decrypting only into locked, non-dumpable, wiped memory.
 
     import openvino as ov

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python -m ovseal install-frontend [--openvino-libs DIR]: copies ovseal's OpenVINO frontend library beside the
 libraries of the OpenVINO that `import openvino` finds, so that OpenVINO itself finds the "ovseal" frontend."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sealing, inspecting and verifying sealed files through ovseal's C++ API."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ovseal's OpenVINO frontend library: which file, loaded once through OpenVINO's FrontEndManager, and its C
 functions for the per-thread key ring and the last error (through ctypes, on the very same loaded library)."""
 

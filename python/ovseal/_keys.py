@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Key files, device identities and publisher signing keys."""
 
 from __future__ import annotations

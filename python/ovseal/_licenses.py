@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Offline licenses: one signed file per device that lets it open one signed model during a validity window."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Loading sealed models into OpenVINO: openvino's own Model and CompiledModel, whose decrypted weights live in
 locked memory owned by the model itself (the frontend library decrypts into it), for exactly as long as OpenVINO
 keeps the model."""

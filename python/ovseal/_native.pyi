@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ovseal's C++ API (the extension module). Paths are str; results are dicts that the package turns into
 dataclasses; every ovseal failure raises the ovseal.errors class for its code."""
 

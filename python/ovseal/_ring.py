@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The key ring: what a reader opens sealed files with, as the dict that both the native module and the frontend
 library take (key-ring schema version 1)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exceptions ovseal raises: one class per error code of ovseal's C++ API (include/ovseal/error.hpp), grouped
 under a class per kind of failure, all under :class:`Error`. Codes are stable and equal the CLI's exit codes."""
 

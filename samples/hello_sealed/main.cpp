@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hello_sealed: seal a model, load it sealed, run inference — the ovseal counterpart of OpenVINO's
 // hello_classification sample.
 //

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a sealed file says about itself, read without a key or authenticated chunk by chunk with one.
+
 #include "ovseal/sealed_file.hpp"
 
 #include <cstring>

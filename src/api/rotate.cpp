@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key rotation: re-wrapping the file key (cheap, keeps signatures and licenses) and resealing (new file key).
 
 #include <algorithm>
@@ -23,9 +24,10 @@ namespace {
 void require_publisher_keys(const KeyRing& opener, const std::string& command) {
     if (!opener.licenses.empty() || !opener.identities.empty()) {
         throw Error(ErrorCode::usage,
-                    command + " opens the file only with the publisher's key files or passphrase, not with a license "
-                              "or a device identity: a license lets one device read the model for its window, it "
-                              "does not let it re-publish the model");
+                    command +
+                        " opens the file only with the publisher's key files or passphrase, not with a license "
+                        "or a device identity: a license lets one device read the model for its window, it "
+                        "does not let it re-publish the model");
     }
 }
 
@@ -37,8 +39,9 @@ void rewrap(const std::filesystem::path& sealed, const std::filesystem::path& ou
     // rewrap_file authenticates what it copies
     const auto file = container::OpenedContainer::open(sealed, opener, container::OpenPurpose::republish);
     if (file.body().metadata.license_only && !changes.add_devices.empty()) {
-        throw Error(ErrorCode::usage, "the model is license-only: a device stanza would never open it under a "
-                                      "trust list; issue the device a license instead");
+        throw Error(ErrorCode::usage,
+                    "the model is license-only: a device stanza would never open it under a "
+                    "trust list; issue the device a license instead");
     }
 
     const auto& old = file.stanzas();

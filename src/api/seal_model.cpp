@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sealing a model: refusing unsafe outputs, converting to IR in locked memory where needed, then sealing.
+
 #include "ovseal/seal.hpp"
 
 #include "api/seal_parameters.hpp"
@@ -28,8 +31,9 @@ std::string default_name(const std::filesystem::path& model) {
 void seal_model(const std::filesystem::path& model, const std::filesystem::path& output,
                 const std::vector<Key>& recipients, const SealOptions& options) {
     if (std::error_code ec; std::filesystem::is_regular_file(model, ec) && is_sealed_file(model)) {
-        throw Error(ErrorCode::usage, "'" + model.string() + "' is a sealed file, not a model: to change who can open "
-                                      "it, use rewrap or reseal (with the publisher's keys)");
+        throw Error(ErrorCode::usage, "'" + model.string() +
+                                          "' is a sealed file, not a model: to change who can open "
+                                          "it, use rewrap or reseal (with the publisher's keys)");
     }
     const auto source = openvino::describe_model(model);
     const bool convert = converts(source.format, options.conversion);

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Turning the public SealOptions into the sealer's parameters, with the chunk size checked and the tool recorded.
+
 #include "api/seal_parameters.hpp"
 
 #include <bit>
@@ -21,8 +24,7 @@ container::SealParameters seal_parameters(const SealOptions& options) {
         parameters.chunk_size_log2 = static_cast<unsigned>(std::countr_zero(options.chunk_size));
     }
     parameters.metadata.created = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     parameters.metadata.sealed_by = std::string("ovseal ") + ovseal::version();
     parameters.metadata.license_only = options.license_only;
     return parameters;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // SealOptions (public) to the sealer's parameters, shared by seal_model and reseal.

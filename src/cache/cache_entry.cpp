@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model cache entries (docs/FORMAT.md §16): the binding, the entry's key and name, and sealing and opening one.
+
 #include "cache/cache_entry.hpp"
 
 #include <algorithm>
@@ -23,8 +26,9 @@ void write_options(format::ByteWriter& w, const std::vector<CacheOption>& option
     std::vector<const CacheOption*> sorted;
     for (const auto& o : options) sorted.push_back(&o);
     std::sort(sorted.begin(), sorted.end(), [](const CacheOption* a, const CacheOption* b) {
-        return std::lexicographical_compare(a->name.begin(), a->name.end(), b->name.begin(), b->name.end(),
-                                            [](char x, char y) { return static_cast<unsigned char>(x) < static_cast<unsigned char>(y); });
+        return std::lexicographical_compare(
+            a->name.begin(), a->name.end(), b->name.begin(), b->name.end(),
+            [](char x, char y) { return static_cast<unsigned char>(x) < static_cast<unsigned char>(y); });
     });
     w.u32(static_cast<std::uint32_t>(sorted.size()));
     for (std::size_t i = 0; i < sorted.size(); ++i) {
@@ -67,7 +71,8 @@ std::vector<std::uint8_t> cache_binding(std::string_view openvino_version, std::
                                         std::span<const std::uint8_t> options, const crypto::Bytes32& model_ref) {
     if (openvino_version.size() > max_binding_text || device.size() > max_binding_text ||
         options.size() > max_options) {
-        throw Error(ErrorCode::usage, "the OpenVINO version, device name or compile options are too long for the model cache");
+        throw Error(ErrorCode::usage,
+                    "the OpenVINO version, device name or compile options are too long for the model cache");
     }
     format::ByteWriter w;
     w.u16(static_cast<std::uint16_t>(openvino_version.size()));
@@ -126,12 +131,14 @@ void write_cache_entry(const std::filesystem::path& path, const Key& key, std::s
     seal_package(entries, std::span(&key, 1), parameters, path, random);
 }
 
-OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding) {
+OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key,
+                                 std::span<const std::uint8_t> binding) {
     auto file = OpenedContainer::open(path, std::span(&key, 1));
     const auto& stored = file.body().metadata.cache_binding;
     // The key already depends on the binding; comparing the authenticated copy names the mismatch plainly.
     if (!stored || !std::equal(stored->begin(), stored->end(), binding.begin(), binding.end())) {
-        throw Error(ErrorCode::header_auth_failed, "the cache entry is bound to another model, OpenVINO, device or options");
+        throw Error(ErrorCode::header_auth_failed,
+                    "the cache entry is bound to another model, OpenVINO, device or options");
     }
     const auto& entries = file.entries();
     if (entries.size() != 1 || entries[0].kind != static_cast<std::uint8_t>(format::EntryKind::compiled_model)) {

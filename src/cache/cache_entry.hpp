@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Compiled-model cache entries (docs/FORMAT.md §16): what binds an entry to one model, OpenVINO version, device
@@ -60,6 +61,7 @@ void write_cache_entry(const std::filesystem::path& path, const Key& key, std::s
 
 /// Opens a cache entry (§16.6): steps 1–6 of §9 with `key`, then the binding and the single compiled-model entry
 /// are checked. Throws ovseal::Error for anything else. Decrypt entry 0 from the result.
-OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key, std::span<const std::uint8_t> binding);
+OpenedContainer open_cache_entry(const std::filesystem::path& path, const Key& key,
+                                 std::span<const std::uint8_t> binding);
 
 }  // namespace ovseal::container

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writing number-valued compile options as canonical text, so every implementation binds cache entries alike.
+
 #include "cache/option_text.hpp"
 
 #include <bit>
@@ -11,7 +14,9 @@ std::string integer_text(std::int64_t value) {
     return "-" + integer_text(~static_cast<std::uint64_t>(value) + 1);
 }
 
-std::string integer_text(std::uint64_t value) { return std::to_string(value); }
+std::string integer_text(std::uint64_t value) {
+    return std::to_string(value);
+}
 
 std::optional<std::string> float_text(double value) {
     if (!std::isfinite(value)) return std::nullopt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The canonical text of compile option values that are numbers (docs/FORMAT.md §16.2), written by rules of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Step 3 of opening; see file_key_search.hpp.
 
 #include "container/file_key_search.hpp"

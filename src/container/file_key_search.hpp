@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Step 3 of opening (docs/FORMAT.md §9): the first stanza, in file order, that a member of the key ring opens. The

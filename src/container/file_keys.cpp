@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Deriving the payload key, header MAC key and key commitment from a file key (docs/FORMAT.md §6.1).
+
 #include "container/file_keys.hpp"
 
 #include <string_view>

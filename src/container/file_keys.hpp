@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The keys derived from a file key (docs/FORMAT.md §6.1), in one place for the opener and the sealer.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading a sealed file's bytes at given offsets, refusing anything that is not a regular file.
+
 #include "container/file_reader.hpp"
 
 #include <fcntl.h>
@@ -49,14 +52,14 @@ void FileReader::read_at(std::uint64_t offset, std::span<std::uint8_t> out) cons
             throw Error(ErrorCode::io, "cannot read '" + m_path.string() + "': " + std::strerror(errno));
         }
         if (n == 0) {
-            throw Error(ErrorCode::truncated, "file is truncated: '" + m_path.string() + "' became shorter while it was read");
+            throw Error(ErrorCode::truncated,
+                        "file is truncated: '" + m_path.string() + "' became shorter while it was read");
         }
         done += static_cast<std::size_t>(n);
     }
 }
 
-void FileReader::read_at(std::uint64_t offset, std::span<std::uint8_t> first,
-                         std::span<std::uint8_t> second) const {
+void FileReader::read_at(std::uint64_t offset, std::span<std::uint8_t> first, std::span<std::uint8_t> second) const {
     iovec parts[2] = {{first.data(), first.size()}, {second.data(), second.size()}};
     const std::size_t total = first.size() + second.size();
     const ssize_t n = ::preadv(m_fd, parts, 2, static_cast<off_t>(offset));

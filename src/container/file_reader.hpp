@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// A sealed file read with pread at given offsets, so that many threads can read its chunks at once.
 
 #include <cstdint>
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Step 2b of opening; see license_opening.hpp.
 
 #include "container/license_opening.hpp"
@@ -17,15 +18,15 @@ namespace {
 
 std::uint64_t now_seconds(const KeyRing& ring) {
     if (ring.now) return *ring.now;
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 // §13.3: one license, against the file's claimed model id and the ring's identities (`devices`, in ring order).
 OpenedLicense open_license(const std::filesystem::path& path, const format::SignatureRecord& signature,
                            const KeyRing& ring, keys::DeviceAgreements& devices, std::uint64_t now) {
-    const auto bytes = keys::read_secret_file(path, 4096, "license", ErrorCode::license_invalid);  // small; holds no secret, but bounded
+    const auto bytes = keys::read_secret_file(path, 4096, "license",
+                                              ErrorCode::license_invalid);  // small; holds no secret, but bounded
     const keys::License license = keys::parse_license(bytes.secret());
     const auto signer = PublisherPublicKey::from_bytes(license.signer);
     if (!policy::is_trusted(ring.trusted, signer)) {
@@ -40,9 +41,8 @@ OpenedLicense open_license(const std::filesystem::path& path, const format::Sign
         if (devices.identity(d).public_key() == license.device) device = d;
     }
     if (!device) {
-        throw Error(ErrorCode::license_wrong_device,
-                    "the license '" + path.string() + "' is for device " +
-                        license.device.to_string() + ", not this one");
+        throw Error(ErrorCode::license_wrong_device, "the license '" + path.string() + "' is for device " +
+                                                         license.device.to_string() + ", not this one");
     }
     if (license.not_before != 0 && now < license.not_before) {
         throw Error(ErrorCode::license_not_yet_valid, "the license '" + path.string() + "' is valid from " +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Step 2b of opening (docs/FORMAT.md §9, §13.3, §13.4): the rollback guard, then the key ring's licenses in order

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Opening a sealed file step by step (docs/FORMAT.md §9): policy, keys, header MAC, then chunks and signature.
+
 #include "container/opened_container.hpp"
 
 #include <algorithm>
@@ -214,7 +217,7 @@ OpenedContainer OpenedContainer::open(const std::filesystem::path& path, const K
 }
 
 void OpenedContainer::process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
-                                Progress* progress, unsigned threads) const {
+                                     Progress* progress, unsigned threads) const {
     const std::uint64_t chunk_size = m_layout.chunk_size;
     const std::uint64_t first = m_layout.entries[entry].first_chunk;
     const std::uint64_t entry_size = m_body.entries[entry].size;
@@ -264,7 +267,7 @@ void OpenedContainer::process_chunks(std::size_t entry, std::uint8_t* out, bool 
 }
 
 void OpenedContainer::decrypt_entries(std::span<const EntryOutput> outputs, bool authenticate_all,
-                                 unsigned threads) const {
+                                      unsigned threads) const {
     for (const auto& o : outputs) {
         if (o.index >= m_body.entries.size() || o.out.size() != m_body.entries[o.index].size) {
             throw Error(ErrorCode::internal, "decrypt_entries: an output does not match its entry");
@@ -275,12 +278,14 @@ void OpenedContainer::decrypt_entries(std::span<const EntryOutput> outputs, bool
         if (m_trusted_signer) digest.emplace(m_layout.chunk_count);
         std::uint64_t total = 0;
         for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
-            const bool requested = std::any_of(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
+            const bool requested =
+                std::any_of(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
             if (requested || authenticate_all || digest) total += m_layout.entries[e].chunk_count * m_layout.chunk_size;
         }
         Progress progress(authenticate_all && outputs.empty() ? "verifying" : "decrypting", total);
         for (std::size_t e = 0; e < m_body.entries.size(); ++e) {
-            const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
+            const auto it =
+                std::find_if(outputs.begin(), outputs.end(), [&](const EntryOutput& o) { return o.index == e; });
             if (it != outputs.end()) {
                 process_chunks(e, it->out.data(), true, digest ? &*digest : nullptr, &progress, threads);
             } else if (authenticate_all || digest) {
@@ -306,7 +311,9 @@ void OpenedContainer::decrypt_entry(std::size_t index, std::span<std::uint8_t> o
     decrypt_entries({&output, 1}, false, threads);
 }
 
-void OpenedContainer::verify_payload(unsigned threads) const { decrypt_entries({}, true, threads); }
+void OpenedContainer::verify_payload(unsigned threads) const {
+    decrypt_entries({}, true, threads);
+}
 
 void OpenedContainer::copy_authenticated_payload(const std::function<void(std::span<const std::uint8_t>)>& sink) const {
     std::optional<PayloadDigest> digest;

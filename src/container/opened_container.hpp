@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Opening a sealed file (docs/FORMAT.md §9, §12.3, §13.3): trust and licenses are checked before any key is
@@ -55,7 +56,7 @@ class OpenedContainer {
 public:
     /// Steps 1–6 of §9 under the key ring's policy.
     static OpenedContainer open(const std::filesystem::path& path, const KeyRing& ring,
-                           OpenPurpose purpose = OpenPurpose::use);
+                                OpenPurpose purpose = OpenPurpose::use);
     static OpenedContainer open(const std::filesystem::path& path, std::span<const Key> keys);
 
     const format::Preamble& preamble() const noexcept { return m_preamble; }
@@ -96,8 +97,8 @@ public:
 private:
     OpenedContainer(FileReader file, std::vector<std::uint8_t> header);
     void verify_trusted_signature(const PayloadDigest& digest) const;
-    void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest,
-                        Progress* progress, unsigned threads) const;
+    void process_chunks(std::size_t entry, std::uint8_t* out, bool decrypt, PayloadDigest* digest, Progress* progress,
+                        unsigned threads) const;
 
     FileReader m_file;
     std::vector<std::uint8_t> m_header;  // the raw header: the signed message uses its body bytes as stored

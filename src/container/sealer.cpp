@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writing a sealed file atomically: stanzas, header, encrypted chunks and signature, or re-wrapped stanzas.
+
 #include "container/sealer.hpp"
 
 #include <fcntl.h>
@@ -26,7 +29,6 @@
 
 namespace ovseal::container {
 namespace {
-
 
 // The output is written to a temporary name and renamed when complete; the destructor removes leftovers.
 class OutputFile {
@@ -69,7 +71,8 @@ public:
     void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
         std::size_t done = 0;
         while (done < bytes.size()) {
-            const ssize_t n = ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+            const ssize_t n =
+                ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) {
                 continue;
             }
@@ -112,12 +115,14 @@ std::vector<std::uint8_t> header_with_mac(const std::vector<format::Stanza>& sta
 
 void check_license_only(const SealParameters& parameters) {
     if (parameters.metadata.license_only && !parameters.signer) {
-        throw Error(ErrorCode::usage, "a license-only model must be signed (--sign): devices open it only through "
-                                      "a license from the key that signed it");
+        throw Error(ErrorCode::usage,
+                    "a license-only model must be signed (--sign): devices open it only through "
+                    "a license from the key that signed it");
     }
     if (parameters.metadata.license_only && !parameters.devices.empty()) {
-        throw Error(ErrorCode::usage, "a license-only model cannot be sealed to devices (-r, -R): under a trust "
-                                      "list a device opens it only through a license; issue licenses instead");
+        throw Error(ErrorCode::usage,
+                    "a license-only model cannot be sealed to devices (-r, -R): under a trust "
+                    "list a device opens it only through a license; issue licenses instead");
     }
 }
 
@@ -128,8 +133,7 @@ unsigned default_chunk_size_log2(std::uint64_t largest) {
 }
 
 void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key> recipients,
-                  const SealParameters& parameters, const std::filesystem::path& output,
-                  crypto::RandomSource& random) {
+                  const SealParameters& parameters, const std::filesystem::path& output, crypto::RandomSource& random) {
     if (recipients.empty() && parameters.devices.empty()) {
         throw Error(ErrorCode::usage, "sealing needs at least one key file, passphrase or device recipient");
     }
@@ -144,8 +148,10 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     body.metadata = parameters.metadata;
     std::uint64_t largest = 0;
     for (const auto& e : entries) {
-        if (!e.source.empty()) files.emplace_back(e.source);
-        else files.emplace_back();
+        if (!e.source.empty())
+            files.emplace_back(e.source);
+        else
+            files.emplace_back();
         const std::uint64_t size = files.back() ? files.back()->size() : e.content.size();
         body.entries.push_back({static_cast<std::uint8_t>(e.kind), e.name, size});
         largest = std::max(largest, size);
@@ -230,8 +236,8 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         }
     });
     if (parameters.signer) {
-        const auto message = signed_message(format::version, format::body_bytes(body), layout.chunk_count,
-                                            digest.finish());
+        const auto message =
+            signed_message(format::version, format::body_bytes(body), layout.chunk_count, digest.finish());
         format::SignatureRecord record;
         record.model_id = model_id(message);
         record.signer = parameters.signer->public_key().bytes();

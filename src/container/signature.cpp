@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Building the publisher signature's message and the model id from the header body and chunk digests.
+
 #include "container/signature.hpp"
 
 #include <string_view>

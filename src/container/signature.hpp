@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The publisher signature's message and the model id (docs/FORMAT.md §12).

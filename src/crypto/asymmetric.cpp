@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X25519 and Ed25519 through OpenSSL's EVP_PKEY interface.
 
 #include <openssl/err.h>
@@ -61,7 +62,7 @@ memory::SecretBytes X25519Key::agree(std::span<const std::uint8_t> peer_public) 
     if (!peer) fail("X25519 peer key");
     memory::SecretBytes shared(32);
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(m_impl->key.get(), nullptr),
-                                                                   EVP_PKEY_CTX_free);
+                                                                    EVP_PKEY_CTX_free);
     std::size_t len = shared.size();
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1) {
         fail("X25519");
@@ -78,8 +79,7 @@ Bytes32 x25519_public_key(KeyView private_key_bytes) {
     return X25519Key(private_key_bytes).public_key();
 }
 
-memory::SecretBytes x25519_shared(KeyView private_key_bytes,
-                                  std::span<const std::uint8_t> peer_public) {
+memory::SecretBytes x25519_shared(KeyView private_key_bytes, std::span<const std::uint8_t> peer_public) {
     return X25519Key(private_key_bytes).agree(peer_public);
 }
 
@@ -116,9 +116,9 @@ bool ed25519_verify(std::span<const std::uint8_t> public_key_bytes, std::span<co
     Pkey key = peer_key(EVP_PKEY_ED25519, public_key_bytes);
     if (!key || signature.size() != 64) return false;
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
-                    EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
-                                     message.size()) == 1;
+    const bool ok =
+        ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
+        EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size()) == 1;
     ERR_clear_error();
     return ok;
 }
@@ -129,8 +129,8 @@ namespace ovseal::crypto {
 
 std::string base64url_encode(std::span<const std::uint8_t> bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                                  static_cast<int>(bytes.size()));
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
@@ -150,7 +150,7 @@ std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text)
     const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(standard.data()),
                                   static_cast<int>(standard.size()));
     if (n < 0) return std::nullopt;
-    out.resize(static_cast<std::size_t>(n) - pad);  // EVP_DecodeBlock counts padding as zero bytes
+    out.resize(static_cast<std::size_t>(n) - pad);           // EVP_DecodeBlock counts padding as zero bytes
     if (base64url_encode(out) != text) return std::nullopt;  // reject non-canonical encodings
     return out;
 }

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The OpenSSL calls behind ovseal's hashes, key derivation, scrypt, AES-256-GCM and random bytes.
+
 #include "crypto/crypto.hpp"
 
 #include <openssl/core_names.h>
@@ -72,11 +75,12 @@ void hkdf_sha256(KeyView ikm_key, std::span<const std::uint8_t> salt, std::strin
     OSSL_PARAM params[5];
     std::size_t n = 0;
     params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(ikm.data()), ikm.size());
+    params[n++] =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(ikm.data()), ikm.size());
     // An empty salt is left out: RFC 5869 then uses HashLen zero bytes, and OpenSSL rejects a null buffer.
     if (!salt.empty()) {
-        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()),
-                                                        salt.size());
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()), salt.size());
     }
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size());
     params[n] = OSSL_PARAM_construct_end();
@@ -121,7 +125,9 @@ Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
     check(EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr), "SHA-256");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(m_impl->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(m_impl->ctx);
+}
 
 void Sha256::update(std::span<const std::uint8_t> data) {
     check(EVP_DigestUpdate(m_impl->ctx, data.data(), data.size()), "SHA-256");
@@ -140,8 +146,8 @@ Bytes32 sha256(std::span<const std::uint8_t> message) {
     return h.finish();
 }
 
-void scrypt(KeyView passphrase_key, std::span<const std::uint8_t> salt, unsigned log2_n,
-            unsigned r, unsigned p, std::span<std::uint8_t> out) {
+void scrypt(KeyView passphrase_key, std::span<const std::uint8_t> salt, unsigned log2_n, unsigned r, unsigned p,
+            std::span<std::uint8_t> out) {
     const auto passphrase = passphrase_key.bytes();
     KdfCtx ctx = make_kdf("SCRYPT");
     std::uint64_t n = std::uint64_t{1} << log2_n;
@@ -234,7 +240,9 @@ bool Aes256Gcm::open(std::span<const std::uint8_t, gcm_nonce_size> nonce, std::s
     return true;
 }
 
-std::string_view library_version() { return OpenSSL_version(OPENSSL_VERSION); }
+std::string_view library_version() {
+    return OpenSSL_version(OPENSSL_VERSION);
+}
 
 }  // namespace ovseal::crypto
 
@@ -242,6 +250,8 @@ std::string_view library_version() { return OpenSSL_version(OPENSSL_VERSION); }
 
 namespace ovseal::crypto {
 
-void SystemRandom::fill(std::span<std::uint8_t> out) { random_bytes(out); }
+void SystemRandom::fill(std::span<std::uint8_t> out) {
+    random_bytes(out);
+}
 
 }  // namespace ovseal::crypto

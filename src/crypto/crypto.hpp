@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The only interface to OpenSSL. Everything else in ovseal calls these functions.
@@ -25,8 +26,7 @@ constexpr std::size_t gcm_tag_size = 16;
 void random_bytes(std::span<std::uint8_t> out);
 
 /// HKDF-SHA-256 (RFC 5869), extract and expand, into `out` (any length up to 255 * 32).
-void hkdf_sha256(KeyView ikm, std::span<const std::uint8_t> salt, std::string_view info,
-                 std::span<std::uint8_t> out);
+void hkdf_sha256(KeyView ikm, std::span<const std::uint8_t> salt, std::string_view info, std::span<std::uint8_t> out);
 
 /// HMAC-SHA-256 (RFC 2104).
 Bytes32 hmac_sha256(KeyView key, std::span<const std::uint8_t> message);
@@ -50,8 +50,8 @@ private:
 };
 
 /// scrypt (RFC 7914) with N = 2^log2_n.
-void scrypt(KeyView passphrase, std::span<const std::uint8_t> salt, unsigned log2_n,
-            unsigned r, unsigned p, std::span<std::uint8_t> out);
+void scrypt(KeyView passphrase, std::span<const std::uint8_t> salt, unsigned log2_n, unsigned r, unsigned p,
+            std::span<std::uint8_t> out);
 
 /// Constant-time equality of two byte strings of equal length (false if lengths differ).
 bool equal_constant_time(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept;

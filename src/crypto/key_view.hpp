@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Keys are not messages: every function of the crypto API that takes key material takes it as a KeyView, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NIST P-256 through OpenSSL: point encoding with EC_POINT, keys and ECDH through EVP_PKEY.
 
 #include "crypto/p256.hpp"
@@ -67,8 +68,7 @@ std::array<std::uint8_t, N> encode_point(const EC_POINT* point, point_conversion
 // An EVP_PKEY from an uncompressed public point and, for a key pair, the private scalar.
 Pkey make_pkey(const std::array<std::uint8_t, 65>& public_point, const BIGNUM* scalar) {
     ParamBuild build(OSSL_PARAM_BLD_new());
-    if (!build ||
-        OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0) != 1 ||
+    if (!build || OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0) != 1 ||
         OSSL_PARAM_BLD_push_octet_string(build.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
                                          public_point.size()) != 1 ||
         (scalar != nullptr && OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar) != 1)) {
@@ -78,8 +78,8 @@ Pkey make_pkey(const std::array<std::uint8_t, 65>& public_point, const BIGNUM* s
     PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     EVP_PKEY* raw = nullptr;
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &raw, scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params.get()) != 1) {
+        EVP_PKEY_fromdata(ctx.get(), &raw, scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) !=
+            1) {
         fail("P-256 key import");
     }
     return Pkey(raw);
@@ -115,7 +115,9 @@ std::optional<P256Point> p256_compress(std::span<const std::uint8_t> x, std::spa
     return encode_point<33>(parsed.get(), POINT_CONVERSION_COMPRESSED);
 }
 
-bool p256_scalar_in_range(KeyView scalar) { return scalar_of(scalar.bytes()) != nullptr; }
+bool p256_scalar_in_range(KeyView scalar) {
+    return scalar_of(scalar.bytes()) != nullptr;
+}
 
 struct P256Key::Impl {
     Pkey key;

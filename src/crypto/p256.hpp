@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // NIST P-256 ECDH for device keys held in a TPM (docs/FORMAT.md §7.5). The device side of the agreement
@@ -15,8 +16,8 @@
 
 namespace ovseal::crypto {
 
-using P256Point = std::array<std::uint8_t, 33>;     // compressed
-using P256Affine = std::array<std::uint8_t, 64>;    // x || y, 32 bytes each, for the TPM
+using P256Point = std::array<std::uint8_t, 33>;   // compressed
+using P256Affine = std::array<std::uint8_t, 64>;  // x || y, 32 bytes each, for the TPM
 
 /// The point's affine coordinates, or nothing if the bytes are not a compressed point on the curve.
 std::optional<P256Affine> p256_decompress(std::span<const std::uint8_t> point);

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Where sealing draws file keys and salts from, so the test-vector generator can substitute a seeded source.
 
 #include <cstdint>
 #include <span>

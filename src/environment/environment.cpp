@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The environment variables of ovseal's entry points (the CLI, the Python package, the frontend), mapped to the
 // library's options in one place so that all three read them alike. Not part of the ovseal library.
 

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Bounds-checked little-endian reading and writing of the container's header fields.
+
 #include "format/byte_io.hpp"
 
 namespace ovseal::format {
@@ -11,9 +14,13 @@ std::span<const std::uint8_t> ByteReader::take(std::size_t n, std::string_view w
     return out;
 }
 
-std::uint16_t ByteReader::u16(std::string_view what) { return load_u16(take(2, what).data()); }
+std::uint16_t ByteReader::u16(std::string_view what) {
+    return load_u16(take(2, what).data());
+}
 
-std::uint32_t ByteReader::u32(std::string_view what) { return load_u32(take(4, what).data()); }
+std::uint32_t ByteReader::u32(std::string_view what) {
+    return load_u32(take(4, what).data());
+}
 
 std::uint64_t ByteReader::u64(std::string_view what) {
     auto b = take(8, what);

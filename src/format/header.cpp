@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parsing and writing the header's preamble, stanzas, body records and trailer, rejecting anything malformed.
+
 #include "format/header.hpp"
 
 #include <algorithm>
@@ -14,7 +17,9 @@ namespace {
     throw Error(ErrorCode::malformed_header, "header is malformed: " + what);
 }
 
-std::string number(std::uint64_t value) { return std::to_string(value); }
+std::string number(std::uint64_t value) {
+    return std::to_string(value);
+}
 
 // "64 KiB", "1 MiB", "16 MiB": a bound of the format as the messages name it (a whole number of KiB or MiB).
 std::string binary_size(std::uint64_t bytes) {
@@ -24,10 +29,9 @@ std::string binary_size(std::uint64_t bytes) {
 }
 
 bool valid_stanza_type(std::string_view type) {
-    return !type.empty() && type.size() <= max_stanza_type &&
-           std::all_of(type.begin(), type.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-           });
+    return !type.empty() && type.size() <= max_stanza_type && std::all_of(type.begin(), type.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
 }
 
 bool valid_utf8(std::string_view s) {
@@ -157,9 +161,9 @@ Preamble parse_preamble(std::span<const std::uint8_t> prefix, std::uint64_t file
     Preamble p;
     p.version = load_u16(prefix.data() + 8);
     if (p.version != version) {
-        throw Error(ErrorCode::unsupported_version,
-                    "unsupported format version " + std::to_string(p.version) + " (this ovseal reads version " +
-                        std::to_string(version) + "); upgrade ovseal");
+        throw Error(ErrorCode::unsupported_version, "unsupported format version " + std::to_string(p.version) +
+                                                        " (this ovseal reads version " + std::to_string(version) +
+                                                        "); upgrade ovseal");
     }
     if (file_size < preamble_size || prefix.size() < preamble_size) {
         throw Error(ErrorCode::truncated, "file is truncated: it ends inside the preamble");
@@ -229,8 +233,8 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     std::copy(salt.begin(), salt.end(), b.payload_salt.begin());
     b.chunk_size_log2 = r.u8("chunk size");
     if (b.chunk_size_log2 < min_chunk_log2 || b.chunk_size_log2 > max_chunk_log2) {
-        malformed("chunk size 2^" + number(b.chunk_size_log2) + " is outside " + binary_size(1u << min_chunk_log2) + ".." +
-                  binary_size(1u << max_chunk_log2));
+        malformed("chunk size 2^" + number(b.chunk_size_log2) + " is outside " + binary_size(1u << min_chunk_log2) +
+                  ".." + binary_size(1u << max_chunk_log2));
     }
     auto reserved = r.take(3, "reserved bytes");
     if (std::any_of(reserved.begin(), reserved.end(), [](std::uint8_t v) { return v != 0; })) {
@@ -249,48 +253,58 @@ Body parse_body(std::span<const std::uint8_t> bytes) {
     while (!r.at_end()) {
         const auto [type, value] = next_record(r, records, "header");
         switch (type) {
-        case record::entry: {
-            if (b.entries.size() == max_entries) {
-                malformed("more than " + number(max_entries) + " entries");
+            case record::entry: {
+                if (b.entries.size() == max_entries) {
+                    malformed("more than " + number(max_entries) + " entries");
+                }
+                Entry e = parse_entry(value);
+                if (!names.insert(e.name).second) {
+                    malformed("two entries share a name");
+                }
+                b.entries.push_back(std::move(e));
+                break;
             }
-            Entry e = parse_entry(value);
-            if (!names.insert(e.name).second) {
-                malformed("two entries share a name");
+            case record::model_name:
+                set_once(m.model_name, text_value(value, max_short_text, "model name"), "model name");
+                break;
+            case record::model_version:
+                set_once(m.model_version, text_value(value, max_short_text, "model version"), "model version");
+                break;
+            case record::description:
+                set_once(m.description, text_value(value, max_description, "description"), "description");
+                break;
+            case record::openvino_version:
+                set_once(m.openvino_version, text_value(value, max_short_text, "OpenVINO version"), "OpenVINO version");
+                break;
+            case record::sealed_by:
+                set_once(m.sealed_by, text_value(value, max_short_text, "sealing tool"), "sealing tool");
+                break;
+            case record::cache_binding:
+                set_once(m.cache_binding, std::vector<std::uint8_t>(value.begin(), value.end()), "cache binding");
+                break;
+            case record::license_only:
+                if (!value.empty()) {
+                    malformed("the license-only record is not empty");
+                }
+                if (m.license_only) {
+                    malformed("the license-only record appears twice");
+                }
+                m.license_only = true;
+                break;
+            case record::created: {
+                if (value.size() != 8) {
+                    malformed("the creation time record is not 8 bytes");
+                }
+                ByteReader v(value, ErrorCode::malformed_header);
+                set_once(m.created, v.u64("creation time"), "creation time");
+                break;
             }
-            b.entries.push_back(std::move(e));
-            break;
-        }
-        case record::model_name: set_once(m.model_name, text_value(value, max_short_text, "model name"), "model name"); break;
-        case record::model_version: set_once(m.model_version, text_value(value, max_short_text, "model version"), "model version"); break;
-        case record::description: set_once(m.description, text_value(value, max_description, "description"), "description"); break;
-        case record::openvino_version: set_once(m.openvino_version, text_value(value, max_short_text, "OpenVINO version"), "OpenVINO version"); break;
-        case record::sealed_by: set_once(m.sealed_by, text_value(value, max_short_text, "sealing tool"), "sealing tool"); break;
-        case record::cache_binding:
-            set_once(m.cache_binding, std::vector<std::uint8_t>(value.begin(), value.end()), "cache binding");
-            break;
-        case record::license_only:
-            if (!value.empty()) {
-                malformed("the license-only record is not empty");
-            }
-            if (m.license_only) {
-                malformed("the license-only record appears twice");
-            }
-            m.license_only = true;
-            break;
-        case record::created: {
-            if (value.size() != 8) {
-                malformed("the creation time record is not 8 bytes");
-            }
-            ByteReader v(value, ErrorCode::malformed_header);
-            set_once(m.created, v.u64("creation time"), "creation time");
-            break;
-        }
-        default:
-            if (type & record_critical) {
-                throw Error(ErrorCode::unsupported_version,
-                            "the file needs a newer ovseal: it has critical record type " + std::to_string(type));
-            }
-            m.unknown_records.push_back(type);
+            default:
+                if (type & record_critical) {
+                    throw Error(ErrorCode::unsupported_version,
+                                "the file needs a newer ovseal: it has critical record type " + std::to_string(type));
+                }
+                m.unknown_records.push_back(type);
         }
     }
     if (b.entries.empty()) {
@@ -455,7 +469,7 @@ std::vector<std::uint8_t> header_with_body_bytes(const std::vector<Stanza>& stan
     const std::size_t total = preamble_size + section.size() + body_part.size() + header_mac_size;
     if (total > max_header_size) {
         throw Error(ErrorCode::usage, "the header would exceed " + binary_size(max_header_size) +
-                                           " (too many stanzas or too much metadata)");
+                                          " (too many stanzas or too much metadata)");
     }
     ByteWriter w;
     w.bytes(magic);

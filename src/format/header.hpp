@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The container's header: parsing and writing, no cryptography (docs/FORMAT.md §3–§5, §8).

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Computing where every chunk and the trailer lie with checked 64-bit arithmetic, and each chunk's nonce.
+
 #include "format/layout.hpp"
 
 #include <limits>

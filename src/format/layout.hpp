@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Where every chunk of the payload lives (docs/FORMAT.md §6.2). All arithmetic is 64-bit and checked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Hard bounds of format v1 (docs/FORMAT.md §3–§8). Everything read from a file is checked against these

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// One device identity's key agreements during an open, reusing one loaded TPM key for every stanza it tries.
+
 #include "keys/device_agreement.hpp"
 
 #include <algorithm>
@@ -42,7 +45,9 @@ std::optional<memory::SecretBytes> DeviceAgreement::shared(std::span<const std::
     return m_tpm_key->agree(*affine);
 }
 
-std::uint64_t DeviceAgreement::tpm_clock() { return tpm().read_clock(); }
+std::uint64_t DeviceAgreement::tpm_clock() {
+    return tpm().read_clock();
+}
 
 void DeviceAgreement::release_tpm() noexcept {
     m_tpm_key.reset();

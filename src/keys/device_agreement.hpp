@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // One device identity's key agreements during one open (docs/FORMAT.md §7.4): every stanza it tries, a license

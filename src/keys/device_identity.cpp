@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device identities: creating and loading their folders (key file or TPM) and their public keys' text form.
+
 #include <fstream>
 #include <string>
 
@@ -42,7 +45,9 @@ std::string DevicePublicKey::to_string() const {
                                  bytes());
 }
 
-std::string DevicePublicKey::key_id() const { return keys::key_id(bytes()); }
+std::string DevicePublicKey::key_id() const {
+    return keys::key_id(bytes());
+}
 
 namespace {
 
@@ -51,8 +56,9 @@ void prepare_identity_folder(const std::filesystem::path& dir) {
     std::error_code ec;
     for (const char* name : {private_file, keys::tpm_identity_file, public_file}) {
         if (std::filesystem::exists(dir / name, ec)) {
-            throw Error(ErrorCode::io, "'" + (dir / name).string() + "' already exists; refusing to overwrite a "
-                                                                     "device identity");
+            throw Error(ErrorCode::io, "'" + (dir / name).string() +
+                                           "' already exists; refusing to overwrite a "
+                                           "device identity");
         }
     }
     std::filesystem::create_directories(dir, ec);
@@ -129,7 +135,8 @@ DeviceIdentity DeviceIdentity::from_bytes(std::span<const std::uint8_t> private_
 
 DeviceIdentity DeviceIdentity::load(const std::filesystem::path& dir, const TpmOptions& tpm) {
     std::error_code ec;
-    if (!std::filesystem::exists(dir / private_file, ec) && std::filesystem::exists(dir / keys::tpm_identity_file, ec)) {
+    if (!std::filesystem::exists(dir / private_file, ec) &&
+        std::filesystem::exists(dir / keys::tpm_identity_file, ec)) {
         auto file = keys::read_tpm_identity(dir / keys::tpm_identity_file);
         if (file.kind == keys::TpmIdentityKind::p256) {
             // Nothing to unseal: the TPM computes each agreement. Check once that this TPM holds the key, so that

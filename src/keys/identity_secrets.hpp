@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// The private halves of device identities and signing keys (software, TPM or token), hidden from the API.
 
 #include <memory>
 #include <optional>
@@ -21,10 +24,10 @@ struct TpmDeviceKey {
 
 /// Exactly one of the three is set, as public_key().type() says.
 struct DeviceIdentity::Secret {
-    memory::SecretBytes private_key;                 // X25519, 32 bytes (a key file, or unsealed by a TPM)
-    std::shared_ptr<const crypto::P256Key> p256;     // P-256 in software (tests and test vectors)
-    std::optional<TpmDeviceKey> tpm_p256;            // P-256 inside a TPM
-    std::optional<std::string> tpm_tcti;             // set when the identity lives in a TPM (either form)
+    memory::SecretBytes private_key;              // X25519, 32 bytes (a key file, or unsealed by a TPM)
+    std::shared_ptr<const crypto::P256Key> p256;  // P-256 in software (tests and test vectors)
+    std::optional<TpmDeviceKey> tpm_p256;         // P-256 inside a TPM
+    std::optional<std::string> tpm_tcti;          // set when the identity lives in a TPM (either form)
 };
 
 /// What makes a SigningKey's Ed25519 signatures: the key in software, or a PKCS#11 token. Safe to call from any

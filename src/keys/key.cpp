@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Key files and passphrases: generating, reading and saving them, the secret kept in locked memory.
+
 #include <string>
 #include <string_view>
 
@@ -32,8 +35,8 @@ Key Key::from_passphrase(std::string_view passphrase) {
     if (passphrase.empty()) {
         throw Error(ErrorCode::invalid_key, "the passphrase is empty");
     }
-    auto bytes = memory::SecretBytes::copy_of(
-        {reinterpret_cast<const std::uint8_t*>(passphrase.data()), passphrase.size()});
+    auto bytes =
+        memory::SecretBytes::copy_of({reinterpret_cast<const std::uint8_t*>(passphrase.data()), passphrase.size()});
     return Key(std::make_shared<const Secret>(Secret{Kind::passphrase, std::move(bytes)}));
 }
 
@@ -50,8 +53,8 @@ Key Key::from_passphrase_file(const std::filesystem::path& path) {
     if (length == 0) {
         throw Error(ErrorCode::invalid_key, "the passphrase file '" + path.string() + "' is empty");
     }
-    return Key(std::make_shared<const Secret>(
-        Secret{Kind::passphrase, memory::SecretBytes::copy_of(text.first(length))}));
+    return Key(
+        std::make_shared<const Secret>(Secret{Kind::passphrase, memory::SecretBytes::copy_of(text.first(length))}));
 }
 
 Key Key::from_key_file(const std::filesystem::path& path) {
@@ -69,6 +72,8 @@ void Key::save(const std::filesystem::path& path) const {
                          key_line_prefix, m_secret->bytes.secret(), "a key file");
 }
 
-Key::Kind Key::kind() const noexcept { return m_secret->kind; }
+Key::Kind Key::kind() const noexcept {
+    return m_secret->kind;
+}
 
 }  // namespace ovseal

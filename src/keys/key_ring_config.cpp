@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parsing the key-ring JSON strictly and loading the key ring it or `ovseal run`'s options describe.
+
 #include "keys/key_ring_config.hpp"
 
 #include <algorithm>
@@ -16,8 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* known_fields = "version, key_files, passphrase_file, passphrase, identities, tcti, licenses, "
-                                     "trust, allow_unsigned, clock_state, clock_tolerance";
+constexpr const char* known_fields =
+    "version, key_files, passphrase_file, passphrase, identities, tcti, licenses, "
+    "trust, allow_unsigned, clock_state, clock_tolerance";
 
 // A field name from the input, shown quoted, escaped and short (it is a name, but it is still untrusted text).
 std::string shown_name(std::string_view name) {
@@ -92,11 +96,12 @@ json parse_top_level(std::string_view text, std::string_view label) {
 
 }  // namespace
 
-KeyRingConfig parse_key_ring_config(std::string_view text, const std::filesystem::path& base_dir,
-                                    KeyRingOrigin origin, std::string_view label) {
+KeyRingConfig parse_key_ring_config(std::string_view text, const std::filesystem::path& base_dir, KeyRingOrigin origin,
+                                    std::string_view label) {
     if (text.size() > max_key_ring_size) {
-        throw Error(ErrorCode::usage, std::string(label) + ": larger than 1 MiB; a key ring is a short list of "
-                                                           "file names");
+        throw Error(ErrorCode::usage, std::string(label) +
+                                          ": larger than 1 MiB; a key ring is a short list of "
+                                          "file names");
     }
     json doc = parse_top_level(text, label);
     if (!doc.is_object()) {
@@ -124,8 +129,9 @@ KeyRingConfig parse_key_ring_config(std::string_view text, const std::filesystem
             opens_something = true;
         } else if (name == "passphrase") {
             if (origin != KeyRingOrigin::in_process) {
-                fields.fail(name, "is accepted only from the application itself, never in a file: write the "
-                                  "passphrase to a file of its own and name it with \"passphrase_file\"");
+                fields.fail(name,
+                            "is accepted only from the application itself, never in a file: write the "
+                            "passphrase to a file of its own and name it with \"passphrase_file\"");
             }
             if (!value.is_string()) fields.fail(name, "must be a string");
             auto& secret = value.get_ref<std::string&>();
@@ -157,8 +163,9 @@ KeyRingConfig parse_key_ring_config(std::string_view text, const std::filesystem
         }
     }
     if (!opens_something) {
-        throw Error(ErrorCode::usage, std::string(label) + ": names nothing that opens a model: give \"key_files\", "
-                                                           "\"passphrase_file\", \"identities\" or \"licenses\"");
+        throw Error(ErrorCode::usage, std::string(label) +
+                                          ": names nothing that opens a model: give \"key_files\", "
+                                          "\"passphrase_file\", \"identities\" or \"licenses\"");
     }
     return config;
 }
@@ -210,8 +217,9 @@ KeyRing load_key_ring(const KeyRingSources& sources) {
     ring.licenses = expand(sources.licenses, ".lic");
     for (const auto& path : expand(sources.trust, ".pub")) ring.trusted.push_back(PublisherPublicKey::load(path));
     if (!sources.trust.empty() && ring.trusted.empty()) {
-        throw Error(ErrorCode::usage, "the trust list is empty: no publisher key (.pub) was found in the trust "
-                                      "list's folders");
+        throw Error(ErrorCode::usage,
+                    "the trust list is empty: no publisher key (.pub) was found in the trust "
+                    "list's folders");
     }
     ring.allow_unsigned_device_files = sources.allow_unsigned;
     ring.clock_state = sources.clock_state;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The key-ring JSON parser on its own (no file is read, nothing is loaded), so that it can be fuzzed.
@@ -26,7 +27,7 @@ inline constexpr std::size_t max_key_ring_size = 1 << 20;
 /// Parses schema version 1 (README, "Unmodified OpenVINO applications"): relative paths are joined to
 /// `base_dir`. Everything wrong is Error(usage) with `label` (e.g. "key-ring file 'x.json'") and the field
 /// in the message, never a value; an empty inline passphrase is Error(invalid_key).
-KeyRingConfig parse_key_ring_config(std::string_view json, const std::filesystem::path& base_dir,
-                                    KeyRingOrigin origin, std::string_view label);
+KeyRingConfig parse_key_ring_config(std::string_view json, const std::filesystem::path& base_dir, KeyRingOrigin origin,
+                                    std::string_view label);
 
 }  // namespace ovseal::keys

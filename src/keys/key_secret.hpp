@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// The secret behind a Key, a 256-bit key or a passphrase in locked memory, visible only inside the library.
 
 #include "memory/secret_bytes.hpp"
 #include "ovseal/key.hpp"

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Public keys as checksummed text (docs/FORMAT.md §14), key ids and hex, for display and parsing.
+
 #include "keys/public_key_text.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Text forms of public keys (docs/FORMAT.md §14): PREFIX + base64url(key || checksum), checksum =

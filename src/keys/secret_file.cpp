@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading key files and other small secrets straight into locked memory, and writing key files with mode 0600.
+
 #include "keys/secret_file.hpp"
 
 #include <fcntl.h>
@@ -19,8 +22,8 @@ memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::siz
     // blocking again, so that a pipe someone does write to (`--passphrase-file <(...)`) is read to its end.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        throw Error(ErrorCode::io, std::string("cannot open ") + what + " '" + path.string() + "': " +
-                                       std::strerror(errno));
+        throw Error(ErrorCode::io,
+                    std::string("cannot open ") + what + " '" + path.string() + "': " + std::strerror(errno));
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     memory::SecretBytes buffer(limit + 1);
@@ -33,8 +36,8 @@ memory::SecretBytes read_secret_file(const std::filesystem::path& path, std::siz
         if (n < 0) {
             const int err = errno;
             ::close(fd);
-            throw Error(ErrorCode::io, std::string("cannot read ") + what + " '" + path.string() + "': " +
-                                           std::strerror(err));
+            throw Error(ErrorCode::io,
+                        std::string("cannot read ") + what + " '" + path.string() + "': " + std::strerror(err));
         }
         if (n == 0) {
             break;
@@ -54,8 +57,7 @@ KeyLine read_key_file(const std::filesystem::path& path, std::span<const KeyLine
     auto content = read_secret_file(path, 4096, what);
     const auto text = content.secret();
     auto invalid = [&](const char* why) {
-        return Error(ErrorCode::invalid_key,
-                     "'" + path.string() + "' is not " + what + " (" + why + "); " + hint);
+        return Error(ErrorCode::invalid_key, "'" + path.string() + "' is not " + what + " (" + why + "); " + hint);
     };
     std::optional<KeyLine> found;
     std::size_t pos = 0;
@@ -101,8 +103,8 @@ void write_key_file(const std::filesystem::path& path, std::string_view comment,
         if (err == EEXIST) {
             throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite " + what);
         }
-        throw Error(ErrorCode::io, std::string("cannot create ") + what + " '" + path.string() + "': " +
-                                       std::strerror(err));
+        throw Error(ErrorCode::io,
+                    std::string("cannot create ") + what + " '" + path.string() + "': " + std::strerror(err));
     }
     std::size_t written = 0;
     while (written < n) {
@@ -112,8 +114,8 @@ void write_key_file(const std::filesystem::path& path, std::string_view comment,
             const int err = errno;
             ::close(fd);
             ::unlink(path.c_str());
-            throw Error(ErrorCode::io, std::string("cannot write ") + what + " '" + path.string() + "': " +
-                                           std::strerror(err));
+            throw Error(ErrorCode::io,
+                        std::string("cannot write ") + what + " '" + path.string() + "': " + std::strerror(err));
         }
         written += static_cast<std::size_t>(w);
     }

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// How small secret files are read into locked memory and key files written, with every bad form refused.
 
 #include <cstddef>
 #include <filesystem>
@@ -23,8 +26,8 @@ struct KeyLineForm {
 };
 
 struct KeyLine {
-    std::size_t form;             // index into the accepted forms
-    memory::SecretBytes secret;   // the decoded bytes
+    std::size_t form;            // index into the accepted forms
+    memory::SecretBytes secret;  // the decoded bytes
 };
 
 /// Reads a key file: '#' comments, blank lines and exactly one key line in one of `forms`.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Publisher signing keys and their public keys: generating, loading and saving, optionally passphrase-protected.
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -55,7 +58,9 @@ std::string PublisherPublicKey::to_string() const {
     return keys::public_key_text(keys::publisher_key_prefix, m_key);
 }
 
-std::string PublisherPublicKey::key_id() const { return keys::key_id(m_key); }
+std::string PublisherPublicKey::key_id() const {
+    return keys::key_id(m_key);
+}
 
 SigningKey SigningKey::generate() {
     memory::SecretBytes seed(32);
@@ -73,8 +78,8 @@ SigningKey SigningKey::from_bytes(std::span<const std::uint8_t> seed) {
 
 SigningKey SigningKey::load(const std::filesystem::path& path, const std::optional<Key>& passphrase) {
     static constexpr keys::KeyLineForm forms[] = {{plain_prefix, 32}, {encrypted_prefix, encrypted_size}};
-    auto line = keys::read_key_file(path, forms, "an ovseal signing key",
-                                    "create one with `ovseal keygen --signing -o FILE`");
+    auto line =
+        keys::read_key_file(path, forms, "an ovseal signing key", "create one with `ovseal keygen --signing -o FILE`");
     memory::SecretBytes seed(32);
     if (line.form == 0) {
         seed = std::move(line.secret);
@@ -95,13 +100,16 @@ SigningKey SigningKey::load(const std::filesystem::path& path, const std::option
     return SigningKey(std::make_shared<const Secret>(std::move(seed)), pub);
 }
 
-bool SigningKey::in_token() const noexcept { return m_secret->in_token(); }
+bool SigningKey::in_token() const noexcept {
+    return m_secret->in_token();
+}
 
 void SigningKey::save(const std::filesystem::path& path, const std::optional<Key>& passphrase,
                       unsigned scrypt_log2_n) const {
     if (in_token()) {
-        throw Error(ErrorCode::usage, "a signing key in a PKCS#11 token cannot be saved to a file: it never leaves "
-                                      "the token (its public key is PublisherPublicKey::from_pkcs11)");
+        throw Error(ErrorCode::usage,
+                    "a signing key in a PKCS#11 token cannot be saved to a file: it never leaves "
+                    "the token (its public key is PublisherPublicKey::from_pkcs11)");
     }
     const auto pub_path = std::filesystem::path(path.string() + ".pub");
     if (std::filesystem::exists(pub_path)) {

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Wrapping the file key into key, passphrase and device stanzas, and trying stanzas to unwrap it again.
+
 #include "keys/stanzas.hpp"
 
 #include <algorithm>
@@ -40,8 +43,8 @@ void refuse_repeated_devices(const std::vector<DevicePublicKey>& devices, const 
     for (std::size_t i = 0; i < devices.size(); ++i) {
         if (std::find(devices.begin(), devices.begin() + static_cast<std::ptrdiff_t>(i), devices[i]) !=
             devices.begin() + static_cast<std::ptrdiff_t>(i)) {
-            throw Error(ErrorCode::usage, "the device " + devices[i].to_string() +
-                                              " is given twice: a file holds one stanza per device");
+            throw Error(ErrorCode::usage,
+                        "the device " + devices[i].to_string() + " is given twice: a file holds one stanza per device");
         }
         const auto tag = recipient_tag(devices[i]);
         for (std::size_t s = 0; s < existing.size(); ++s) {

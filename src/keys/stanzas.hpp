@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The recipient/identity extension point (docs/FORMAT.md §7): a recipient wraps the file key into a stanza when

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Wrapping and unwrapping a file key with derived key material, and the device key agreements that feed it.
+
 #include "keys/wrapped_key.hpp"
 
 #include <algorithm>

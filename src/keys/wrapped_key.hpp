@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The one way a file key is wrapped (docs/FORMAT.md §7): 64 bytes of key material `okm`, of which okm[0:32]

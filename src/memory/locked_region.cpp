@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Mapping, locking, wiping and unmapping the memory that holds secrets and plaintext, and counting it for tests.
+
 #include "memory/locked_region.hpp"
 
 #include <fcntl.h>
@@ -40,7 +43,9 @@ constexpr std::size_t huge_page_threshold = std::size_t{4} << 20;
 // pages on large buffers. Off by default: with the kernel's usual defrag=madvise, a fault may stall in direct
 // compaction (measured here: 256 MiB loads in ~200 ms with huge pages against ~260 ms without, but ~770 ms when
 // memory first has to be compacted).
-bool huge_pages_wanted() { return g_huge_pages.load(std::memory_order_relaxed); }
+bool huge_pages_wanted() {
+    return g_huge_pages.load(std::memory_order_relaxed);
+}
 
 // Wiped single pages kept mapped and locked for reuse: keys and other small secrets come and go by the
 // thousand (license batches), and mmap + mlock + munlock + munmap costs ~10 us each time.
@@ -96,8 +101,8 @@ LockedRegion::LockedRegion(std::size_t bytes) {
     }
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
-        throw Error(ErrorCode::internal, "cannot map " + std::to_string(mapped) +
-                                             " bytes of protected memory: " + std::strerror(errno));
+        throw Error(ErrorCode::internal,
+                    "cannot map " + std::to_string(mapped) + " bytes of protected memory: " + std::strerror(errno));
     }
     // Keep plaintext out of core dumps and out of forked children; these cannot fail on a valid mapping
     // of a kernel that knows them, and an older kernel leaves us no worse than plain memory.
@@ -134,8 +139,8 @@ LockedRegion LockedRegion::in_memory_file(std::size_t bytes) {
     // under a mapping, which would turn reads of the model into SIGBUS.
     if (ftruncate(region.m_fd, static_cast<off_t>(bytes)) != 0 ||
         fcntl(region.m_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
-        throw Error(ErrorCode::internal, "cannot size an in-memory file of " + std::to_string(bytes) +
-                                             " bytes: " + std::strerror(errno));
+        throw Error(ErrorCode::internal,
+                    "cannot size an in-memory file of " + std::to_string(bytes) + " bytes: " + std::strerror(errno));
     }
     region.m_size = bytes;
     if (bytes == 0) {
@@ -148,8 +153,8 @@ LockedRegion LockedRegion::in_memory_file(std::size_t bytes) {
     const std::size_t mapped = (bytes + page - 1) / page * page;
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, region.m_fd, 0);
     if (p == MAP_FAILED) {
-        throw Error(ErrorCode::internal, "cannot map " + std::to_string(mapped) +
-                                             " bytes of protected memory: " + std::strerror(errno));
+        throw Error(ErrorCode::internal,
+                    "cannot map " + std::to_string(mapped) + " bytes of protected memory: " + std::strerror(errno));
     }
     // A shared mapping cannot be wiped on fork; it is not inherited at all instead.
     madvise(p, mapped, MADV_DONTDUMP);
@@ -178,7 +183,9 @@ std::vector<MappedView> LockedRegion::other_views() const {
     return m_fd < 0 ? std::vector<MappedView>{} : mapped_views(m_fd, m_data);
 }
 
-LockedRegion::~LockedRegion() { release(); }
+LockedRegion::~LockedRegion() {
+    release();
+}
 
 LockedRegion::LockedRegion(LockedRegion&& other) noexcept
     : m_data(std::exchange(other.m_data, nullptr)),
@@ -243,6 +250,8 @@ void set_release_observer(std::function<void(const std::uint8_t*, std::size_t)> 
 
 namespace ovseal {
 
-void set_huge_pages(bool on) { memory::g_huge_pages.store(on, std::memory_order_relaxed); }
+void set_huge_pages(bool on) {
+    memory::g_huge_pages.store(on, std::memory_order_relaxed);
+}
 
 }  // namespace ovseal

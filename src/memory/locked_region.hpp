@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Locked, non-dumpable memory, wiped before it is unmapped, that holds ovseal's secrets and decrypted models.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// A growing output stream buffer in locked memory, so plaintext written to a std::ostream avoids the heap.
+
 #include "memory/locked_streambuf.hpp"
 
 #include <algorithm>
@@ -31,7 +34,9 @@ std::streamsize LockedStreamBuf::xsputn(const char* s, std::streamsize n) {
 
 LockedStreamBuf::pos_type LockedStreamBuf::seekoff(off_type off, std::ios_base::seekdir dir,
                                                    std::ios_base::openmode which) {
-    const auto base = static_cast<off_type>(dir == std::ios_base::beg ? 0 : dir == std::ios_base::cur ? m_position : m_size);
+    const auto base = static_cast<off_type>(dir == std::ios_base::beg   ? 0
+                                            : dir == std::ios_base::cur ? m_position
+                                                                        : m_size);
     return seekpos(pos_type(base + off), which);
 }
 

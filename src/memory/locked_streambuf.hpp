@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // An output stream buffer that keeps everything written to it in locked memory (LockedRegion): for APIs that

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finding, from /proc/self/maps, where else this process maps an in-memory file such as OpenVINO's own view.
+
 #include "memory/mapped_views.hpp"
 
 #include <sys/stat.h>

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Where this process maps a given file, so that OpenVINO's mappings of an in-memory model can be found.
 
 #include <cstdint>
 #include <vector>

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Making the process non-dumpable (and optionally all-locked) while plaintext lives, and undoing it after.
+
 #include "memory/plaintext_hold.hpp"
 
 #include <sys/mman.h>
@@ -21,7 +24,8 @@ struct State {
     Hardening settings;  // the defaults until set_hardening
     std::size_t holds = 0;
     bool permanent = false;
-    bool reached_openvino = false;  // OpenVINO's copies outlive the models: stay hardened (§ plaintext_reached_openvino)
+    bool reached_openvino =
+        false;                 // OpenVINO's copies outlive the models: stay hardened (§ plaintext_reached_openvino)
     int dumpable_before = -1;  // what the first hold changed, to undo at the last release
     bool locked_all = false;
 };
@@ -41,7 +45,7 @@ void first_hold(State& s) {
         s.locked_all = mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0;
         if (!s.locked_all) {
             notice::notify(std::string("could not lock all process memory (") + std::strerror(errno) +
-                 "); raise RLIMIT_MEMLOCK (ulimit -l) or grant CAP_IPC_LOCK. Continuing without it.");
+                           "); raise RLIMIT_MEMLOCK (ulimit -l) or grant CAP_IPC_LOCK. Continuing without it.");
         }
     }
 }
@@ -100,6 +104,8 @@ Hardening hardening() {
     return s.settings;
 }
 
-void harden_process() { memory::harden_permanently(); }
+void harden_process() {
+    memory::harden_permanently();
+}
 
 }  // namespace ovseal

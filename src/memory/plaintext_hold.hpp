@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Process hardening tied to the lifetime of plaintext: the first hold makes the process non-dumpable (and, if

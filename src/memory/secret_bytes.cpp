@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Making a SecretBytes from bytes held elsewhere: the copy of a secret into locked memory.
+
 #include "memory/secret_bytes.hpp"
 
 #include <cstring>
@@ -48,7 +51,9 @@ std::string_view SecretBytes::secret_text() const noexcept {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-std::size_t SecretBytes::size() const noexcept { return m_region ? m_region->size() : 0; }
+std::size_t SecretBytes::size() const noexcept {
+    return m_region ? m_region->size() : 0;
+}
 
 bool SecretBytes::same_as(const SecretBytes& other) const noexcept {
     const auto a = secret();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The library's name for its one secret type, ovseal::SecretBytes (ovseal/secret_bytes.hpp): internal code says

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Zeroing memory with explicit_bzero, which the compiler cannot optimize away.
+
 #include "memory/wipe.hpp"
 
 #include <string.h>

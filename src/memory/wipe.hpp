@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Overwriting secrets and plaintext with zeros in a way the compiler cannot elide.
 
 #include <cstddef>
 

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Delivering the library's notices to the handler the application set, and to nobody when none is set.
+
 #include "notice/notice.hpp"
 
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Where the library's notices go (ovseal/notice.hpp): to the application's handler, never to standard error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ovseal's sealed model cache (docs/FORMAT.md §16): OpenVINO's own cache_dir would store the CPU plugin's
 // transformed weights in plaintext, so compiled models are exported into locked memory and sealed instead.
 
@@ -65,8 +66,8 @@ ov::CompiledModel import_entry(ov::Core& core, const std::filesystem::path& path
 std::size_t export_size_hint(const container::OpenedContainer& model) {
     std::uint64_t total = 0;
     for (const auto& e : model.entries()) total += e.size;
-    return static_cast<std::size_t>(std::min<std::uint64_t>(total + total / 16 + (std::uint64_t{1} << 20),
-                                                            std::uint64_t{1} << 40));
+    return static_cast<std::size_t>(
+        std::min<std::uint64_t>(total + total / 16 + (std::uint64_t{1} << 20), std::uint64_t{1} << 40));
 }
 
 void store_entry(ov::CompiledModel compiled, std::size_t size_hint, const std::filesystem::path& dir,
@@ -108,21 +109,25 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
         report.notice = "ovseal cache: not used: no cache folder given";
     } else if (!openvino::sealed_off_directory_available()) {
         report.outcome = CacheReport::Outcome::not_stored;
-        report.notice = "ovseal cache: not used: importing an entry safely needs a thread with a working directory "
-                        "of its own, and this system denies it (unshare is refused, e.g. by a seccomp profile)";
-    } else try {
-        const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
-        binding = container::cache_binding(openvino::runtime_version(), device,
-                                           container::canonical_options(openvino::cache_options(config)), model_ref);
-        // With a device identity, entries are bound to it too: a holder of the file key alone cannot make one.
-        const auto device_secret = container::cache_device_secret(ring, file);
-        key = device_secret ? container::cache_entry_key(file.file_key(secret_access()), device_secret->secret(), binding)
-                            : container::cache_entry_key(file.file_key(secret_access()), binding);
-        report.entry = cache.dir / container::cache_entry_name(binding);
-    } catch (const Error& e) {
-        report.outcome = CacheReport::Outcome::not_stored;
-        report.notice = "ovseal cache: not used: " + one_line(e);
-    }
+        report.notice =
+            "ovseal cache: not used: importing an entry safely needs a thread with a working directory "
+            "of its own, and this system denies it (unshare is refused, e.g. by a seccomp profile)";
+    } else
+        try {
+            const auto model_ref = container::cache_model_ref(file.raw_header(), file.preamble().stanzas_length);
+            binding =
+                container::cache_binding(openvino::runtime_version(), device,
+                                         container::canonical_options(openvino::cache_options(config)), model_ref);
+            // With a device identity, entries are bound to it too: a holder of the file key alone cannot make one.
+            const auto device_secret = container::cache_device_secret(ring, file);
+            key = device_secret
+                      ? container::cache_entry_key(file.file_key(secret_access()), device_secret->secret(), binding)
+                      : container::cache_entry_key(file.file_key(secret_access()), binding);
+            report.entry = cache.dir / container::cache_entry_name(binding);
+        } catch (const Error& e) {
+            report.outcome = CacheReport::Outcome::not_stored;
+            report.notice = "ovseal cache: not used: " + one_line(e);
+        }
 
     std::error_code ec;
     if (key && std::filesystem::exists(report.entry, ec)) {
@@ -145,8 +150,8 @@ ov::CompiledModel compile_model(ov::Core& core, const std::filesystem::path& sea
             if (report.outcome == CacheReport::Outcome::rebuilt) report.notice += " and replaced it";
         } catch (const std::exception& e) {
             report.outcome = CacheReport::Outcome::not_stored;
-            report.notice += (report.notice.empty() ? "ovseal cache: " : "; ") + std::string("entry not stored: ") +
-                             one_line(e);
+            report.notice +=
+                (report.notice.empty() ? "ovseal cache: " : "; ") + std::string("entry not stored: ") + one_line(e);
         }
     }
     if (cache.report) cache.report(report);

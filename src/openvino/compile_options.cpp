@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Turning OpenVINO compile options into the canonical text the model cache binds (docs/FORMAT.md §16.2).
+
 #include "openvino/compile_options.hpp"
 
 #include <optional>
@@ -30,39 +33,50 @@ std::optional<std::string> enum_text(const ov::Any& value, Names<Enum> names) {
 template <typename Int>
 std::optional<std::string> integer(const ov::Any& value) {
     if (!value.is<Int>()) return std::nullopt;
-    if constexpr (std::is_signed_v<Int>) return container::integer_text(static_cast<std::int64_t>(value.as<Int>()));
-    else return container::integer_text(static_cast<std::uint64_t>(value.as<Int>()));
+    if constexpr (std::is_signed_v<Int>)
+        return container::integer_text(static_cast<std::int64_t>(value.as<Int>()));
+    else
+        return container::integer_text(static_cast<std::uint64_t>(value.as<Int>()));
 }
 
 std::optional<std::string> enumeration(const ov::Any& value) {
     using namespace ov::hint;
     std::optional<std::string> text;
-    if (!text) text = enum_text<PerformanceMode>(value, {{PerformanceMode::LATENCY, "LATENCY"},
-                                                         {PerformanceMode::THROUGHPUT, "THROUGHPUT"},
-                                                         {PerformanceMode::CUMULATIVE_THROUGHPUT, "CUMULATIVE_THROUGHPUT"}});
-    if (!text) text = enum_text<Priority>(value, {{Priority::LOW, "LOW"}, {Priority::MEDIUM, "MEDIUM"},
-                                                  {Priority::HIGH, "HIGH"}});
-    if (!text) text = enum_text<ExecutionMode>(value, {{ExecutionMode::PERFORMANCE, "PERFORMANCE"},
-                                                       {ExecutionMode::ACCURACY, "ACCURACY"}});
-    if (!text) text = enum_text<SchedulingCoreType>(value, {{SchedulingCoreType::ANY_CORE, "ANY_CORE"},
-                                                            {SchedulingCoreType::PCORE_ONLY, "PCORE_ONLY"},
-                                                            {SchedulingCoreType::ECORE_ONLY, "ECORE_ONLY"}});
-    if (!text) text = enum_text<ov::WorkloadType>(value, {{ov::WorkloadType::DEFAULT, "DEFAULT"},
-                                                      {ov::WorkloadType::EFFICIENT, "EFFICIENT"}});
-    if (!text) text = enum_text<ov::log::Level>(value, {{ov::log::Level::NO, "LOG_NONE"},
-                                                        {ov::log::Level::ERR, "LOG_ERROR"},
-                                                        {ov::log::Level::WARNING, "LOG_WARNING"},
-                                                        {ov::log::Level::INFO, "LOG_INFO"},
-                                                        {ov::log::Level::DEBUG, "LOG_DEBUG"},
-                                                        {ov::log::Level::TRACE, "LOG_TRACE"}});
-    if (!text) text = enum_text<ov::CacheMode>(value, {{ov::CacheMode::OPTIMIZE_SIZE, "optimize_size"},
-                                                       {ov::CacheMode::OPTIMIZE_SPEED, "optimize_speed"}});
-    if (!text) text = enum_text<ov::intel_cpu::TbbPartitioner>(value, {{ov::intel_cpu::TbbPartitioner::NONE, "NONE"},
-                                                                       {ov::intel_cpu::TbbPartitioner::STATIC, "STATIC"},
-                                                                       {ov::intel_cpu::TbbPartitioner::AUTO, "AUTO"}});
-    if (!text) text = enum_text<ov::intel_auto::SchedulePolicy>(
-                   value, {{ov::intel_auto::SchedulePolicy::ROUND_ROBIN, "ROUND_ROBIN"},
-                           {ov::intel_auto::SchedulePolicy::DEVICE_PRIORITY, "DEVICE_PRIORITY"}});
+    if (!text)
+        text = enum_text<PerformanceMode>(value, {{PerformanceMode::LATENCY, "LATENCY"},
+                                                  {PerformanceMode::THROUGHPUT, "THROUGHPUT"},
+                                                  {PerformanceMode::CUMULATIVE_THROUGHPUT, "CUMULATIVE_THROUGHPUT"}});
+    if (!text)
+        text = enum_text<Priority>(value,
+                                   {{Priority::LOW, "LOW"}, {Priority::MEDIUM, "MEDIUM"}, {Priority::HIGH, "HIGH"}});
+    if (!text)
+        text = enum_text<ExecutionMode>(
+            value, {{ExecutionMode::PERFORMANCE, "PERFORMANCE"}, {ExecutionMode::ACCURACY, "ACCURACY"}});
+    if (!text)
+        text = enum_text<SchedulingCoreType>(value, {{SchedulingCoreType::ANY_CORE, "ANY_CORE"},
+                                                     {SchedulingCoreType::PCORE_ONLY, "PCORE_ONLY"},
+                                                     {SchedulingCoreType::ECORE_ONLY, "ECORE_ONLY"}});
+    if (!text)
+        text = enum_text<ov::WorkloadType>(
+            value, {{ov::WorkloadType::DEFAULT, "DEFAULT"}, {ov::WorkloadType::EFFICIENT, "EFFICIENT"}});
+    if (!text)
+        text = enum_text<ov::log::Level>(value, {{ov::log::Level::NO, "LOG_NONE"},
+                                                 {ov::log::Level::ERR, "LOG_ERROR"},
+                                                 {ov::log::Level::WARNING, "LOG_WARNING"},
+                                                 {ov::log::Level::INFO, "LOG_INFO"},
+                                                 {ov::log::Level::DEBUG, "LOG_DEBUG"},
+                                                 {ov::log::Level::TRACE, "LOG_TRACE"}});
+    if (!text)
+        text = enum_text<ov::CacheMode>(value, {{ov::CacheMode::OPTIMIZE_SIZE, "optimize_size"},
+                                                {ov::CacheMode::OPTIMIZE_SPEED, "optimize_speed"}});
+    if (!text)
+        text = enum_text<ov::intel_cpu::TbbPartitioner>(value, {{ov::intel_cpu::TbbPartitioner::NONE, "NONE"},
+                                                                {ov::intel_cpu::TbbPartitioner::STATIC, "STATIC"},
+                                                                {ov::intel_cpu::TbbPartitioner::AUTO, "AUTO"}});
+    if (!text)
+        text = enum_text<ov::intel_auto::SchedulePolicy>(
+            value, {{ov::intel_auto::SchedulePolicy::ROUND_ROBIN, "ROUND_ROBIN"},
+                    {ov::intel_auto::SchedulePolicy::DEVICE_PRIORITY, "DEVICE_PRIORITY"}});
     return text;
 }
 
@@ -77,10 +91,10 @@ std::optional<std::string> canonical_text(const ov::Any& value) {
         if (n == ov::streams::NUMA.num) return std::string("NUMA");
         return container::integer_text(static_cast<std::int64_t>(n));
     }
-    for (auto text : {integer<int>(value), integer<long>(value), integer<long long>(value), integer<short>(value),
-                      integer<signed char>(value), integer<unsigned>(value), integer<unsigned long>(value),
-                      integer<unsigned long long>(value), integer<unsigned short>(value),
-                      integer<unsigned char>(value)}) {
+    for (auto text :
+         {integer<int>(value), integer<long>(value), integer<long long>(value), integer<short>(value),
+          integer<signed char>(value), integer<unsigned>(value), integer<unsigned long>(value),
+          integer<unsigned long long>(value), integer<unsigned short>(value), integer<unsigned char>(value)}) {
         if (text) return text;
     }
     if (value.is<double>()) return container::float_text(value.as<double>());
@@ -101,8 +115,8 @@ std::vector<container::CacheOption> cache_options(const ov::AnyMap& config) {
         } else if (auto text = canonical_text(value)) {
             option.text = std::move(*text);
         } else {
-            throw Error(ErrorCode::usage, "compile option " + name +
-                                              " has a value the model cache cannot bind (FORMAT.md §16.2)");
+            throw Error(ErrorCode::usage,
+                        "compile option " + name + " has a value the model cache cannot bind (FORMAT.md §16.2)");
         }
         options.push_back(std::move(option));
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Compile options (OpenVINO's ov::AnyMap) as the model cache binds them (docs/FORMAT.md §16.2): each value is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where a sealed model may be compiled: never with OpenVINO's own model cache (it writes the compiled model,
 // decrypted weights included, to disk in plaintext), and only on a device that exists.
 

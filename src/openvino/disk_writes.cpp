@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenVINO honours a model cache given in many places (tests/unit/test_cache_guard.cpp tries each one): on the
 // core, for one device, in the compile configuration, inside DEVICE_PROPERTIES (as a map or serialized), and for
 // virtual devices through the real devices they compile on. The compiled model it writes there holds the
@@ -54,7 +55,9 @@ std::string cache_setting(const std::vector<ConfigEntry>& config) {
     return "";
 }
 
-std::string base_name(const std::string& device) { return device.substr(0, device.find('.')); }
+std::string base_name(const std::string& device) {
+    return device.substr(0, device.find('.'));
+}
 
 // Device names in a device string or a priority list: "AUTO:GPU.1,-NPU" -> AUTO, GPU.1, NPU;
 // "BATCH:CPU(4)" -> BATCH, CPU.
@@ -175,6 +178,8 @@ void refuse_model_dumps(const EnvironmentLookup& environment) {
 
 namespace ovseal {
 
-std::string model_cache_refusal(const CompileCacheQuery& query) { return openvino::cache_refusal(query); }
+std::string model_cache_refusal(const CompileCacheQuery& query) {
+    return openvino::cache_refusal(query);
+}
 
 }  // namespace ovseal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What would make OpenVINO write a decrypted model to disk: its model cache, and its pass-tracing variables.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading decrypted IR and ONNX through OpenVINO's frontends, keeping every constant in ovseal's locked weights.
+
 #include "openvino/frontend_reader.hpp"
 
 #include <cstdint>
@@ -55,8 +58,8 @@ void rebind_constants(const std::shared_ptr<ov::Model>& model, const std::shared
                             "') whose bytes are not in the sealed weights; the model is refused");
         }
         const std::shared_ptr<void> keep_alive = weights;
-        const auto rebound = std::make_shared<ov::op::v0::Constant>(
-            constant->get_element_type(), constant->get_shape(), weights->data() + *offset, keep_alive);
+        const auto rebound = std::make_shared<ov::op::v0::Constant>(constant->get_element_type(), constant->get_shape(),
+                                                                    weights->data() + *offset, keep_alive);
         rebound->set_friendly_name(constant->get_friendly_name());
         ov::copy_runtime_info(constant, rebound);
         rebound->output(0).get_tensor().set_names(constant->output(0).get_names());

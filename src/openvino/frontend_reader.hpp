@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Decrypted models reach OpenVINO only through its own frontends, from in-memory files that ovseal names by

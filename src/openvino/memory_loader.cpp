@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that hands decrypted models to OpenVINO.
 
 #include <algorithm>
@@ -31,10 +32,17 @@ ModelEntries find_model_entries(const container::OpenedContainer& file) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         std::optional<std::size_t>* slot = nullptr;
         switch (static_cast<format::EntryKind>(entries[i].kind)) {
-        case format::EntryKind::ir_xml: slot = &found.xml; break;
-        case format::EntryKind::ir_bin: slot = &found.bin; break;
-        case format::EntryKind::onnx: slot = &found.onnx; break;
-        default: continue;  // opaque entries are not part of the model
+            case format::EntryKind::ir_xml:
+                slot = &found.xml;
+                break;
+            case format::EntryKind::ir_bin:
+                slot = &found.bin;
+                break;
+            case format::EntryKind::onnx:
+                slot = &found.onnx;
+                break;
+            default:
+                continue;  // opaque entries are not part of the model
         }
         if (slot->has_value()) {
             throw Error(ErrorCode::unsupported_model, "the sealed package holds two model entries of one kind");
@@ -135,13 +143,13 @@ std::shared_ptr<ov::Model> read_sealed_model(const std::filesystem::path& sealed
     return read_opened_model(container::OpenedContainer::open(sealed, ring), extensions);
 }
 
-ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model,
-                                     const std::string& device, const ov::AnyMap& config) {
+ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model, const std::string& device,
+                                     const ov::AnyMap& config) {
     try {
         return core.compile_model(model, device, config);
     } catch (const std::exception&) {
-        throw Error(ErrorCode::model_rejected, "OpenVINO could not compile the decrypted model for device '" +
-                                                   device + "' with the configuration given");
+        throw Error(ErrorCode::model_rejected, "OpenVINO could not compile the decrypted model for device '" + device +
+                                                   "' with the configuration given");
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What the compiled-model cache shares with the plain loader.
@@ -26,7 +27,7 @@ std::shared_ptr<ov::Model> read_sealed_model(const std::filesystem::path& sealed
 void check_compile_target(ov::Core& core, const std::string& device, const ov::AnyMap& config);
 
 /// ov::Core::compile_model, with OpenVINO's message (which may quote the model) replaced by ovseal's.
-ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model,
-                                     const std::string& device, const ov::AnyMap& config);
+ov::CompiledModel compile_read_model(ov::Core& core, const std::shared_ptr<ov::Model>& model, const std::string& device,
+                                     const ov::AnyMap& config);
 
 }  // namespace ovseal::openvino

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Converting a model OpenVINO reads from files into IR held in locked memory, its weights kept in their precision.
+
 #include "openvino/model_conversion.hpp"
 
 #include <openvino/pass/manager.hpp>

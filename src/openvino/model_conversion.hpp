@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Converting other model formats to IR in locked memory before sealing, so no plaintext copy lands on disk.
 
 #include <filesystem>
 #include <memory>

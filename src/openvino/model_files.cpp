@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Recognizing a model's format and the files it needs, and checking with OpenVINO that it reads before sealing.
+
 #include "openvino/model_files.hpp"
 
 #include <algorithm>
@@ -94,13 +97,20 @@ ModelSource describe_model(const std::filesystem::path& model) {
 
 const char* format_name(SourceFormat format) {
     switch (format) {
-    case SourceFormat::ir: return "OpenVINO IR";
-    case SourceFormat::onnx: return "ONNX";
-    case SourceFormat::onnx_external_data: return "ONNX with external data";
-    case SourceFormat::paddle: return "PaddlePaddle";
-    case SourceFormat::tensorflow: return "TensorFlow";
-    case SourceFormat::tensorflow_saved_model: return "TensorFlow SavedModel";
-    case SourceFormat::tensorflow_lite: return "TensorFlow Lite";
+        case SourceFormat::ir:
+            return "OpenVINO IR";
+        case SourceFormat::onnx:
+            return "ONNX";
+        case SourceFormat::onnx_external_data:
+            return "ONNX with external data";
+        case SourceFormat::paddle:
+            return "PaddlePaddle";
+        case SourceFormat::tensorflow:
+            return "TensorFlow";
+        case SourceFormat::tensorflow_saved_model:
+            return "TensorFlow SavedModel";
+        case SourceFormat::tensorflow_lite:
+            return "TensorFlow Lite";
     }
     return "unknown";
 }
@@ -136,13 +146,23 @@ std::shared_ptr<ov::Model> read_publisher_model(const std::filesystem::path& mod
     // with the ovseal frontend installed would decrypt a sealed file passed off as a model and seal it again.
     const char* framework = nullptr;
     switch (format) {
-    case SourceFormat::ir: framework = "ir"; break;
-    case SourceFormat::onnx:
-    case SourceFormat::onnx_external_data: framework = "onnx"; break;
-    case SourceFormat::paddle: framework = "paddle"; break;
-    case SourceFormat::tensorflow:
-    case SourceFormat::tensorflow_saved_model: framework = "tf"; break;
-    case SourceFormat::tensorflow_lite: framework = "tflite"; break;
+        case SourceFormat::ir:
+            framework = "ir";
+            break;
+        case SourceFormat::onnx:
+        case SourceFormat::onnx_external_data:
+            framework = "onnx";
+            break;
+        case SourceFormat::paddle:
+            framework = "paddle";
+            break;
+        case SourceFormat::tensorflow:
+        case SourceFormat::tensorflow_saved_model:
+            framework = "tf";
+            break;
+        case SourceFormat::tensorflow_lite:
+            framework = "tflite";
+            break;
     }
     ov::frontend::FrontEndManager manager;
     const auto frontend = manager.load_by_framework(framework);
@@ -166,6 +186,8 @@ void check_model_readable(const std::filesystem::path& model, SourceFormat forma
     }
 }
 
-std::string runtime_version() { return ov::get_openvino_version().buildNumber; }
+std::string runtime_version() {
+    return ov::get_openvino_version().buildNumber;
+}
 
 }  // namespace ovseal::openvino

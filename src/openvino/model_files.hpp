@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// What a model on disk is, which of its files get sealed, and whether devices can read its format from memory.
 
 #include <filesystem>
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finds an ONNX model's external data by walking the protobuf wire format (onnx/onnx.proto field numbers);
 // the ONNX protobuf classes are not part of the OpenVINO SDK.
 
@@ -23,7 +24,9 @@ constexpr std::uint32_t entry_key = 1, entry_value = 2;
 constexpr std::uint64_t location_external = 1;
 constexpr int max_depth = 64;
 
-[[noreturn]] void malformed() { throw Error(ErrorCode::model_rejected, "the model is not a valid ONNX file"); }
+[[noreturn]] void malformed() {
+    throw Error(ErrorCode::model_rejected, "the model is not a valid ONNX file");
+}
 
 struct Field {
     std::uint32_t number;
@@ -41,17 +44,24 @@ public:
         const std::uint64_t tag = varint();
         Field f{static_cast<std::uint32_t>(tag >> 3), static_cast<std::uint32_t>(tag & 7), 0, {}};
         switch (f.wire_type) {
-        case 0: f.varint = varint(); break;
-        case 1: skip(8); break;
-        case 2: {
-            const std::uint64_t n = varint();
-            if (n > m_data.size() - m_at) malformed();
-            f.bytes = m_data.subspan(m_at, static_cast<std::size_t>(n));
-            m_at += static_cast<std::size_t>(n);
-            break;
-        }
-        case 5: skip(4); break;
-        default: malformed();  // groups (3, 4) are not used by onnx.proto
+            case 0:
+                f.varint = varint();
+                break;
+            case 1:
+                skip(8);
+                break;
+            case 2: {
+                const std::uint64_t n = varint();
+                if (n > m_data.size() - m_at) malformed();
+                f.bytes = m_data.subspan(m_at, static_cast<std::size_t>(n));
+                m_at += static_cast<std::size_t>(n);
+                break;
+            }
+            case 5:
+                skip(4);
+                break;
+            default:
+                malformed();  // groups (3, 4) are not used by onnx.proto
         }
         return f;
     }
@@ -97,9 +107,12 @@ private:
         Reader r(data);
         while (auto f = r.next()) {
             if (f->wire_type != 2) continue;
-            if (f->number == graph_node) node(f->bytes, depth + 1);
-            else if (f->number == graph_initializer) tensor(f->bytes);
-            else if (f->number == graph_sparse_initializer) sparse_tensor(f->bytes);
+            if (f->number == graph_node)
+                node(f->bytes, depth + 1);
+            else if (f->number == graph_initializer)
+                tensor(f->bytes);
+            else if (f->number == graph_sparse_initializer)
+                sparse_tensor(f->bytes);
         }
     }
 
@@ -115,8 +128,10 @@ private:
         Reader r(data);
         while (auto f = r.next()) {
             if (f->wire_type != 2) continue;
-            if (f->number == attribute_t || f->number == attribute_tensors) tensor(f->bytes);
-            else if (f->number == attribute_g || f->number == attribute_graphs) graph(f->bytes, depth + 1);
+            if (f->number == attribute_t || f->number == attribute_tensors)
+                tensor(f->bytes);
+            else if (f->number == attribute_g || f->number == attribute_graphs)
+                graph(f->bytes, depth + 1);
             else if (f->number == attribute_sparse_tensor || f->number == attribute_sparse_tensors) {
                 sparse_tensor(f->bytes);
             }
@@ -153,8 +168,10 @@ private:
         while (auto f = r.next()) {
             if (f->wire_type != 2) continue;
             std::string text(f->bytes.begin(), f->bytes.end());
-            if (f->number == entry_key) key = std::move(text);
-            else if (f->number == entry_value) value = std::move(text);
+            if (f->number == entry_key)
+                key = std::move(text);
+            else if (f->number == entry_value)
+                value = std::move(text);
         }
         return {std::move(key), std::move(value)};
     }

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Finding the external data files an ONNX model refers to, so that only single-file ONNX is loaded from memory.
 
 #include <span>
 #include <cstdint>

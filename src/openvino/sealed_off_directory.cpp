@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Running OpenVINO calls on a thread whose working directory is /proc/self/fdinfo, where no stray .bin can exist.
+
 #include "openvino/sealed_off_directory.hpp"
 
 #include <sched.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // OpenVINO looks for files it was never given: reading a model from a string it tries ".bin" in the working

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Allocating OpenVINO tensors in locked regions that keep the process hardened and are wiped when released.
+
 #include "openvino/secure_allocator.hpp"
 
 #include <unistd.h>

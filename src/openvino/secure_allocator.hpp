@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// An ov::Allocator-shaped allocator whose memory is locked and wiped, for tensors that hold decrypted weights.
 
 #include <cstddef>
 #include <memory>

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// How many threads chunk work uses, and handing chunks out in batches so a slowed worker simply takes fewer.
+
 #include "parallel/parallel.hpp"
 
 #include "parallel/thread_pool.hpp"
@@ -58,6 +61,8 @@ void parallel_batches(std::uint64_t count, unsigned workers, const std::function
 
 namespace ovseal {
 
-void set_thread_count(unsigned threads) { container::g_thread_count.store(threads); }
+void set_thread_count(unsigned threads) {
+    container::g_thread_count.store(threads);
+}
 
 }  // namespace ovseal

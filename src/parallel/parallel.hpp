@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// Spreading chunk encryption and decryption over threads in batches handed out first come, first served.
 
 #include <atomic>
 #include <cstdint>

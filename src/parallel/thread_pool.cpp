@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one process-wide thread pool that chunk work runs on, created on first use and kept for later calls.
+
 #include "parallel/thread_pool.hpp"
 
 #include <unistd.h>

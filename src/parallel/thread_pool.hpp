@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// A process-wide thread pool that callers join rather than wait on, so nested and concurrent calls are safe.
 
 #include <functional>
 

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Choosing the PKCS#11 module and the PIN (URI, options, environment, then a prompt) and logging in.
+
 #include "pkcs11/credentials.hpp"
 
 #include <cstring>
@@ -51,9 +54,9 @@ std::filesystem::path module_path(const Uri& uri, const Pkcs11Options& options) 
     if (uri.module_path) return *uri.module_path;
     if (!options.module.empty()) return options.module;
     if (std::filesystem::exists(default_module)) return default_module;
-    throw Error(ErrorCode::token_unavailable,
-                std::string("no PKCS#11 module: give its file with --pkcs11-module, ") + module_variable +
-                    " or the URI's module-path (SoftHSM2's " + default_module + " is not installed)");
+    throw Error(ErrorCode::token_unavailable, std::string("no PKCS#11 module: give its file with --pkcs11-module, ") +
+                                                  module_variable + " or the URI's module-path (SoftHSM2's " +
+                                                  default_module + " is not installed)");
 }
 
 std::optional<memory::SecretBytes> user_pin(const Uri& uri, const Pkcs11Options& options, const TokenInfo& token) {

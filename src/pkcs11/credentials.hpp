@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Which module to load and which PIN to log in with: the URI first, then the caller's options, then (for the

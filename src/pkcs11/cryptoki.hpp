@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The PKCS#11 (Cryptoki) types and constants, from p11-kit's header. Only src/pkcs11/ includes this.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finding a token's Ed25519 key pair by URI and converting between PKCS#11's encoding and ovseal's.
+
 #include "pkcs11/ed25519_objects.hpp"
 
 #include <algorithm>
@@ -32,8 +35,10 @@ private:
 
 void name_key(Template& t, const Uri& uri, const std::vector<std::uint8_t>& extra_id) {
     if (uri.object) t.text(CKA_LABEL, *uri.object);
-    if (uri.id) t.bytes(CKA_ID, *uri.id);
-    else if (!extra_id.empty()) t.bytes(CKA_ID, extra_id);
+    if (uri.id)
+        t.bytes(CKA_ID, *uri.id);
+    else if (!extra_id.empty())
+        t.bytes(CKA_ID, extra_id);
 }
 
 void require_ed25519(Session& session, CK_OBJECT_HANDLE key, const Uri& uri, const char* what) {
@@ -42,16 +47,18 @@ void require_ed25519(Session& session, CK_OBJECT_HANDLE key, const Uri& uri, con
     if (type != CK_ULONG(CKK_EC_EDWARDS) || (params && !is_ed25519_params(*params))) {
         char number[24];
         std::snprintf(number, sizeof number, "0x%lx", type ? static_cast<unsigned long>(*type) : 0UL);
-        throw Error(ErrorCode::invalid_key,
-                    "the " + std::string(what) + " " + uri.describe_object() + " in token '" + session.token().label +
-                        "' is not an Ed25519 key (CKA_KEY_TYPE " + (type ? number : "unknown") +
-                        "); ovseal signs with Ed25519 (CKK_EC_EDWARDS, edwards25519)");
+        throw Error(ErrorCode::invalid_key, "the " + std::string(what) + " " + uri.describe_object() + " in token '" +
+                                                session.token().label + "' is not an Ed25519 key (CKA_KEY_TYPE " +
+                                                (type ? number : "unknown") +
+                                                "); ovseal signs with Ed25519 (CKK_EC_EDWARDS, edwards25519)");
     }
 }
 
 }  // namespace
 
-std::vector<std::uint8_t> ed25519_params_oid() { return {0x06, 0x03, 0x2b, 0x65, 0x70}; }
+std::vector<std::uint8_t> ed25519_params_oid() {
+    return {0x06, 0x03, 0x2b, 0x65, 0x70};
+}
 
 std::vector<std::uint8_t> ed25519_params_name() {
     constexpr std::string_view name = "edwards25519";

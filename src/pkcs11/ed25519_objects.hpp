@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Ed25519 key objects in a token: how PKCS#11 encodes them, and finding the key pair a URI names.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loading a PKCS#11 module with dlopen and initializing it once per process, however many users it has.
+
 #include "pkcs11/module.hpp"
 
 #include <dlfcn.h>

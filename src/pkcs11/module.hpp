@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // A PKCS#11 module (a shared library) loaded with dlopen and initialised once per process.

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// PKCS#11 return values as ovseal errors, with messages that name the CKR_ code.
 
 #include <string>
 #include <string_view>

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finding the token a URI names and working with a session on it: login, object search, attributes, signing.
+
 #include "pkcs11/session.hpp"
 
 #include <algorithm>
@@ -49,11 +52,11 @@ TokenInfo find_token(const Module& module, const Uri& uri) {
         for (const auto& label : present) there += (there.empty() ? "" : ", ") + label;
         throw Error(ErrorCode::token_unavailable,
                     "no " + uri.describe_token() + " in the PKCS#11 module '" + module.path().string() + "' (" +
-                        (there.empty() ? std::string("it has no initialised token") : "tokens there: " + there) +
-                        ")");
+                        (there.empty() ? std::string("it has no initialised token") : "tokens there: " + there) + ")");
     }
-    throw Error(ErrorCode::usage, std::to_string(matches.size()) + " tokens match the PKCS#11 URI: name one with "
-                                                                   "token=LABEL or serial=...");
+    throw Error(ErrorCode::usage, std::to_string(matches.size()) +
+                                      " tokens match the PKCS#11 URI: name one with "
+                                      "token=LABEL or serial=...");
 }
 
 Session::Session(std::shared_ptr<Module> module, TokenInfo token, bool read_write)
@@ -63,7 +66,9 @@ Session::Session(std::shared_ptr<Module> module, TokenInfo token, bool read_writ
           "opening a session with token '" + m_token.label + "'");
 }
 
-Session::~Session() { m_module->api().C_CloseSession(m_handle); }
+Session::~Session() {
+    m_module->api().C_CloseSession(m_handle);
+}
 
 void Session::login(const memory::SecretBytes* pin) {
     // No PIN: the token's PIN pad (a null PIN is how PKCS#11 asks for it).
@@ -125,8 +130,8 @@ std::optional<CK_ULONG> Session::ulong_attribute(CK_OBJECT_HANDLE object, CK_ATT
 std::array<std::uint8_t, 64> Session::sign_eddsa(CK_OBJECT_HANDLE key, std::span<const std::uint8_t> message) {
     auto& api = m_module->api();
     CK_MECHANISM mechanism{CKM_EDDSA, nullptr, 0};  // no parameters: pure Ed25519, as RFC 8032 and ovseal's verifier
-    check(api.C_SignInit(m_handle, &mechanism, key), "starting an Ed25519 signature (CKM_EDDSA) in token '" +
-                                                          m_token.label + "'");
+    check(api.C_SignInit(m_handle, &mechanism, key),
+          "starting an Ed25519 signature (CKM_EDDSA) in token '" + m_token.label + "'");
     std::array<std::uint8_t, 64> signature{};
     CK_ULONG length = signature.size();
     check(api.C_Sign(m_handle, const_cast<CK_BYTE*>(message.data()), static_cast<CK_ULONG>(message.size()),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // A token found by a URI, and a session with it: login, object search, attributes, signing, key generation.
@@ -19,7 +20,7 @@ namespace ovseal::pkcs11 {
 
 struct TokenInfo {
     CK_SLOT_ID slot = 0;
-    std::string label;   // blank padding removed
+    std::string label;  // blank padding removed
     std::string serial;
     CK_FLAGS flags = 0;
 

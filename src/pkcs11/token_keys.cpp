@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public API for keys in a PKCS#11 token (ovseal/pkcs11.hpp, ovseal/identity.hpp).
 
 #include <memory>
@@ -38,7 +39,7 @@ PublisherPublicKey require_public_key(Session& session, const Uri& uri, const st
 }
 
 std::shared_ptr<const SigningKey::Secret> token_secret(std::unique_ptr<Session> session, CK_OBJECT_HANDLE key,
-                                                      const PublisherPublicKey& pub, const Uri& uri) {
+                                                       const PublisherPublicKey& pub, const Uri& uri) {
     auto description = describe(uri, *session);
     return std::make_shared<const SigningKey::Secret>(
         std::make_unique<pkcs11::TokenSigner>(std::move(session), key, pub.bytes(), std::move(description)));
@@ -81,13 +82,15 @@ void generate_key_pair(Session& session, const std::string& label, const std::ve
             break;
         }
     }
-    pkcs11::check(rv, "generating an Ed25519 key pair (CKM_EC_EDWARDS_KEY_PAIR_GEN) in token '" +
-                          session.token().label + "'");
+    pkcs11::check(
+        rv, "generating an Ed25519 key pair (CKM_EC_EDWARDS_KEY_PAIR_GEN) in token '" + session.token().label + "'");
 }
 
 }  // namespace
 
-bool is_pkcs11_uri(std::string_view text) { return pkcs11::is_uri(text); }
+bool is_pkcs11_uri(std::string_view text) {
+    return pkcs11::is_uri(text);
+}
 
 PublisherPublicKey PublisherPublicKey::from_pkcs11(std::string_view text, const Pkcs11Options& options) {
     const Uri uri = pkcs11::parse_uri(text);
@@ -127,8 +130,8 @@ SigningKey SigningKey::generate_in_token(std::string_view text, const Pkcs11Opti
     pkcs11::log_in(*session, uri, options);
     if (!pkcs11::objects_labelled(*session, *uri.object).empty() ||
         (uri.id && !pkcs11::objects_with_id(*session, *uri.id).empty())) {
-        throw Error(ErrorCode::usage, "token '" + session->token().label + "' already has " +
-                                          uri.describe_object() + ": refusing to make a second one (choose another "
+        throw Error(ErrorCode::usage, "token '" + session->token().label + "' already has " + uri.describe_object() +
+                                          ": refusing to make a second one (choose another "
                                           "object=, or delete the old key in the token first)");
     }
     CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;

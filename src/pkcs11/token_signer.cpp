@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Signing with a token's private key, checking the first signature against the token's public key.
+
 #include "pkcs11/token_signer.hpp"
 
 #include "ovseal/error.hpp"

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// A publisher signer whose Ed25519 key stays inside a PKCS#11 token.
 
 #include <memory>
 #include <mutex>

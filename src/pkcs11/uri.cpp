@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parsing PKCS#11 URIs (RFC 7512) strictly, and describing the token and object they name in messages.
+
 #include "pkcs11/uri.hpp"
 
 #include <algorithm>
@@ -18,7 +21,9 @@ constexpr std::string_view scheme = "pkcs11:";
                 "malformed PKCS#11 URI: " + why + " (RFC 7512, e.g. 'pkcs11:token=LABEL;object=NAME')");
 }
 
-bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+bool is_control(char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -83,15 +88,20 @@ public:
         if (name != "id" && std::any_of(value.begin(), value.end(), is_control)) {
             malformed("attribute '" + std::string(name) + "' holds a control character");
         }
-        if (name == "token") m_uri.token = value;
-        else if (name == "manufacturer") m_uri.manufacturer = value;
-        else if (name == "serial") m_uri.serial = value;
-        else if (name == "model") m_uri.model = value;
-        else if (name == "object") m_uri.object = value;
-        else if (name == "id") m_uri.id = std::vector<std::uint8_t>(value.begin(), value.end());
+        if (name == "token")
+            m_uri.token = value;
+        else if (name == "manufacturer")
+            m_uri.manufacturer = value;
+        else if (name == "serial")
+            m_uri.serial = value;
+        else if (name == "model")
+            m_uri.model = value;
+        else if (name == "object")
+            m_uri.object = value;
+        else if (name == "id")
+            m_uri.id = std::vector<std::uint8_t>(value.begin(), value.end());
         else if (name == "type") {
-            static const std::set<std::string, std::less<>> types = {"private", "public", "cert", "secret-key",
-                                                                      "data"};
+            static const std::set<std::string, std::less<>> types = {"private", "public", "cert", "secret-key", "data"};
             if (!types.contains(value)) malformed("type must be private, public, cert, secret-key or data");
             m_uri.type = value;
         } else if (name == "slot-id") {
@@ -109,17 +119,22 @@ public:
         std::string value;
         percent_decode(name, raw, value);
         if (name == "pin-value") {
-            if (!value.empty()) m_uri.pin_value = memory::SecretBytes::copy_of(
-                std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
+            if (!value.empty())
+                m_uri.pin_value = memory::SecretBytes::copy_of(
+                    std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
             memory::wipe(value.data(), value.size());
             if (!m_uri.pin_value) malformed("pin-value is empty");
             return;
         }
         if (value.empty()) malformed("attribute '" + std::string(name) + "' is empty");
-        if (name == "module-path") m_uri.module_path = value;
-        else if (name == "pin-source") m_uri.pin_source = value;
-        else if (name == "module-name") malformed("module-name is not supported: use module-path");
-        else malformed("unknown query attribute '" + std::string(name) + "'");
+        if (name == "module-path")
+            m_uri.module_path = value;
+        else if (name == "pin-source")
+            m_uri.pin_source = value;
+        else if (name == "module-name")
+            malformed("module-name is not supported: use module-path");
+        else
+            malformed("unknown query attribute '" + std::string(name) + "'");
     }
 
 private:

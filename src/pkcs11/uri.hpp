@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // PKCS#11 URIs (RFC 7512), e.g. pkcs11:token=publisher;object=signing-2027?pin-source=file:/etc/ovseal/pin
@@ -19,12 +20,12 @@ struct Uri {
     std::optional<std::string> serial;
     std::optional<std::string> model;
     std::optional<unsigned long> slot_id;
-    std::optional<std::string> object;        // the object label (CKA_LABEL)
+    std::optional<std::string> object;            // the object label (CKA_LABEL)
     std::optional<std::vector<std::uint8_t>> id;  // CKA_ID
-    std::optional<std::string> type;          // private, public, cert, secret-key, data
+    std::optional<std::string> type;              // private, public, cert, secret-key, data
     // Query attributes: how to reach it.
     std::optional<std::string> module_path;
-    std::optional<std::string> pin_source;    // a file: URI or a path
+    std::optional<std::string> pin_source;  // a file: URI or a path
     std::optional<memory::SecretBytes> pin_value;
 
     /// "object 'name'" / "id 0a0b" / both, for messages.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The rollback guard's state file: reading, locking and advancing the latest time a device has seen.
+
 #include "policy/clock_guard.hpp"
 
 #include <fcntl.h>
@@ -28,10 +31,13 @@ std::string checksum(const std::string& seconds) {
     return keys::hex(std::span(digest).first(8));
 }
 
-void damaged(const std::filesystem::path& state, const std::string& why) { clock_state_damaged(state, why); }
+void damaged(const std::filesystem::path& state, const std::string& why) {
+    clock_state_damaged(state, why);
+}
 
 void store(const std::filesystem::path& state, std::uint64_t seconds) {
-    write_clock_state(state, std::string(tag) + " " + std::to_string(seconds) + " " + checksum(std::to_string(seconds)));
+    write_clock_state(state,
+                      std::string(tag) + " " + std::to_string(seconds) + " " + checksum(std::to_string(seconds)));
 }
 
 }  // namespace
@@ -47,12 +53,14 @@ ClockStateLock::ClockStateLock(const std::filesystem::path& state) {
     if (m_fd < 0 || ::flock(m_fd, LOCK_EX) != 0) {
         const int error = errno;
         if (m_fd >= 0) ::close(m_fd);
-        throw Error(ErrorCode::io, "cannot lock the clock state file '" + state.string() + "' (" + name + "): " +
-                                       std::strerror(error));
+        throw Error(ErrorCode::io, "cannot lock the clock state file '" + state.string() + "' (" + name +
+                                       "): " + std::strerror(error));
     }
 }
 
-ClockStateLock::~ClockStateLock() { ::close(m_fd); }  // closing releases the lock
+ClockStateLock::~ClockStateLock() {
+    ::close(m_fd);
+}  // closing releases the lock
 
 void write_clock_state(const std::filesystem::path& state, const std::string& line) {
     const std::string text = line + "\n";
@@ -64,8 +72,8 @@ void write_clock_state(const std::filesystem::path& state, const std::string& li
     if (fd >= 0) ok = ::close(fd) == 0 && ok;
     if (!ok || ::rename(temp.c_str(), state.c_str()) != 0) {
         ::unlink(temp.c_str());
-        throw Error(ErrorCode::io, "cannot write the clock state file '" + state.string() + "': " +
-                                       std::strerror(errno));
+        throw Error(ErrorCode::io,
+                    "cannot write the clock state file '" + state.string() + "': " + std::strerror(errno));
     }
 }
 
@@ -103,10 +111,10 @@ void check_and_advance_clock(const std::filesystem::path& state, std::uint64_t n
     if (std::filesystem::exists(state, ec)) {
         const std::uint64_t stored = read_clock_state(state);
         if (stored > now && stored - now > static_cast<std::uint64_t>(tolerance)) {
-            throw Error(ErrorCode::clock_rollback,
-                        "the clock (" + std::to_string(now) + ") is earlier than the latest time this device has seen (" +
-                            std::to_string(stored) + ") by more than " + std::to_string(tolerance) +
-                            " s: set the clock right");
+            throw Error(ErrorCode::clock_rollback, "the clock (" + std::to_string(now) +
+                                                       ") is earlier than the latest time this device has seen (" +
+                                                       std::to_string(stored) + ") by more than " +
+                                                       std::to_string(tolerance) + " s: set the clock right");
         }
         if (stored >= now) return;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The optional rollback guard (docs/FORMAT.md §13.4): the latest time a device has seen, in a state file.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Licenses (docs/FORMAT.md §13): parsing, issuing and unwrapping a signed, device-bound wrap of a file key.
+
 #include "policy/license_record.hpp"
 
 #include <algorithm>
@@ -20,9 +23,13 @@ constexpr std::uint16_t p256_license_version = 2;
 constexpr std::size_t signature_part = 97;  // algorithm, signer key, signature
 
 // The device and ephemeral keys' size, which is all that differs between the versions.
-std::size_t device_key_size(std::uint16_t version) { return version == p256_license_version ? 33 : 32; }
+std::size_t device_key_size(std::uint16_t version) {
+    return version == p256_license_version ? 33 : 32;
+}
 // Everything before the note: magic, version, note length, model id, D, window, ephemeral, wrapped key.
-std::size_t fixed_size(std::uint16_t version) { return 8 + 2 + 2 + 32 + 2 * device_key_size(version) + 16 + 80; }
+std::size_t fixed_size(std::uint16_t version) {
+    return 8 + 2 + 2 + 32 + 2 * device_key_size(version) + 16 + 80;
+}
 
 [[noreturn]] void invalid(const std::string& why) {
     throw Error(ErrorCode::license_invalid, "the license is invalid: " + why);
@@ -51,8 +58,7 @@ std::vector<std::uint8_t> signing_input(std::span<const std::uint8_t> signed_par
 }  // namespace
 
 License parse_license(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < license_magic.size() ||
-        !std::equal(license_magic.begin(), license_magic.end(), bytes.begin())) {
+    if (bytes.size() < license_magic.size() || !std::equal(license_magic.begin(), license_magic.end(), bytes.begin())) {
         invalid("it is not an ovseal license file");
     }
     format::ByteReader r(bytes, ErrorCode::license_invalid);
@@ -119,8 +125,7 @@ std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& mode
     if (not_before != 0 && expires != 0 && not_before >= expires) {
         throw Error(ErrorCode::usage, "the license would never be valid: --not-before is not before --expires");
     }
-    const std::uint16_t version =
-        device.type() == DeviceKeyType::p256 ? p256_license_version : x25519_license_version;
+    const std::uint16_t version = device.type() == DeviceKeyType::p256 ? p256_license_version : x25519_license_version;
     const auto keys = device_wrap_keys(device, wrap_info(version, model_id, not_before, expires), ephemeral);
     const auto wrapped = wrap_with(keys.okm.secret(), file_key);
     format::ByteWriter w;
@@ -147,9 +152,8 @@ memory::SecretBytes license_file_key(const License& license, const DeviceIdentit
 }
 
 memory::SecretBytes license_file_key(const License& license, DeviceAgreement& device) {
-    const auto okm = device_unwrap_keys(device, license.ephemeral,
-                                        wrap_info(license.version, license.model_id, license.not_before,
-                                                  license.expires));
+    const auto okm = device_unwrap_keys(
+        device, license.ephemeral, wrap_info(license.version, license.model_id, license.not_before, license.expires));
     if (!okm) invalid("its ephemeral key is unusable (a low-order or off-curve point)");
     auto result = unwrap_with(okm->secret(), license.wrapped);
     if (result.outcome != Unwrapped::Outcome::opened) {

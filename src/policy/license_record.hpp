@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Licenses (docs/FORMAT.md §13): a signed, device-bound wrap of a model's file key with a validity window.
@@ -19,11 +20,11 @@
 namespace ovseal::keys {
 
 struct License {
-    std::uint16_t version = 1;     // 1: X25519 device, 2: P-256 device
+    std::uint16_t version = 1;  // 1: X25519 device, 2: P-256 device
     std::array<std::uint8_t, 32> model_id{};
     DevicePublicKey device = DevicePublicKey::from_bytes({});
-    std::uint64_t not_before = 0;  // 0: no lower bound
-    std::uint64_t expires = 0;     // 0: never
+    std::uint64_t not_before = 0;         // 0: no lower bound
+    std::uint64_t expires = 0;            // 0: never
     std::vector<std::uint8_t> ephemeral;  // same type and size as the device key
     std::array<std::uint8_t, 80> wrapped{};
     std::string note;

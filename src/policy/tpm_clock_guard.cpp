@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The TPM-anchored rollback guard: checking and advancing a clock state only this device can authenticate.
+
 #include "policy/tpm_clock_guard.hpp"
 
 #include <charconv>
@@ -25,8 +28,8 @@ struct Anchor {
 // HMAC-SHA-256(k, "ovseal-v1 clock tpm" || "<seconds> <clock_ms>")[0:16], in hex.
 std::string mac_of(const memory::SecretBytes& key, const std::string& fields) {
     const std::string message = "ovseal-v1 clock tpm" + fields;
-    const auto mac = crypto::hmac_sha256(crypto::KeyView(key), {reinterpret_cast<const std::uint8_t*>(message.data()),
-                                                        message.size()});
+    const auto mac = crypto::hmac_sha256(crypto::KeyView(key),
+                                         {reinterpret_cast<const std::uint8_t*>(message.data()), message.size()});
     return keys::hex(std::span(mac).first(16));
 }
 
@@ -75,7 +78,7 @@ void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::u
     const std::uint64_t clock_now = device.tpm_clock();
 
     const ClockStateLock lock(state);  // read, check and write as one step among concurrent openers
-    std::uint64_t lower_bound = 0;  // the earliest the real time can be now
+    std::uint64_t lower_bound = 0;     // the earliest the real time can be now
     std::error_code ec;
     if (std::filesystem::exists(state, ec)) {
         if (first_word(state) == first_form_tag) {
@@ -84,14 +87,14 @@ void check_and_advance_clock_with_tpm(const std::filesystem::path& state, std::u
             const Anchor anchor = read_anchor(state, key);
             // After a power loss the TPM restarts its clock from its last saved copy, which can be behind the
             // anchor: then the anchor's own time is all that is known, as in the first form.
-            lower_bound = clock_now >= anchor.clock_ms ? anchor.seconds + (clock_now - anchor.clock_ms) / 1000
-                                                       : anchor.seconds;
+            lower_bound =
+                clock_now >= anchor.clock_ms ? anchor.seconds + (clock_now - anchor.clock_ms) / 1000 : anchor.seconds;
         }
         if (lower_bound > now && lower_bound - now > static_cast<std::uint64_t>(tolerance)) {
-            throw Error(ErrorCode::clock_rollback,
-                        "the clock (" + std::to_string(now) + ") is earlier than the TPM's clock allows (at least " +
-                            std::to_string(lower_bound) + ") by more than " + std::to_string(tolerance) +
-                            " s: set the clock right");
+            throw Error(ErrorCode::clock_rollback, "the clock (" + std::to_string(now) +
+                                                       ") is earlier than the TPM's clock allows (at least " +
+                                                       std::to_string(lower_bound) + ") by more than " +
+                                                       std::to_string(tolerance) + " s: set the clock right");
         }
     }
     const std::uint64_t seconds = std::max(now, lower_bound);

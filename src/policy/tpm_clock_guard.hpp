@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The rollback guard anchored to a TPM's clock (docs/FORMAT.md §13.4). The state file holds an anchor: a wall

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The trust list's decisions when opening; see trust_list.hpp.
 
 #include "policy/trust_list.hpp"
@@ -9,8 +10,9 @@ namespace ovseal::policy {
 void check_ring_policy(const KeyRing& ring) {
     if (!ring.trusted.empty()) return;
     if (!ring.licenses.empty()) {
-        throw Error(ErrorCode::usage, "licenses are accepted only from trusted publishers: give the publisher's "
-                                      "public key with --trust PUBLISHER.pub");
+        throw Error(ErrorCode::usage,
+                    "licenses are accepted only from trusted publishers: give the publisher's "
+                    "public key with --trust PUBLISHER.pub");
     }
     if (!ring.identities.empty() && !ring.allow_unsigned_device_files) {
         throw Error(ErrorCode::usage,
@@ -34,8 +36,8 @@ TrustedSignature require_trusted_signature(std::vector<std::uint8_t> trailer,
     const auto claimed = PublisherPublicKey::from_bytes(parsed.signature->signer);
     const auto found = std::find(trusted.begin(), trusted.end(), claimed);
     if (found == trusted.end()) {
-        throw Error(ErrorCode::untrusted_signer, "the model is signed by key " + claimed.key_id() +
-                                                     ", which is not in the trust list");
+        throw Error(ErrorCode::untrusted_signer,
+                    "the model is signed by key " + claimed.key_id() + ", which is not in the trust list");
     }
     return {std::move(trailer), *parsed.signature, *found};
 }
@@ -46,7 +48,8 @@ void check_license_only(const TrustedSignature& trusted, const std::optional<Pub
     if (license_signer) {
         throw Error(ErrorCode::license_required,
                     "the publisher sealed this model to open only through a license it signed itself, and this "
-                    "license is signed by key " + PublisherPublicKey::from_bytes(*license_signer).key_id() +
+                    "license is signed by key " +
+                        PublisherPublicKey::from_bytes(*license_signer).key_id() +
                         ", not by the model's publisher key " + trusted.signer.key_id());
     }
     if (license_error) throw *license_error;  // the reader's own license failed: that is what to fix

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The trust list's decisions when opening (docs/FORMAT.md §9 steps 2a, 5a and 7a, §12.3): which key rings need one,
@@ -29,7 +30,7 @@ bool is_trusted(const std::vector<PublisherPublicKey>& trusted, const PublisherP
 struct TrustedSignature {
     std::vector<std::uint8_t> trailer;  // the trailer's bytes, the only copy any later step uses
     format::SignatureRecord record;
-    PublisherPublicKey signer;          // the trust list's own key, by value
+    PublisherPublicKey signer;  // the trust list's own key, by value
 };
 /// Keeps `trailer` (as read once) if it holds a signature by a key of `trusted`; throws signature_required or
 /// untrusted_signer otherwise.

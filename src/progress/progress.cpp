@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Keeping the process-wide progress handler and passing each pass's byte counts to it.
+
 #include "progress/progress.hpp"
 
 #include <mutex>

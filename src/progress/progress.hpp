@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Progress of one pass over a payload, reported to the handler set with ovseal::set_progress_handler.

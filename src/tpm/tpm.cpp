@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every TPM 2.0 call ovseal makes through ESAPI: sealing, unsealing, ECDH keys and the clock, handles flushed.
+
 #include "tpm/tpm.hpp"
 
 #include <algorithm>
@@ -126,13 +129,17 @@ std::vector<std::uint8_t> create_primary(ESYS_CONTEXT* esys, Handle& primary, co
     Esys_Free(name);
     if (!expected.empty() && !std::equal(got.begin(), got.end(), expected.begin(), expected.end())) {
         primary.flush();
-        throw Error(ErrorCode::tpm_wrong_device,
-                    "the TPM's storage primary key (name " + hex(got) + ") is not the one this identity was made "
-                    "under (name " + hex(expected) + ", recorded in identity.tpm): '" + tcti + "' reaches another "
-                    "TPM, this TPM was cleared since, or something between the CPU and the TPM answers in its place. "
-                    "Nothing secret was sent. Check that --tcti (or TPM2TOOLS_TCTI / TSS2_TCTI) names this "
-                    "machine's TPM and that the TPM was not cleared; `tpm2_createprimary -C o -g sha256 -G "
-                    "ecc256:aes128cfb` prints the name this TPM gives");
+        throw Error(
+            ErrorCode::tpm_wrong_device,
+            "the TPM's storage primary key (name " + hex(got) +
+                ") is not the one this identity was made "
+                "under (name " +
+                hex(expected) + ", recorded in identity.tpm): '" + tcti +
+                "' reaches another "
+                "TPM, this TPM was cleared since, or something between the CPU and the TPM answers in its place. "
+                "Nothing secret was sent. Check that --tcti (or TPM2TOOLS_TCTI / TSS2_TCTI) names this "
+                "machine's TPM and that the TPM was not cleared; `tpm2_createprimary -C o -g sha256 -G "
+                "ecc256:aes128cfb` prints the name this TPM gives");
     }
     return got;
 }
@@ -145,8 +152,8 @@ void start_salted_session(ESYS_CONTEXT* esys, const Handle& primary, TPM2_SE typ
     symmetric.algorithm = TPM2_ALG_AES;
     symmetric.keyBits.aes = 128;
     symmetric.mode.aes = TPM2_ALG_CFB;
-    check(Esys_StartAuthSession(esys, primary.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                nullptr, type, &symmetric, TPM2_ALG_SHA256, session.out()),
+    check(Esys_StartAuthSession(esys, primary.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
+                                type, &symmetric, TPM2_ALG_SHA256, session.out()),
           "starting a salted session", tcti);
     check(Esys_TRSess_SetAttributes(esys, session.get(), attributes | TPMA_SESSION_CONTINUESESSION, 0xFF),
           "setting session attributes", tcti);
@@ -157,8 +164,8 @@ TPM2B_DIGEST pcr_policy_digest(ESYS_CONTEXT* esys, const TPML_PCR_SELECTION& pcr
     Handle trial(esys);
     TPMT_SYM_DEF none{};
     none.algorithm = TPM2_ALG_NULL;
-    check(Esys_StartAuthSession(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                nullptr, TPM2_SE_TRIAL, &none, TPM2_ALG_SHA256, trial.out()),
+    check(Esys_StartAuthSession(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
+                                TPM2_SE_TRIAL, &none, TPM2_ALG_SHA256, trial.out()),
           "starting a trial policy session", tcti);
     const TPM2B_DIGEST current_values{};  // empty: the TPM uses the PCRs' current values
     check(Esys_PolicyPCR(esys, trial.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current_values, &pcrs),
@@ -213,9 +220,9 @@ SealedBlob create_object(ESYS_CONTEXT* esys, const Handle& primary, ESYS_TR sess
     TPM2B_CREATION_DATA* creation_data = nullptr;
     TPM2B_DIGEST* creation_hash = nullptr;
     TPMT_TK_CREATION* creation_ticket = nullptr;
-    const TSS2_RC rc = Esys_Create(esys, primary.get(), session, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive,
-                                   &in_public, &outside_info, &creation_pcr, &out_private, &out_public,
-                                   &creation_data, &creation_hash, &creation_ticket);
+    const TSS2_RC rc =
+        Esys_Create(esys, primary.get(), session, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive, &in_public, &outside_info,
+                    &creation_pcr, &out_private, &out_public, &creation_data, &creation_hash, &creation_ticket);
     const EsysPtr<TPM2B_PRIVATE> private_area(out_private);
     const EsysPtr<TPM2B_PUBLIC> public_area(out_public);
     Esys_Free(creation_data);
@@ -247,7 +254,8 @@ PcrSelection parse_pcr_selection(const std::string& text) {
         std::size_t at = colon + 1;
         while (true) {
             const std::size_t comma = bank_text.find(',', at);
-            const std::string number = bank_text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            const std::string number =
+                bank_text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
             if (number.empty() || number.size() > 2 || number.find_first_not_of("0123456789") != std::string::npos) {
                 throw bad("PCR numbers are 0 to 23");
             }
@@ -360,8 +368,8 @@ SealedBlob Tpm::seal(std::span<const std::uint8_t> secret, const PcrSelection& p
     auto primary_name = create_primary(esys, primary, m_tcti);
     Handle session(esys);
     start_salted_session(esys, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, session, m_tcti);
-    auto blob = create_object(esys, primary, session.get(), *in_sensitive, in_public, pcrs, "sealing the device key",
-                              m_tcti);
+    auto blob =
+        create_object(esys, primary, session.get(), *in_sensitive, in_public, pcrs, "sealing the device key", m_tcti);
     blob.primary_name = std::move(primary_name);
     return blob;
 }
@@ -383,11 +391,11 @@ void Tpm::load(const SealedBlob& blob, const char* what, LoadedObject& loaded) {
         unmarshal<TPM2B_PRIVATE, Tss2_MU_TPM2B_PRIVATE_Unmarshal>(blob.private_area, "private area");
     const TPML_PCR_SELECTION selection = to_tpm(blob.pcrs);
     create_primary(esys, loaded.primary, m_tcti, blob.primary_name);
-    check(Esys_Load(esys, loaded.primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private,
-                    &in_public, loaded.item.out()),
+    check(Esys_Load(esys, loaded.primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &in_private, &in_public,
+                    loaded.item.out()),
           std::string("loading ") + what, m_tcti);
-    start_salted_session(esys, loaded.primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY,
-                         TPMA_SESSION_ENCRYPT, loaded.session, m_tcti);
+    start_salted_session(esys, loaded.primary, blob.pcrs.empty() ? TPM2_SE_HMAC : TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT,
+                         loaded.session, m_tcti);
     // The loaded key and the salted session no longer need their parent: one object slot, not two, while the
     // key stays loaded (a TPM without a resource manager has about three).
     loaded.primary.flush();

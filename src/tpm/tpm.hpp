@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The only place that talks to a TPM 2.0 (through tpm2-tss ESAPI). Objects live under a storage primary key

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sorting TPM response codes into ovseal errors, with advice on what an operator should check.
+
 #include "tpm/tpm_error.hpp"
 
 #include <cstdio>
@@ -39,42 +42,42 @@ ErrorCode classify(TSS2_RC rc) {
     if (!is_tpm_layer(rc)) return ErrorCode::tpm_failed;
     if ((rc & 0xFFFF) == TPM2_RC_PCR_CHANGED) return ErrorCode::tpm_policy_failed;  // changed between check and use
     switch (format_one(rc)) {
-    case TPM2_RC_POLICY_FAIL:
-        return ErrorCode::tpm_policy_failed;
-    case TPM2_RC_INTEGRITY:
-    case TPM2_RC_BINDING:
-        return ErrorCode::tpm_wrong_device;
-    default:
-        break;
+        case TPM2_RC_POLICY_FAIL:
+            return ErrorCode::tpm_policy_failed;
+        case TPM2_RC_INTEGRITY:
+        case TPM2_RC_BINDING:
+            return ErrorCode::tpm_wrong_device;
+        default:
+            break;
     }
     switch (warning(rc)) {
-    case TPM2_RC_OBJECT_MEMORY:
-    case TPM2_RC_SESSION_MEMORY:
-    case TPM2_RC_MEMORY:
-    case TPM2_RC_SESSION_HANDLES:
-    case TPM2_RC_OBJECT_HANDLES:
-        return ErrorCode::tpm_busy;
-    default:
-        return ErrorCode::tpm_failed;
+        case TPM2_RC_OBJECT_MEMORY:
+        case TPM2_RC_SESSION_MEMORY:
+        case TPM2_RC_MEMORY:
+        case TPM2_RC_SESSION_HANDLES:
+        case TPM2_RC_OBJECT_HANDLES:
+            return ErrorCode::tpm_busy;
+        default:
+            return ErrorCode::tpm_failed;
     }
 }
 
 std::string advice(ErrorCode code, const std::string& tcti) {
     switch (code) {
-    case ErrorCode::tpm_unavailable:
-        return "; check that the TPM is present and running and that the TCTI '" + tcti +
-               "' names it (--tcti, TPM2TOOLS_TCTI or TSS2_TCTI)";
-    case ErrorCode::tpm_policy_failed:
-        return "; the PCR values differ from those the key was bound to (firmware, Secure Boot or boot chain "
-               "changed?): re-provision the device (`ovseal device init`) if the change is legitimate";
-    case ErrorCode::tpm_wrong_device:
-        return "; the key was sealed by another TPM, or this TPM was cleared since: a TPM-held identity works only "
-               "on the machine that created it";
-    case ErrorCode::tpm_busy:
-        return "; the TPM is out of object or session slots: use the kernel resource manager (/dev/tpmrm0), or "
-               "flush stale handles with `tpm2_flushcontext -t -s`";
-    default:
-        return "";
+        case ErrorCode::tpm_unavailable:
+            return "; check that the TPM is present and running and that the TCTI '" + tcti +
+                   "' names it (--tcti, TPM2TOOLS_TCTI or TSS2_TCTI)";
+        case ErrorCode::tpm_policy_failed:
+            return "; the PCR values differ from those the key was bound to (firmware, Secure Boot or boot chain "
+                   "changed?): re-provision the device (`ovseal device init`) if the change is legitimate";
+        case ErrorCode::tpm_wrong_device:
+            return "; the key was sealed by another TPM, or this TPM was cleared since: a TPM-held identity works only "
+                   "on the machine that created it";
+        case ErrorCode::tpm_busy:
+            return "; the TPM is out of object or session slots: use the kernel resource manager (/dev/tpmrm0), or "
+                   "flush stale handles with `tpm2_flushcontext -t -s`";
+        default:
+            return "";
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // TPM response codes as ovseal errors: each class of failure an operator can act on gets its own code and a

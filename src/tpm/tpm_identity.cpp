@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device identities held by a TPM: the identity.tpm file, sealing and unsealing, and keys derived from them.
+
 #include "tpm/tpm_identity.hpp"
 
 #include "keys/secret_file.hpp"
@@ -33,8 +36,8 @@ Error malformed(const std::filesystem::path& path, const std::string& why, std::
                                              "); re-provision the device with " + how);
 }
 
-std::vector<std::uint8_t> parse_area(const std::filesystem::path& path, const std::string& line,
-                                     std::string_view name, std::string_view remedy) {
+std::vector<std::uint8_t> parse_area(const std::filesystem::path& path, const std::string& line, std::string_view name,
+                                     std::string_view remedy) {
     const std::string prefix = std::string(name) + " ";
     if (line.rfind(prefix, 0) != 0) {
         throw malformed(path, "expected the line '" + std::string(name) + " <hex>'", remedy);
@@ -135,8 +138,8 @@ memory::SecretBytes cache_device_secret(const DeviceIdentity& identity) {
 
 DevicePublicKey p256_public_key_of(const tpm::SealedBlob& blob) {
     const auto point = tpm::ecc_public_point(blob);
-    const auto compressed = point ? crypto::p256_compress(std::span(*point).first(32), std::span(*point).subspan(32))
-                                  : std::nullopt;
+    const auto compressed =
+        point ? crypto::p256_compress(std::span(*point).first(32), std::span(*point).subspan(32)) : std::nullopt;
     if (!compressed) throw Error(ErrorCode::invalid_key, "the TPM identity's public area holds no P-256 key");
     return DevicePublicKey::from_p256(*compressed);
 }
@@ -184,8 +187,8 @@ TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
     }
     if (lines.size() < 4) throw malformed(path, "it is incomplete");
     if (lines[0] != x25519_header && lines[0] != p256_header) {
-        throw malformed(path, "the first line is neither " + std::string(x25519_header) + " nor " +
-                                  std::string(p256_header));
+        throw malformed(path,
+                        "the first line is neither " + std::string(x25519_header) + " nor " + std::string(p256_header));
     }
     const auto kind = lines[0] == p256_header ? TpmIdentityKind::p256 : TpmIdentityKind::sealed_x25519;
     const std::string_view remedy = kind == TpmIdentityKind::p256 ? "--tpm-p256" : "--tpm";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // A device private key sealed by a TPM 2.0: the file DIR/identity.tpm (docs/FORMAT.md §14.1) and the calls

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The attack tests: each one attacks a promise of README.md or docs/THREAT_MODEL.md the way an attacker would,
 through every way a sealed model is loaded:
 

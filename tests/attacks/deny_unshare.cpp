@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a command the way a container runtime's default seccomp profile would: unshare(2) fails with EPERM.
 //
 //   deny_unshare COMMAND [ARG...]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A C++ application of the ovseal API, for the attack tests: it loads a sealed model again and again, the way a
 // device would, and says what each attempt gave.
 //
@@ -48,8 +49,7 @@ int main(int argc, char** argv) {
                 const auto compiled = ovseal::compile_model(core, argv[2], ring, "CPU");
                 std::cout << "ok " << digest(ovseal_test::infer(compiled)) << std::endl;
             } catch (const ovseal::Error& e) {
-                std::cout << "error " << static_cast<int>(e.code()) << ' ' << ovseal::error_name(e.code())
-                          << std::endl;
+                std::cout << "error " << static_cast<int>(e.code()) << ' ' << ovseal::error_name(e.code()) << std::endl;
             }
         }
     } catch (const std::exception& e) {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Attack: a device owner turns a sealed model into one only its own key file opens, with the shipped tools.
 
 `rewrap` and `reseal` refuse licenses and device identities. `seal` reads a model with OpenVINO; with the ovseal

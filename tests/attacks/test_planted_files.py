@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Attack: plant model files where OpenVINO might look for them, and watch every file a sealed load touches.
 
 OpenVINO, given a model as a string, looks for a weights file named ".bin" in the working directory and uses it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Attack: rewrite a sealed file while a device opens it, again and again.
 
 README and THREAT_MODEL promise that with a trust list only models signed by a trusted publisher open, and that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ovseal's own library code reads no environment variable and writes nothing to standard error or output: no
 # object of the static libraries given in LIBRARIES (a ;-list) refers to getenv, stderr, std::cerr and the like,
 # except the objects ALLOWED_GETENV names (a ;-list of object file names) for getenv:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ovseal_runtime holds no sealing, license-issuing, rotation or PKCS#11 code: none of their symbols is defined in
 # the library (FILES: the library and a program linked against it, a ;-list), and the program defines none either.
 # Run as: cmake -DNM=... "-DFILES=lib;program" -P check_runtime_contents.cmake

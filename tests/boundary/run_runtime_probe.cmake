@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Seals a test model with the CLI (the publisher), then loads it twice with runtime_probe (the device, on
 # ovseal_runtime alone): the first compile stores a sealed cache entry, the second imports it.
 # Run as: cmake -DOVSEAL=... -DPROBE=... -DMODEL=model.xml -DWORK=dir -P run_runtime_probe.cmake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A device application on ovseal_runtime alone (no sealing, license issuing or PKCS#11 code): opens a sealed model
 // with a key-ring file, compiles it through the sealed compiled-model cache and runs it once.
 //
@@ -15,10 +16,14 @@ namespace {
 
 const char* outcome_name(ovseal::CacheReport::Outcome outcome) {
     switch (outcome) {
-        case ovseal::CacheReport::Outcome::hit: return "hit";
-        case ovseal::CacheReport::Outcome::stored: return "stored";
-        case ovseal::CacheReport::Outcome::rebuilt: return "rebuilt";
-        case ovseal::CacheReport::Outcome::not_stored: return "not_stored";
+        case ovseal::CacheReport::Outcome::hit:
+            return "hit";
+        case ovseal::CacheReport::Outcome::stored:
+            return "stored";
+        case ovseal::CacheReport::Outcome::rebuilt:
+            return "rebuilt";
+        case ovseal::CacheReport::Outcome::not_stored:
+            return "not_stored";
     }
     return "?";
 }
@@ -34,7 +39,8 @@ int main(int argc, char** argv) {
         const ovseal::KeyRing ring = ovseal::load_key_ring_file(argv[2]);
         ov::Core core;
         const char* outcome = "none";
-        const ovseal::CompileCache cache{argv[3], [&](const ovseal::CacheReport& r) { outcome = outcome_name(r.outcome); }};
+        const ovseal::CompileCache cache{argv[3],
+                                         [&](const ovseal::CacheReport& r) { outcome = outcome_name(r.outcome); }};
         ov::CompiledModel compiled = ovseal::compile_model(core, argv[1], ring, "CPU", {}, cache);
         ov::InferRequest request = compiled.create_infer_request();
         for (std::size_t i = 0; i < compiled.inputs().size(); ++i) {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures for the tests that drive the `ovseal` command-line tool.
 
 The binary under test is $OVSEAL_BIN. Models come from samples/make_models.py, generated once per session.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures and helpers for the device / signature / license tests (test_devices.py, test_signatures.py,
 test_licenses.py). Not a conftest.py: the test modules import the fixtures they use from here, e.g.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A software TPM 2.0 (swtpm) for the tests of TPM-held device identities (test_tpm.py, test_tpm_p256.py). Not a
 conftest.py: the test module imports what it uses, e.g.
 

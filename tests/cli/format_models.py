@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Small models in the formats OpenVINO reads from files, besides IR and single-file ONNX, made here with
 pinned packages (onnx, flatbuffers + tflite, paddlepaddle). Nothing is downloaded; weights come from
 numpy.random.default_rng with fixed seeds.

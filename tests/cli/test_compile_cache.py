@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ovseal run --cache-dir`: the sealed compiled-model cache from the command line. The first start compiles and
 stores a sealed entry, the next imports it; outputs stay equal to the plain model's, bit for bit; a damaged
 entry is rebuilt, never used; the cache never holds the model's plaintext."""

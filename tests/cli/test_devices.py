@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Device identities: `ovseal device init/show`, sealing to devices (-r, -R), opening with --identity under a
 trust list (FORMAT.md §7.3, §12.3, §14), and --allow-unsigned."""
 

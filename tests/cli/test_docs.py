@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The man page and the bash completion come from the same command tree as --help: every command and option
 of --help is in both, the man page renders cleanly with groff, and the completion completes."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Damaged files, wrong secrets and bad inputs: each gives its error of FORMAT.md §10, from `verify` and from
 `run`, and `run` writes no outputs."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sealing the formats OpenVINO reads from files: ONNX with external data, TensorFlow (frozen .pb and SavedModel),
 TensorFlow Lite and PaddlePaddle are converted to IR in locked memory, single-file ONNX is kept (or converted with
 --convert-to-ir). Every sealed model computes exactly what its plain original does."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ovseal inspect: public metadata, shown unverified, control characters escaped."""
 
 import json

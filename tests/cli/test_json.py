@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--json on verify (and the JSON form of errors, on standard output, with the exit code kept)."""
 
 import json

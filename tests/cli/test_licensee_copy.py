@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A licensee who tries to keep the model after the license ends. With the shipped CLI, rewrap and reseal refuse a
 license or a device identity. Following the format by hand, it can still add a key stanza of its own (the signature
 does not cover stanzas): a model sealed --license-only refuses such a copy under a trust list (FORMAT.md §9 step

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Offline licenses: `ovseal license issue/inspect`, opening a model with --identity + --license + --trust, each
 license error of FORMAT.md §13.3, batch issue, and the rollback guard (§13.4)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """When RLIMIT_MEMLOCK is too small, ovseal warns once and still works (memory unlocked)."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """No plaintext of a sealed model reaches the disk while it is run."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ovseal run --input NAME=FILE.npy` with malformed .npy files: each is a usage error (2) with a clear message,
 never a crash, an out-of-range exception or an attempt to allocate what the shape claims. The first four cases
 are what the .npy fuzz target found (fuzz/crashes/)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Publisher signing keys in a PKCS#11 token (docs/HSM.md), against a real SoftHSM2 token in a private folder made
 by these tests: `keygen --signing pkcs11:...`, `token show`, `seal`/`reseal`/`license issue --sign pkcs11:...`,
 the device opening with only the public key, and the token errors 30-33, whose messages never show a PIN.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Progress on standard error: on a terminal (forced here with OVSEAL_PROGRESS=1), never otherwise."""
 
 

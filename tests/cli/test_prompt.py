@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The passphrase prompt: on a terminal, without echo."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Key rotation: `ovseal rewrap` (new stanzas, same file key, payload, signature and licenses: FORMAT.md §12.1)
 and `ovseal reseal` (a new file key: new model id, old licenses and signature gone). Every way that opens a
 file is checked with real inference: outputs equal the plain model's, bit for bit."""

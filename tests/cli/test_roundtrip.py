@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A sealed model gives the same outputs as the plain model, bit for bit."""
 
 import numpy as np

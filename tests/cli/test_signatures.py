@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Publisher signatures: `keygen --signing`, `seal --sign`, the signature shown by `inspect`, and opening under a
 trust list (FORMAT.md §8.1, §9 steps 2a/7a, §12, §14)."""
 

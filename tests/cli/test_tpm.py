@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TPM 2.0 device identities end to end, on software TPMs (swtpm): `device init --tpm [--pcr]`, `device show`,
 models sealed or licensed to a TPM-held identity opened with real inference, and each TPM failure of FORMAT.md
 §10 (25 tpm_unavailable, 26 tpm_policy_failed, 27 tpm_wrong_device, 28 tpm_busy) with what it tells the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TPM-resident P-256 device identities end to end, on software TPMs (swtpm): `device init --tpm-p256 [--pcr]`,
 `device show`, models sealed (`p256` stanza, FORMAT.md §7.5) or licensed (license version 2, §13.5) to a key that
 lives in the TPM, opened with real inference; which identities cannot open them; each TPM failure of §10

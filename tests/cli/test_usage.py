@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bad command-line use: exit code 2 (usage), and a message that says "usage"."""
 
 import pytest

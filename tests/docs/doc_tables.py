@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The tables that the docs and the tests share, read from their one source: the error codes from
 include/ovseal/error.hpp (the enum) and docs/FORMAT.md §10 (the spec's table), and a dict literal of a Python file,
 so that a copy can be compared with its source instead of being typed again."""

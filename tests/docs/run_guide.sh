@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the ```sh blocks of a guide, verbatim, from the repository root: a guide that says "copy-paste" has to
 # work when copied and pasted. Usage: tests/docs/run_guide.sh docs/TPM.md
 set -euo pipefail

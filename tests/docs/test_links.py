@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every relative link of the top-level docs (README.md, TESTING.md, SECURITY.md, docs/*.md, fuzz/README.md) names
 a file or folder of the repository, so that moving a section never leaves a dead link behind."""
 

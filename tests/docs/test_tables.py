@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Each table, limit and default is written once; where a copy has to stay (a prose table, a test's own list, an
 independent implementation), it is compared here with its source: the ErrorCode enum of include/ovseal/error.hpp
 and the defaults of include/ovseal/defaults.hpp. (Code copies are generated instead: the CLI's exit-code help

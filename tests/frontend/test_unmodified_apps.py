@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Unmodified OpenVINO applications load sealed models through the ovseal frontend.
 
 Each "application" is a fresh Python process that imports openvino and nothing of ovseal: a short script with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installs this build into a fresh prefix, then configures and builds samples/hello_sealed on its own against it
 # (find_package(ovseal), ovseal::ovseal), as an application outside the tree would, and runs it on MODEL.
 # Run as: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK=... -DMODEL=... -DOpenVINO_DIR=... -DGENERATOR=...

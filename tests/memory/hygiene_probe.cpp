@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A process that holds a sealed model, for the memory hygiene tests (test_memory_hygiene.py), which run it as
 // an unprivileged user with a small RLIMIT_MEMLOCK and look at it from outside.
 //

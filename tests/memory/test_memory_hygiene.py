@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Memory hygiene seen from outside: a process holding a sealed model (hygiene_probe) as an unprivileged user
 with a small RLIMIT_MEMLOCK. As root, mlock never fails and any process's memory is readable, so these tests
 drop privileges first: to user nobody (65534) when nobody can reach the binaries, else to root without any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fixtures for the tests of the Python package ovseal, as installed (scripts/setup.sh installs it into .venv).
 
 Models come from samples/make_models.py (OpenVINO's Python API), made once per session. Sealed files, keys,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """compile_model refuses OpenVINO's model cache wherever it is set: OpenVINO would write the compiled model, the
 decrypted weights included, into it. Each route OpenVINO honours has a control: plain OpenVINO with the same
 setting writes a file holding a marker from the model's weights, so the route is real. The decision is the C++

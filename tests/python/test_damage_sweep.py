@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A damage sweep through the Python entry points: single-bit flips in every byte of a signed sealed file's
 header and trailer and at sampled places in its payload, and truncations, opened under a trust list by `verify` (the native module) and by `read_model` (OpenVINO's
 FrontEndManager and the frontend library). Every damaged file is refused with a typed ovseal error, the same

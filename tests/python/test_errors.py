@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every failure raises the ovseal.Error subclass for its code, from the C++ API through the native module.
 (Loading through OpenVINO raises the same classes: test_loading.py.)"""
 

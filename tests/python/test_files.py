@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sealing, inspecting and verifying through the Python package; keys, identities and licenses."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`python -m ovseal install-frontend` copies the packaged frontend library into a folder of OpenVINO libraries.
 (The tests never write into the virtualenv's own OpenVINO: they give --openvino-libs.)"""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Loading sealed models into OpenVINO from Python: openvino's own Model and CompiledModel, outputs equal to the
 plain model's bit for bit, the decrypted weights living as long as OpenVINO keeps the model, typed errors."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Included by ctest in a sanitizer build (-DOVSEAL_SANITIZE=..., see CMakeLists.txt): the environment of every
 # test and of every process a test starts (the CLI under pytest, the guides' commands). Options already in the
 # environment come last, so they win (e.g. ASAN_OPTIONS=fast_unwind_on_malloc=1 for a quicker, vaguer run).

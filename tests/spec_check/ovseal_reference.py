@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent reference opener for ovseal files, written from docs/FORMAT.md alone.
 
 Only the standard library and PyPI `cryptography` are used. The opener follows the normative

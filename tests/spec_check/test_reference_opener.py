@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests for the independent Python opener (ovseal_reference.py), written from docs/FORMAT.md alone.
 
 Two parts:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The one software-TPM harness of the tests: starts swtpm (a TPM 2.0 simulator) on loopback ports for the TPM tests
 of the CLI (tests/cli/conftest_tpm.py imports it) and of the C++ API (tests/unit/swtpm.cpp runs it as a program),
 and reads the TPM commands swtpm logged.

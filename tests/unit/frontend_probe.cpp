@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An unmodified OpenVINO application, as far as ovseal goes: it only calls ov::Core. test_frontend.cpp runs it
 // against a copy of OpenVINO's library folder that also holds the ovseal frontend, with the key ring in
 // OVSEAL_KEYRING.

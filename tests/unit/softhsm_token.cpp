@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// A private SoftHSM2 token for the PKCS#11 tests, set up in a temp folder and never touching the system's.
+
 #include "softhsm_token.hpp"
 
 #include <cstdlib>
@@ -34,8 +37,10 @@ SoftHsmToken::SoftHsmToken(std::string label, std::string pin) : m_label(std::mo
 }
 
 SoftHsmToken::~SoftHsmToken() {
-    if (m_had_conf) ::setenv(conf_variable, m_saved_conf.c_str(), 1);
-    else ::unsetenv(conf_variable);
+    if (m_had_conf)
+        ::setenv(conf_variable, m_saved_conf.c_str(), 1);
+    else
+        ::unsetenv(conf_variable);
 }
 
 std::string SoftHsmToken::uri(const std::string& object) const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // A private SoftHSM2 token for the PKCS#11 tests: its own token folder and configuration in a temp folder, never

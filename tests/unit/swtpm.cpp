@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Starting, reaching and stopping a private swtpm process per test, so TPM tests run without real hardware.
+
 #include "swtpm.hpp"
 
 #include <fcntl.h>
@@ -84,9 +87,10 @@ std::string read_log(const fs::path& path) {
 // (PR_SET_PDEATHSIG), and the swtpm it started dies with it.
 std::tuple<pid_t, int, int> run_harness(const fs::path& state, const fs::path& log, const fs::path& command_log) {
     // -I -S: only the standard library, so that the interpreter starts in a few tens of milliseconds.
-    const std::vector<std::string> command = {OVSEAL_TEST_PYTHON, "-I", "-S", OVSEAL_SWTPM_HARNESS, "serve",
-                                              "--state", state.string(), "--log", log.string(),
-                                              "--command-log", command_log.string()};
+    const std::vector<std::string> command = {
+        OVSEAL_TEST_PYTHON,  "-I",           "-S",    OVSEAL_SWTPM_HARNESS, "serve",
+        "--state",           state.string(), "--log", log.string(),         "--command-log",
+        command_log.string()};
     // Everything the child needs is prepared before fork(): between fork and exec it only makes
     // async-signal-safe calls (the test process has OpenVINO's threads).
     std::vector<char*> argv;
@@ -210,7 +214,9 @@ Swtpm::~Swtpm() {
     ::close(m_answers);
 }
 
-std::string Swtpm::tcti() const { return "swtpm:port=" + std::to_string(m_port); }
+std::string Swtpm::tcti() const {
+    return "swtpm:port=" + std::to_string(m_port);
+}
 
 std::string Swtpm::request(const std::string& what, const std::string& expected) const {
     const std::string line = what + "\n";
@@ -247,9 +253,9 @@ void Swtpm::extend_pcr(unsigned index) {
     digests.count = 1;
     digests.digests[0].hashAlg = TPM2_ALG_SHA256;
     digests.digests[0].digest.sha256[31] = 1;
-    Esys::check(Esys_PCR_Extend(esys.get(), ESYS_TR_PCR0 + index, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                                &digests),
-                "TPM2_PCR_Extend");
+    Esys::check(
+        Esys_PCR_Extend(esys.get(), ESYS_TR_PCR0 + index, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &digests),
+        "TPM2_PCR_Extend");
 }
 
 std::string Swtpm::read_pcr(unsigned index) {
@@ -285,8 +291,12 @@ std::vector<std::uint32_t> Swtpm::commands() const {
     return out;
 }
 
-std::size_t Swtpm::transient_handles() { return Esys(tcti()).count_handles(TPM2_HR_TRANSIENT); }
+std::size_t Swtpm::transient_handles() {
+    return Esys(tcti()).count_handles(TPM2_HR_TRANSIENT);
+}
 
-std::size_t Swtpm::loaded_sessions() { return Esys(tcti()).count_handles(TPM2_LOADED_SESSION_FIRST); }
+std::size_t Swtpm::loaded_sessions() {
+    return Esys(tcti()).count_handles(TPM2_LOADED_SESSION_FIRST);
+}
 
 }  // namespace ovseal_test

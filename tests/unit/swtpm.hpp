@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // A software TPM 2.0 (swtpm) for the TPM tests, reached by ovseal through the TCTI `swtpm:port=P`.
@@ -81,7 +82,7 @@ private:
 #define OVSEAL_REQUIRE_SWTPM()                                                                                  \
     do {                                                                                                        \
         if (::ovseal_test::Swtpm::binary().empty()) {                                                           \
-            GTEST_SKIP() << "swtpm is not installed (scripts/setup.sh installs the Debian package swtpm): the "  \
+            GTEST_SKIP() << "swtpm is not installed (scripts/setup.sh installs the Debian package swtpm): the " \
                             "TPM tests need a software TPM";                                                    \
         }                                                                                                       \
     } while (false)

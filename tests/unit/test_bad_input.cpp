@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Damaged, foreign and wrongly keyed files through read_model / compile_model / verify (docs/FORMAT.md §9, §10.1).
 // Every failure must throw the documented error, leave no decrypted memory behind, and quote no key bytes.
 
@@ -15,7 +16,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 class BadInput : public WithSealedSample<> {
 protected:
-
     // The file at `path` fails with a code in `allowed` through every entry point.
     void expect_all(const fs::path& path, const std::set<ErrorCode>& allowed, const std::string& context,
                     const std::vector<ovseal::Key>& keys = {}, bool compile = true) {
@@ -35,7 +35,6 @@ protected:
 
     ov::Core core;
 };
-
 
 TEST_F(BadInput, SampleIsAsExpected) {
     const auto& info = sample->info;
@@ -57,7 +56,8 @@ TEST_F(BadInput, WrongKey) {
                {ovseal::Key::from_passphrase("not the key")});
     expect_all(sample->sealed, {ErrorCode::no_matching_key}, "a fresh random key", {ovseal::Key::generate()});
     // No key at all: nothing opens.
-    expect_failure([&] { ovseal::verify(sample->sealed, std::vector<ovseal::Key>{}); }, {ErrorCode::no_matching_key}, {}, "empty key list");
+    expect_failure([&] { ovseal::verify(sample->sealed, std::vector<ovseal::Key>{}); }, {ErrorCode::no_matching_key},
+                   {}, "empty key list");
     // The right key among wrong ones opens.
     EXPECT_TRUE(ovseal::verify(sample->sealed, {wrong, sample->key()}).verified);
 }
@@ -76,12 +76,11 @@ TEST_F(BadInput, WrongPassphrase) {
          std::vector<std::pair<ovseal::Key, std::string>>{{ovseal::Key::from_passphrase(wrong), "wrong passphrase"},
                                                           {sample->key(), "a key for a passphrase file"}}) {
         expect_failure([&] { ovseal::read_model(core, sealed, key); }, {ErrorCode::no_matching_key}, secrets, what);
-        expect_failure([&] { ovseal::compile_model(core, sealed, key); }, {ErrorCode::no_matching_key}, secrets,
-                       what);
+        expect_failure([&] { ovseal::compile_model(core, sealed, key); }, {ErrorCode::no_matching_key}, secrets, what);
     }
     const Bytes wrong_bytes(wrong.begin(), wrong.end());
-    expect_failure([&] { ovseal::verify(sealed, {ovseal::Key::from_passphrase(wrong)}); },
-                   {ErrorCode::no_matching_key}, wrong_bytes, "wrong passphrase (verify)");
+    expect_failure([&] { ovseal::verify(sealed, {ovseal::Key::from_passphrase(wrong)}); }, {ErrorCode::no_matching_key},
+                   wrong_bytes, "wrong passphrase (verify)");
 }
 
 TEST_F(BadInput, ScryptParametersInTheStanza) {
@@ -175,11 +174,11 @@ TEST_F(BadInput, FlippedPayloadBytes) {
     const Bytes& full = sample->bytes;
     std::vector<std::uint64_t> offsets;
     for (std::uint64_t i = 0; i < sample->info.chunk_count; ++i) {
-        offsets.push_back(chunk_offset(i));                          // first ciphertext byte
-        offsets.push_back(chunk_offset(i) + 1000);                   // inside the chunk
+        offsets.push_back(chunk_offset(i));                                // first ciphertext byte
+        offsets.push_back(chunk_offset(i) + 1000);                         // inside the chunk
         offsets.push_back(chunk_offset(i) + sample->info.chunk_size - 1);  // last padding byte
-        offsets.push_back(chunk_offset(i + 1) - 16);                 // first tag byte
-        offsets.push_back(chunk_offset(i + 1) - 1);                  // last tag byte
+        offsets.push_back(chunk_offset(i + 1) - 16);                       // first tag byte
+        offsets.push_back(chunk_offset(i + 1) - 1);                        // last tag byte
     }
     for (const auto offset : offsets) {
         Bytes damaged = full;

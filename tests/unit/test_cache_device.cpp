@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cache entries bound to the reader's device identity (docs/FORMAT.md §16.4, revision 5): an entry made with the
 // model's file key alone, or by another device, is not accepted: it is rebuilt. Real compiles and imports.
 
@@ -11,8 +12,12 @@ using namespace ovseal_test;
 using Outcome = ovseal::CacheReport::Outcome;
 
 struct Fleet {
-    Fleet() : key(ovseal::Key::from_bytes(key_bytes(701))), a(device_identity(702)), b(device_identity(703)),
-              c(device_identity(704)), publisher(signing_key(705)) {
+    Fleet()
+        : key(ovseal::Key::from_bytes(key_bytes(701))),
+          a(device_identity(702)),
+          b(device_identity(703)),
+          c(device_identity(704)),
+          publisher(signing_key(705)) {
         xml = write_model(make_mlp(64, 17), dir.path(), "mlp");
         ovseal::SealOptions o;
         o.sign = publisher;
@@ -20,7 +25,8 @@ struct Fleet {
         sealed = dir / "fleet.ovseal";
         ovseal::seal_model(xml, sealed, {key}, o);
         license = dir / "c.lic";
-        write_bytes(license, ovseal::issue_licenses(sealed, ovseal::KeyRing({key}), {c.public_key()}, {}, publisher).at(0));
+        write_bytes(license,
+                    ovseal::issue_licenses(sealed, ovseal::KeyRing({key}), {c.public_key()}, {}, publisher).at(0));
         ov::Core core;
         plain = infer(core.compile_model(xml.string(), "CPU"));
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // compile_model refuses OpenVINO's model cache wherever it is set: OpenVINO would write the compiled model, the
 // decrypted weights included, into it. Each route that OpenVINO honours has a control: plain OpenVINO with the
 // same setting writes a file holding the marker from the model's weights, so the route is real.
@@ -53,32 +54,43 @@ struct Route {
     bool honoured;  // plain OpenVINO 2026.4 writes a cache this way (measured)
 };
 
-void PrintTo(const Route& route, std::ostream* out) { *out << route.name; }
+void PrintTo(const Route& route, std::ostream* out) {
+    *out << route.name;
+}
 
 void nothing(ov::Core&, const std::string&) {}
-void core_wide(ov::Core& core, const std::string& cache) { core.set_property(ov::cache_dir(cache)); }
-void on_cpu(ov::Core& core, const std::string& cache) { core.set_property("CPU", ov::cache_dir(cache)); }
-ov::AnyMap none(const std::string&) { return {}; }
-ov::AnyMap cpu_first(const std::string&) { return {ov::device::priorities("CPU")}; }
+void core_wide(ov::Core& core, const std::string& cache) {
+    core.set_property(ov::cache_dir(cache));
+}
+void on_cpu(ov::Core& core, const std::string& cache) {
+    core.set_property("CPU", ov::cache_dir(cache));
+}
+ov::AnyMap none(const std::string&) {
+    return {};
+}
+ov::AnyMap cpu_first(const std::string&) {
+    return {ov::device::priorities("CPU")};
+}
 
 const Route routes[] = {
     {"CoreWide", core_wide, "CPU", none, true},
     {"CoreWideCachePath", [](ov::Core& c, const std::string& d) { c.set_property(ov::cache_path(d)); }, "CPU", none,
      true},
     {"OnTheDevice", on_cpu, "CPU", none, true},
-    {"OnTheDeviceCachePath", [](ov::Core& c, const std::string& d) { c.set_property("CPU", ov::cache_path(d)); },
-     "CPU", none, true},
-    {"OnTheDeviceWithId", [](ov::Core& c, const std::string& d) { c.set_property("CPU.0", ov::cache_dir(d)); },
-     "CPU", none, true},
+    {"OnTheDeviceCachePath", [](ov::Core& c, const std::string& d) { c.set_property("CPU", ov::cache_path(d)); }, "CPU",
+     none, true},
+    {"OnTheDeviceWithId", [](ov::Core& c, const std::string& d) { c.set_property("CPU.0", ov::cache_dir(d)); }, "CPU",
+     none, true},
     {"InTheConfig", nothing, "CPU", [](const std::string& d) { return ov::AnyMap{ov::cache_dir(d)}; }, true},
-    {"InTheConfigCachePath", nothing, "CPU", [](const std::string& d) { return ov::AnyMap{ov::cache_path(d)}; },
-     true},
+    {"InTheConfigCachePath", nothing, "CPU", [](const std::string& d) { return ov::AnyMap{ov::cache_path(d)}; }, true},
     {"InDevicePropertiesMap", nothing, "CPU",
      [](const std::string& d) { return ov::AnyMap{ov::device::properties("CPU", ov::cache_dir(d))}; }, true},
     {"InDevicePropertiesSerialized", nothing, "CPU",
-     [](const std::string& d) { return ov::AnyMap{{"DEVICE_PROPERTIES", "{CPU:{CACHE_DIR:" + d + "}}"}}; }, true},
-    {"InTheConfigForAuto", nothing, "AUTO", [](const std::string& d) { return ov::AnyMap{ov::cache_dir(d)}; },
+     [](const std::string& d) {
+         return ov::AnyMap{{"DEVICE_PROPERTIES", "{CPU:{CACHE_DIR:" + d + "}}"}};
+     },
      true},
+    {"InTheConfigForAuto", nothing, "AUTO", [](const std::string& d) { return ov::AnyMap{ov::cache_dir(d)}; }, true},
     {"CoreWideForHetero", core_wide, "HETERO:CPU", none, true},
     {"OnTheDeviceForAuto", on_cpu, "AUTO", none, true},
     {"OnTheDeviceForAutoCpu", on_cpu, "AUTO:CPU", none, true},
@@ -89,10 +101,10 @@ const Route routes[] = {
     {"OnTheDeviceForMultiWithPriorities", on_cpu, "MULTI", cpu_first, true},
     {"OnTheDeviceForAutoWithPriorities", on_cpu, "AUTO", cpu_first, true},
     {"OnTheDeviceForBatchWithPriorities", on_cpu, "BATCH", cpu_first, true},
-    {"OnHetero", [](ov::Core& c, const std::string& d) { c.set_property("HETERO", ov::cache_dir(d)); },
-     "HETERO:CPU", none, true},
-    {"OnAuto", [](ov::Core& c, const std::string& d) { c.set_property("AUTO", ov::cache_dir(d)); }, "AUTO:CPU",
-     none, false},
+    {"OnHetero", [](ov::Core& c, const std::string& d) { c.set_property("HETERO", ov::cache_dir(d)); }, "HETERO:CPU",
+     none, true},
+    {"OnAuto", [](ov::Core& c, const std::string& d) { c.set_property("AUTO", ov::cache_dir(d)); }, "AUTO:CPU", none,
+     false},
     {"InDevicePropertiesForAuto", nothing, "AUTO",
      [](const std::string& d) { return ov::AnyMap{ov::device::properties("CPU", ov::cache_dir(d))}; }, true},
     {"InDevicePropertiesForMultiCpu", nothing, "MULTI:CPU",

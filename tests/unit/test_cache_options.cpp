@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The canonical text of compile option values (docs/FORMAT.md §16.2, revision 5): written by the format's rules
 // from the type an ov::Any holds, never by OpenVINO's printing.
 
@@ -112,7 +113,8 @@ TEST(CacheOptionText, NoTextMeansNoCache) {
     }
     // Nested the same way.
     EXPECT_TRUE(error_of([] {
-        (void)ovseal::openvino::cache_options({{"DEVICE_PROPERTIES", ov::AnyMap{{"CPU", ov::AnyMap{{"X", HUGE_VAL}}}}}});
+        (void)ovseal::openvino::cache_options(
+            {{"DEVICE_PROPERTIES", ov::AnyMap{{"CPU", ov::AnyMap{{"X", HUGE_VAL}}}}}});
     }));
 }
 

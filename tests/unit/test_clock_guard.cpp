@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rollback guard (docs/FORMAT.md §13.4): container::check_and_advance_clock, and KeyRing.clock_state.
 
 #include <gtest/gtest.h>
@@ -30,8 +31,12 @@ std::string checksum(const std::string& seconds) {
 }
 
 // The state file's one line for `seconds`, as §13.4 describes it.
-std::string state_line(const std::string& seconds) { return "OVSEAL-CLOCK-1 " + seconds + " " + checksum(seconds); }
-std::string state_line(std::uint64_t seconds) { return state_line(std::to_string(seconds)); }
+std::string state_line(const std::string& seconds) {
+    return "OVSEAL-CLOCK-1 " + seconds + " " + checksum(seconds);
+}
+std::string state_line(std::uint64_t seconds) {
+    return state_line(std::to_string(seconds));
+}
 
 // The stored time, read back through the spec's format (fails the test if the file is not one line of it).
 std::uint64_t stored_time(const fs::path& state) {
@@ -166,10 +171,9 @@ protected:
         sealed = shared / "model.ovseal";
         ovseal::seal_model(xml, sealed, {ovseal::Key::from_bytes(key_bytes(301))}, o);
         license = shared / "device.lic";
-        const auto licenses =
-            ovseal::issue_licenses(sealed, ovseal::KeyRing({ovseal::Key::from_bytes(key_bytes(301))}),
-                                   {device_identity(303).public_key()}, {t0 - 86400 * 10, t0 + 86400 * 10, ""},
-                                   signing_key(302));
+        const auto licenses = ovseal::issue_licenses(sealed, ovseal::KeyRing({ovseal::Key::from_bytes(key_bytes(301))}),
+                                                     {device_identity(303).public_key()},
+                                                     {t0 - 86400 * 10, t0 + 86400 * 10, ""}, signing_key(302));
         write_bytes(license, licenses.at(0));
     }
     static inline TempDir* models_dir = nullptr;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ovseal's sealed model cache: a miss stores a sealed entry, a hit imports it; stale, foreign or damaged entries
 // are ignored and rebuilt; an unwritable folder only costs the cache; nothing on disk holds plaintext.
 
@@ -30,7 +31,8 @@ std::size_t file_count(const fs::path& dir) {
 class CompileCache : public WithSealedSample<> {
 protected:
     // One compile through the cache with a fresh ov::Core, as a new process would start.
-    ov::CompiledModel compile(const fs::path& sealed, const ov::AnyMap& config = {}, const std::string& device = "CPU") {
+    ov::CompiledModel compile(const fs::path& sealed, const ov::AnyMap& config = {},
+                              const std::string& device = "CPU") {
         ov::Core core;
         return ovseal::compile_model(core, sealed, sample->key(), device, config,
                                      {cache.path(), [&](const ovseal::CacheReport& r) { reports.push_back(r); }});
@@ -164,7 +166,8 @@ TEST_F(CompileCache, EveryDamagedEntryIsIgnoredAndRebuilt) {
     std::vector<std::vector<std::uint8_t>> damaged;
     std::vector<std::uint64_t> flips;
     for (std::uint64_t at = 0; at < header; at += 3) flips.push_back(at);  // every third header byte
-    for (std::uint64_t at = header; at < good.size(); at += std::max<std::uint64_t>(1, (good.size() - header) / 40)) flips.push_back(at);
+    for (std::uint64_t at = header; at < good.size(); at += std::max<std::uint64_t>(1, (good.size() - header) / 40))
+        flips.push_back(at);
     flips.push_back(good.size() - 1);
     for (auto at : flips) {
         auto d = good;
@@ -172,8 +175,9 @@ TEST_F(CompileCache, EveryDamagedEntryIsIgnoredAndRebuilt) {
         damaged.push_back(std::move(d));
     }
     std::size_t truncations = 0;
-    for (std::uint64_t len : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{19}, std::uint64_t{header} - 1, std::uint64_t{header},
-                              std::uint64_t{header} + 100, std::uint64_t{good.size()} / 2, std::uint64_t{good.size()} - 1}) {
+    for (std::uint64_t len :
+         {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{19}, std::uint64_t{header} - 1, std::uint64_t{header},
+          std::uint64_t{header} + 100, std::uint64_t{good.size()} / 2, std::uint64_t{good.size()} - 1}) {
         damaged.emplace_back(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(len));
         ++truncations;
     }
@@ -188,8 +192,10 @@ TEST_F(CompileCache, EveryDamagedEntryIsIgnoredAndRebuilt) {
         const auto outputs = infer(compile(sample->sealed));
         expect_same_outputs(plain, outputs);
         ASSERT_EQ(reports.size(), 1u);
-        if (last().outcome == Outcome::rebuilt) ++rebuilt;
-        else ADD_FAILURE() << "damaged entry not rebuilt: " << last().notice;
+        if (last().outcome == Outcome::rebuilt)
+            ++rebuilt;
+        else
+            ADD_FAILURE() << "damaged entry not rebuilt: " << last().notice;
         EXPECT_EQ(last().notice.find('\n'), std::string::npos);
     }
     std::cout << "damaged entries: " << flips.size() << " flips, " << truncations << " truncations, 1 append; "
@@ -204,8 +210,9 @@ TEST_F(CompileCache, UnwritableFolderStillCompiles) {
     write_text(blocker, "a file where the cache folder would be");
     ov::Core core;
     std::vector<ovseal::CacheReport> seen;
-    auto compiled = ovseal::compile_model(core, sample->sealed, sample->key(), "CPU", {},
-                                          {blocker / "cache", [&](const ovseal::CacheReport& r) { seen.push_back(r); }});
+    auto compiled =
+        ovseal::compile_model(core, sample->sealed, sample->key(), "CPU", {},
+                              {blocker / "cache", [&](const ovseal::CacheReport& r) { seen.push_back(r); }});
     expect_same_outputs(plain_outputs(sample->xml), infer(compiled));
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].outcome, Outcome::not_stored);

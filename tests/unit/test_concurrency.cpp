@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Concurrency: many threads opening and running sealed models at once, through ovseal::compile_model and
 // ovseal::read_model, with one ov::Core shared by every thread and with a core per thread. Every output must be
 // byte-identical to the plain model's for the same inputs (each thread also runs inputs of its own, so crossed
@@ -32,8 +33,8 @@ constexpr std::size_t chunk_64k = 64 * 1024;
 constexpr std::uint64_t not_before = 1'800'000'000;
 constexpr std::uint64_t expires = 1'900'000'000;
 constexpr std::uint64_t inside = 1'850'000'000;
-constexpr unsigned shared_seed = 7;          // inputs every thread runs
-constexpr unsigned own_seed_base = 100;      // thread i also runs inputs from seed 100 + i
+constexpr unsigned shared_seed = 7;      // inputs every thread runs
+constexpr unsigned own_seed_base = 100;  // thread i also runs inputs from seed 100 + i
 constexpr std::size_t same_model_threads = 16;
 
 struct SealedModel {
@@ -60,13 +61,14 @@ struct Models {
             return out;
         };
         const std::vector<std::pair<std::string, std::shared_ptr<ov::Model>>> shapes = {
-            {"cnn-a", make_cnn(31)},       {"mlp-64", make_mlp(64, 32)},   {"mlp-128", make_mlp(128, 33)},
-            {"cnn-b", make_cnn(34)},       {"mlp-256", make_mlp(256, 35)}, {"mlp-512", make_mlp(512, 36)},
+            {"cnn-a", make_cnn(31)},          {"mlp-64", make_mlp(64, 32)},   {"mlp-128", make_mlp(128, 33)},
+            {"cnn-b", make_cnn(34)},          {"mlp-256", make_mlp(256, 35)}, {"mlp-512", make_mlp(512, 36)},
             {"mlp-1024", make_mlp(1024, 37)}, {"cnn-c", make_cnn(38)}};
         ovseal::SealOptions o;
         o.chunk_size = chunk_64k;
         for (std::size_t i = 0; i < shapes.size(); ++i) {
-            SealedModel m{shapes[i].first, write_model(shapes[i].second, dir.path(), shapes[i].first),
+            SealedModel m{shapes[i].first,
+                          write_model(shapes[i].second, dir.path(), shapes[i].first),
                           dir / (shapes[i].first + ".ovseal"),
                           ovseal::Key::from_bytes(key_bytes(static_cast<unsigned>(610 + i))),
                           {}};
@@ -76,8 +78,8 @@ struct Models {
         }
         o.devices = {device.public_key()};
         o.sign = publisher;
-        signed_model = SealedModel{"signed", write_model(make_mlp(384, 39), dir.path(), "signed"),
-                                   dir / "signed.ovseal", signed_key, {}};
+        signed_model = SealedModel{
+            "signed", write_model(make_mlp(384, 39), dir.path(), "signed"), dir / "signed.ovseal", signed_key, {}};
         ovseal::seal_model(signed_model.xml, signed_model.sealed, {signed_key}, o);
         signed_model.plain = plain_outputs(signed_model.xml, same_model_threads);
         license = dir / "device.lic";
@@ -194,7 +196,8 @@ TEST_F(Concurrency, SixteenThreadsOneModelOneSharedCore) {
         const auto read = ovseal::read_model(core, model.sealed, model.key);
         return run(core.compile_model(read, "CPU"), own);
     });
-    expect_exact(results, [&](std::size_t) -> const SealedModel& { return model; }, "shared core");
+    expect_exact(
+        results, [&](std::size_t) -> const SealedModel& { return model; }, "shared core");
 }
 
 TEST_F(Concurrency, SixteenThreadsOneModelACoreEach) {
@@ -206,7 +209,8 @@ TEST_F(Concurrency, SixteenThreadsOneModelACoreEach) {
         const auto read = ovseal::read_model(core, model.sealed, std::vector<ovseal::Key>{model.key});
         return run(core.compile_model(read, "CPU"), own);
     });
-    expect_exact(results, [&](std::size_t) -> const SealedModel& { return model; }, "a core per thread");
+    expect_exact(
+        results, [&](std::size_t) -> const SealedModel& { return model; }, "a core per thread");
 }
 
 TEST_F(Concurrency, EightModelsInParallelSharedCoreAndACoreEach) {
@@ -221,7 +225,8 @@ TEST_F(Concurrency, EightModelsInParallelSharedCoreAndACoreEach) {
         ov::Core core;
         return run(core.compile_model(ovseal::read_model(core, model.sealed, model.key), "CPU"), own);
     });
-    expect_exact(results, [&](std::size_t i) -> const SealedModel& { return m().models[i % n]; }, "eight models");
+    expect_exact(
+        results, [&](std::size_t i) -> const SealedModel& { return m().models[i % n]; }, "eight models");
 }
 
 TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicense) {
@@ -233,13 +238,17 @@ TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicense) {
         KeyRing ring;
         ring.trusted = {m().publisher.public_key()};
         switch (i % 4) {
-        case 0: ring.keys = {model.key}; break;
-        case 1: ring.identities = {m().device}; break;
-        default:
-            ring.identities = {m().licensed};
-            ring.licenses = {m().license};
-            ring.now = inside;
-            ring.clock_state = work / ("clock-" + std::to_string(i));
+            case 0:
+                ring.keys = {model.key};
+                break;
+            case 1:
+                ring.identities = {m().device};
+                break;
+            default:
+                ring.identities = {m().licensed};
+                ring.licenses = {m().license};
+                ring.now = inside;
+                ring.clock_state = work / ("clock-" + std::to_string(i));
         }
         return ring;
     };
@@ -254,7 +263,8 @@ TEST_F(Concurrency, SignedModelUnderTrustWithKeyDeviceAndLicense) {
                               : shared.compile_model(ovseal::read_model(shared, model.sealed, ring), "CPU"),
                    own);
     });
-    expect_exact(results, [&](std::size_t) -> const SealedModel& { return model; }, "signed model");
+    expect_exact(
+        results, [&](std::size_t) -> const SealedModel& { return model; }, "signed model");
     // Every license thread left a valid state file holding the time it opened at.
     for (std::size_t i = 0; i < same_model_threads; ++i) {
         const auto ring = ring_of(i);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The decision behind every refusal of OpenVINO's model cache and pass tracing, on plain data (no OpenVINO):
 // what it reads in a configuration, which devices it asks the core about, which variables count as on.
 
@@ -14,8 +15,12 @@ namespace {
 using ovseal::openvino::CacheQuery;
 using ovseal::openvino::ConfigEntry;
 
-ConfigEntry text(const std::string& name, const std::string& value) { return {name, value, {}, false}; }
-ConfigEntry map(const std::string& name, std::vector<ConfigEntry> entries) { return {name, "", entries, true}; }
+ConfigEntry text(const std::string& name, const std::string& value) {
+    return {name, value, {}, false};
+}
+ConfigEntry map(const std::string& name, std::vector<ConfigEntry> entries) {
+    return {name, "", entries, true};
+}
 
 // A core with these cache folders per device ("" is the core-wide one), which records what it was asked.
 struct FakeCore {
@@ -38,7 +43,9 @@ struct FakeCore {
     bool was_asked(const std::string& d) const { return std::find(asked.begin(), asked.end(), d) != asked.end(); }
 };
 
-std::string refusal(const CacheQuery& query) { return ovseal::openvino::model_cache_refusal(query); }
+std::string refusal(const CacheQuery& query) {
+    return ovseal::openvino::model_cache_refusal(query);
+}
 
 TEST(CacheDecision, NoCacheAnywhere) {
     FakeCore core;
@@ -104,8 +111,8 @@ TEST(CacheDecision, DevicesNamedInPriorities) {
     core.devices = {};  // not listed as available, named all the same
     core.caches["NPU"] = "/c";
     EXPECT_NE(refusal(core.query("MULTI", {text("MULTI_DEVICE_PRIORITIES", "GPU(2), NPU")})), "");
-    EXPECT_NE(refusal(core.query("AUTO", {map("DEVICE_PROPERTIES", {map("AUTO", {text("MULTI_DEVICE_PRIORITIES",
-                                                                                      "NPU")})})})),
+    EXPECT_NE(refusal(core.query("AUTO",
+                                 {map("DEVICE_PROPERTIES", {map("AUTO", {text("MULTI_DEVICE_PRIORITIES", "NPU")})})})),
               "");
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pure parser tests for src/format/header.hpp (docs/FORMAT.md §3–§5, §8): no files, no keys.
 
 #include <gtest/gtest.h>
@@ -182,8 +183,9 @@ TEST(FormatHeader, RegionsOfAHeader) {
     file.resize(file.size() + format::header_mac_size, 0xAA);
     const auto p = format::parse_preamble(std::span(file).first(format::preamble_size), file.size());
 
-    EXPECT_EQ(Bytes(format::header_body(file, p.stanzas_length).begin(), format::header_body(file, p.stanzas_length).end()),
-              format::body_bytes(body));
+    EXPECT_EQ(
+        Bytes(format::header_body(file, p.stanzas_length).begin(), format::header_body(file, p.stanzas_length).end()),
+        format::body_bytes(body));
     EXPECT_EQ(Bytes(format::mac_covered_part(file).begin(), format::mac_covered_part(file).end()), without_mac);
     EXPECT_EQ(Bytes(format::stored_header_mac(file).begin(), format::stored_header_mac(file).end()),
               Bytes(format::header_mac_size, 0xAA));
@@ -245,7 +247,8 @@ TEST(FormatPreamble, MagicVersionAndTruncation) {
 }
 
 TEST(FormatPreamble, Bounds) {
-    auto code = [&](std::uint16_t count, std::uint32_t h, std::uint32_t s, std::uint64_t file = std::uint64_t{1} << 30) {
+    auto code = [&](std::uint16_t count, std::uint32_t h, std::uint32_t s,
+                    std::uint64_t file = std::uint64_t{1} << 30) {
         const auto p = preamble(1, count, h, s);
         return code_of([&] { format::parse_preamble(p, file); });
     };
@@ -371,16 +374,20 @@ TEST(FormatBody, EntryNameRules) {
     EXPECT_EQ(entry_name_code("mod\xC3\xA8le-\xE2\x82\xAC-\xF0\x9F\x98\x80"), ErrorCode::ok);
     EXPECT_EQ(entry_name_code(std::string(255, 'n')), ErrorCode::ok);
     EXPECT_EQ(entry_name_code("..."), ErrorCode::ok);
-    for (const std::string& bad : std::vector<std::string>{std::string(""), std::string("."), std::string(".."), std::string(256, 'n'),
-                                   std::string("a/b"), std::string("/etc"), std::string("a\\b"),
-                                   std::string("a\x01" "b"), std::string("a\tb"), std::string("a\nb"),
-                                   std::string("a\x7F"), std::string("a\0b", 3), std::string("\x1F")}) {
+    for (const std::string& bad :
+         std::vector<std::string>{std::string(""), std::string("."), std::string(".."), std::string(256, 'n'),
+                                  std::string("a/b"), std::string("/etc"), std::string("a\\b"),
+                                  std::string("a\x01"
+                                              "b"),
+                                  std::string("a\tb"), std::string("a\nb"), std::string("a\x7F"),
+                                  std::string("a\0b", 3), std::string("\x1F")}) {
         EXPECT_EQ(entry_name_code(bad), ErrorCode::malformed_header) << "name of " << bad.size() << " bytes";
     }
     // Invalid UTF-8: stray continuation, lone lead byte, truncated sequence, overlong, surrogate, > U+10FFFF,
     // 0xFF / 0xFE.
-    for (const std::string& bad : std::vector<std::string>{"\x80", "a\xC3", "\xE2\x82", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
-                                   "\xF4\x90\x80\x80", "\xFF", "\xFE", "\xF8\x88\x80\x80\x80"}) {
+    for (const std::string& bad :
+         std::vector<std::string>{"\x80", "a\xC3", "\xE2\x82", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                                  "\xF4\x90\x80\x80", "\xFF", "\xFE", "\xF8\x88\x80\x80\x80"}) {
         EXPECT_EQ(entry_name_code(bad), ErrorCode::malformed_header) << "invalid UTF-8 accepted";
     }
 }
@@ -456,9 +463,8 @@ TEST(FormatBody, RecordRules) {
         return body_code(b);
     };
     // Each metadata record at most once.
-    for (std::uint16_t type : {format::record::model_name, format::record::model_version,
-                               format::record::description, format::record::openvino_version,
-                               format::record::sealed_by}) {
+    for (std::uint16_t type : {format::record::model_name, format::record::model_version, format::record::description,
+                               format::record::openvino_version, format::record::sealed_by}) {
         EXPECT_EQ(with([&](BodyBuilder& b) { b.text(type, "x"); }), ErrorCode::ok) << type;
         EXPECT_EQ(with([&](BodyBuilder& b) { b.text(type, "x").text(type, "y"); }), ErrorCode::malformed_header)
             << type;
@@ -471,8 +477,7 @@ TEST(FormatBody, RecordRules) {
     EXPECT_EQ(with([](BodyBuilder& b) { b.record(format::record::created, Bytes(9, 1)); }),
               ErrorCode::malformed_header);
     // Lengths: short texts up to 1024 bytes, description up to 65536.
-    EXPECT_EQ(with([](BodyBuilder& b) { b.text(format::record::model_name, std::string(1024, 'x')); }),
-              ErrorCode::ok);
+    EXPECT_EQ(with([](BodyBuilder& b) { b.text(format::record::model_name, std::string(1024, 'x')); }), ErrorCode::ok);
     EXPECT_EQ(with([](BodyBuilder& b) { b.text(format::record::model_name, std::string(1025, 'x')); }),
               ErrorCode::malformed_header);
     EXPECT_EQ(with([](BodyBuilder& b) { b.text(format::record::sealed_by, std::string(1025, 'x')); }),

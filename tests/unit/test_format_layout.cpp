@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Layout math (docs/FORMAT.md §6.2): chunk counts, offsets, file length, overflow, nonces.
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The OpenVINO frontend "ovseal" (src/openvino/frontend): OpenVINO's own FrontEndManager and ov::Core load sealed
 // models with no ovseal call in the application, with the key ring from OVSEAL_KEYRING or the thread's own;
 // outputs are bit-identical to the plain model's, and every failure is an ov::Exception that carries the typed
@@ -38,10 +39,10 @@ const EntryPoints& entry_points() {
         void* lib = ::dlopen(OVSEAL_FRONTEND_LIBRARY, RTLD_NOW | RTLD_LOCAL);
         if (lib == nullptr) throw std::runtime_error(std::string("dlopen: ") + ::dlerror());
         EntryPoints p{};
-        p.set_thread_key_ring = reinterpret_cast<decltype(p.set_thread_key_ring)>(
-            ::dlsym(lib, "ovseal_frontend_set_thread_key_ring"));
-        p.clear_thread_key_ring = reinterpret_cast<decltype(p.clear_thread_key_ring)>(
-            ::dlsym(lib, "ovseal_frontend_clear_thread_key_ring"));
+        p.set_thread_key_ring =
+            reinterpret_cast<decltype(p.set_thread_key_ring)>(::dlsym(lib, "ovseal_frontend_set_thread_key_ring"));
+        p.clear_thread_key_ring =
+            reinterpret_cast<decltype(p.clear_thread_key_ring)>(::dlsym(lib, "ovseal_frontend_clear_thread_key_ring"));
         p.last_error = reinterpret_cast<decltype(p.last_error)>(::dlsym(lib, "ovseal_frontend_last_error"));
         if (!p.set_thread_key_ring || !p.clear_thread_key_ring || !p.last_error) {
             throw std::runtime_error("the frontend library lacks an entry point");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Process hardening follows the plaintext's lifetime (include/ovseal/hardening.hpp): non-dumpable from the first
 // sealed model held to the last one released, configurable. (Seen from outside, as an unprivileged user, in
 // tests/memory.)
@@ -11,7 +12,9 @@ namespace {
 
 using namespace ovseal_test;
 
-int dumpable() { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+int dumpable() {
+    return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+}
 
 class Hardening : public ::testing::Test {
 protected:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every byte of a sealed file's header, damaged in turn, gives the error of docs/FORMAT.md §10.1 for its region.
 
 #include <gtest/gtest.h>
@@ -57,8 +58,8 @@ std::vector<Region> header_regions(const Bytes& file) {
 std::set<ErrorCode> expected_codes(const std::string& region, const Bytes& damaged, std::uint64_t file_size) {
     if (region == "magic") return {ErrorCode::not_ovseal_file};
     if (region == "version") return {ErrorCode::unsupported_version};
-    if (region == "stanza_count" || region == "stanzas_length" || region == "type_length" ||
-        region == "arg_count" || region == "arg_length" || region == "body_length") {
+    if (region == "stanza_count" || region == "stanzas_length" || region == "type_length" || region == "arg_count" ||
+        region == "arg_length" || region == "body_length") {
         return {ErrorCode::malformed_header};
     }
     if (region == "header_length") {
@@ -82,7 +83,6 @@ class HeaderDamage : public WithSealedSample<::testing::TestWithParam<std::uint8
 protected:
     ov::Core core;
 };
-
 
 TEST_P(HeaderDamage, EveryHeaderByte) {
     const std::uint8_t mask = GetParam();

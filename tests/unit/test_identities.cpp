@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device identities, publisher signing keys and the text forms of their keys (docs/FORMAT.md §7.3, §12.3, §14).
 
 #include <gtest/gtest.h>
@@ -66,7 +67,8 @@ TEST(DeviceIdentity, CreateWritesPrivateFile0600AndPublicFileAndLoadsBack) {
     ASSERT_EQ(hex.size(), 64u);
     EXPECT_TRUE(is_lower_hex(hex));
     const auto priv = from_hex(hex);
-    EXPECT_EQ(to_hex(ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(priv))), to_hex(created.public_key().bytes()));
+    EXPECT_EQ(to_hex(ovseal::crypto::x25519_public_key(ovseal::crypto::KeyView(priv))),
+              to_hex(created.public_key().bytes()));
     EXPECT_EQ(ovseal::DeviceIdentity::from_bytes(priv).public_key(), created.public_key());
 
     // identity.pub holds the public key's text form.
@@ -178,7 +180,8 @@ TEST(PublicKeyText, DeviceKeyRoundTripAndLayout) {
 }
 
 TEST(PublicKeyText, EveryOneCharacterTypoIsInvalidKey) {
-    for (const std::string& text : {device_identity(10).public_key().to_string(), signing_key(10).public_key().to_string()}) {
+    for (const std::string& text :
+         {device_identity(10).public_key().to_string(), signing_key(10).public_key().to_string()}) {
         const bool device = text.starts_with(device_prefix);
         const std::size_t start = device ? device_prefix.size() : publisher_prefix.size();
         for (std::size_t i = start; i < text.size(); ++i) {
@@ -200,7 +203,10 @@ TEST(PublicKeyText, EveryOneCharacterTypoIsInvalidKey) {
         std::string bad = text;
         bad[start + 5] = '+';
         EXPECT_EQ(code_of([&] {
-                      if (device) ovseal::DevicePublicKey::parse(bad); else ovseal::PublisherPublicKey::parse(bad);
+                      if (device)
+                          ovseal::DevicePublicKey::parse(bad);
+                      else
+                          ovseal::PublisherPublicKey::parse(bad);
                   }),
                   ErrorCode::invalid_key);
     }
@@ -217,15 +223,17 @@ TEST(PublicKeyText, WrongPrefixIsInvalidKey) {
     EXPECT_EQ(code_of([&] { ovseal::PublisherPublicKey::parse(std::string(publisher_prefix) + body); }),
               ErrorCode::invalid_key);
     for (const char* prefix : {"ovseal-X25519:", "Ovseal-x25519:", "ovseal-x25519=", "x25519:", ""}) {
-        EXPECT_EQ(code_of([&] { ovseal::DevicePublicKey::parse(std::string(prefix) + body); }), ErrorCode::invalid_key) << prefix;
+        EXPECT_EQ(code_of([&] { ovseal::DevicePublicKey::parse(std::string(prefix) + body); }), ErrorCode::invalid_key)
+            << prefix;
     }
     EXPECT_EQ(code_of([&] { ovseal::DevicePublicKey::parse(" " + device); }), ErrorCode::invalid_key);
 }
 
 TEST(PublicKeyText, WrongLengthIsInvalidKey) {
     const std::string text = device_identity(12).public_key().to_string();
-    for (const std::string& bad : {text.substr(0, text.size() - 1), text + "A", text + "AAAA", text.substr(0, text.size() - 4),
-                                   std::string(device_prefix), text.substr(0, device_prefix.size() + 43)}) {
+    for (const std::string& bad :
+         {text.substr(0, text.size() - 1), text + "A", text + "AAAA", text.substr(0, text.size() - 4),
+          std::string(device_prefix), text.substr(0, device_prefix.size() + 43)}) {
         EXPECT_EQ(code_of([&] { ovseal::DevicePublicKey::parse(bad); }), ErrorCode::invalid_key) << bad;
     }
 }
@@ -282,12 +290,13 @@ TEST(SigningKey, FromBytesIsDeterministic) {
     EXPECT_EQ(signing_key(30).public_key(), signing_key(30).public_key());
     EXPECT_NE(signing_key(30).public_key(), signing_key(31).public_key());
     EXPECT_NE(ovseal::SigningKey::generate().public_key(), ovseal::SigningKey::generate().public_key());
-    EXPECT_EQ(code_of([] { ovseal::SigningKey::from_bytes(std::vector<std::uint8_t>(31, 1)); }), ErrorCode::invalid_key);
+    EXPECT_EQ(code_of([] { ovseal::SigningKey::from_bytes(std::vector<std::uint8_t>(31, 1)); }),
+              ErrorCode::invalid_key);
     EXPECT_EQ(code_of([] { ovseal::SigningKey::from_bytes({}); }), ErrorCode::invalid_key);
 
     // RFC 8032 §7.1, test 1.
-    const auto rfc = ovseal::SigningKey::from_bytes(
-        from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    const auto rfc =
+        ovseal::SigningKey::from_bytes(from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
     EXPECT_EQ(to_hex(rfc.public_key().bytes()), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
 }
 
@@ -304,8 +313,7 @@ TEST(SigningKey, SaveAndLoadPlain) {
 
     EXPECT_EQ(ovseal::SigningKey::load(path).public_key(), signer.public_key());
     // A passphrase given for a plain file is not needed and does no harm.
-    EXPECT_EQ(ovseal::SigningKey::load(path, ovseal::Key::from_passphrase("unused")).public_key(),
-              signer.public_key());
+    EXPECT_EQ(ovseal::SigningKey::load(path, ovseal::Key::from_passphrase("unused")).public_key(), signer.public_key());
 
     // Refuses to overwrite, the key file or its .pub.
     const auto before = read_bytes(path);
@@ -334,19 +342,20 @@ TEST(SigningKey, SaveAndLoadWithPassphrase) {
     EXPECT_EQ(ovseal::PublisherPublicKey::load(dir / "protected.key.pub"), signer.public_key());
 
     EXPECT_EQ(ovseal::SigningKey::load(path, passphrase).public_key(), signer.public_key());
-    EXPECT_EQ(ovseal::SigningKey::load(path, ovseal::Key::from_passphrase("correct horse battery staple"))
-                  .public_key(),
+    EXPECT_EQ(ovseal::SigningKey::load(path, ovseal::Key::from_passphrase("correct horse battery staple")).public_key(),
               signer.public_key());
 
     expect_failure([&] { ovseal::SigningKey::load(path, ovseal::Key::from_passphrase("wrong horse")); },
                    {ErrorCode::no_matching_key}, {}, "wrong passphrase");
     expect_failure([&] { ovseal::SigningKey::load(path); }, {ErrorCode::usage}, {}, "no passphrase");
     const auto key_file = ovseal::Key::from_bytes(key_bytes(35));
-    expect_failure([&] { ovseal::SigningKey::load(path, key_file); }, {ErrorCode::usage}, {}, "a key, not a passphrase");
+    expect_failure([&] { ovseal::SigningKey::load(path, key_file); }, {ErrorCode::usage}, {},
+                   "a key, not a passphrase");
 
     // A damaged ciphertext reads as a wrong passphrase (the tag does not verify).
     std::string damaged = text;
-    const auto at = damaged.find("OVSEAL-ED25519-ENCRYPTED-1:") + std::string("OVSEAL-ED25519-ENCRYPTED-1:").size() + 70;
+    const auto at =
+        damaged.find("OVSEAL-ED25519-ENCRYPTED-1:") + std::string("OVSEAL-ED25519-ENCRYPTED-1:").size() + 70;
     damaged[at] = damaged[at] == '0' ? '1' : '0';
     write_text(dir / "damaged.key", damaged);
     expect_failure([&] { ovseal::SigningKey::load(dir / "damaged.key", passphrase); }, {ErrorCode::no_matching_key}, {},
@@ -360,8 +369,8 @@ TEST(SigningKey, LoadRejectsOtherFiles) {
     EXPECT_EQ(code_of([&] { ovseal::SigningKey::load(dir / "plain.key"); }), ErrorCode::invalid_key);
     write_text(dir / "short.key", "OVSEAL-ED25519-PRIVATE-1:" + std::string(62, '0') + "\n");
     EXPECT_EQ(code_of([&] { ovseal::SigningKey::load(dir / "short.key"); }), ErrorCode::invalid_key);
-    write_text(dir / "two.key", "OVSEAL-ED25519-PRIVATE-1:" + to_hex(key_bytes(1)) + "\nOVSEAL-ED25519-PRIVATE-1:" +
-                                    to_hex(key_bytes(2)) + "\n");
+    write_text(dir / "two.key", "OVSEAL-ED25519-PRIVATE-1:" + to_hex(key_bytes(1)) +
+                                    "\nOVSEAL-ED25519-PRIVATE-1:" + to_hex(key_bytes(2)) + "\n");
     EXPECT_EQ(code_of([&] { ovseal::SigningKey::load(dir / "two.key"); }), ErrorCode::invalid_key);
     // A device identity file is not a signing key, and a signing key is not a device identity.
     fs::create_directories(dir / "dev");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key files (Key::save / Key::from_key_file) and passphrase files.
 
 #include <gtest/gtest.h>
@@ -11,7 +12,9 @@ namespace {
 using namespace ovseal_test;
 using ovseal::ErrorCode;
 
-std::vector<std::uint8_t> text(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> text(const std::string& s) {
+    return {s.begin(), s.end()};
+}
 
 class KeyFiles : public ::testing::Test {
 protected:
@@ -142,8 +145,9 @@ TEST(PassphraseSealing, WorkFactorOutOfRangeIsUsage) {
     for (unsigned log2_n : {0u, 15u, 21u}) {
         ovseal::SealOptions options;
         options.scrypt_log2_n = log2_n;
-        expect_failure([&] { ovseal::seal_model(xml, dir / "m.ovseal", {ovseal::Key::from_passphrase("pw")}, options); },
-                       {ErrorCode::usage}, {}, "log2 N " + std::to_string(log2_n));
+        expect_failure(
+            [&] { ovseal::seal_model(xml, dir / "m.ovseal", {ovseal::Key::from_passphrase("pw")}, options); },
+            {ErrorCode::usage}, {}, "log2 N " + std::to_string(log2_n));
         EXPECT_FALSE(fs::exists(dir / "m.ovseal"));
     }
     // A key recipient does not use the work factor.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key-ring files (include/ovseal/key_ring_config.hpp): schema version 1, relative paths, folders of licenses and
 // publisher keys, and the refusals, each naming the field and never a value.
 
@@ -93,9 +94,8 @@ TEST_F(KeyRingConfig, InlinePassphraseOnlyInProcess) {
 TEST_F(KeyRingConfig, RelativePathsFollowTheBaseFolder) {
     ovseal::Key::from_bytes(key_bytes(5)).save(dir / "k.key");
     EXPECT_EQ(ovseal::load_key_ring_json(R"({"version": 1, "key_files": ["k.key"]})", dir.path()).keys.size(), 1u);
-    const auto error = error_of([&] {
-        ovseal::load_key_ring_json(R"({"version": 1, "key_files": ["k.key"]})", dir / "elsewhere");
-    });
+    const auto error =
+        error_of([&] { ovseal::load_key_ring_json(R"({"version": 1, "key_files": ["k.key"]})", dir / "elsewhere"); });
     ASSERT_TRUE(error);
     EXPECT_EQ(error->code(), ErrorCode::io);
 }
@@ -127,9 +127,8 @@ TEST_F(KeyRingConfig, RefusesWhatVersionOneDoesNotSay) {
 TEST_F(KeyRingConfig, TrustFolderWithoutKeysIsRefused) {
     ovseal::Key::from_bytes(key_bytes(6)).save(dir / "k.key");
     fs::create_directories(dir / "empty");
-    const auto error = error_of([&] {
-        ovseal::load_key_ring_file(file(R"({"version": 1, "key_files": ["k.key"], "trust": ["empty"]})"));
-    });
+    const auto error = error_of(
+        [&] { ovseal::load_key_ring_file(file(R"({"version": 1, "key_files": ["k.key"], "trust": ["empty"]})")); });
     ASSERT_TRUE(error);
     EXPECT_EQ(error->code(), ErrorCode::usage);
     EXPECT_NE(std::string(error->what()).find("trust list is empty"), std::string::npos);

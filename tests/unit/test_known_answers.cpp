@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Known-answer tests for every primitive src/crypto wraps (crypto.hpp, p256.hpp), from published vectors:
 //   AES-256-GCM    McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 13–16 (the 256-bit-key
 //                  cases with 96-bit IVs; 17 and 18 use 64- and 480-bit IVs, which the wrapper's fixed 12-byte
@@ -34,14 +35,20 @@ using Bytes = std::vector<std::uint8_t>;
 using ovseal_test::from_hex;
 using ovseal_test::to_hex;
 
-Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
-Bytes repeat(std::uint8_t byte, std::size_t n) { return Bytes(n, byte); }
+Bytes text(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
+Bytes repeat(std::uint8_t byte, std::size_t n) {
+    return Bytes(n, byte);
+}
 Bytes range(unsigned first, unsigned last) {
     Bytes out;
     for (unsigned b = first; b <= last; ++b) out.push_back(static_cast<std::uint8_t>(b));
     return out;
 }
-std::string_view as_info(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+std::string_view as_info(const Bytes& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // AES-256-GCM
@@ -158,7 +165,11 @@ TEST(KnownAnswers, HkdfSha256Rfc5869) {
          "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09"
          "da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87"},
         // Zero-length salt and info: the salt becomes HashLen zero bytes (the "empty" salt of FORMAT.md §2).
-        {"A.3 zero-length salt and info", repeat(0x0b, 22), {}, {}, 42,
+        {"A.3 zero-length salt and info",
+         repeat(0x0b, 22),
+         {},
+         {},
+         42,
          "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"},
     };
     for (const auto& c : cases) {
@@ -298,8 +309,10 @@ TEST(KnownAnswers, X25519Rfc7748Section52) {
          "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
     };
     for (const auto& [scalar, u, out] : vectors) {
-        EXPECT_EQ(to_hex(crypto::x25519_shared(crypto::KeyView(from_hex(scalar)), from_hex(u)).secret()), out) << "scalar " << scalar;
-        EXPECT_EQ(to_hex(crypto::X25519Key{crypto::KeyView(from_hex(scalar))}.agree(from_hex(u)).secret()), out) << "X25519Key";
+        EXPECT_EQ(to_hex(crypto::x25519_shared(crypto::KeyView(from_hex(scalar)), from_hex(u)).secret()), out)
+            << "scalar " << scalar;
+        EXPECT_EQ(to_hex(crypto::X25519Key{crypto::KeyView(from_hex(scalar))}.agree(from_hex(u)).secret()), out)
+            << "X25519Key";
     }
     // Iterated: k = u = 9; then k, u = X25519(k, u), k. After 1 and after 1,000 iterations. (The 1,000,000
     // iteration result is left out: about a minute.)
@@ -330,7 +343,8 @@ TEST(KnownAnswers, X25519Rfc7748Section61) {
     EXPECT_EQ(to_hex(alice_key.public_key()), to_hex(alice_public));
     EXPECT_EQ(to_hex(alice_key.agree(bob_public).secret()), k);
     // §6.1's all-zero check: a low-order peer (u = 0, u = 1) gives the all-zero value that callers reject.
-    for (const Bytes& low : {Bytes(32, 0), from_hex("0100000000000000000000000000000000000000000000000000000000000000")}) {
+    for (const Bytes& low :
+         {Bytes(32, 0), from_hex("0100000000000000000000000000000000000000000000000000000000000000")}) {
         const auto shared = crypto::x25519_shared(crypto::KeyView(alice), low);
         EXPECT_EQ(to_hex(shared.secret()), std::string(64, '0')) << "peer " << to_hex(low);
     }

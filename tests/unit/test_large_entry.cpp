@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An entry past 4 GiB (docs/FORMAT.md: 64-bit sizes and offsets): sealed from a sparse file, opened and
 // verified, with markers on both sides of every 32-bit boundary and everything else checked to be zero.
 // Needs about 4.1 GiB of disk and of memory; it skips itself (and says why) where those are missing, and
@@ -39,8 +40,8 @@ std::uint64_t mem_available() {
 }
 
 // Distinct 8-byte markers at offsets that straddle and follow 2^32 (and the ends of the entry).
-const std::array<std::uint64_t, 6> marker_offsets = {0, two_to_32 - 16, two_to_32 - 4, two_to_32 + 4096,
-                                                     two_to_32 + (std::uint64_t{4} << 20) - 1, bin_size - 8};
+const std::array<std::uint64_t, 6> marker_offsets = {
+    0, two_to_32 - 16, two_to_32 - 4, two_to_32 + 4096, two_to_32 + (std::uint64_t{4} << 20) - 1, bin_size - 8};
 std::array<std::uint8_t, 8> marker(std::size_t k) {
     return {'O', 'V', 'S', 'E', 'A', 'L', '#', static_cast<std::uint8_t>('0' + k)};
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // License-only models (docs/FORMAT.md §5.1, §9 step 5a): under a trust list, only a license signed by the model's
 // own signer opens them. The attack they stop: a licensee learns the file key through its license and adds a
 // stanza of its own, as the format allows (the signature does not cover stanzas).
@@ -34,8 +35,8 @@ struct Models {
         only = dir / "only.ovseal";
         ovseal::seal_model(xml, only, {master}, o);
         for (const auto& [model, lic] : {std::pair{plain, dir / "plain.lic"}, std::pair{only, dir / "only.lic"}}) {
-            write_bytes(lic, ovseal::issue_licenses(model, KeyRing({master}), {device.public_key()}, {}, publisher)
-                                 .at(0));
+            write_bytes(lic,
+                        ovseal::issue_licenses(model, KeyRing({master}), {device.public_key()}, {}, publisher).at(0));
         }
         ov::Core core;
         expected = infer(core.compile_model(xml.string(), "CPU"));
@@ -81,7 +82,8 @@ protected:
         ovseal::crypto::SystemRandom random;
         auto stanzas = file.stanzas();
         stanzas.push_back(ovseal::keys::wrap_file_key(m().stolen, file.file_key(ovseal::secret_access()), 16, random));
-        stanzas.push_back(ovseal::keys::wrap_file_key(m().device.public_key(), file.file_key(ovseal::secret_access()), random));
+        stanzas.push_back(
+            ovseal::keys::wrap_file_key(m().device.public_key(), file.file_key(ovseal::secret_access()), random));
         const auto out = work / name;
         ovseal::container::rewrap_file(file, stanzas, out);
         return out;
@@ -161,9 +163,9 @@ TEST_F(LicenseOnly, ExpiredLicenseBesideAKeyReportsTheLicense) {
     const auto expired = work / "expired.lic";
     ovseal::LicenseTerms terms;
     terms.expires = 1000;
-    write_bytes(expired,
-                ovseal::issue_licenses(m().only, KeyRing({m().master}), {m().device.public_key()}, terms, m().publisher)
-                    .at(0));
+    write_bytes(
+        expired,
+        ovseal::issue_licenses(m().only, KeyRing({m().master}), {m().device.public_key()}, terms, m().publisher).at(0));
     KeyRing ring = licensee(m().only);
     ring.licenses = {expired};
     ring.keys = {m().master};
@@ -174,9 +176,9 @@ TEST_F(LicenseOnly, SealingRefusesWhatCouldNeverOpen) {
     ovseal::SealOptions o;
     o.license_only = true;
     const auto out = work / "x.ovseal";
-    EXPECT_EQ(expect_failure([&] { ovseal::seal_model(m().xml, out, {m().master}, o); }, {ErrorCode::usage}, {},
-                             "unsigned"),
-              ErrorCode::usage);
+    EXPECT_EQ(
+        expect_failure([&] { ovseal::seal_model(m().xml, out, {m().master}, o); }, {ErrorCode::usage}, {}, "unsigned"),
+        ErrorCode::usage);
     o.sign = m().publisher;
     o.devices = {m().device.public_key()};
     EXPECT_EQ(expect_failure([&] { ovseal::seal_model(m().xml, out, {m().master}, o); }, {ErrorCode::usage}, {},
@@ -204,9 +206,10 @@ TEST_F(LicenseOnly, RotationKeepsIt) {
     EXPECT_TRUE(ovseal::inspect(resealed).license_only);
     EXPECT_EQ(refused(resealed, key_under_trust(m().master), "resealed, key under trust"), ErrorCode::license_required);
     o.sign.reset();
-    EXPECT_EQ(expect_failure([&] { ovseal::reseal(m().only, work / "u.ovseal", KeyRing({m().master}), {m().master}, o); },
-                             {ErrorCode::usage}, {}, "reseal unsigned"),
-              ErrorCode::usage);
+    EXPECT_EQ(
+        expect_failure([&] { ovseal::reseal(m().only, work / "u.ovseal", KeyRing({m().master}), {m().master}, o); },
+                       {ErrorCode::usage}, {}, "reseal unsigned"),
+        ErrorCode::usage);
     o.sign = m().publisher;
     o.license_only = true;
     ovseal::reseal(m().plain, resealed, KeyRing({m().master}), {m().master}, o);

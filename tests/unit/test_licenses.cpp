@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Offline licenses (docs/FORMAT.md §13): issuing, inspecting, and opening with them, with real inference.
 
 #include <gtest/gtest.h>
@@ -52,7 +53,8 @@ struct LicensedModels {
     }
     std::vector<std::vector<std::uint8_t>> issue(const fs::path& sealed,
                                                  const std::vector<ovseal::DevicePublicKey>& devices,
-                                                 const ovseal::LicenseTerms& t, const ovseal::SigningKey& signer) const {
+                                                 const ovseal::LicenseTerms& t,
+                                                 const ovseal::SigningKey& signer) const {
         return ovseal::issue_licenses(sealed, KeyRing({key}), devices, t, signer);
     }
 
@@ -134,7 +136,8 @@ TEST_F(Licenses, WindowBoundaries) {
     // not_before is inclusive, expires exclusive.
     EXPECT_NO_THROW(ovseal::verify(m().model, ring(m().device_a, {m().license_a}, not_before)));
     EXPECT_NO_THROW(ovseal::verify(m().model, ring(m().device_a, {m().license_a}, expires - 1)));
-    expect_refused(m().model, ring(m().device_a, {m().license_a}, expires), ErrorCode::license_expired, "now == expires");
+    expect_refused(m().model, ring(m().device_a, {m().license_a}, expires), ErrorCode::license_expired,
+                   "now == expires");
     expect_refused(m().model, ring(m().device_a, {m().license_a}, expires + 86400), ErrorCode::license_expired,
                    "after expiry");
     expect_refused(m().model, ring(m().device_a, {m().license_a}, not_before - 1), ErrorCode::license_not_yet_valid,
@@ -144,13 +147,15 @@ TEST_F(Licenses, WindowBoundaries) {
 
 TEST_F(Licenses, OpenWindowsAndTheSystemClock) {
     // 0 / 0: always valid, including with the system clock.
-    const auto always = write_license(m().issue(m().model, {m().device_a.public_key()}, LicensedModels::terms(0, 0), m().publisher).at(0),
-                                      "always.lic");
+    const auto always = write_license(
+        m().issue(m().model, {m().device_a.public_key()}, LicensedModels::terms(0, 0), m().publisher).at(0),
+        "always.lic");
     EXPECT_NO_THROW(ovseal::verify(m().model, ring(m().device_a, {always}, std::nullopt)));
     EXPECT_NO_THROW(ovseal::verify(m().model, ring(m().device_a, {always}, std::numeric_limits<std::uint64_t>::max())));
     // Expired long ago by the system clock.
-    const auto old = write_license(m().issue(m().model, {m().device_a.public_key()}, LicensedModels::terms(0, 1000), m().publisher).at(0),
-                                   "old.lic");
+    const auto old = write_license(
+        m().issue(m().model, {m().device_a.public_key()}, LicensedModels::terms(0, 1000), m().publisher).at(0),
+        "old.lic");
     expect_refused(m().model, ring(m().device_a, {old}, std::nullopt), ErrorCode::license_expired, "system clock");
 }
 
@@ -166,21 +171,27 @@ TEST_F(Licenses, DamagedByteIsLicenseInvalid) {
     const auto good = read_bytes(m().license_a);
     // magic, note length, model id, device, not_before, expires, ephemeral, wrapped key, note, algorithm, signer,
     // signature.
-    for (const std::size_t offset : {std::size_t{1}, std::size_t{10}, std::size_t{12}, std::size_t{43}, std::size_t{44},
-                                     std::size_t{76}, std::size_t{84}, std::size_t{92}, std::size_t{124},
-                                     std::size_t{203}, std::size_t{204}, good.size() - 97, good.size() - 96,
-                                     good.size() - 64, good.size() - 1}) {
+    for (const std::size_t offset :
+         {std::size_t{1}, std::size_t{10}, std::size_t{12}, std::size_t{43}, std::size_t{44}, std::size_t{76},
+          std::size_t{84}, std::size_t{92}, std::size_t{124}, std::size_t{203}, std::size_t{204}, good.size() - 97,
+          good.size() - 96, good.size() - 64, good.size() - 1}) {
         auto bytes = good;
         bytes[offset] ^= 0x01;
         const auto path = write_license(bytes, "damaged" + std::to_string(offset) + ".lic");
         const std::string context = "license byte " + std::to_string(offset);
-        expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, context + " (inspect)");
+        expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {},
+                       context + " (inspect)");
         expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, context);
     }
     // Truncated, extended, empty, not a license.
-    for (const auto& bytes : {std::vector<std::uint8_t>(good.begin(), good.end() - 1),
-                              [&] { auto b = good; b.push_back(0); return b; }(), std::vector<std::uint8_t>{},
-                              std::vector<std::uint8_t>(good.begin(), good.begin() + 100)}) {
+    for (const auto& bytes :
+         {std::vector<std::uint8_t>(good.begin(), good.end() - 1),
+          [&] {
+              auto b = good;
+              b.push_back(0);
+              return b;
+          }(),
+          std::vector<std::uint8_t>{}, std::vector<std::uint8_t>(good.begin(), good.begin() + 100)}) {
         const auto path = write_license(bytes, "bad.lic");
         expect_failure([&] { ovseal::inspect_license(path); }, {ErrorCode::license_invalid}, {}, "malformed license");
         expect_refused(m().model, ring(m().device_a, {path}), ErrorCode::license_invalid, "malformed license");
@@ -240,8 +251,9 @@ TEST_F(Licenses, IssuanceRules) {
               ErrorCode::no_matching_key);
     EXPECT_EQ(code([&] { m().issue(m().model, a, LicensedModels::terms(expires, not_before), m().publisher); }),
               ErrorCode::usage);
-    EXPECT_EQ(code([&] { m().issue(m().model, a, LicensedModels::terms(0, 0, std::string(1025, 'n')), m().publisher); }),
-              ErrorCode::usage);
+    EXPECT_EQ(
+        code([&] { m().issue(m().model, a, LicensedModels::terms(0, 0, std::string(1025, 'n')), m().publisher); }),
+        ErrorCode::usage);
     EXPECT_EQ(m().issue(m().model, a, LicensedModels::terms(0, 0, std::string(1024, 'n')), m().publisher).at(0).size(),
               301u + 1024u);
     EXPECT_TRUE(m().issue(m().model, {}, LicensedModels::terms(), m().publisher).empty());

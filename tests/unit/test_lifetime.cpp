@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decrypted weights live in locked memory exactly as long as OpenVINO uses them, and are wiped on release.
 
 #include <gtest/gtest.h>

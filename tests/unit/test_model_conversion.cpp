@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pieces of sealing other formats: the stream that holds converted IR in locked memory, and the scan of an
 // ONNX file for external data.
 
@@ -15,7 +16,9 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string text(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
+std::string text(std::span<const std::uint8_t> bytes) {
+    return {bytes.begin(), bytes.end()};
+}
 
 TEST(LockedStream, GrowsSeeksAndKeepsEverything) {
     ovseal::memory::LockedOStream out;
@@ -48,7 +51,9 @@ void field(Bytes& out, std::uint32_t number, const Bytes& message) {
     varint(out, message.size());
     out.insert(out.end(), message.begin(), message.end());
 }
-void field(Bytes& out, std::uint32_t number, const std::string& s) { field(out, number, Bytes(s.begin(), s.end())); }
+void field(Bytes& out, std::uint32_t number, const std::string& s) {
+    field(out, number, Bytes(s.begin(), s.end()));
+}
 void number_field(Bytes& out, std::uint32_t number, std::uint64_t v) {
     varint(out, std::uint64_t{number} << 3);
     varint(out, v);
@@ -61,8 +66,8 @@ Bytes tensor(const std::string& name, const std::string& location) {
         Bytes entry;
         field(entry, 1, std::string("location"));
         field(entry, 2, location);
-        field(t, 13, entry);       // external_data
-        number_field(t, 14, 1);    // data_location = EXTERNAL
+        field(t, 13, entry);     // external_data
+        number_field(t, 14, 1);  // data_location = EXTERNAL
     } else {
         field(t, 9, std::string("\x01\x02\x03\x04", 4));  // raw_data
     }

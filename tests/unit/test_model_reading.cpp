@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a decrypted model reaches OpenVINO (src/openvino/frontend_reader.cpp): from ovseal's in-memory files, its
 // constants left pointing into ovseal's own locked weights, subgraph bodies included, and read as ov::Core reads
 // the plain model (IR version 10's conventions too).
@@ -71,8 +72,8 @@ std::shared_ptr<ov::Model> make_if_model() {
         w2[i] = -1.25f * i;
         w3[i] = 3.0f - i;
     }
-    auto scaled = std::make_shared<ov::op::v1::Multiply>(
-        x, ov::op::v0::Constant::create(ov::element::f32, ov::Shape{1, 8}, w1));
+    auto scaled =
+        std::make_shared<ov::op::v1::Multiply>(x, ov::op::v0::Constant::create(ov::element::f32, ov::Shape{1, 8}, w1));
     auto branch = [](const std::vector<float>& w) {
         auto in = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::Shape{1, 8});
         auto mul = std::make_shared<ov::op::v1::Multiply>(
@@ -144,12 +145,14 @@ TEST_F(ModelReading, IrVersion10LoadsAsOpenVinoReadsThePlainOne) {
     x->set_friendly_name("input_op");
     auto as_f32 = std::make_shared<ov::op::v0::Convert>(x, ov::element::f32);
     auto scaled = std::make_shared<ov::op::v1::Multiply>(
-        as_f32, ov::op::v0::Constant::create(ov::element::f32, ov::Shape{1, 6}, std::vector<float>{1.5f, -2, 3, 0.25f, 5, -6}));
-    auto topk = std::make_shared<ov::op::v11::TopK>(scaled, ov::op::v0::Constant::create(ov::element::i64, ov::Shape{}, std::vector<std::int64_t>{3}),
-                                                    1, "max", "value", ov::element::i64);
+        as_f32,
+        ov::op::v0::Constant::create(ov::element::f32, ov::Shape{1, 6}, std::vector<float>{1.5f, -2, 3, 0.25f, 5, -6}));
+    auto topk = std::make_shared<ov::op::v11::TopK>(
+        scaled, ov::op::v0::Constant::create(ov::element::i64, ov::Shape{}, std::vector<std::int64_t>{3}), 1, "max",
+        "value", ov::element::i64);
     topk->set_friendly_name("top");
-    auto model = std::make_shared<ov::Model>(ov::OutputVector{ov::Output<ov::Node>(topk, 0), ov::Output<ov::Node>(topk, 1)},
-                                             ov::ParameterVector{x}, "v10");
+    auto model = std::make_shared<ov::Model>(
+        ov::OutputVector{ov::Output<ov::Node>(topk, 0), ov::Output<ov::Node>(topk, 1)}, ov::ParameterVector{x}, "v10");
     auto xml = write_model(model, dir.path(), "v10");
     std::stringstream text;
     text << std::ifstream(xml).rdbuf();
@@ -160,7 +163,8 @@ TEST_F(ModelReading, IrVersion10LoadsAsOpenVinoReadsThePlainOne) {
     std::ofstream(xml, std::ios::trunc) << ir;
 
     const auto plain = core.read_model(xml.string());
-    ASSERT_EQ(plain->get_rt_info().at("version").as<std::int64_t>(), 10) << "OpenVINO reads the edited IR as version 10";
+    ASSERT_EQ(plain->get_rt_info().at("version").as<std::int64_t>(), 10)
+        << "OpenVINO reads the edited IR as version 10";
     const auto opened = ovseal::read_model(core, seal(xml), key);
     ASSERT_EQ(plain->inputs().size(), opened->inputs().size());
     ASSERT_EQ(plain->outputs().size(), opened->outputs().size());

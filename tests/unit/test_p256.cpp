@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // P-256 device keys (docs/FORMAT.md §7.5, §13.5, §14): the primitive against RFC 5903, the text form, and
 // sealing and licensing to a P-256 device with real inference. The device key is in software here
 // (DeviceIdentity::from_p256_bytes); the TPM tests use the same paths with the key inside swtpm.
@@ -54,8 +55,8 @@ TEST(P256, RejectsPointsOffTheCurveAndScalarsOutOfRange) {
     while (ovseal::crypto::p256_decompress(point)) ++point[32];
     const ovseal::crypto::P256Key key{ovseal::crypto::KeyView(from_hex(rfc_i))};
     EXPECT_FALSE(key.agree(point));
-    EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("04" + rfc_gix)));  // not a compressed prefix
-    EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("00")));            // infinity
+    EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("04" + rfc_gix)));             // not a compressed prefix
+    EXPECT_FALSE(ovseal::crypto::p256_decompress(from_hex("00")));                       // infinity
     EXPECT_FALSE(ovseal::crypto::p256_decompress(std::vector<std::uint8_t>(33, 0xFF)));  // x >= p
     EXPECT_FALSE(ovseal::crypto::p256_compress(from_hex(rfc_gix), from_hex(rfc_gry)));   // (x, y) not on the curve
     EXPECT_THROW(ovseal::DevicePublicKey::from_p256(point), ovseal::Error);
@@ -142,9 +143,9 @@ TEST(P256, LicensesOfVersionTwoInAMixedBatch) {
     ovseal::SealOptions o;
     o.sign = m().publisher;
     ovseal::seal_model(m().xml, model, {m().key}, o);
-    const auto licenses = ovseal::issue_licenses(model, KeyRing({m().key}),
-                                                 {m().device_c.public_key(), m().device_x.public_key()},
-                                                 {0, 0, "mixed"}, m().publisher);
+    const auto licenses =
+        ovseal::issue_licenses(model, KeyRing({m().key}), {m().device_c.public_key(), m().device_x.public_key()},
+                               {0, 0, "mixed"}, m().publisher);
     ASSERT_EQ(licenses.size(), 2u);
     EXPECT_EQ(licenses[0].size(), 303u + 5);  // version 2: 303 + note
     EXPECT_EQ(licenses[1].size(), 301u + 5);  // version 1: 301 + note

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shared worker pool: every index handed out exactly once, errors stop the work and reach the caller,
 // and concurrent, nested and forked callers neither deadlock nor lose work.
 #include "parallel/parallel.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Publisher signing keys in a PKCS#11 token, against a real SoftHSM2 token in a private folder: signatures the
 // software verifier accepts byte for byte, sealing and licensing with a token key, opening on the device side
 // with only the public key, and the errors for a wrong PIN, a missing key, a missing module or token.
@@ -77,15 +78,24 @@ protected:
         std::vector<std::uint8_t> value(seed.begin(), seed.end());
         std::string name = label;
         CK_ATTRIBUTE private_template[] = {
-            {CKA_CLASS, &private_class, sizeof private_class}, {CKA_KEY_TYPE, &type, sizeof type},
-            {CKA_TOKEN, &yes, sizeof yes}, {CKA_PRIVATE, &yes, sizeof yes}, {CKA_SENSITIVE, &yes, sizeof yes},
-            {CKA_SIGN, &yes, sizeof yes}, {CKA_LABEL, name.data(), name.size()},
-            {CKA_EC_PARAMS, params.data(), params.size()}, {CKA_VALUE, value.data(), value.size()},
+            {CKA_CLASS, &private_class, sizeof private_class},
+            {CKA_KEY_TYPE, &type, sizeof type},
+            {CKA_TOKEN, &yes, sizeof yes},
+            {CKA_PRIVATE, &yes, sizeof yes},
+            {CKA_SENSITIVE, &yes, sizeof yes},
+            {CKA_SIGN, &yes, sizeof yes},
+            {CKA_LABEL, name.data(), name.size()},
+            {CKA_EC_PARAMS, params.data(), params.size()},
+            {CKA_VALUE, value.data(), value.size()},
         };
         CK_ATTRIBUTE public_template[] = {
-            {CKA_CLASS, &public_class, sizeof public_class}, {CKA_KEY_TYPE, &type, sizeof type},
-            {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_LABEL, name.data(), name.size()},
-            {CKA_EC_PARAMS, params.data(), params.size()}, {CKA_EC_POINT, point.data(), point.size()},
+            {CKA_CLASS, &public_class, sizeof public_class},
+            {CKA_KEY_TYPE, &type, sizeof type},
+            {CKA_TOKEN, &yes, sizeof yes},
+            {CKA_VERIFY, &yes, sizeof yes},
+            {CKA_LABEL, name.data(), name.size()},
+            {CKA_EC_PARAMS, params.data(), params.size()},
+            {CKA_EC_POINT, point.data(), point.size()},
         };
         CK_OBJECT_HANDLE handle = 0;
         auto& api = module->api();
@@ -111,8 +121,7 @@ TEST_F(Pkcs11, ImportedSeedSignsByteForByteLikeTheSoftwareKey) {
         EXPECT_TRUE(ovseal::crypto::ed25519_verify(software.public_key().bytes(), bytes_of(message), from_token));
     }
     // Named by its public key object too, without a PIN.
-    EXPECT_EQ(ovseal::PublisherPublicKey::from_pkcs11(token->uri("imported"), module_only()),
-              software.public_key());
+    EXPECT_EQ(ovseal::PublisherPublicKey::from_pkcs11(token->uri("imported"), module_only()), software.public_key());
 }
 
 TEST_F(Pkcs11, GeneratedKeyStaysInTheTokenAndSealsAndLicensesWhatDevicesOpen) {
@@ -265,9 +274,8 @@ TEST_F(Pkcs11, MissingKeyNamesTheLabelAndToken) {
     EXPECT_EQ(error->code(), ErrorCode::token_key_missing) << error->what();
     EXPECT_NE(std::string(error->what()).find("no-such-key"), std::string::npos) << error->what();
     EXPECT_NE(std::string(error->what()).find(token_label), std::string::npos) << error->what();
-    const auto by_id = error_of([&] {
-        SigningKey::from_pkcs11("pkcs11:token=" + std::string(token_label) + ";id=%de%ad", options());
-    });
+    const auto by_id = error_of(
+        [&] { SigningKey::from_pkcs11("pkcs11:token=" + std::string(token_label) + ";id=%de%ad", options()); });
     ASSERT_TRUE(by_id.has_value());
     EXPECT_EQ(by_id->code(), ErrorCode::token_key_missing);
     EXPECT_NE(std::string(by_id->what()).find("dead"), std::string::npos) << by_id->what();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PKCS#11 URIs (RFC 7512) as ovseal reads them: what is accepted, what is refused, and that a PIN never shows.
 
 #include <gtest/gtest.h>
@@ -17,9 +18,10 @@ std::string text(const ovseal::memory::SecretBytes& bytes) {
 }
 
 TEST(Pkcs11Uri, ReadsPathAndQueryAttributes) {
-    const auto uri = parse_uri("pkcs11:token=Publisher%20HSM;object=sig%3b2027;id=%01%FF;type=private;serial=ab12;"
-                               "manufacturer=SoftHSM%20project;model=SoftHSM%20v2;slot-id=42"
-                               "?module-path=/opt/hsm/lib%20p11.so&pin-source=file:/etc/ovseal/pin");
+    const auto uri = parse_uri(
+        "pkcs11:token=Publisher%20HSM;object=sig%3b2027;id=%01%FF;type=private;serial=ab12;"
+        "manufacturer=SoftHSM%20project;model=SoftHSM%20v2;slot-id=42"
+        "?module-path=/opt/hsm/lib%20p11.so&pin-source=file:/etc/ovseal/pin");
     EXPECT_EQ(uri.token, "Publisher HSM");
     EXPECT_EQ(uri.object, "sig;2027");  // an escaped ';' is part of the value, not a separator
     EXPECT_EQ(uri.id, (std::vector<std::uint8_t>{0x01, 0xff}));
@@ -43,8 +45,9 @@ TEST(Pkcs11Uri, PinValueIsKeptAsASecret) {
 }
 
 TEST(Pkcs11Uri, IgnoresLibraryAndSlotDescriptions) {
-    const auto uri = parse_uri("PKCS11:library-manufacturer=OpenSC%20Project;library-description=x;"
-                               "library-version=1.2;slot-description=y;slot-manufacturer=z;object=k");
+    const auto uri = parse_uri(
+        "PKCS11:library-manufacturer=OpenSC%20Project;library-description=x;"
+        "library-version=1.2;slot-description=y;slot-manufacturer=z;object=k");
     EXPECT_EQ(uri.object, "k");
     EXPECT_FALSE(uri.token.has_value());
 }
@@ -59,23 +62,23 @@ TEST(Pkcs11Uri, TellsUrisFromFileNames) {
 
 TEST(Pkcs11Uri, RefusesMalformedText) {
     const char* bad[] = {
-        "publisher.key",                      // not a URI
-        "pkcs11:token=a;token=b",             // repeated
-        "pkcs11:object=a;label=b",            // unknown path attribute
-        "pkcs11:object=a?pin=1234",           // unknown query attribute
+        "publisher.key",             // not a URI
+        "pkcs11:token=a;token=b",    // repeated
+        "pkcs11:object=a;label=b",   // unknown path attribute
+        "pkcs11:object=a?pin=1234",  // unknown query attribute
         "pkcs11:object=a?module-name=softhsm2",
-        "pkcs11:object=%4",                   // truncated escape
-        "pkcs11:object=%zz",                  // not hex
-        "pkcs11:object",                      // no '='
-        "pkcs11:=x",                          // no name
-        "pkcs11:object=",                     // empty value
+        "pkcs11:object=%4",   // truncated escape
+        "pkcs11:object=%zz",  // not hex
+        "pkcs11:object",      // no '='
+        "pkcs11:=x",          // no name
+        "pkcs11:object=",     // empty value
         "pkcs11:type=certificate",
         "pkcs11:slot-id=one",
         "pkcs11:slot-id=1x",
         "pkcs11:object=a#fragment",
         "pkcs11:object=a?pin-value=1&pin-source=/p",
-        "pkcs11:object=a\n",                  // a control character
-        "pkcs11:token=a%1b[2J;object=b",      // an encoded one in a name that messages show
+        "pkcs11:object=a\n",              // a control character
+        "pkcs11:token=a%1b[2J;object=b",  // an encoded one in a name that messages show
     };
     for (const char* text : bad) {
         const auto error = error_of([&] { parse_uri(text); });
@@ -87,10 +90,9 @@ TEST(Pkcs11Uri, RefusesMalformedText) {
 
 TEST(Pkcs11Uri, MessagesNeverShowThePin) {
     const std::string pin = "s3cret-4711";
-    for (const std::string& text : {"pkcs11:object=a?pin-value=" + pin + "&pin-value=" + pin,
-                                    "pkcs11:object=a?pin-value=" + pin + "%zz",
-                                    "pkcs11:object=a;bogus=1?pin-value=" + pin,
-                                    "pkcs11:object=a?pin-value=" + pin + "&pin-source=/p"}) {
+    for (const std::string& text :
+         {"pkcs11:object=a?pin-value=" + pin + "&pin-value=" + pin, "pkcs11:object=a?pin-value=" + pin + "%zz",
+          "pkcs11:object=a;bogus=1?pin-value=" + pin, "pkcs11:object=a?pin-value=" + pin + "&pin-source=/p"}) {
         const auto error = error_of([&] { parse_uri(text); });
         ASSERT_TRUE(error.has_value()) << text;
         EXPECT_EQ(std::string(error->what()).find("s3cret"), std::string::npos) << error->what();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library reads no environment variable and writes nothing to standard error: a C++ application sets
 // options (threads, hardening, huge pages, notices) in code, and ovseal's variables change nothing until an entry
 // point maps them (ovseal::apply_environment, what the CLI, the Python package and the frontend call).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key rotation through the public API: ovseal::rewrap (new stanzas, same file key, chunks, signature and licenses:
 // docs/FORMAT.md §12.1) and ovseal::reseal (a new file key, salt and chunks), with real inference.
 
@@ -14,7 +15,8 @@
 namespace {
 
 // For each chunk index, whether the two files store the same bytes for it.
-std::vector<bool> same_stored_chunks(const ovseal::container::OpenedContainer& a, const ovseal::container::OpenedContainer& b) {
+std::vector<bool> same_stored_chunks(const ovseal::container::OpenedContainer& a,
+                                     const ovseal::container::OpenedContainer& b) {
     EXPECT_EQ(a.layout().chunk_count, b.layout().chunk_count);
     const std::size_t stored = static_cast<std::size_t>(a.layout().stored_chunk_size());
     std::vector<std::uint8_t> x(stored), y(stored);
@@ -380,8 +382,8 @@ TEST_F(Rotation, RewrapOfDamagedChunkWritesNothing) {
     EXPECT_EQ(expect_failure([&] { ovseal::rewrap(path, out, keys({m().key1}), c); }, {ErrorCode::payload_auth_failed},
                              key_bytes(301), "damaged chunk"),
               ErrorCode::payload_auth_failed);
-    EXPECT_EQ(expect_failure([&] { ovseal::rewrap(path, path, keys({m().key1}), c); },
-                             {ErrorCode::payload_auth_failed}, key_bytes(301), "damaged chunk, in place"),
+    EXPECT_EQ(expect_failure([&] { ovseal::rewrap(path, path, keys({m().key1}), c); }, {ErrorCode::payload_auth_failed},
+                             key_bytes(301), "damaged chunk, in place"),
               ErrorCode::payload_auth_failed);
     EXPECT_TRUE(read_bytes(path) == bytes);
     EXPECT_EQ(work_files(), (std::set<std::string>{"d.ovseal"}));
@@ -467,8 +469,8 @@ TEST_F(Rotation, ResealWithoutRecipientsIsUsage) {
     const auto out = work / "none.ovseal";
     ovseal::SealOptions o;
     o.sign = m().publisher;
-    EXPECT_EQ(expect_failure([&] { ovseal::reseal(m().signed_file, out, keys({m().key1}), {}, o); },
-                             {ErrorCode::usage}, key_bytes(301), "no recipient"),
+    EXPECT_EQ(expect_failure([&] { ovseal::reseal(m().signed_file, out, keys({m().key1}), {}, o); }, {ErrorCode::usage},
+                             key_bytes(301), "no recipient"),
               ErrorCode::usage);
     EXPECT_TRUE(work_files().empty());
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sealing and loading through the public C++ API: outputs are bit-identical to the plain model's.
 
 #include <gtest/gtest.h>
@@ -86,8 +87,8 @@ TEST_F(RoundTrip, OnnxWithKey) {
 TEST_F(RoundTrip, MlpWithPassphrase) {
     const auto xml = write_model(make_mlp(1024), dir.path(), "mlp");
     const auto pass = ovseal::Key::from_passphrase("correct horse battery staple");
-    const auto info = seal_and_compare(xml, {pass}, ovseal::Key::from_passphrase("correct horse battery staple"),
-                                       options_64k());
+    const auto info =
+        seal_and_compare(xml, {pass}, ovseal::Key::from_passphrase("correct horse battery staple"), options_64k());
     EXPECT_EQ(info.stanza_types, std::vector<std::string>{"scrypt"});
 }
 
@@ -214,8 +215,8 @@ TEST_F(RoundTrip, UnreadableDecryptedModelIsRejectedWithoutQuotingIt) {
     ovseal::SealOptions options;
     options.check_model = false;
     ovseal::seal_model(dir / "bad.xml", dir / "bad.ovseal", {key}, options);
-    expect_failure([&] { ovseal::read_model(core, dir / "bad.ovseal", key); }, {ovseal::ErrorCode::model_rejected},
-                   {}, "unreadable topology");
+    expect_failure([&] { ovseal::read_model(core, dir / "bad.ovseal", key); }, {ovseal::ErrorCode::model_rejected}, {},
+                   "unreadable topology");
     const auto error = error_of([&] { ovseal::compile_model(core, dir / "bad.ovseal", key); });
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->code(), ovseal::ErrorCode::model_rejected);
@@ -227,7 +228,9 @@ TEST_F(RoundTrip, CompileFailureLeavesNothingBehind) {
     const auto key = ovseal::Key::generate();
     ovseal::seal_model(xml, dir / "mlp.ovseal", {key});
     expect_failure(
-        [&] { ovseal::compile_model(core, dir / "mlp.ovseal", key, "CPU", {{"NOT_A_REAL_PROPERTY", 1}}); },
+        [&] {
+            ovseal::compile_model(core, dir / "mlp.ovseal", key, "CPU", {{"NOT_A_REAL_PROPERTY", 1}});
+        },
         {ovseal::ErrorCode::model_rejected, ovseal::ErrorCode::usage}, {}, "unknown property");
 }
 

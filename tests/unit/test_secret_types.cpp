@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keys and secrets have types of their own: these checks fail to compile if a key could be passed where a message
 // goes (or the other way round), or a secret reached without secret_access(), and test that the typed API still
 // computes what the untyped one did.
@@ -47,7 +48,8 @@ TEST(SecretTypes, KeyViewOfSecretBytesIsTheSameKeyAsItsBytes) {
     for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<std::uint8_t>(i);
     const auto secret = ovseal::memory::SecretBytes::copy_of(raw);
     const std::array<std::uint8_t, 3> message{'a', 'b', 'c'};
-    EXPECT_EQ(ovseal::crypto::hmac_sha256(KeyView(secret), message), ovseal::crypto::hmac_sha256(KeyView(raw), message));
+    EXPECT_EQ(ovseal::crypto::hmac_sha256(KeyView(secret), message),
+              ovseal::crypto::hmac_sha256(KeyView(raw), message));
     EXPECT_EQ(KeyView(secret).subkey(8, 4).bytes()[0], 8);
     EXPECT_EQ(KeyView(secret).subkey(8, 4).size(), 4u);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Publisher signatures, device stanzas and the trust list, through the public API with real inference
 // (docs/FORMAT.md §7.3, §8.1, §9 steps 2a/7a, §12).
 
@@ -95,8 +96,8 @@ protected:
     // Expects read_model (and verify) to fail with `code`, to produce no model, and to leave no locked memory.
     void expect_refused(const fs::path& path, const KeyRing& ring, ErrorCode code, const std::string& context) {
         std::shared_ptr<ov::Model> model;
-        const auto got = expect_failure([&] { model = ovseal::read_model(core, path, ring); }, {code},
-                                        key_bytes(101), context + " (read_model)");
+        const auto got = expect_failure([&] { model = ovseal::read_model(core, path, ring); }, {code}, key_bytes(101),
+                                        context + " (read_model)");
         EXPECT_EQ(got, code) << context;
         EXPECT_EQ(model, nullptr) << context << ": a model was produced";
         expect_failure([&] { ovseal::verify(path, ring); }, {code}, key_bytes(101), context + " (verify)");
@@ -212,7 +213,8 @@ TEST_F(Signatures, OtherTrailerDamage) {
 
 TEST_F(Signatures, IdentityWithoutTrustIsUsage) {
     for (const auto& path : {m().mlp_signed, m().mlp_unsigned}) {
-        expect_refused(path, device_ring(false), ErrorCode::usage, "identity without trust: " + path.filename().string());
+        expect_refused(path, device_ring(false), ErrorCode::usage,
+                       "identity without trust: " + path.filename().string());
     }
     // With a key as well: a device identity still needs a trust list.
     auto ring = device_ring(false);
@@ -319,8 +321,8 @@ TEST_F(Signatures, KeyHolderForgeryIsCaughtOnlyUnderATrustList) {
         const auto file = ovseal::container::OpenedContainer::open(path, std::vector<ovseal::Key>{m().key});
         ASSERT_FALSE(file.checks_signature());
         std::array<std::uint8_t, 32> payload_key{};
-        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file.file_key(ovseal::secret_access())), file.body().payload_salt, "ovseal-v1 payload",
-                                    payload_key);
+        ovseal::crypto::hkdf_sha256(ovseal::crypto::KeyView(file.file_key(ovseal::secret_access())),
+                                    file.body().payload_salt, "ovseal-v1 payload", payload_key);
         const auto& layout = file.layout();
         ASSERT_GT(layout.chunk_count, 1u);
         ASSERT_EQ(file.entries()[0].kind, 1);  // chunk 0 is the .xml

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Files written here from docs/FORMAT.md with the raw primitives (HKDF, HMAC, AES-GCM), not with the sealer:
 // the parts of the format the sealer never writes (trailers, unknown stanzas and records, opaque and empty
 // entries) and header values that only a key holder could produce with a valid MAC.
@@ -51,7 +52,7 @@ struct SpecFile {
     Bytes trailer;
     std::int64_t trailer_length_delta = 0;  // header says T + delta
     bool wrong_commitment = false;
-    bool no_last_flag = false;      // the final chunk sealed with flag 0
+    bool no_last_flag = false;        // the final chunk sealed with flag 0
     bool last_flag_on_first = false;  // chunk 0 sealed with flag 1
 
     static Bytes record(std::uint16_t type, const Bytes& value) {
@@ -176,7 +177,6 @@ protected:
         spec.entries = {{1, "m.xml", read_bytes(xml)}, {2, "m.bin", read_bytes(bin)}};
         expected = infer(core.compile_model(xml.string(), "CPU"));
     }
-
 
     fs::path build() {
         const auto path = dir / "spec.ovseal";

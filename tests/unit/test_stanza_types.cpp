@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The stanza type registry (keys/stanza_types/): every type of FORMAT §7 is registered once, under the names and
 // display names the format and messages use, and each type wraps for its own recipients only, passes its own shape
 // check, and unwraps for its own identities only.
@@ -22,8 +23,8 @@ using namespace ovseal;
 
 TEST(StanzaTypes, EveryTypeOfTheFormatIsRegisteredOnceUnderItsNames) {
     const std::vector<std::pair<std::string, std::string>> names = {
-        {"key", "key file"},   {"scrypt", "passphrase"}, {"x25519", "device"},
-        {"x25519-tagged", "device"}, {"p256", "device"},   {"p256-tagged", "device"},
+        {"key", "key file"},         {"scrypt", "passphrase"}, {"x25519", "device"},
+        {"x25519-tagged", "device"}, {"p256", "device"},       {"p256-tagged", "device"},
     };
     std::set<const keys::StanzaType*> types;
     for (const auto& [name, display] : names) {
@@ -82,8 +83,8 @@ TEST(StanzaTypes, EachTypeWrapsAndUnwrapsForItsOwnOnly) {
             const auto opened = type->unwrap(identities[i], *stanza);
             EXPECT_EQ(opened.has_value(), i == owner[r]) << stanza->type << " tried by identity " << i;
             if (opened) {
-                EXPECT_TRUE(std::equal(file_key.begin(), file_key.end(), opened->secret().begin(),
-                                       opened->secret().end()));
+                EXPECT_TRUE(
+                    std::equal(file_key.begin(), file_key.end(), opened->secret().begin(), opened->secret().end()));
             }
         }
     }

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The unit tests' shared helpers: temp folders, small seeded models, inference, file patching and error checks.
+
 #include "test_support.hpp"
 
 #include <unistd.h>
@@ -36,8 +39,8 @@ std::shared_ptr<ov::op::v0::Constant> random_constant(const ov::Shape& shape, st
     return ov::op::v0::Constant::create(ov::element::f32, shape, values);
 }
 
-std::shared_ptr<ov::Node> conv_relu(const ov::Output<ov::Node>& in, std::size_t in_channels,
-                                    std::size_t out_channels, std::mt19937& rng) {
+std::shared_ptr<ov::Node> conv_relu(const ov::Output<ov::Node>& in, std::size_t in_channels, std::size_t out_channels,
+                                    std::mt19937& rng) {
     auto weights = random_constant(ov::Shape{out_channels, in_channels, 3, 3}, rng);
     auto conv = std::make_shared<ov::op::v1::Convolution>(in, weights, ov::Strides{1, 1}, ov::CoordinateDiff{1, 1},
                                                           ov::CoordinateDiff{1, 1}, ov::Strides{1, 1});
@@ -224,7 +227,9 @@ std::string read_text(const fs::path& path) {
     return {bytes.begin(), bytes.end()};
 }
 
-ovseal::DeviceIdentity device_identity(unsigned seed) { return ovseal::DeviceIdentity::from_bytes(key_bytes(seed)); }
+ovseal::DeviceIdentity device_identity(unsigned seed) {
+    return ovseal::DeviceIdentity::from_bytes(key_bytes(seed));
+}
 
 std::vector<std::uint8_t> from_hex(const std::string& hex) {
     EXPECT_EQ(hex.size() % 2, 0u) << hex;
@@ -245,7 +250,9 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
     return out;
 }
 
-ovseal::SigningKey signing_key(unsigned seed) { return ovseal::SigningKey::from_bytes(key_bytes(seed)); }
+ovseal::SigningKey signing_key(unsigned seed) {
+    return ovseal::SigningKey::from_bytes(key_bytes(seed));
+}
 
 std::optional<ovseal::Error> error_of(const std::function<void()>& f) {
     try {
@@ -305,13 +312,14 @@ ovseal::ErrorCode expect_failure(const std::function<void()>& f, const std::set<
         names += (names.empty() ? "" : "|") + code_name(c);
     }
     EXPECT_TRUE(allowed.count(error->code()) == 1)
-        << context << ": got " << code_name(error->code()) << ", expected " << names << " (" << error->what()
-        << ")";
+        << context << ": got " << code_name(error->code()) << ", expected " << names << " (" << error->what() << ")";
     expect_clean_message(*error, secret);
     return error->code();
 }
 
-std::string code_name(ovseal::ErrorCode code) { return std::string(ovseal::error_name(code)); }
+std::string code_name(ovseal::ErrorCode code) {
+    return std::string(ovseal::error_name(code));
+}
 
 SealedSample::SealedSample(unsigned key_seed) : key_bytes(ovseal_test::key_bytes(key_seed)) {
     xml = write_model(make_mlp(128, 3), dir.path(), "small");

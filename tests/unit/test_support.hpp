@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-
-#include <gtest/gtest.h>
 
 // Shared helpers for the unit tests: temporary folders, small models built with the OpenVINO C++ API,
 // deterministic inference, file patching, and checks on ovseal::Error.
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -121,6 +122,5 @@ protected:
     static void TearDownTestSuite() { sample.reset(); }
     static inline std::unique_ptr<SealedSample> sample;
 };
-
 
 }  // namespace ovseal_test

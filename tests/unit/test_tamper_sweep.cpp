@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tamper sweeps at scale (docs/FORMAT.md §8, §9, §10.1, §12.3, §13.3).
 //
 // One signed file of four 64 KiB chunks with a `key` stanza, an `x25519-tagged` and a `p256-tagged` device
@@ -53,7 +54,9 @@ constexpr unsigned licensed_seed = 404;
 constexpr unsigned publisher_seed = 405;
 constexpr unsigned stranger_seed = 406;
 
-std::uint16_t u16_at(const Bytes& b, std::uint64_t at) { return static_cast<std::uint16_t>(b[at] | (b[at + 1] << 8)); }
+std::uint16_t u16_at(const Bytes& b, std::uint64_t at) {
+    return static_cast<std::uint16_t>(b[at] | (b[at + 1] << 8));
+}
 std::uint32_t u32_at(const Bytes& b, std::uint64_t at) {
     return std::uint32_t{b[at]} | (std::uint32_t{b[at + 1]} << 8) | (std::uint32_t{b[at + 2]} << 16) |
            (std::uint32_t{b[at + 3]} << 24);
@@ -188,7 +191,8 @@ std::optional<std::uint64_t> spec_file_length(std::uint64_t h, const BodyFacts& 
     for (const auto size : f.entry_sizes) {
         const std::uint64_t chunks = std::max<std::uint64_t>(1, size / f.chunk_size + (size % f.chunk_size != 0));
         std::uint64_t bytes = 0;
-        if (__builtin_mul_overflow(chunks, f.chunk_size + 16, &bytes) || __builtin_add_overflow(length, bytes, &length)) {
+        if (__builtin_mul_overflow(chunks, f.chunk_size + 16, &bytes) ||
+            __builtin_add_overflow(length, bytes, &length)) {
             return std::nullopt;
         }
     }
@@ -216,10 +220,14 @@ struct Reader {
     // before any stanza is tried (§13.3).
     std::optional<std::string> stanza_type() const {
         switch (via) {
-        case Via::key: return "key";
-        case Via::x25519: return "x25519-tagged";
-        case Via::p256: return "p256-tagged";
-        case Via::license: return std::nullopt;
+            case Via::key:
+                return "key";
+            case Via::x25519:
+                return "x25519-tagged";
+            case Via::p256:
+                return "p256-tagged";
+            case Via::license:
+                return std::nullopt;
         }
         return std::nullopt;
     }
@@ -252,8 +260,10 @@ struct SweepFiles {
         const ovseal::LicenseTerms terms{not_before, expires, "tamper sweep"};
         license_a = dir / "a.lic";
         license_b = dir / "b.lic";
-        write_bytes(license_a, ovseal::issue_licenses(a, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
-        write_bytes(license_b, ovseal::issue_licenses(b, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
+        write_bytes(license_a,
+                    ovseal::issue_licenses(a, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
+        write_bytes(license_b,
+                    ovseal::issue_licenses(b, KeyRing({key}), {licensed.public_key()}, terms, publisher).at(0));
 
         const std::vector<ovseal::PublisherPublicKey> trusted = {publisher.public_key()};
         readers.push_back({"key", Via::key, false, KeyRing({key})});
@@ -289,11 +299,28 @@ struct SweepFiles {
 // The file's regions, found by walking its bytes as FORMAT.md §3–§5 and §8 lay them out
 
 enum class Field {
-    magic, version, stanza_count, header_length, stanzas_length,
-    type_length, type, arg_count, arg_length, arg, tag, body_length, commitment, wrapped_key,
+    magic,
+    version,
+    stanza_count,
+    header_length,
+    stanzas_length,
+    type_length,
+    type,
+    arg_count,
+    arg_length,
+    arg,
+    tag,
+    body_length,
+    commitment,
+    wrapped_key,
     body,  // anything from 20 + S to H − 32: the oracle re-parses it
     header_mac,
-    trailer_type, trailer_length_field, algorithm, claimed_model_id, signer, signature,
+    trailer_type,
+    trailer_length_field,
+    algorithm,
+    claimed_model_id,
+    signer,
+    signature,
 };
 
 struct Region {
@@ -347,7 +374,10 @@ FileMap map_file(const Bytes& file) {
             // A tagged device stanza's first argument is its recipient tag (§7.3).
             const bool tag = a == 0 && type.ends_with("-tagged");
             r.push_back({at + 2, at + 2 + length, tag ? Field::tag : Field::arg,
-                         who + (tag ? "tag" : type == "key" ? "salt" : "ephemeral"), i});
+                         who + (tag             ? "tag"
+                                : type == "key" ? "salt"
+                                                : "ephemeral"),
+                         i});
             at += 2 + length;
         }
         const std::uint64_t body_length = u16_at(file, at);
@@ -373,9 +403,14 @@ FileMap map_file(const Bytes& file) {
     while (at < m.h - 32) {
         const std::uint16_t type = u16_at(file, at);
         const std::uint32_t length = u32_at(file, at + 2);
-        const std::string who = type == 0x8001 ? "ENTRY" : type == 1 ? "MODEL_NAME" : type == 2 ? "MODEL_VERSION"
-                                : type == 3 ? "DESCRIPTION" : type == 4 ? "CREATED" : type == 5 ? "OPENVINO_VERSION"
-                                : type == 6 ? "SEALED_BY" : hex16(type);
+        const std::string who = type == 0x8001 ? "ENTRY"
+                                : type == 1    ? "MODEL_NAME"
+                                : type == 2    ? "MODEL_VERSION"
+                                : type == 3    ? "DESCRIPTION"
+                                : type == 4    ? "CREATED"
+                                : type == 5    ? "OPENVINO_VERSION"
+                                : type == 6    ? "SEALED_BY"
+                                               : hex16(type);
         r.push_back({at, at + 2, Field::body, "record " + who + ": type"});
         r.push_back({at + 2, at + 6, Field::body, "record " + who + ": length"});
         const std::uint64_t v = at + 6;
@@ -442,74 +477,80 @@ Expected trusted_body_outcome(const Bytes& damaged, const FileMap& m) {
 Expected expected_for(const Region& g, const Reader& r, const Bytes& damaged, const FileMap& m) {
     const bool opening = g.stanza >= 0 && r.stanza_type() && m.stanza_of_type(*r.stanza_type()) == g.stanza;
     switch (g.field) {
-    case Field::magic: return {{ErrorCode::not_ovseal_file}};
-    case Field::version: return {{ErrorCode::unsupported_version}};
-    case Field::stanza_count:
-    case Field::stanzas_length:
-    case Field::type_length:
-    case Field::arg_count:
-    case Field::arg_length:
-    case Field::body_length:
-        // The stanzas no longer fill exactly S bytes, or break a bound, or a known type gets the wrong shape.
-        return {{ErrorCode::malformed_header}};
-    case Field::header_length: {
-        const std::uint64_t h = u32_at(damaged, 12);
-        if (h < 124 || h > (16u << 20) || m.s > h - 124) return {{ErrorCode::malformed_header}};
-        if (h > m.size) return {{ErrorCode::truncated}};
-        if (r.trust) return trusted_body_outcome(damaged, m);
-        return {{ErrorCode::header_auth_failed}};  // the MAC is read from elsewhere
-    }
-    case Field::type: {
-        const auto [begin, end] = m.stanza_spans[g.stanza];
-        const std::string type(damaged.begin() + begin + 1, damaged.begin() + begin + 1 + damaged[begin]);
-        if (!valid_stanza_type(type)) return {{ErrorCode::malformed_header}};
-        if (type == "key" || type == "x25519" || type == "p256" || type == "scrypt" || type == "x25519-tagged" ||
-            type == "p256-tagged") {
-            ADD_FAILURE() << "a one-bit flip made the stanza type '" << type << "': the oracle does not cover it";
-            return {};
+        case Field::magic:
+            return {{ErrorCode::not_ovseal_file}};
+        case Field::version:
+            return {{ErrorCode::unsupported_version}};
+        case Field::stanza_count:
+        case Field::stanzas_length:
+        case Field::type_length:
+        case Field::arg_count:
+        case Field::arg_length:
+        case Field::body_length:
+            // The stanzas no longer fill exactly S bytes, or break a bound, or a known type gets the wrong shape.
+            return {{ErrorCode::malformed_header}};
+        case Field::header_length: {
+            const std::uint64_t h = u32_at(damaged, 12);
+            if (h < 124 || h > (16u << 20) || m.s > h - 124) return {{ErrorCode::malformed_header}};
+            if (h > m.size) return {{ErrorCode::truncated}};
+            if (r.trust) return trusted_body_outcome(damaged, m);
+            return {{ErrorCode::header_auth_failed}};  // the MAC is read from elsewhere
         }
-        // Now of an unknown type: "not mine" for everyone (§4).
-        return {{opening ? ErrorCode::no_matching_key : ErrorCode::header_auth_failed}};
-    }
-    case Field::arg: {
-        if (!opening) return {{ErrorCode::header_auth_failed}};
-        const Bytes arg(damaged.begin() + g.begin, damaged.begin() + g.end);
-        if (r.via == Via::p256 && !ovseal::crypto::p256_decompress(arg)) return {{ErrorCode::malformed_header}};
-        if (r.via == Via::x25519) {
-            const auto shared = ovseal::crypto::x25519_shared(ovseal::crypto::KeyView(key_bytes(x25519_seed)), arg);
-            const auto s = shared.secret();
-            if (std::all_of(s.begin(), s.end(), [](std::uint8_t v) { return v == 0; })) {
-                return {{ErrorCode::malformed_header}};  // a low-order point (§7.3)
+        case Field::type: {
+            const auto [begin, end] = m.stanza_spans[g.stanza];
+            const std::string type(damaged.begin() + begin + 1, damaged.begin() + begin + 1 + damaged[begin]);
+            if (!valid_stanza_type(type)) return {{ErrorCode::malformed_header}};
+            if (type == "key" || type == "x25519" || type == "p256" || type == "scrypt" || type == "x25519-tagged" ||
+                type == "p256-tagged") {
+                ADD_FAILURE() << "a one-bit flip made the stanza type '" << type << "': the oracle does not cover it";
+                return {};
             }
+            // Now of an unknown type: "not mine" for everyone (§4).
+            return {{opening ? ErrorCode::no_matching_key : ErrorCode::header_auth_failed}};
         }
-        return {{ErrorCode::no_matching_key}};  // another salt or ephemeral key: another okm, "not mine"
-    }
-    case Field::tag:  // the device no longer chooses its stanza (§7.4); for the others, the MAC
-    case Field::commitment: return {{opening ? ErrorCode::no_matching_key : ErrorCode::header_auth_failed}};
-    case Field::wrapped_key: return {{ErrorCode::header_auth_failed}};  // §7.4, or the MAC
-    case Field::body:
-        if (r.trust) return trusted_body_outcome(damaged, m);
-        return {{ErrorCode::header_auth_failed}};  // the MAC is checked before the body is read (§9 step 4)
-    case Field::header_mac: return {{ErrorCode::header_auth_failed}};
-    case Field::trailer_type: {
-        const std::uint16_t type = u16_at(damaged, g.begin);
-        if (type & 0x8000) return {{ErrorCode::unsupported_version}};  // an unknown critical record
-        // An unknown non-critical record, ignored: no signature any more.
-        if (r.trust) return {{ErrorCode::signature_required}};
-        return {{}, true};
-    }
-    case Field::trailer_length_field:
-    case Field::algorithm: return {{ErrorCode::malformed_header}};
-    case Field::claimed_model_id:
-        if (!r.trust) return {{}, true};
-        // §13.3 step 2: the license is checked against the claim; otherwise step 7a.
-        return {{r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::bad_signature}};
-    case Field::signer:
-        if (!r.trust) return {{}, true};
-        return {{ErrorCode::untrusted_signer}};
-    case Field::signature:
-        if (!r.trust) return {{}, true};
-        return {{ErrorCode::bad_signature}};
+        case Field::arg: {
+            if (!opening) return {{ErrorCode::header_auth_failed}};
+            const Bytes arg(damaged.begin() + g.begin, damaged.begin() + g.end);
+            if (r.via == Via::p256 && !ovseal::crypto::p256_decompress(arg)) return {{ErrorCode::malformed_header}};
+            if (r.via == Via::x25519) {
+                const auto shared = ovseal::crypto::x25519_shared(ovseal::crypto::KeyView(key_bytes(x25519_seed)), arg);
+                const auto s = shared.secret();
+                if (std::all_of(s.begin(), s.end(), [](std::uint8_t v) { return v == 0; })) {
+                    return {{ErrorCode::malformed_header}};  // a low-order point (§7.3)
+                }
+            }
+            return {{ErrorCode::no_matching_key}};  // another salt or ephemeral key: another okm, "not mine"
+        }
+        case Field::tag:  // the device no longer chooses its stanza (§7.4); for the others, the MAC
+        case Field::commitment:
+            return {{opening ? ErrorCode::no_matching_key : ErrorCode::header_auth_failed}};
+        case Field::wrapped_key:
+            return {{ErrorCode::header_auth_failed}};  // §7.4, or the MAC
+        case Field::body:
+            if (r.trust) return trusted_body_outcome(damaged, m);
+            return {{ErrorCode::header_auth_failed}};  // the MAC is checked before the body is read (§9 step 4)
+        case Field::header_mac:
+            return {{ErrorCode::header_auth_failed}};
+        case Field::trailer_type: {
+            const std::uint16_t type = u16_at(damaged, g.begin);
+            if (type & 0x8000) return {{ErrorCode::unsupported_version}};  // an unknown critical record
+            // An unknown non-critical record, ignored: no signature any more.
+            if (r.trust) return {{ErrorCode::signature_required}};
+            return {{}, true};
+        }
+        case Field::trailer_length_field:
+        case Field::algorithm:
+            return {{ErrorCode::malformed_header}};
+        case Field::claimed_model_id:
+            if (!r.trust) return {{}, true};
+            // §13.3 step 2: the license is checked against the claim; otherwise step 7a.
+            return {{r.via == Via::license ? ErrorCode::license_wrong_model : ErrorCode::bad_signature}};
+        case Field::signer:
+            if (!r.trust) return {{}, true};
+            return {{ErrorCode::untrusted_signer}};
+        case Field::signature:
+            if (!r.trust) return {{}, true};
+            return {{ErrorCode::bad_signature}};
     }
     return {};
 }
@@ -528,8 +569,10 @@ public:
         try {
             const auto info = ovseal::verify(path, reader.ring);
             outcome = "OPENED";
-            if (!expected.may_open) problem = "the damaged file opened";
-            else if (!info.verified) problem = "verify returned without verifying";
+            if (!expected.may_open)
+                problem = "the damaged file opened";
+            else if (!info.verified)
+                problem = "verify returned without verifying";
         } catch (const ovseal::Error& e) {
             outcome = code_name(e.code());
             if (!expected.codes.count(e.code())) problem = std::string("got ") + outcome + " (" + e.what() + ")";
@@ -567,8 +610,9 @@ public:
     // Prints the counts per region and outcome, and per reader; records them as test properties.
     void report(const std::string& title, double seconds) const {
         std::ostringstream out;
-        out << "\n" << title << ": " << m_opens << " opens in " << std::fixed << std::setprecision(1) << seconds
-            << " s, " << m_failures << " unexpected\n";
+        out << "\n"
+            << title << ": " << m_opens << " opens in " << std::fixed << std::setprecision(1) << seconds << " s, "
+            << m_failures << " unexpected\n";
         for (const auto& [region, outcomes] : m_counts) {
             std::size_t total = 0;
             std::string line;
@@ -576,8 +620,8 @@ public:
                 total += n;
                 line += " " + outcome + "=" + std::to_string(n);
             }
-            out << "  " << std::left << std::setw(44) << region << std::right << std::setw(7) << total << " "
-                << line << "\n";
+            out << "  " << std::left << std::setw(44) << region << std::right << std::setw(7) << total << " " << line
+                << "\n";
             ::testing::Test::RecordProperty(region, line);
         }
         out << "  per reader:\n";
@@ -613,9 +657,7 @@ protected:
     static const FileMap& m() { return *map; }
 
     void SetUp() override { start = std::chrono::steady_clock::now(); }
-    double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
+    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
     void finish(const std::string& title) {
         tally.report(title, seconds());
         EXPECT_EQ(tally.failures(), 0u) << "unexpected outcomes (the first 30 are listed above)";
@@ -736,12 +778,12 @@ TEST_F(TamperSweep, EveryTruncationLength) {
         fs::resize_file(path, n);
         ++lengths;
         const std::uint64_t trailer = m().trailer_offset();
-        const std::string region = n == 0             ? "cut: empty"
-                                   : n < 20           ? "cut: in the preamble"
-                                   : n < 20 + m().s   ? "cut: in the stanzas"
-                                   : n < m().h        ? "cut: in the body or MAC"
-                                   : n < trailer      ? "cut: in the payload"
-                                                      : "cut: in the trailer";
+        const std::string region = n == 0           ? "cut: empty"
+                                   : n < 20         ? "cut: in the preamble"
+                                   : n < 20 + m().s ? "cut: in the stanzas"
+                                   : n < m().h      ? "cut: in the body or MAC"
+                                   : n < trailer    ? "cut: in the payload"
+                                                    : "cut: in the trailer";
         // §9 step 1: empty is not_ovseal_file; a prefix of the magic, or anything longer, is truncated.
         const Expected expected{{n == 0 ? ErrorCode::not_ovseal_file : ErrorCode::truncated}};
         bool all = n < m().h + 64 || n + 64 >= trailer;
@@ -750,7 +792,8 @@ TEST_F(TamperSweep, EveryTruncationLength) {
             // Every length with every reader around the header, the chunk boundaries and the trailer; elsewhere in
             // the payload, every length with one reader in turn (the same check: the length of §9 step 6).
             if (!all && k != n % f().readers.size()) continue;
-            tally.open(path, f().readers[k], expected, region, [&] { return "cut to " + std::to_string(n) + " bytes"; });
+            tally.open(path, f().readers[k], expected, region,
+                       [&] { return "cut to " + std::to_string(n) + " bytes"; });
         }
     }
     EXPECT_EQ(lengths, m().size);
@@ -803,7 +846,9 @@ Bytes with_trailer(const Bytes& file, const FileMap& m, const Bytes& trailer_sou
     return out;
 }
 
-Expected all(ErrorCode code) { return {{code}}; }
+Expected all(ErrorCode code) {
+    return {{code}};
+}
 
 TEST_F(TamperSweep, ChunksDuplicatedDroppedReorderedAndSpliced) {
     const Bytes& a = f().bytes_a;
@@ -818,8 +863,8 @@ TEST_F(TamperSweep, ChunksDuplicatedDroppedReorderedAndSpliced) {
             if (i == j) continue;
             auto c = chunks;
             c[j] = chunks[i];
-            open_all(with_chunks(a, m(), c), "chunks: one copied over another", "chunk " + std::to_string(i) +
-                     " over chunk " + std::to_string(j), auth);
+            open_all(with_chunks(a, m(), c), "chunks: one copied over another",
+                     "chunk " + std::to_string(i) + " over chunk " + std::to_string(j), auth);
             if (i < j) {
                 c = chunks;
                 std::swap(c[i], c[j]);
@@ -845,7 +890,8 @@ TEST_F(TamperSweep, ChunksDuplicatedDroppedReorderedAndSpliced) {
         open_all(with_chunks(a, m(), c), "chunks: one from another sealing", "chunk " + std::to_string(i), auth);
         if (i > 0) {
             c = chunks;
-            std::copy(other.begin() + static_cast<std::ptrdiff_t>(i), other.end(), c.begin() + static_cast<std::ptrdiff_t>(i));
+            std::copy(other.begin() + static_cast<std::ptrdiff_t>(i), other.end(),
+                      c.begin() + static_cast<std::ptrdiff_t>(i));
             open_all(with_chunks(a, m(), c), "chunks: the rest from another sealing",
                      "chunks " + std::to_string(i) + ".. from the other sealing", auth);
         }
@@ -964,7 +1010,8 @@ TEST_F(TamperSweep, SignaturesAndLicensesFromAnotherFile) {
                  return all(ErrorCode::untrusted_signer);
              });
     Bytes cut(a.begin(), a.end() - m().t);
-    open_all(cut, "trailer: removed", "no trailer (T still 135)", [](const Reader&) { return all(ErrorCode::truncated); });
+    open_all(cut, "trailer: removed", "no trailer (T still 135)",
+             [](const Reader&) { return all(ErrorCode::truncated); });
 
     // The other publisher trusted too: its signature is checked, and fails.
     write_bytes(path, with_trailer(a, m(), f().bytes_c));
@@ -983,7 +1030,8 @@ TEST_F(TamperSweep, SignaturesAndLicensesFromAnotherFile) {
     Reader with_b{"license-b+trust", Via::license, true, ring};
     with_b.ring.licenses = {f().license_b};
     write_bytes(path, a);
-    tally.open(path, with_b, all(ErrorCode::license_wrong_model), "license: another model's", [] { return "license of b on a"; });
+    tally.open(path, with_b, all(ErrorCode::license_wrong_model), "license: another model's",
+               [] { return "license of b on a"; });
     tally.open(f().b, f().readers.back(), all(ErrorCode::license_wrong_model), "license: another model's",
                [] { return "license of a on b"; });
     write_bytes(path, with_trailer(a, m(), f().bytes_b));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TPM 2.0 device identities through the C++ API, on software TPMs (swtpm, see swtpm.hpp): create_in_tpm, load,
 // a model sealed to the TPM-held identity compiled with real inference, and the TPM errors (FORMAT.md §10:
 // tpm_unavailable, tpm_policy_failed, tpm_wrong_device); the PCR selection syntax of src/tpm/tpm.hpp.
@@ -45,7 +46,9 @@ std::string failure(const std::function<void()>& f, ErrorCode code, std::span<co
     return message;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // PCR selections: the tpm2-tools form
@@ -57,8 +60,9 @@ TEST(TpmPcrSelection, ParsesTheToolsForm) {
     EXPECT_EQ(parse_pcr_selection("sha1:0+sha256:0,7"),
               (PcrSelection{PcrBank{"sha1", {0}}, PcrBank{"sha256", {0, 7}}}));
     EXPECT_EQ(parse_pcr_selection("sha384:23"), (PcrSelection{PcrBank{"sha384", {23}}}));
-    EXPECT_EQ(parse_pcr_selection("sha512:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23").at(0).pcrs.size(),
-              24u);
+    EXPECT_EQ(
+        parse_pcr_selection("sha512:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23").at(0).pcrs.size(),
+        24u);
     EXPECT_EQ(parse_pcr_selection("sha256:07"), (PcrSelection{PcrBank{"sha256", {7}}}));
 }
 
@@ -74,9 +78,9 @@ TEST(TpmPcrSelection, RoundTrips) {
 
 TEST(TpmPcrSelection, RejectsBadSelectionsAsUsage) {
     for (const std::string text :
-         {"", "sha256", "sha256:", ":0", "sha256:24", "sha256:100", "sha256:-1", "sha256:0x1", "sha256:1 ", " sha256:1",
-          "foo:1", "SHA256:0", "sha256:1,1", "sha256:0,", "sha256:,0", "sha256:0,,1", "sha256:0+", "+sha256:0",
-          "sha256:0+sha256:1", "sha256:0;7", "sha256:0:7"}) {
+         {"",           "sha256",      "sha256:",   ":0",        "sha256:24",         "sha256:100", "sha256:-1",
+          "sha256:0x1", "sha256:1 ",   " sha256:1", "foo:1",     "SHA256:0",          "sha256:1,1", "sha256:0,",
+          "sha256:,0",  "sha256:0,,1", "sha256:0+", "+sha256:0", "sha256:0+sha256:1", "sha256:0;7", "sha256:0:7"}) {
         const auto e = error_of([&] { ovseal::tpm::parse_pcr_selection(text); });
         ASSERT_TRUE(e.has_value()) << "'" << text << "' was accepted";
         EXPECT_EQ(e->code(), ErrorCode::usage) << "'" << text << "': " << e->what();
@@ -181,8 +185,11 @@ TEST_F(TpmIdentity, LoadOnAnotherTpmIsWrongDevice) {
     const auto dir = work / "device";
     const auto key = private_key(DeviceIdentity::create_in_tpm(dir, options()));
     Swtpm other;
-    const auto message = failure([&] { DeviceIdentity::load(dir, TpmOptions{other.tcti(), ""}); },
-                                 ErrorCode::tpm_wrong_device, key, "another TPM");
+    const auto message = failure(
+        [&] {
+            DeviceIdentity::load(dir, TpmOptions{other.tcti(), ""});
+        },
+        ErrorCode::tpm_wrong_device, key, "another TPM");
     EXPECT_TRUE(contains(message, "another TPM")) << message;
     EXPECT_EQ(other.transient_handles(), 0u);
     EXPECT_EQ(other.loaded_sessions(), 0u);

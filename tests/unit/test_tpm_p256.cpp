@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // P-256 device keys created inside a TPM (swtpm), through the C++ API: sealing and licensing to them with real
 // inference, PCR binding, another TPM, and the rollback guard anchored to the TPM clock (FORMAT.md §13.4),
 // including a clock set back after the state file was replaced by an older copy of itself. What an open costs
@@ -107,7 +108,7 @@ protected:
             ovseal::format::parse_preamble(std::span(bytes).first(ovseal::format::preamble_size), bytes.size());
         const auto header = std::span(bytes).first(preamble.header_length);
         auto out = ovseal::format::header_with_body_bytes(stanzas,
-                                                         ovseal::format::header_body(header, preamble.stanzas_length));
+                                                          ovseal::format::header_body(header, preamble.stanzas_length));
         const auto mac_at = static_cast<std::ptrdiff_t>(ovseal::format::mac_covered_part(header).size());
         out.insert(out.end(), bytes.begin() + mac_at, bytes.end());  // old MAC, chunks, trailer
         write_bytes(work / name, out);
@@ -148,7 +149,9 @@ TEST_F(TpmP256, SealedToTheTpmKeyRunsBitIdenticalAndOnlyThere) {
 
     // The folder on another TPM: refused when loading, as another device.
     Swtpm other;
-    EXPECT_EQ(code_of([&] { DeviceIdentity::load(work / "device", TpmOptions{other.tcti(), ""}); }),
+    EXPECT_EQ(code_of([&] {
+                  DeviceIdentity::load(work / "device", TpmOptions{other.tcti(), ""});
+              }),
               ErrorCode::tpm_wrong_device);
     // Another P-256 identity (in the other TPM) does not match the stanza.
     const auto stranger = DeviceIdentity::create_p256_in_tpm(work / "stranger", TpmOptions{other.tcti(), ""});
@@ -281,8 +284,8 @@ TEST_F(TpmP256, ClockGuardAcceptsAFirstFormStateWrittenByAnyone) {
     const auto first_form = [](std::uint64_t seconds) {
         const std::string text = std::to_string(seconds);
         const std::string message = "ovseal-v1 clock" + text;
-        const auto digest = ovseal::crypto::sha256({reinterpret_cast<const std::uint8_t*>(message.data()),
-                                                    message.size()});
+        const auto digest =
+            ovseal::crypto::sha256({reinterpret_cast<const std::uint8_t*>(message.data()), message.size()});
         std::string line = "OVSEAL-CLOCK-1 " + text + " ";
         for (std::size_t i = 0; i < 8; ++i) {
             line += "0123456789abcdef"[digest[i] >> 4];
@@ -343,8 +346,8 @@ TEST_F(TpmP256, CraftedFileCostsTheTpmAtMostEightAgreements) {
         EXPECT_EQ(cost.sessions, 1u) << crafted;
         EXPECT_LE(cost.commands, genuine_cost.commands + 7) << crafted;
         std::cout << "TPM commands of an open: genuine " << genuine_cost.commands << " (" << genuine_cost.agreements
-                  << " ECDH_ZGen), " << crafted.filename().string() << " " << cost.commands << " ("
-                  << cost.agreements << " ECDH_ZGen)\n";
+                  << " ECDH_ZGen), " << crafted.filename().string() << " " << cost.commands << " (" << cost.agreements
+                  << " ECDH_ZGen)\n";
     }
 }
 

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
+
+// What the ovseal commands share: key, open and token options, signing-key loading and safe terminal text.
 
 #include <filesystem>
 #include <string>
@@ -68,8 +71,9 @@ SigningKey load_signing_key(const std::filesystem::path& key_or_uri, const std::
 void write_public_key_file(const std::filesystem::path& path, const PublisherPublicKey& key);
 
 /// Help text of the --sign options.
-constexpr const char* sign_option_help = "Publisher signing key: a file from `ovseal keygen --signing`, or a key "
-                                         "in a token, 'pkcs11:token=LABEL;object=NAME'";
+constexpr const char* sign_option_help =
+    "Publisher signing key: a file from `ovseal keygen --signing`, or a key "
+    "in a token, 'pkcs11:token=LABEL;object=NAME'";
 
 /// Makes text from a sealed file safe to print: control characters, invalid UTF-8 and bidirectional
 /// overrides are shown as escapes, so a crafted header cannot drive the terminal.

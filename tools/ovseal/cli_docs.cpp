@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The man page and the bash completion script, generated from the same CLI11 App tree as --help, so the three
 // never disagree.
 
@@ -14,8 +15,12 @@
 namespace ovseal::cli {
 namespace {
 
-bool visible(const CLI::App* command) { return !command->get_group().empty(); }
-bool visible_option(const CLI::Option* option) { return !option->get_group().empty(); }
+bool visible(const CLI::App* command) {
+    return !command->get_group().empty();
+}
+bool visible_option(const CLI::Option* option) {
+    return !option->get_group().empty();
+}
 
 std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
     return app.get_subcommands([](const CLI::App* c) { return visible(c); });
@@ -32,7 +37,9 @@ std::vector<std::string> option_names(const CLI::Option* option) {
     return names;
 }
 
-bool takes_value(const CLI::Option* option) { return option->get_expected_max() != 0; }
+bool takes_value(const CLI::Option* option) {
+    return option->get_expected_max() != 0;
+}
 
 // roff: backslashes escaped, hyphens literal, no line starting with a control character.
 std::string roff(std::string_view text) {
@@ -40,9 +47,12 @@ std::string roff(std::string_view text) {
     bool line_start = true;
     for (char c : text) {
         if (line_start && (c == '.' || c == '\'')) out += "\\&";
-        if (c == '\\') out += "\\e";
-        else if (c == '-') out += "\\-";
-        else out += c;
+        if (c == '\\')
+            out += "\\e";
+        else if (c == '-')
+            out += "\\-";
+        else
+            out += c;
         line_start = c == '\n';
     }
     return out;
@@ -81,8 +91,8 @@ void man_command(std::string& out, const CLI::App& command, const std::string& p
 
 // Every command path ("ovseal" for the top level: bash has no empty keys) with its subcommands, options and
 // options that take a value, as entries of the completion script's tables.
-void completion_tables(const CLI::App& command, const std::string& path, std::string& subcommands,
-                       std::string& options, std::string& value_options) {
+void completion_tables(const CLI::App& command, const std::string& path, std::string& subcommands, std::string& options,
+                       std::string& value_options) {
     std::string subs, opts, values;
     for (const CLI::App* child : visible_subcommands(command)) {
         subs += (subs.empty() ? "" : " ") + child->get_name();
@@ -122,12 +132,16 @@ constexpr JsonKeys json_keys[] = {
 };
 
 void man_json(std::string& out) {
-    out += ".SH JSON OUTPUT\nWith \\fB\\-\\-json\\fR, a command prints one JSON object on standard output, with "
-           "these stable keys:\n";
+    out +=
+        ".SH JSON OUTPUT\nWith \\fB\\-\\-json\\fR, a command prints one JSON object on standard output, with "
+        "these stable keys:\n";
     for (const auto& [command, keys] : json_keys) out += ".TP\n.B " + roff(command) + "\n" + roff(keys) + "\n";
-    out += ".PP\n" + roff("A failure prints {\"error\": {\"code\": N, \"name\": \"...\", \"message\": \"...\"}} "
-                          "on standard output instead (where the result would have been), keeps the 'ovseal: error:' "
-                          "line on standard error and exits with the same code as without --json.") + "\n";
+    out += ".PP\n" +
+           roff(
+               "A failure prints {\"error\": {\"code\": N, \"name\": \"...\", \"message\": \"...\"}} "
+               "on standard output instead (where the result would have been), keeps the 'ovseal: error:' "
+               "line on standard error and exits with the same code as without --json.") +
+           "\n";
 }
 
 // Every error code with its stable name, in order: the enum's values are dense from 0 and error_name() knows
@@ -174,8 +188,9 @@ std::string man_page(const CLI::App& app, std::string_view environment) {
     out += ".SH COMMANDS\n";
     for (const CLI::App* command : visible_subcommands(app)) man_command(out, *command, command->get_name());
     man_json(out);
-    out += ".SH EXIT STATUS\nThe exit code is the value of the error (the same values as the error codes of "
-           "the file format):\n";
+    out +=
+        ".SH EXIT STATUS\nThe exit code is the value of the error (the same values as the error codes of "
+        "the file format):\n";
     for (const auto& [code, name] : error_codes()) out += fmt::format(".TP\n.B {}\n{}\n", code, roff(name));
     out += ".SH ENVIRONMENT\n" + roff(environment) + "\n";
     out += ".SH FILES\nA bash completion script is printed by \\fBovseal completion bash\\fR.\n";
@@ -222,9 +237,8 @@ void add_doc_commands(CLI::App& app, std::string environment) {
     help->group("");  // hidden: --help is the documented way
     auto man = std::make_shared<bool>(false);
     help->add_flag("--man", *man, "Print the man page (roff)");
-    help->final_callback([&app, man, environment] {
-        fmt::print("{}", *man ? man_page(app, environment) : app.help());
-    });
+    help->final_callback(
+        [&app, man, environment] { fmt::print("{}", *man ? man_page(app, environment) : app.help()); });
 
     auto* completion = app.add_subcommand("completion", "Print a shell completion script");
     auto shell = std::make_shared<std::string>();  // CLI11 writes the value while parsing: the callback keeps it

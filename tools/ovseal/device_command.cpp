@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal device`: creating a device identity (key file or TPM) and printing its public key.
+
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
@@ -17,8 +20,9 @@ void add_device_command(CLI::App& app) {
         TpmOptions tpm_options;
     };
     auto init_args = std::make_shared<InitArgs>();
-    auto* init = cmd->add_subcommand("init", "Create a device identity in a folder (private key mode 0600, or sealed "
-                                             "by the TPM with --tpm)");
+    auto* init = cmd->add_subcommand("init",
+                                     "Create a device identity in a folder (private key mode 0600, or sealed "
+                                     "by the TPM with --tpm)");
     init->add_option("-o,--output", init_args->dir, "Folder for the identity")->required();
     auto* tpm_flag = init->add_flag(
         "--tpm", init_args->tpm,
@@ -55,8 +59,9 @@ void add_device_command(CLI::App& app) {
         TpmOptions tpm_options;
     };
     auto show_args = std::make_shared<ShowArgs>();
-    auto* show = cmd->add_subcommand("show", "Print a device identity's public key (unsealing a TPM identity, which "
-                                             "checks that it still opens)");
+    auto* show = cmd->add_subcommand("show",
+                                     "Print a device identity's public key (unsealing a TPM identity, which "
+                                     "checks that it still opens)");
     show->add_option("dir", show_args->dir, "Identity folder")->required();
     add_tcti_option(*show, show_args->tpm_options.tcti);
     show->final_callback([show_args] {

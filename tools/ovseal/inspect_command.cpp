@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal inspect`: showing a sealed file's public header without a key, as text or JSON, marked unverified.
+
 #include <ctime>
 
 #include <fmt/core.h>
@@ -11,10 +14,14 @@ namespace {
 
 std::string kind_name(int kind) {
     switch (kind) {
-    case 1: return "openvino-ir-xml";
-    case 2: return "openvino-ir-bin";
-    case 3: return "onnx";
-    default: return "opaque-" + std::to_string(kind);
+        case 1:
+            return "openvino-ir-xml";
+        case 2:
+            return "openvino-ir-bin";
+        case 3:
+            return "onnx";
+        default:
+            return "opaque-" + std::to_string(kind);
     }
 }
 
@@ -51,7 +58,8 @@ void print_json(const FileInfo& info) {
     };
     j["entries"] = nlohmann::json::array();
     for (const auto& e : info.entries) {
-        j["entries"].push_back({{"name", e.name}, {"kind", e.kind}, {"kind_name", kind_name(e.kind)}, {"size", e.size}});
+        j["entries"].push_back(
+            {{"name", e.name}, {"kind", e.kind}, {"kind_name", kind_name(e.kind)}, {"size", e.size}});
     }
     j["stanzas"] = nlohmann::json::array();
     for (const auto& t : info.stanza_types) {
@@ -59,9 +67,9 @@ void print_json(const FileInfo& info) {
     }
     j["unknown_records"] = info.unknown_records;
     j["license_only"] = info.license_only;
-    j["signature"] = info.signer_key_id ? nlohmann::json{{"signer_key_id", *info.signer_key_id},
-                                                         {"model_id", *info.model_id}}
-                                        : nlohmann::json(nullptr);
+    j["signature"] = info.signer_key_id
+                         ? nlohmann::json{{"signer_key_id", *info.signer_key_id}, {"model_id", *info.model_id}}
+                         : nlohmann::json(nullptr);
     // Invalid UTF-8 from a crafted header is replaced, never passed through.
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -70,8 +78,7 @@ void print_text(const std::filesystem::path& path, const FileInfo& info) {
     auto show = [](const char* label, const std::optional<std::string>& v) {
         if (v) fmt::print("  {:<13} {}\n", label, escape_for_terminal(*v));
     };
-    fmt::print("{}: ovseal sealed model, format version {}\n", escape_for_terminal(path.string()),
-               info.format_version);
+    fmt::print("{}: ovseal sealed model, format version {}\n", escape_for_terminal(path.string()), info.format_version);
     fmt::print("UNVERIFIED: read without a key or signature; anyone could have written these fields.\n");
     fmt::print("Metadata:\n");
     show("name", info.model_name);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // --json output: one JSON document on standard output, for results and for errors alike.

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// How commands get keys, device lists, key rings and signing keys from options, environment or a prompt.
+
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -61,13 +64,16 @@ void OpenOptions::add_to(CLI::App& command) {
     command.add_option("--identity", identities, "Device identity folder made by `ovseal device init` (repeatable)");
     add_tcti_option(command, tcti);
     command.add_option("--license", licenses, "License file for this device, or a folder of them (repeatable)");
-    command.add_option("--trust", trust, "Trusted publisher public key (.pub), or a folder of them (repeatable); "
-                                         "then only models signed by a trusted publisher open");
+    command.add_option("--trust", trust,
+                       "Trusted publisher public key (.pub), or a folder of them (repeatable); "
+                       "then only models signed by a trusted publisher open");
     command.add_flag("--allow-unsigned", allow_unsigned,
                      "Open an UNSIGNED model sealed to a device identity (anyone who knows the device's public key "
                      "could have made it)");
     command.add_option("--clock-state", clock_state, "Rollback guard: file keeping the latest time seen (licenses)");
-    command.add_option("--clock-tolerance", clock_tolerance, fmt::format("Seconds the clock may go back (default {})", default_clock_tolerance_seconds))
+    command
+        .add_option("--clock-tolerance", clock_tolerance,
+                    fmt::format("Seconds the clock may go back (default {})", default_clock_tolerance_seconds))
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 }
 
@@ -77,7 +83,9 @@ void add_tcti_option(CLI::App& command, std::string& tcti) {
                        "$TPM2TOOLS_TCTI, $TSS2_TCTI, else device:/dev/tpmrm0)");
 }
 
-bool OpenOptions::any() const { return !identities.empty() || !licenses.empty(); }
+bool OpenOptions::any() const {
+    return !identities.empty() || !licenses.empty();
+}
 
 KeyRing OpenOptions::resolve() const {
     auto resolved_keys = keys.resolve(false, /*optional=*/any());
@@ -132,8 +140,9 @@ SigningKey load_signing_key(const std::filesystem::path& path, const std::filesy
                             const TokenOptions& token) {
     if (is_pkcs11_uri(path.string())) {
         if (!passphrase_file.empty()) {
-            throw Error(ErrorCode::usage, "--signing-passphrase-file protects a key file; a key in a token is "
-                                          "unlocked with its PIN (--pin-file)");
+            throw Error(ErrorCode::usage,
+                        "--signing-passphrase-file protects a key file; a key in a token is "
+                        "unlocked with its PIN (--pin-file)");
         }
         return SigningKey::from_pkcs11(path.string(), token.resolve());
     }

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal keygen`: creating key files and publisher signing key pairs, in a file or inside a PKCS#11 token.
+
 #include <cstdio>
 
 #include <fmt/core.h>
@@ -20,8 +23,9 @@ struct KeygenArgs {
 
 void generate_in_token(const KeygenArgs& args) {
     if (!args.passphrase_file.empty()) {
-        throw Error(ErrorCode::usage, "--passphrase-file protects a key file; a key in a token is protected by the "
-                                      "token and its PIN");
+        throw Error(ErrorCode::usage,
+                    "--passphrase-file protects a key file; a key in a token is protected by the "
+                    "token and its PIN");
     }
     if (!is_pkcs11_uri(args.token_uri)) {
         throw Error(ErrorCode::usage, "--signing takes no value, or a pkcs11: URI naming a key to make in a token");
@@ -32,9 +36,10 @@ void generate_in_token(const KeygenArgs& args) {
     }
     const SigningKey key = SigningKey::generate_in_token(args.token_uri, args.token.resolve());
     write_public_key_file(args.output, key.public_key());
-    fmt::print("Created an Ed25519 signing key in the token (sensitive, not extractable: it never leaves the token)\n"
-               "and wrote its public key to {}\nKey id {}: give {} to the devices that trust you.\n",
-               args.output.string(), key.public_key().key_id(), args.output.string());
+    fmt::print(
+        "Created an Ed25519 signing key in the token (sensitive, not extractable: it never leaves the token)\n"
+        "and wrote its public key to {}\nKey id {}: give {} to the devices that trust you.\n",
+        args.output.string(), key.public_key().key_id(), args.output.string());
 }
 
 }  // namespace
@@ -52,8 +57,9 @@ void write_public_key_file(const std::filesystem::path& path, const PublisherPub
 }
 
 void add_keygen_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("keygen", "Create a new random 256-bit key file (mode 0600), or with --signing a "
-                                             "publisher signing key pair");
+    auto* cmd = app.add_subcommand("keygen",
+                                   "Create a new random 256-bit key file (mode 0600), or with --signing a "
+                                   "publisher signing key pair");
     auto args = std::make_shared<KeygenArgs>();
     cmd->add_option("-o,--output", args->output,
                     "Key file to create (never overwritten); for a key made in a token, its public key file")
@@ -75,19 +81,21 @@ void add_keygen_command(CLI::App& app) {
                 throw Error(ErrorCode::usage, "--passphrase-file protects signing keys only (use it with --signing)");
             }
             Key::generate().save(args->output);
-            fmt::print("Created key file {} (mode 0600). Keep it secret and back it up: models sealed to it cannot "
-                       "be opened without it.\n",
-                       args->output.string());
+            fmt::print(
+                "Created key file {} (mode 0600). Keep it secret and back it up: models sealed to it cannot "
+                "be opened without it.\n",
+                args->output.string());
             return;
         }
         std::optional<Key> passphrase;
         if (!args->passphrase_file.empty()) passphrase = Key::from_passphrase_file(args->passphrase_file);
         const SigningKey key = SigningKey::generate();
         key.save(args->output, passphrase);
-        fmt::print("Created signing key {} (mode 0600{}) and its public key {}.pub\nKey id {}: give {}.pub to the "
-                   "devices that trust you.\n",
-                   args->output.string(), passphrase ? ", passphrase-protected" : "", args->output.string(),
-                   key.public_key().key_id(), args->output.string());
+        fmt::print(
+            "Created signing key {} (mode 0600{}) and its public key {}.pub\nKey id {}: give {}.pub to the "
+            "devices that trust you.\n",
+            args->output.string(), passphrase ? ", passphrase-protected" : "", args->output.string(),
+            key.public_key().key_id(), args->output.string());
     });
 }
 

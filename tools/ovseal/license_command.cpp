@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal license`: issuing licenses for devices to open a signed model, and showing a license's terms.
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,8 +41,9 @@ std::uint64_t parse_time(const std::string& text, const char* option) {
         tm = {};
         end = strptime(text.c_str(), "%Y-%m-%d", &tm);
         if (end == nullptr || *end != '\0') {
-            throw Error(ErrorCode::usage, std::string(option) + " takes seconds since the epoch or a UTC time such "
-                                                                "as 2027-01-31 or 2027-01-31T12:00:00Z");
+            throw Error(ErrorCode::usage, std::string(option) +
+                                              " takes seconds since the epoch or a UTC time such "
+                                              "as 2027-01-31 or 2027-01-31T12:00:00Z");
         }
     }
     return static_cast<std::uint64_t>(timegm(&tm));
@@ -95,12 +99,14 @@ void issue(const IssueArgs& args) {
     } else {
         write_new_file(args.output, licenses[0]);
         fmt::print("Issued license {} for device {} (valid from {} until {})\n", args.output.string(),
-                   devices[0].to_string(), show_time(terms.not_before, "the start"), show_time(terms.expires, "forever"));
+                   devices[0].to_string(), show_time(terms.not_before, "the start"),
+                   show_time(terms.expires, "forever"));
     }
     if (!inspect(args.model).license_only) {
-        fmt::print(stderr, "ovseal: warning: the model was not sealed with --license-only: whoever learns its file "
-                           "key (a licensee can, on its own device) can add a key to a copy that then opens under a "
-                           "trust list after the license ends (see docs/THREAT_MODEL.md)\n");
+        fmt::print(stderr,
+                   "ovseal: warning: the model was not sealed with --license-only: whoever learns its file "
+                   "key (a licensee can, on its own device) can add a key to a copy that then opens under a "
+                   "trust list after the license ends (see docs/THREAT_MODEL.md)\n");
     }
     const auto now = static_cast<std::uint64_t>(std::time(nullptr));
     if (terms.expires != 0 && terms.expires <= now) {
@@ -111,7 +117,8 @@ void issue(const IssueArgs& args) {
 }  // namespace
 
 void add_license_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("license", "Issue and inspect offline licenses (one device, one model, a time window)");
+    auto* cmd =
+        app.add_subcommand("license", "Issue and inspect offline licenses (one device, one model, a time window)");
     cmd->require_subcommand(1);
 
     auto* issue_cmd = cmd->add_subcommand("issue", "Issue licenses for devices to open a signed model");
@@ -161,9 +168,8 @@ void add_license_command(CLI::App& app) {
             return;
         }
         fmt::print("{}: ovseal license ({} bytes), signature valid\n", escape_for_terminal(path->string()), info.size);
-        fmt::print("  model id     {}\n  device       {}\n  valid from   {}\n  expires      {}\n",
-                   info.model_id, info.device.to_string(), show_time(info.not_before, "(no start)"),
-                   show_time(info.expires, "never"));
+        fmt::print("  model id     {}\n  device       {}\n  valid from   {}\n  expires      {}\n", info.model_id,
+                   info.device.to_string(), show_time(info.not_before, "(no start)"), show_time(info.expires, "never"));
         fmt::print("  signed by    key {} ({})\n", info.signer.key_id(), info.signer.to_string());
         if (!info.note.empty()) fmt::print("  note         {}\n", escape_for_terminal(info.note));
     });

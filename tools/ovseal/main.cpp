@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ovseal: seal OpenVINO models and load them sealed. Exit codes are ovseal::ErrorCode values (FORMAT.md §10).
 
 #include <algorithm>
@@ -16,7 +17,8 @@
 
 namespace {
 
-constexpr const char* environment_help = R"(OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
+constexpr const char* environment_help =
+    R"(OVSEAL_PASSPHRASE (passphrase when no key option is given), OVSEAL_THREADS (threads for
 sealing and unsealing; default: every core), OVSEAL_HUGEPAGES=1 (transparent huge pages for large buffers),
 OVSEAL_PROGRESS=0|1 (progress on standard error; default: on a terminal, for payloads of 16 MiB or more),
 OVSEAL_PKCS11_MODULE and OVSEAL_PKCS11_PIN (keys in a PKCS#11 token, named by pkcs11: URIs), OVSEAL_MLOCKALL=1
@@ -40,8 +42,7 @@ bool json_requested(const CLI::App& app, int argc, char** argv, bool parsed) {
     return false;
 }
 
-void report(const CLI::App& app, int argc, char** argv, bool parsed, ovseal::ErrorCode code,
-            std::string_view message) {
+void report(const CLI::App& app, int argc, char** argv, bool parsed, ovseal::ErrorCode code, std::string_view message) {
     fmt::print(stderr, "ovseal: error: {}\n", message);
     if (json_requested(app, argc, argv, parsed)) ovseal::cli::print_json_error(code, message);
 }
@@ -53,8 +54,9 @@ int main(int argc, char** argv) {
     // OVSEAL_THREADS, being parsed later).
     ovseal::apply_environment();
     ovseal::print_notices_on_standard_error();
-    CLI::App app{"ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
-                 "into protected memory."};
+    CLI::App app{
+        "ovseal: seal OpenVINO models (authenticated encryption) and load them sealed, decrypting only "
+        "into protected memory."};
     app.name("ovseal");
     app.footer(ovseal::cli::exit_codes_help() + "Environment: " + environment_help);
     app.set_version_flag("--version", std::string("ovseal ") + ovseal::version());

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading and writing NumPy .npy files, so `ovseal run` can take inputs and save outputs.
+
 #include "npy.hpp"
 
 #include <charconv>
@@ -139,7 +142,8 @@ ov::Tensor read_npy(const std::filesystem::path& path) {
     const ov::Shape shape = dict.shape();
     const DtypeName* dtype = nullptr;
     for (const auto& d : dtypes) {
-        if (descr == d.descr || (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == std::string(d.descr).substr(1))) {
+        if (descr == d.descr ||
+            (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == std::string(d.descr).substr(1))) {
             dtype = &d;
         }
     }
@@ -181,7 +185,15 @@ void write_npy(const std::filesystem::path& path, const ov::Tensor& tensor) {
     header.append((64 - unpadded % 64) % 64, ' ');
     header.push_back('\n');
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    const std::uint8_t preamble[] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(header.size()),
+    const std::uint8_t preamble[] = {0x93,
+                                     'N',
+                                     'U',
+                                     'M',
+                                     'P',
+                                     'Y',
+                                     1,
+                                     0,
+                                     static_cast<std::uint8_t>(header.size()),
                                      static_cast<std::uint8_t>(header.size() >> 8)};
     out.write(reinterpret_cast<const char*>(preamble), sizeof preamble);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // NumPy .npy (format 1.0) for run's inputs and outputs: little-endian, C order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A one-line progress display on standard error for long seals, verifications and loads.
 
 #include <unistd.h>

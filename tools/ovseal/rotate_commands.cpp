@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rewrap (change who can open a file, no re-encryption) and reseal (a new file key).
 
 #include <fmt/core.h>
@@ -79,7 +80,10 @@ void add_rotate_commands(CLI::App& app) {
     rewrap_cmd->add_option("--remove-stanza", r->remove_stanzas, "Stanza index to remove, as `inspect` lists them");
     rewrap_cmd->add_option("--remove-key-file", r->remove_key_files, "Remove the stanzas this key file opens");
     rewrap_cmd->add_flag("--remove-passphrase", r->remove_passphrase, "Remove the passphrase stanza");
-    rewrap_cmd->add_option("--scrypt-log2n", r->scrypt_log2_n, fmt::format("Work factor for an added passphrase ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
+    rewrap_cmd
+        ->add_option(
+            "--scrypt-log2n", r->scrypt_log2_n,
+            fmt::format("Work factor for an added passphrase ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     rewrap_cmd->final_callback([r] {
         RewrapChanges changes;
@@ -94,8 +98,9 @@ void add_rotate_commands(CLI::App& app) {
     });
 
     auto* reseal_cmd = app.add_subcommand(
-        "reseal", "Re-encrypt a sealed file under a new file key, for a new set of recipients (old licenses and "
-                  "signatures no longer apply; sign and license again)");
+        "reseal",
+        "Re-encrypt a sealed file under a new file key, for a new set of recipients (old licenses and "
+        "signatures no longer apply; sign and license again)");
     struct ResealArgs {
         std::filesystem::path input, output;
         OpenOptions open;
@@ -119,7 +124,9 @@ void add_rotate_commands(CLI::App& app) {
                          "Make the new file license-only (a license-only input stays so); needs --sign");
     reseal_cmd->add_option("--chunk-size", s->chunk_size, "Chunk size in bytes (default: as before)")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
-    reseal_cmd->add_option("--scrypt-log2n", s->scrypt_log2_n, fmt::format("Passphrase work factor ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
+    reseal_cmd
+        ->add_option("--scrypt-log2n", s->scrypt_log2_n,
+                     fmt::format("Passphrase work factor ({} to {})", min_scrypt_log2_n, max_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     reseal_cmd->final_callback([s] {
         SealOptions options;

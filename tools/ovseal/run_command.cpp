@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal run`: loading a model, sealed or plain, into OpenVINO and running timed inference.
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -31,10 +34,14 @@ struct RunArgs {
 
 const char* cache_outcome_text(CacheReport::Outcome outcome) {
     switch (outcome) {
-    case CacheReport::Outcome::hit: return "hit (imported; not decrypted or compiled)";
-    case CacheReport::Outcome::stored: return "stored (compiled, then sealed into the cache)";
-    case CacheReport::Outcome::rebuilt: return "rebuilt (the entry was stale, foreign or damaged)";
-    case CacheReport::Outcome::not_stored: return "not stored";
+        case CacheReport::Outcome::hit:
+            return "hit (imported; not decrypted or compiled)";
+        case CacheReport::Outcome::stored:
+            return "stored (compiled, then sealed into the cache)";
+        case CacheReport::Outcome::rebuilt:
+            return "rebuilt (the entry was stale, foreign or damaged)";
+        case CacheReport::Outcome::not_stored:
+            return "not stored";
     }
     return "unknown";
 }
@@ -58,28 +65,43 @@ void fill(ov::Tensor& t, std::mt19937& gen, bool floating) {
 
 ov::Tensor random_input(const ov::Output<const ov::Node>& port, std::uint32_t seed) {
     if (port.get_partial_shape().is_dynamic()) {
-        throw Error(ErrorCode::usage, "input '" + port.get_any_name() +
-                                          "' has a dynamic shape; give it with --input NAME=FILE.npy");
+        throw Error(ErrorCode::usage,
+                    "input '" + port.get_any_name() + "' has a dynamic shape; give it with --input NAME=FILE.npy");
     }
     ov::Tensor t(port.get_element_type(), port.get_shape());
     std::mt19937 gen(seed);
     switch (port.get_element_type()) {
-    case ov::element::Type_t::f32: fill<float>(t, gen, true); break;
-    case ov::element::Type_t::f64: fill<double>(t, gen, true); break;
-    case ov::element::Type_t::i32: fill<std::int32_t>(t, gen, false); break;
-    case ov::element::Type_t::i64: fill<std::int64_t>(t, gen, false); break;
-    case ov::element::Type_t::u8: fill<std::uint8_t>(t, gen, false); break;
-    case ov::element::Type_t::i8: fill<std::int8_t>(t, gen, false); break;
-    default:
-        throw Error(ErrorCode::usage, "cannot make random values of type " + port.get_element_type().get_type_name() +
-                                          " for input '" + port.get_any_name() + "'; give it with --input");
+        case ov::element::Type_t::f32:
+            fill<float>(t, gen, true);
+            break;
+        case ov::element::Type_t::f64:
+            fill<double>(t, gen, true);
+            break;
+        case ov::element::Type_t::i32:
+            fill<std::int32_t>(t, gen, false);
+            break;
+        case ov::element::Type_t::i64:
+            fill<std::int64_t>(t, gen, false);
+            break;
+        case ov::element::Type_t::u8:
+            fill<std::uint8_t>(t, gen, false);
+            break;
+        case ov::element::Type_t::i8:
+            fill<std::int8_t>(t, gen, false);
+            break;
+        default:
+            throw Error(ErrorCode::usage, "cannot make random values of type " +
+                                              port.get_element_type().get_type_name() + " for input '" +
+                                              port.get_any_name() + "'; give it with --input");
     }
     return t;
 }
 
 std::string file_name_for(const std::string& name) {
     std::string out = name;
-    std::replace_if(out.begin(), out.end(), [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'); }, '_');
+    std::replace_if(
+        out.begin(), out.end(),
+        [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'); }, '_');
     if (out.empty() || out == "." || out == "..") out = "output";
     return out;
 }
@@ -96,15 +118,16 @@ std::map<std::string, std::filesystem::path> parse_inputs(const std::vector<std:
     return out;
 }
 
-// Plain models are recognised by their extension (or are a folder); anything else goes through the opener, so a damaged sealed
+// Plain models are recognised by their extension (or are a folder); anything else goes through the opener, so a damaged
+// sealed
 // file gets its precise error (truncated, not an ovseal file, ...) instead of being taken for a plain model.
 bool looks_sealed(const std::filesystem::path& model) {
     std::error_code ec;
     if (std::filesystem::is_directory(model, ec)) return false;  // a TensorFlow SavedModel folder
     std::string ext = model.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    const bool plain_extension = ext == ".xml" || ext == ".onnx" || ext == ".pdmodel" || ext == ".pb" ||
-                                 ext == ".tflite" || ext == ".pt";
+    const bool plain_extension =
+        ext == ".xml" || ext == ".onnx" || ext == ".pdmodel" || ext == ".pb" || ext == ".tflite" || ext == ".pt";
     return !plain_extension || is_sealed_file(model);
 }
 
@@ -120,19 +143,20 @@ void run(const RunArgs& args) {
         const KeyRing ring = args.open.resolve();
         if (!ring.identities.empty() && ring.trusted.empty() && ring.allow_unsigned_device_files &&
             !inspect(args.model).signer_key_id) {
-            fmt::print(stderr, "ovseal: WARNING: opening an unsigned model through a device key (--allow-unsigned): "
-                               "anyone who knows this device's public key could have made it\n");
+            fmt::print(stderr,
+                       "ovseal: WARNING: opening an unsigned model through a device key (--allow-unsigned): "
+                       "anyone who knows this device's public key could have made it\n");
         }
         if (args.cache_dir.empty()) {
             compiled = compile_model(core, args.model, ring, args.device);
         } else {
             compiled = compile_model(core, args.model, ring, args.device, {},
                                      CompileCache{args.cache_dir, [](const CacheReport& report) {
-                                         fmt::print("cache:     {}\n", cache_outcome_text(report.outcome));
-                                         if (!report.notice.empty()) {
-                                             fmt::print(stderr, "ovseal: cache: {}\n", report.notice);
-                                         }
-                                     }});
+                                                      fmt::print("cache:     {}\n", cache_outcome_text(report.outcome));
+                                                      if (!report.notice.empty()) {
+                                                          fmt::print(stderr, "ovseal: cache: {}\n", report.notice);
+                                                      }
+                                                  }});
         }
     } else {
         if (!args.cache_dir.empty()) {
@@ -176,8 +200,10 @@ void run(const RunArgs& args) {
         try {
             request.set_input_tensor(i, tensor);
         } catch (const std::exception&) {
-            throw Error(ErrorCode::usage, "input '" + inputs[i].get_any_name() + "' does not take the .npy file given "
-                                          "for it (shape " + ov::PartialShape(tensor.get_shape()).to_string() + ")");
+            throw Error(ErrorCode::usage, "input '" + inputs[i].get_any_name() +
+                                              "' does not take the .npy file given "
+                                              "for it (shape " +
+                                              ov::PartialShape(tensor.get_shape()).to_string() + ")");
         }
     }
     if (!input_files.empty()) {
@@ -208,7 +234,8 @@ void run(const RunArgs& args) {
     const auto outputs = compiled.outputs();
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         const ov::Tensor out = request.get_output_tensor(i);
-        const std::string name = outputs[i].get_names().empty() ? "output_" + std::to_string(i) : outputs[i].get_any_name();
+        const std::string name =
+            outputs[i].get_names().empty() ? "output_" + std::to_string(i) : outputs[i].get_any_name();
         fmt::print("output:    {} {} {}", escape_for_terminal(name), out.get_element_type().get_type_name(),
                    out.get_shape().to_string());
         if (!args.save_outputs.empty()) {
@@ -223,15 +250,17 @@ void run(const RunArgs& args) {
 }  // namespace
 
 void add_run_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("run", "Load a model (sealed, or plain for comparison) into OpenVINO and run "
-                                          "inference; the decrypted model never touches disk");
+    auto* cmd = app.add_subcommand("run",
+                                   "Load a model (sealed, or plain for comparison) into OpenVINO and run "
+                                   "inference; the decrypted model never touches disk");
     auto args = std::make_shared<RunArgs>();
     cmd->add_option("model", args->model, "Sealed .ovseal file, or a plain .xml / .onnx")->required();
     cmd->add_option("-d,--device", args->device, "OpenVINO device (default CPU)");
     args->open.add_to(*cmd);
     cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy for an input (default: random from a fixed seed)");
     cmd->add_option("--save-outputs", args->save_outputs, "Write each output as DIR/<output name>.npy");
-    cmd->add_option("--iterations,-n", args->iterations, "Inference repetitions (default 1)")->check(CLI::Range(1u, 1000000u));
+    cmd->add_option("--iterations,-n", args->iterations, "Inference repetitions (default 1)")
+        ->check(CLI::Range(1u, 1000000u));
     cmd->add_option("--seed", args->seed, "Seed for random inputs (default 1)");
     cmd->add_option("--cache-dir", args->cache_dir,
                     "Sealed compiled-model cache: the next start imports the compiled model instead of compiling "

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal seal`: sealing a model into one encrypted, authenticated file for keys, devices and a signer.
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -40,8 +43,9 @@ bool was_converted(const std::filesystem::path& model, const FileInfo& info) {
 }  // namespace
 
 void add_seal_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("seal", "Seal a model (IR, ONNX, PaddlePaddle, TensorFlow, TensorFlow Lite) into "
-                                           "one encrypted, authenticated .ovseal file");
+    auto* cmd = app.add_subcommand("seal",
+                                   "Seal a model (IR, ONNX, PaddlePaddle, TensorFlow, TensorFlow Lite) into "
+                                   "one encrypted, authenticated .ovseal file");
     auto args = std::make_shared<SealArgs>();
     cmd->add_option("model", args->model,
                     "model.xml (its .bin beside it), model.onnx (with or without external data), model.pdmodel "
@@ -54,7 +58,9 @@ void add_seal_command(CLI::App& app) {
     cmd->add_option("--description", args->description, "Public description");
     cmd->add_option("--chunk-size", args->chunk_size, "Chunk size in bytes: a power of two, 65536 to 4194304")
         ->check(CLI::Range(std::size_t{65536}, std::size_t{4194304}));
-    cmd->add_option("--scrypt-log2n", args->scrypt_log2_n, fmt::format("Passphrase work factor log2(N), {} to {} (default {})", min_scrypt_log2_n, max_scrypt_log2_n, default_scrypt_log2_n))
+    cmd->add_option("--scrypt-log2n", args->scrypt_log2_n,
+                    fmt::format("Passphrase work factor log2(N), {} to {} (default {})", min_scrypt_log2_n,
+                                max_scrypt_log2_n, default_scrypt_log2_n))
         ->check(CLI::Range(16u, 20u));
     cmd->add_flag("--no-check", args->no_check, "Do not read the model with OpenVINO before sealing it");
     cmd->add_option("-r,--recipient", args->devices, "Device public key (ovseal-x25519:...) to seal to (repeatable)");
@@ -97,8 +103,8 @@ void add_seal_command(CLI::App& app) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const FileInfo info = inspect(args->output);
         fmt::print("Sealed {} -> {} ({} entries, {} bytes, {} chunks of {} KiB, {} stanzas) in {:.3f} s\n",
-                   args->model.string(), args->output.string(), info.entries.size(), info.file_size,
-                   info.chunk_count, info.chunk_size / 1024, info.stanza_types.size(), seconds);
+                   args->model.string(), args->output.string(), info.entries.size(), info.file_size, info.chunk_count,
+                   info.chunk_size / 1024, info.stanza_types.size(), seconds);
         if (was_converted(args->model, info)) {
             fmt::print("Converted to OpenVINO IR in memory before sealing\n");
         }

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Escaping text read from sealed files, so a crafted header cannot drive the terminal.
+
 #include <cstdint>
 #include <string>
 
@@ -12,10 +15,14 @@ namespace {
 std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n = 0;
-    if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
-    else return 0;
+    if ((c & 0xE0) == 0xC0)
+        n = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
     if (i + n > s.size()) return 0;
     for (std::size_t k = 1; k < n; ++k) {
         const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -47,11 +54,24 @@ std::string escape_for_terminal(std::string_view text) {
             continue;
         }
         switch (c) {
-        case '\\': out += "\\\\"; ++i; continue;
-        case '\n': out += "\\n"; ++i; continue;
-        case '\t': out += "\\t"; ++i; continue;
-        case '\r': out += "\\r"; ++i; continue;
-        default: break;
+            case '\\':
+                out += "\\\\";
+                ++i;
+                continue;
+            case '\n':
+                out += "\\n";
+                ++i;
+                continue;
+            case '\t':
+                out += "\\t";
+                ++i;
+                continue;
+            case '\r':
+                out += "\\r";
+                ++i;
+                continue;
+            default:
+                break;
         }
         std::uint32_t cp = 0;
         const std::size_t n = c >= 0x80 ? utf8_sequence(text, i, cp) : 0;

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal token`: printing the public key of a signing key kept in a PKCS#11 token.
+
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
@@ -7,8 +10,9 @@
 namespace ovseal::cli {
 
 void add_token_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("token", "Publisher keys in a PKCS#11 token (HSM); make one with "
-                                            "`ovseal keygen --signing pkcs11:...`");
+    auto* cmd = app.add_subcommand("token",
+                                   "Publisher keys in a PKCS#11 token (HSM); make one with "
+                                   "`ovseal keygen --signing pkcs11:...`");
     cmd->require_subcommand(1);
 
     auto* show = cmd->add_subcommand("show", "Print the public key of a signing key in a token (what devices trust)");

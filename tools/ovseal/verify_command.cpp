@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovseal verify`: authenticating a sealed file's header and every chunk without keeping any plaintext.
+
 #include <chrono>
 
 #include <fmt/core.h>
@@ -9,8 +12,9 @@
 namespace ovseal::cli {
 
 void add_verify_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("verify", "Authenticate a sealed file's header and every chunk (no plaintext "
-                                             "is kept or written)");
+    auto* cmd = app.add_subcommand("verify",
+                                   "Authenticate a sealed file's header and every chunk (no plaintext "
+                                   "is kept or written)");
     struct Args {
         std::filesystem::path file;
         OpenOptions open;
@@ -41,9 +45,10 @@ void add_verify_command(CLI::App& app) {
                 {"license_only", info.license_only},
             });
             if (info.opened_unsigned_by_device) {
-                fmt::print(stderr, "ovseal: WARNING: opened through a device key without a signature check "
-                                   "(--allow-unsigned): anyone who knows this device's public key could have made "
-                                   "it\n");
+                fmt::print(stderr,
+                           "ovseal: WARNING: opened through a device key without a signature check "
+                           "(--allow-unsigned): anyone who knows this device's public key could have made "
+                           "it\n");
             }
             return;
         }
@@ -51,8 +56,9 @@ void add_verify_command(CLI::App& app) {
                    escape_for_terminal(args->file.string()), info.entries.size(), info.chunk_count, info.file_size,
                    seconds);
         if (info.opened_unsigned_by_device) {
-            fmt::print(stderr, "ovseal: WARNING: opened through a device key without a signature check "
-                               "(--allow-unsigned): anyone who knows this device's public key could have made it\n");
+            fmt::print(stderr,
+                       "ovseal: WARNING: opened through a device key without a signature check "
+                       "(--allow-unsigned): anyone who knows this device's public key could have made it\n");
         }
         if (info.signature_verified) {
             fmt::print("Signed by trusted publisher key {}; model id {}\n", *info.signer_key_id, *info.model_id);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device stanza types' shared code (docs/FORMAT.md §7.3–§7.5); see device_stanza.hpp.
 
 #include "keys/stanza_types/device_stanza.hpp"
@@ -24,9 +25,9 @@ bool DeviceStanzaType::reads(std::string_view type) const {
 
 void DeviceStanzaType::check_shape(const format::Stanza& s, std::size_t) const {
     if (s.type == m_spec.untagged_type) {
-        require_shape(s.args.size() == 1 && s.args[0].size() == m_spec.ephemeral_size &&
-                          s.body.size() == wrapped_key_size,
-                      m_spec.untagged_shape);
+        require_shape(
+            s.args.size() == 1 && s.args[0].size() == m_spec.ephemeral_size && s.body.size() == wrapped_key_size,
+            m_spec.untagged_shape);
     } else {
         require_shape(s.args.size() == 2 && s.args[0].size() == recipient_tag_size &&
                           s.args[1].size() == m_spec.ephemeral_size && s.body.size() == wrapped_key_size,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // What the two device stanza types (x25519.cpp, p256.cpp; docs/FORMAT.md §7.3–§7.5) share: an ephemeral key agreed
@@ -38,8 +39,8 @@ struct DeviceStanzaSpec {
     std::string_view tagged_type;    // revision 5
     std::string_view info;           // the HKDF info of okm
     std::size_t ephemeral_size;
-    bool untagged_tries_counted;     // whether untagged stanzas count toward the bound of §7.4
-    const char* untagged_shape;      // "an x25519 stanza": for the malformed_header message
+    bool untagged_tries_counted;  // whether untagged stanzas count toward the bound of §7.4
+    const char* untagged_shape;   // "an x25519 stanza": for the malformed_header message
     const char* tagged_shape;
     const char* unusable_ephemeral;  // the malformed_header message for an ephemeral key no agreement accepts
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `key` stanza (docs/FORMAT.md §7.1): a 256-bit key from a key file. okm = HKDF(key, salt, info, 64) with a
 // fresh 32-byte salt per stanza.
 
@@ -14,7 +15,9 @@ namespace {
 constexpr std::size_t salt_size = 32;
 constexpr std::string_view info = "ovseal-v1 key stanza";
 
-bool is_key_file(const Key* key) { return key != nullptr && key->kind() == Key::Kind::key; }
+bool is_key_file(const Key* key) {
+    return key != nullptr && key->kind() == Key::Kind::key;
+}
 
 memory::SecretBytes okm_for(const Key& key, const format::Stanza& stanza) {
     return stanza_okm(crypto::KeyView(key.secret(secret_access()).bytes), stanza.args[0], info);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `p256` and `p256-tagged` stanzas (docs/FORMAT.md §7.5): a device's P-256 key, held in a TPM (or in software
 // for test vectors). Each try may be one agreement in the TPM, so every one counts toward the bound of §7.4.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `scrypt` stanza (docs/FORMAT.md §7.2): a passphrase, stretched by scrypt with a work factor the stanza
 // carries and a reader bounds (log2 N 16 to 20, r 8, p 1); a file holds at most one, so an open costs at most one
 // scrypt.
@@ -21,14 +22,16 @@ constexpr unsigned scrypt_p = 1;
 constexpr std::string_view info = "ovseal-v1 scrypt stanza";
 constexpr std::string_view salt_label = "ovseal-v1 scrypt";
 
-bool is_passphrase(const Key* key) { return key != nullptr && key->kind() == Key::Kind::passphrase; }
+bool is_passphrase(const Key* key) {
+    return key != nullptr && key->kind() == Key::Kind::passphrase;
+}
 
 memory::SecretBytes okm_for(const Key& passphrase, const format::Stanza& stanza) {
     std::vector<std::uint8_t> labelled_salt(salt_label.begin(), salt_label.end());
     labelled_salt.insert(labelled_salt.end(), stanza.args[0].begin(), stanza.args[0].end());
     memory::SecretBytes k(32);
-    crypto::scrypt(crypto::KeyView(passphrase.secret(secret_access()).bytes), labelled_salt, stanza.args[1][0], scrypt_r, scrypt_p,
-                   k.secret());
+    crypto::scrypt(crypto::KeyView(passphrase.secret(secret_access()).bytes), labelled_salt, stanza.args[1][0],
+                   scrypt_r, scrypt_p, k.secret());
     return stanza_okm(crypto::KeyView(k), {}, info);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The stanza types this version knows (docs/FORMAT.md §7), one line each; each is defined in its own file of this
 // folder as `const StanzaType& NAME()`. Adding a type is one new file and one line here.
 

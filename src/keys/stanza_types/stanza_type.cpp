@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every stanza type shares: the registry lookup and the one way a stanza body wraps the file key (§7).
 
 #include "keys/stanza_types/stanza_type.hpp"
@@ -26,9 +27,12 @@ memory::SecretBytes stanza_okm(crypto::KeyView k, std::span<const std::uint8_t> 
 std::optional<memory::SecretBytes> unwrap_body(std::span<const std::uint8_t> okm, const format::Stanza& stanza) {
     auto result = unwrap_with(okm, stanza.body);
     switch (result.outcome) {
-    case Unwrapped::Outcome::not_mine: return std::nullopt;
-    case Unwrapped::Outcome::opened: return std::move(result.file_key);
-    case Unwrapped::Outcome::damaged: break;
+        case Unwrapped::Outcome::not_mine:
+            return std::nullopt;
+        case Unwrapped::Outcome::opened:
+            return std::move(result.file_key);
+        case Unwrapped::Outcome::damaged:
+            break;
     }
     throw Error(ErrorCode::header_auth_failed, "header authentication failed: the " + stanza.type +
                                                    " stanza matches this key but its wrapped file key was modified");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // One stanza type of docs/FORMAT.md §7, as age has one file per recipient type: each type (one file in this folder)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `x25519` and `x25519-tagged` stanzas (docs/FORMAT.md §7.3): a device's X25519 key, whether its identity was
 // read from a key file or unsealed by a TPM when loaded (tpm/tpm_identity.cpp); either way each try is one X25519
 // in memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's only exported symbols: the two OpenVINO's FrontEndManager looks up, and the C functions an
 // application (or ovseal's Python package) uses to give a thread its key ring and to read the last failure.
 
@@ -30,7 +31,9 @@ void copy_text(const std::string& text, char* out, std::size_t out_len) noexcept
 
 }  // namespace
 
-OVSEAL_FRONTEND_EXPORT ov::frontend::FrontEndVersion get_api_version() { return OV_FRONTEND_API_VERSION; }
+OVSEAL_FRONTEND_EXPORT ov::frontend::FrontEndVersion get_api_version() {
+    return OV_FRONTEND_API_VERSION;
+}
 
 OVSEAL_FRONTEND_EXPORT void* get_front_end_data() {
     auto* info = new ov::frontend::FrontEndPluginInfo();
@@ -59,7 +62,9 @@ OVSEAL_FRONTEND_EXPORT int ovseal_frontend_set_thread_key_ring(const char* json,
     return static_cast<int>(frontend::last_error().code);
 }
 
-OVSEAL_FRONTEND_EXPORT void ovseal_frontend_clear_thread_key_ring(void) { ovseal::frontend::clear_thread_key_ring(); }
+OVSEAL_FRONTEND_EXPORT void ovseal_frontend_clear_thread_key_ring(void) {
+    ovseal::frontend::clear_thread_key_ring();
+}
 
 OVSEAL_FRONTEND_EXPORT int ovseal_frontend_last_error(char* message, std::size_t message_len) {
     const auto& last = ovseal::frontend::last_error();

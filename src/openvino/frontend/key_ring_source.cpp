@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finding the key ring for a frontend load (the thread's own, else OVSEAL_KEYRING) and each thread's last error.
+
 #include "key_ring_source.hpp"
 
 #include <cstdlib>
@@ -13,9 +16,13 @@ thread_local LastError thread_error;
 
 }  // namespace
 
-void set_thread_key_ring(KeyRing ring) { thread_ring = std::move(ring); }
+void set_thread_key_ring(KeyRing ring) {
+    thread_ring = std::move(ring);
+}
 
-void clear_thread_key_ring() noexcept { thread_ring.reset(); }
+void clear_thread_key_ring() noexcept {
+    thread_ring.reset();
+}
 
 KeyRing key_ring_for_this_thread() {
     if (thread_ring) return *thread_ring;
@@ -43,6 +50,8 @@ void clear_error() noexcept {
     thread_error.message.clear();
 }
 
-const LastError& last_error() noexcept { return thread_error; }
+const LastError& last_error() noexcept {
+    return thread_error;
+}
 
 }  // namespace ovseal::frontend

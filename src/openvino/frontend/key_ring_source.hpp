@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // Which key ring a load through the frontend uses: the calling thread's own (set through the C entry point),

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The "ovseal" OpenVINO frontend: claiming sealed files and loading them as ovseal::read_model does.
+
 #include "sealed_frontend.hpp"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The OpenVINO frontend "ovseal": ov::Core::read_model / compile_model on a sealed file, in applications that
