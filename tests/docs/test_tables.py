@@ -30,7 +30,7 @@ def test_format_md_table_is_the_enum(codes):
 
 
 def test_error_names_are_the_enumerators(codes):
-    names = dict(re.findall(r"case ErrorCode::(\w+): return \"(\w+)\";", read("src/error.cpp")))
+    names = dict(re.findall(r"case ErrorCode::(\w+):\s*return \"(\w+)\";", read("src/error.cpp")))
     assert names == {name: name for name in codes}
 
 
