@@ -86,3 +86,29 @@ private:
                             "TPM tests need a software TPM";                                                    \
         }                                                                                                       \
     } while (false)
+
+namespace ovseal_test {
+
+/// A fixture base for the TPM tests: a swtpm of its own for each test (skipped where swtpm is not installed) and
+/// a folder to work in; at the end, no transient object or session may be left loaded in the TPM.
+class SwtpmTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        OVSEAL_REQUIRE_SWTPM();
+        tpm = std::make_unique<Swtpm>();
+    }
+    void TearDown() override {
+        if (tpm && tpm->running()) {
+            // swtpm has no resource manager: a handle ovseal did not flush would still be loaded.
+            EXPECT_EQ(tpm->transient_handles(), 0u) << "transient objects left in the TPM";
+            EXPECT_EQ(tpm->loaded_sessions(), 0u) << "sessions left in the TPM";
+        }
+        tpm.reset();
+    }
+    ovseal::TpmOptions options(const std::string& pcrs = "") const { return ovseal::TpmOptions{tpm->tcti(), pcrs}; }
+
+    std::unique_ptr<Swtpm> tpm;
+    TempDir work;
+};
+
+}  // namespace ovseal_test

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -19,16 +19,11 @@ struct Fleet {
           c(device_identity(704)),
           publisher(signing_key(705)) {
         xml = write_model(make_mlp(64, 17), dir.path(), "mlp");
-        ovseal::SealOptions o;
-        o.sign = publisher;
-        o.devices = {a.public_key(), b.public_key()};  // stanzas: [key, A, B]
         sealed = dir / "fleet.ovseal";
-        ovseal::seal_model(xml, sealed, {key}, o);
-        license = dir / "c.lic";
-        write_bytes(license,
-                    ovseal::issue_licenses(sealed, ovseal::KeyRing({key}), {c.public_key()}, {}, publisher).at(0));
-        ov::Core core;
-        plain = infer(core.compile_model(xml.string(), "CPU"));
+        // stanzas: [key, A, B]
+        ovseal::seal_model(xml, sealed, {key}, signed_options(publisher, {a.public_key(), b.public_key()}));
+        license = write_issued_license(dir / "c.lic", sealed, key, c.public_key(), publisher);
+        plain = plain_outputs(xml);
     }
     TempDir dir;
     ovseal::Key key;
@@ -38,18 +33,12 @@ struct Fleet {
     Outputs plain;
 };
 
-class CacheDevice : public ::testing::Test {
+class CacheDevice : public SharedSuite<Fleet> {
 protected:
-    static void SetUpTestSuite() { fleet = std::make_unique<Fleet>(); }
-    static void TearDownTestSuite() { fleet.reset(); }
-    static inline std::unique_ptr<Fleet> fleet;
-    static const Fleet& f() { return *fleet; }
+    static const Fleet& f() { return m(); }
 
     static ovseal::KeyRing devices(std::vector<ovseal::DeviceIdentity> identities) {
-        ovseal::KeyRing r;
-        r.identities = std::move(identities);
-        r.trusted = {f().publisher.public_key()};
-        return r;
+        return trusting_ring(f().publisher, std::move(identities));
     }
     // One compile through the cache with a fresh ov::Core, as a new process would start; checks the outputs.
     Outcome compile(const ovseal::KeyRing& ring) {

@@ -21,7 +21,7 @@
 
 #include "policy/clock_guard.hpp"
 #include "memory/locked_region.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -29,10 +29,6 @@ using namespace ovseal_test;
 using ovseal::ErrorCode;
 using ovseal::KeyRing;
 
-constexpr std::size_t chunk_64k = 64 * 1024;
-constexpr std::uint64_t not_before = 1'800'000'000;
-constexpr std::uint64_t expires = 1'900'000'000;
-constexpr std::uint64_t inside = 1'850'000'000;
 constexpr unsigned shared_seed = 7;      // inputs every thread runs
 constexpr unsigned own_seed_base = 100;  // thread i also runs inputs from seed 100 + i
 constexpr std::size_t same_model_threads = 16;
@@ -83,9 +79,8 @@ struct Models {
         ovseal::seal_model(signed_model.xml, signed_model.sealed, {signed_key}, o);
         signed_model.plain = plain_outputs(signed_model.xml, same_model_threads);
         license = dir / "device.lic";
-        write_bytes(license, ovseal::issue_licenses(signed_model.sealed, KeyRing({signed_key}), {licensed.public_key()},
-                                                    {not_before, expires, "concurrency"}, publisher)
-                                 .at(0));
+        write_issued_license(license, signed_model.sealed, signed_key, licensed.public_key(), publisher,
+                             {not_before, expires, "concurrency"});
     }
 
     TempDir dir;
@@ -143,13 +138,8 @@ std::map<unsigned, Outputs> run(ov::CompiledModel compiled, unsigned own_seed) {
     return out;
 }
 
-class Concurrency : public ::testing::Test {
+class Concurrency : public SharedSuite<Models> {
 protected:
-    static void SetUpTestSuite() { models = std::make_unique<Models>(); }
-    static void TearDownTestSuite() { models.reset(); }
-    static inline std::unique_ptr<Models> models;
-    static const Models& m() { return *models; }
-
     void SetUp() override {
         before = ovseal::memory::region_stats();
         start = std::chrono::steady_clock::now();

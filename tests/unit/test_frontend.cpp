@@ -18,6 +18,7 @@
 
 #include <openvino/frontend/manager.hpp>
 
+#include "scoped_env.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
@@ -63,30 +64,6 @@ std::string error_text(ErrorCode code) {
     return "ovseal error " + std::to_string(static_cast<int>(code)) + " (" + std::string(ovseal::error_name(code)) +
            ")";
 }
-
-// Sets or unsets an environment variable for the scope.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::optional<std::string>& value) : m_name(name) {
-        if (const char* old = std::getenv(name)) m_old = old;
-        if (value) {
-            ::setenv(name, value->c_str(), 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnv() {
-        if (m_old) {
-            ::setenv(m_name, m_old->c_str(), 1);
-        } else {
-            ::unsetenv(m_name);
-        }
-    }
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
 
 struct RunResult {
     int exit_code = -1;

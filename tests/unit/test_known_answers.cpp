@@ -26,7 +26,7 @@
 
 #include "crypto/crypto.hpp"
 #include "crypto/p256.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -252,16 +252,7 @@ TEST(KnownAnswers, Sha256Fips180) {
 // ---------------------------------------------------------------------------------------------------------------
 // scrypt, RFC 7914 §12
 
-std::uint64_t mem_available() {
-    std::ifstream in("/proc/meminfo");
-    std::string key;
-    std::uint64_t kib = 0;
-    std::string unit;
-    while (in >> key >> kib >> unit) {
-        if (key == "MemAvailable:") return kib * 1024;
-    }
-    return 0;
-}
+using ovseal_test::mem_available;
 
 void expect_scrypt(const char* password, const char* salt, unsigned log2_n, unsigned r, unsigned p, const char* dk) {
     Bytes out(64);

@@ -3,7 +3,7 @@
 // verified, with markers on both sides of every 32-bit boundary and everything else checked to be zero.
 // Needs about 4.1 GiB of disk and of memory; it skips itself (and says why) where those are missing, and
 // OVSEAL_SKIP_LARGE_TESTS=1 skips it on purpose.
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 #include "container/opened_container.hpp"
 
@@ -27,17 +27,6 @@ constexpr std::uint64_t gib = std::uint64_t{1} << 30;
 constexpr std::uint64_t two_to_32 = std::uint64_t{1} << 32;
 // Not a multiple of any chunk size, so the last chunk is partial.
 constexpr std::uint64_t bin_size = two_to_32 + (std::uint64_t{5} << 20) + 12345;
-
-std::uint64_t mem_available() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string key;
-    std::uint64_t kib = 0;
-    std::string unit;
-    while (meminfo >> key >> kib >> unit) {
-        if (key == "MemAvailable:") return kib * 1024;
-    }
-    return 0;
-}
 
 // Distinct 8-byte markers at offsets that straddle and follow 2^32 (and the ends of the entry).
 const std::array<std::uint64_t, 6> marker_offsets = {

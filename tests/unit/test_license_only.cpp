@@ -10,7 +10,7 @@
 #include "crypto/random_source.hpp"
 #include "policy/license_record.hpp"
 #include "keys/stanzas.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -27,19 +27,16 @@ struct Models {
           publisher(signing_key(504)),
           licensee_signer(signing_key(505)) {
         xml = write_model(make_mlp(64, 5), dir.path(), "mlp");
-        ovseal::SealOptions o;
-        o.sign = publisher;
+        auto o = signed_options(publisher);
         plain = dir / "plain.ovseal";
         ovseal::seal_model(xml, plain, {master}, o);
         o.license_only = true;
         only = dir / "only.ovseal";
         ovseal::seal_model(xml, only, {master}, o);
         for (const auto& [model, lic] : {std::pair{plain, dir / "plain.lic"}, std::pair{only, dir / "only.lic"}}) {
-            write_bytes(lic,
-                        ovseal::issue_licenses(model, KeyRing({master}), {device.public_key()}, {}, publisher).at(0));
+            write_issued_license(lic, model, master, device.public_key(), publisher);
         }
-        ov::Core core;
-        expected = infer(core.compile_model(xml.string(), "CPU"));
+        expected = plain_outputs(xml);
     }
     TempDir dir;
     Key master, stolen;
@@ -49,13 +46,8 @@ struct Models {
     Outputs expected;
 };
 
-class LicenseOnly : public ::testing::Test {
+class LicenseOnly : public SharedSuite<Models> {
 protected:
-    static void SetUpTestSuite() { models = std::make_unique<Models>(); }
-    static void TearDownTestSuite() { models.reset(); }
-    static inline std::unique_ptr<Models> models;
-    static const Models& m() { return *models; }
-
     TempDir work;
     ov::Core core;
 
@@ -63,11 +55,7 @@ protected:
         return model == m().only ? m().dir / "only.lic" : m().dir / "plain.lic";
     }
     static KeyRing licensee(const fs::path& model) {
-        KeyRing r;
-        r.identities = {m().device};
-        r.licenses = {license_of(model)};
-        r.trusted = {m().publisher.public_key()};
-        return r;
+        return trusting_ring(m().publisher, {m().device}, {license_of(model)});
     }
     static KeyRing key_under_trust(const Key& key) {
         KeyRing r({key});

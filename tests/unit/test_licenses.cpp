@@ -7,18 +7,13 @@
 #include <limits>
 #include <set>
 
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
 using namespace ovseal_test;
 using ovseal::ErrorCode;
 using ovseal::KeyRing;
-
-constexpr std::size_t chunk_64k = 64 * 1024;
-constexpr std::uint64_t not_before = 1'800'000'000;
-constexpr std::uint64_t expires = 1'900'000'000;
-constexpr std::uint64_t inside = 1'850'000'000;
 
 // Two models signed by P and sealed to the publisher's key only (devices open them through licenses), and one
 // unsigned.
@@ -30,9 +25,8 @@ struct LicensedModels {
           device_a(device_identity(204)),
           device_b(device_identity(205)) {
         mlp_xml = write_model(make_mlp(128, 8), dir.path(), "mlp");
-        ovseal::SealOptions o;
+        auto o = signed_options(publisher);
         o.chunk_size = chunk_64k;
-        o.sign = publisher;
         model = dir / "model.ovseal";
         other_model = dir / "other.ovseal";
         unsigned_model = dir / "unsigned.ovseal";
@@ -40,8 +34,7 @@ struct LicensedModels {
         ovseal::seal_model(mlp_xml, other_model, {key}, o);
         o.sign.reset();
         ovseal::seal_model(mlp_xml, unsigned_model, {key}, o);
-        ov::Core core;
-        plain = infer(core.compile_model(mlp_xml.string(), "CPU"));
+        plain = plain_outputs(mlp_xml);
         // One license for device A, valid [not_before, expires).
         license_a = dir / "a.lic";
         write_bytes(license_a, issue(model, {device_a.public_key()}, terms(), publisher).at(0));
@@ -68,22 +61,14 @@ struct LicensedModels {
     Outputs plain;
 };
 
-class Licenses : public ::testing::Test {
+class Licenses : public SharedSuite<LicensedModels> {
 protected:
-    static void SetUpTestSuite() { models = std::make_unique<LicensedModels>(); }
-    static void TearDownTestSuite() { models.reset(); }
-    static inline std::unique_ptr<LicensedModels> models;
-    static const LicensedModels& m() { return *models; }
-
     ov::Core core;
     TempDir work;
 
     static KeyRing ring(const ovseal::DeviceIdentity& device, std::vector<fs::path> licenses,
                         std::optional<std::uint64_t> now = inside) {
-        KeyRing r;
-        r.identities = {device};
-        r.licenses = std::move(licenses);
-        r.trusted = {m().publisher.public_key()};
+        KeyRing r = trusting_ring(m().publisher, {device}, std::move(licenses));
         r.now = now;
         return r;
     }

@@ -22,34 +22,11 @@
 #include "ovseal/notice.hpp"
 #include "ovseal/progress.hpp"
 #include "parallel/parallel.hpp"
+#include "scoped_env.hpp"
 
 namespace {
 
-// Sets or unsets an environment variable for the scope.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::optional<std::string>& value) : m_name(name) {
-        if (const char* old = std::getenv(name)) m_old = old;
-        if (value) {
-            ::setenv(name, value->c_str(), 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnv() {
-        if (m_old) {
-            ::setenv(m_name, m_old->c_str(), 1);
-        } else {
-            ::unsetenv(m_name);
-        }
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
+using ovseal_test::ScopedEnv;
 
 unsigned every_core() {
     const unsigned cores = std::thread::hardware_concurrency();

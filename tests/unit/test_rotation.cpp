@@ -10,7 +10,7 @@
 
 #include "container/opened_container.hpp"
 #include "memory/locked_region.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -34,7 +34,6 @@ using ovseal::ErrorCode;
 using ovseal::Key;
 using ovseal::KeyRing;
 
-constexpr std::size_t chunk_64k = 64 * 1024;
 constexpr unsigned fast_scrypt = 16;
 
 /// The header length H: the u32 (little-endian) at offset 12 of the preamble.
@@ -69,18 +68,15 @@ struct RotationModels {
           device_c(device_identity(305)),
           publisher(signing_key(306)) {
         mlp_xml = write_model(make_mlp(256, 9), dir.path(), "mlp");  // .xml chunk + two .bin chunks
-        ovseal::SealOptions o;
+        auto o = signed_options(publisher);
         o.chunk_size = chunk_64k;
-        o.sign = publisher;
         o.name = "rotor";
         o.version = "3.1.4";
         o.description = "rotation test model";
         signed_file = dir / "signed.ovseal";
         ovseal::seal_model(mlp_xml, signed_file, {key1}, o);
 
-        license_c = dir / "c.lic";
-        write_bytes(license_c,
-                    ovseal::issue_licenses(signed_file, KeyRing({key1}), {device_c.public_key()}, {}, publisher).at(0));
+        license_c = write_issued_license(dir / "c.lic", signed_file, key1, device_c.public_key(), publisher);
 
         // full: [0] key1, [1] key2, [2] pass1, [3] device A, [4] device B.
         full = dir / "full.ovseal";
@@ -90,8 +86,7 @@ struct RotationModels {
         c.scrypt_log2_n = fast_scrypt;
         ovseal::rewrap(signed_file, full, KeyRing({key1}), c);
 
-        ov::Core core;
-        plain = infer(core.compile_model(mlp_xml.string(), "CPU"));
+        plain = plain_outputs(mlp_xml);
     }
 
     TempDir dir;
@@ -102,23 +97,13 @@ struct RotationModels {
     Outputs plain;
 };
 
-class Rotation : public ::testing::Test {
+class Rotation : public SharedSuite<RotationModels> {
 protected:
-    static void SetUpTestSuite() { models = std::make_unique<RotationModels>(); }
-    static void TearDownTestSuite() { models.reset(); }
-    static inline std::unique_ptr<RotationModels> models;
-    static const RotationModels& m() { return *models; }
-
     ov::Core core;
     TempDir work;
 
     static KeyRing keys(std::vector<Key> k) { return KeyRing(std::move(k)); }
-    static KeyRing device_ring(const ovseal::DeviceIdentity& d) {
-        KeyRing r;
-        r.identities = {d};
-        r.trusted = {m().publisher.public_key()};
-        return r;
-    }
+    static KeyRing device_ring(const ovseal::DeviceIdentity& d) { return trusting_ring(m().publisher, {d}); }
     static KeyRing license_ring() {
         auto r = device_ring(m().device_c);
         r.licenses = {m().license_c};

@@ -11,7 +11,7 @@
 #include "container/opened_container.hpp"
 #include "crypto/crypto.hpp"
 #include "memory/locked_region.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -19,7 +19,6 @@ using namespace ovseal_test;
 using ovseal::ErrorCode;
 using ovseal::KeyRing;
 
-constexpr std::size_t chunk_64k = 64 * 1024;
 constexpr std::size_t signed_trailer = 135;  // §8.1: record type, length, 129-byte value
 
 // Offsets of the SIGNATURE record's fields, from the end of a signed file (the record is the whole trailer).
@@ -38,10 +37,8 @@ struct SignedModels {
           other_publisher(signing_key(105)) {
         mlp_xml = write_model(make_mlp(256, 5), dir.path(), "mlp");
         cnn_xml = write_model(make_cnn(6), dir.path(), "cnn");
-        ovseal::SealOptions o;
+        auto o = signed_options(publisher, {device.public_key()});
         o.chunk_size = chunk_64k;
-        o.devices = {device.public_key()};
-        o.sign = publisher;
         mlp_signed = dir / "mlp_signed.ovseal";
         cnn_signed = dir / "cnn_signed.ovseal";
         mlp_unsigned = dir / "mlp_unsigned.ovseal";
@@ -49,10 +46,9 @@ struct SignedModels {
         ovseal::seal_model(cnn_xml, cnn_signed, {key}, o);
         o.sign.reset();
         ovseal::seal_model(mlp_xml, mlp_unsigned, {key}, o);
-        ov::Core core;
-        mlp_plain = infer(core.compile_model(mlp_xml.string(), "CPU"));
-        mlp_plain_99 = infer(core.compile_model(mlp_xml.string(), "CPU"), 99);
-        cnn_plain = infer(core.compile_model(cnn_xml.string(), "CPU"));
+        mlp_plain = plain_outputs(mlp_xml);
+        mlp_plain_99 = plain_outputs(mlp_xml, 99);
+        cnn_plain = plain_outputs(cnn_xml);
     }
 
     TempDir dir;
@@ -65,13 +61,8 @@ struct SignedModels {
     Outputs mlp_plain, mlp_plain_99, cnn_plain;
 };
 
-class Signatures : public ::testing::Test {
+class Signatures : public SharedSuite<SignedModels> {
 protected:
-    static void SetUpTestSuite() { models = std::make_unique<SignedModels>(); }
-    static void TearDownTestSuite() { models.reset(); }
-    static inline std::unique_ptr<SignedModels> models;
-    static const SignedModels& m() { return *models; }
-
     ov::Core core;
     TempDir work;
 

@@ -807,6 +807,17 @@ Bytes stored(const Bytes& file, const FileMap& m, std::uint64_t i) {
     return Bytes(file.begin() + m.chunk_offset(i), file.begin() + m.chunk_offset(i + 1));
 }
 
+// Calls f(reordered, how) with `items` reversed, then rotated by one.
+template <typename F>
+void for_each_reordering(const std::vector<Bytes>& items, F f) {
+    auto r = items;
+    std::reverse(r.begin(), r.end());
+    f(r, "reversed");
+    r = items;
+    std::rotate(r.begin(), r.begin() + 1, r.end());
+    f(r, "rotated by one");
+}
+
 // `file` with its payload replaced by `chunks` (stored chunks, any number) and its trailer kept.
 Bytes with_chunks(const Bytes& file, const FileMap& m, const std::vector<Bytes>& chunks) {
     Bytes out(file.begin(), file.begin() + m.h);
@@ -896,12 +907,9 @@ TEST_F(TamperSweep, ChunksDuplicatedDroppedReorderedAndSpliced) {
                      "chunks " + std::to_string(i) + ".. from the other sealing", auth);
         }
     }
-    auto c = chunks;
-    std::reverse(c.begin(), c.end());
-    open_all(with_chunks(a, m(), c), "chunks: reordered", "reversed", auth);
-    c = chunks;
-    std::rotate(c.begin(), c.begin() + 1, c.end());
-    open_all(with_chunks(a, m(), c), "chunks: reordered", "rotated by one", auth);
+    for_each_reordering(chunks, [&](const std::vector<Bytes>& c, const std::string& how) {
+        open_all(with_chunks(a, m(), c), "chunks: reordered", how, auth);
+    });
     open_all(with_chunks(a, m(), other), "chunks: the whole payload of another sealing", "all chunks", auth);
     // The other sealing's header (its stanzas open it and its MAC verifies) over this payload, with this trailer:
     // the chunks fail under the other file key; the license (for this file) gives this file's key, which the other
@@ -964,12 +972,9 @@ TEST_F(TamperSweep, StanzasRemovedDuplicatedReorderedAndTransplanted) {
         open_all(with_stanzas(a, m(), s), "stanzas: one from another sealing added",
                  "the " + type + " stanza of b first", mac);
     }
-    auto s = stanzas;
-    std::reverse(s.begin(), s.end());
-    open_all(with_stanzas(a, m(), s), "stanzas: reordered", "reversed", mac);
-    s = stanzas;
-    std::rotate(s.begin(), s.begin() + 1, s.end());
-    open_all(with_stanzas(a, m(), s), "stanzas: reordered", "rotated by one", mac);
+    for_each_reordering(stanzas, [&](const std::vector<Bytes>& s, const std::string& how) {
+        open_all(with_stanzas(a, m(), s), "stanzas: reordered", how, mac);
+    });
     std::vector<Bytes> theirs;
     for (std::size_t i = 0; i < count; ++i) theirs.push_back(stanza(b, bm, i));
     open_all(with_stanzas(a, m(), theirs), "stanzas: all from another sealing", "the stanzas of b", mac);
@@ -978,7 +983,7 @@ TEST_F(TamperSweep, StanzasRemovedDuplicatedReorderedAndTransplanted) {
     Bytes unknown = {static_cast<std::uint8_t>(future.size())};
     unknown.insert(unknown.end(), future.begin(), future.end());
     unknown.insert(unknown.end(), {1, 4, 0, 1, 2, 3, 4, 3, 0, 9, 9, 9});
-    s = stanzas;
+    auto s = stanzas;
     s.push_back(unknown);
     open_all(with_stanzas(a, m(), s), "stanzas: an unknown one added", "a 'future-kind' stanza", mac);
     // One stanza left alone: its reader (and the license) get past step 3 and the MAC refuses the change; the

@@ -91,25 +91,7 @@ TEST(TpmPcrSelection, RejectsBadSelectionsAsUsage) {
 // ---------------------------------------------------------------------------------------------------------------
 // TPM-held identities on swtpm
 
-class TpmIdentity : public ::testing::Test {
-protected:
-    void SetUp() override {
-        OVSEAL_REQUIRE_SWTPM();
-        tpm = std::make_unique<Swtpm>();
-    }
-    void TearDown() override {
-        if (tpm && tpm->running()) {
-            // swtpm has no resource manager: a handle ovseal did not flush would still be loaded.
-            EXPECT_EQ(tpm->transient_handles(), 0u) << "transient objects left in the TPM";
-            EXPECT_EQ(tpm->loaded_sessions(), 0u) << "sessions left in the TPM";
-        }
-        tpm.reset();
-    }
-    TpmOptions options(const std::string& pcrs = "") const { return TpmOptions{tpm->tcti(), pcrs}; }
-
-    std::unique_ptr<Swtpm> tpm;
-    TempDir work;
-};
+class TpmIdentity : public SwtpmTest {};
 
 TEST_F(TpmIdentity, CreateInTpmThenCompiledModelRunsBitIdentical) {
     const auto dir = work / "device";

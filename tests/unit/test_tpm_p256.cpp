@@ -22,7 +22,7 @@
 #include "format/header.hpp"
 #include "keys/stanzas.hpp"
 #include "swtpm.hpp"
-#include "test_support.hpp"
+#include "shared_suite.hpp"
 
 namespace {
 
@@ -32,38 +32,39 @@ using ovseal::ErrorCode;
 using ovseal::KeyRing;
 using ovseal::TpmOptions;
 
-class TpmP256 : public ::testing::Test {
+class TpmP256 : public SwtpmTest {
 protected:
     void SetUp() override {
-        OVSEAL_REQUIRE_SWTPM();
-        tpm = std::make_unique<Swtpm>();
+        SwtpmTest::SetUp();
+        if (IsSkipped()) return;
         publisher = signing_key(611);
         xml = write_model(make_mlp(64, 12), work.path(), "mlp");
-        ov::Core core;
-        plain = infer(core.compile_model(xml.string(), "CPU"));
+        plain = plain_outputs(xml);
     }
-    void TearDown() override {
-        if (tpm && tpm->running()) {
-            EXPECT_EQ(tpm->transient_handles(), 0u) << "transient objects left in the TPM";
-            EXPECT_EQ(tpm->loaded_sessions(), 0u) << "sessions left in the TPM";
-        }
-        tpm.reset();
-    }
-    TpmOptions options(const std::string& pcrs = "") const { return TpmOptions{tpm->tcti(), pcrs}; }
     KeyRing ring(const DeviceIdentity& device, std::vector<fs::path> licenses = {}) const {
-        KeyRing r;
-        r.identities = {device};
-        r.licenses = std::move(licenses);
-        r.trusted = {publisher.public_key()};
-        return r;
+        return trusting_ring(publisher, {device}, std::move(licenses));
     }
     fs::path seal_to(const DeviceIdentity& device, const std::string& name) const {
-        ovseal::SealOptions o;
-        o.sign = publisher;
-        o.devices = {device.public_key()};
         const auto out = work / name;
-        ovseal::seal_model(xml, out, {}, o);
+        ovseal::seal_model(xml, out, {}, signed_options(publisher, {device.public_key()}));
         return out;
+    }
+    // The model signed by the publisher and sealed to the key made of key_bytes(key_seed) only, as
+    // work/licensed.ovseal, and a license for `device` to it, as work/device.lic: returns the license's path.
+    fs::path seal_licensed(const DeviceIdentity& device, unsigned key_seed) const {
+        const auto key = ovseal::Key::from_bytes(key_bytes(key_seed));
+        ovseal::seal_model(xml, work / "licensed.ovseal", {key}, signed_options(publisher));
+        return write_issued_license(work / "device.lic", work / "licensed.ovseal", key, device.public_key(), publisher);
+    }
+    // The code of verify(work/licensed.ovseal) for `device` with its license `lic` at `now`, the clock guard's
+    // state in work/clock (with `tolerance`, else the ring's own).
+    ErrorCode verify_at(const DeviceIdentity& device, const fs::path& lic, std::uint64_t now,
+                        std::optional<std::int64_t> tolerance = std::nullopt) const {
+        KeyRing r = ring(device, {lic});
+        r.clock_state = work / "clock";
+        r.now = now;
+        if (tolerance) r.clock_tolerance_seconds = *tolerance;
+        return code_of([&] { (void)ovseal::verify(work / "licensed.ovseal", r); });
     }
     // The code of the ovseal::Error `f` throws, or ok if it returns.
     static ErrorCode code_of(const std::function<void()>& f) {
@@ -118,8 +119,6 @@ protected:
         return ovseal::container::read_unverified_header(sealed).stanzas;
     }
 
-    std::unique_ptr<Swtpm> tpm;
-    TempDir work;
     ovseal::SigningKey publisher = signing_key(611);
     fs::path xml;
     Outputs plain;
@@ -200,22 +199,11 @@ TEST_F(TpmP256, CacheEntriesAreBoundToTheTpmKey) {
 
 TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
     const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
-    ovseal::SealOptions o;
-    o.sign = publisher;
-    const auto key = ovseal::Key::from_bytes(key_bytes(612));
+    const auto lic = seal_licensed(device, 612);
     const auto model = work / "licensed.ovseal";
-    ovseal::seal_model(xml, model, {key}, o);
-    const auto lic = work / "device.lic";
-    write_bytes(lic, ovseal::issue_licenses(model, KeyRing({key}), {device.public_key()}, {}, publisher).at(0));
     const auto state = work / "clock";
     const std::uint64_t t0 = 1'900'000'000;
-    auto at = [&](std::uint64_t now, std::int64_t tolerance = 300) {
-        KeyRing r = ring(device, {lic});
-        r.clock_state = state;
-        r.now = now;
-        r.clock_tolerance_seconds = tolerance;
-        return code_of([&] { (void)ovseal::verify(model, r); });
-    };
+    auto at = [&](std::uint64_t now, std::int64_t tolerance = 300) { return verify_at(device, lic, now, tolerance); };
 
     const auto before_anchor = std::chrono::steady_clock::now();
     ASSERT_EQ(at(t0), ErrorCode::ok);
@@ -266,21 +254,10 @@ TEST_F(TpmP256, ClockGuardAnchoredToTheTpmClock) {
 // What the anchor adds is shown above: an older copy of an anchored file still bounds the time from below.
 TEST_F(TpmP256, ClockGuardAcceptsAFirstFormStateWrittenByAnyone) {
     const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
-    ovseal::SealOptions o;
-    o.sign = publisher;
-    const auto key = ovseal::Key::from_bytes(key_bytes(615));
-    const auto model = work / "licensed.ovseal";
-    ovseal::seal_model(xml, model, {key}, o);
-    const auto lic = work / "device.lic";
-    write_bytes(lic, ovseal::issue_licenses(model, KeyRing({key}), {device.public_key()}, {}, publisher).at(0));
+    const auto lic = seal_licensed(device, 615);
     const auto state = work / "clock";
     const std::uint64_t t0 = 1'900'000'000;
-    auto at = [&](std::uint64_t now) {
-        KeyRing r = ring(device, {lic});
-        r.clock_state = state;
-        r.now = now;
-        return code_of([&] { (void)ovseal::verify(model, r); });
-    };
+    auto at = [&](std::uint64_t now) { return verify_at(device, lic, now); };
     const auto first_form = [](std::uint64_t seconds) {
         const std::string text = std::to_string(seconds);
         const std::string message = "ovseal-v1 clock" + text;
@@ -503,13 +480,8 @@ TEST_F(TpmP256, SeveralIdentitiesOfOneTpmInOneRing) {
 // The rollback guard's key, the TPM clock and a license: one connection, storage key, load and session too.
 TEST_F(TpmP256, LicenseAndClockGuardShareOneSession) {
     const auto device = DeviceIdentity::create_p256_in_tpm(work / "device", options());
-    ovseal::SealOptions o;
-    o.sign = publisher;
-    const auto key = ovseal::Key::from_bytes(key_bytes(614));
+    const auto lic = seal_licensed(device, 614);
     const auto model = work / "licensed.ovseal";
-    ovseal::seal_model(xml, model, {key}, o);
-    const auto lic = work / "device.lic";
-    write_bytes(lic, ovseal::issue_licenses(model, KeyRing({key}), {device.public_key()}, {}, publisher).at(0));
     KeyRing r = ring(device, {lic});
     r.clock_state = work / "clock";
     const auto cost = cost_of([&] { EXPECT_TRUE(ovseal::verify(model, r).verified); });
