@@ -163,6 +163,12 @@ def wd(tmp_path_factory):
     return tmp_path_factory.mktemp("w")
 
 
+@pytest.fixture(scope="module")
+def wd_module(tmp_path_factory):
+    """A neutrally named work directory shared by the tests of one module."""
+    return tmp_path_factory.mktemp("w")
+
+
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")

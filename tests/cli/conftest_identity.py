@@ -23,15 +23,15 @@ KEY_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 SIGNING_PASSPHRASE = "publisher signing passphrase"
 
 
-def decode_public_key(text):
-    """FORMAT.md §14: prefix + base64url (no padding) of key (32) || checksum (4). Returns the 32-byte key after
-    checking the checksum."""
+def decode_public_key(text, size=32):
+    """FORMAT.md §14: prefix + base64url (no padding) of key (SIZE bytes: 32, or a compressed P-256 point's 33) ||
+    checksum (4). Returns the key after checking the checksum."""
     text = text.strip()
     prefix, sep, b64 = text.partition(":")
-    assert sep and len(b64) == 48, text
+    assert sep and len(b64) == -(-(size + 4) * 4 // 3), text
     raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
-    assert len(raw) == 36, text
-    key, checksum = raw[:32], raw[32:]
+    assert len(raw) == size + 4, text
+    key, checksum = raw[:size], raw[size:]
     assert hashlib.sha256((prefix + ":").encode() + key).digest()[:4] == checksum, f"bad checksum: {text}"
     return key
 
@@ -170,6 +170,36 @@ def device(cli, tmp_path_factory):
         return cache[name]
 
     return _device
+
+
+def seal_signed(cli, models, out, publisher, *recipients, extra=()):
+    """`ovseal seal` of the mlp to OUT, for RECIPIENTS (`--key-file K`, `-r PUB`, ...), signed by PUBLISHER, with the
+    EXTRA options; returns the result."""
+    return cli.ok("seal", models["mlp"], "-o", out, *recipients, "--sign", publisher.key, *extra)
+
+
+@pytest.fixture(scope="module")
+def keyed_model(cli, wd_module, models, secrets, publisher):
+    """mlp sealed with key1 only (no device stanza) and signed: a license is a device's only way in."""
+    out = wd_module / "keyed.ovseal"
+    seal_signed(cli, models, out, publisher, "--key-file", secrets.key1)
+    return out
+
+
+def license_issuer(cli, folder, model, secrets, publisher):
+    """issue(*options, model=MODEL, signer=PUBLISHER, secret=None) -> the path of a new license in FOLDER; the
+    model opens with `secret` (key1 if None), and the options go to `license issue`."""
+    count = [0]
+
+    def _issue(*options, model=model, signer=publisher, secret=None):
+        count[0] += 1
+        out = folder / f"l{count[0]}.lic"
+        cli.ok("license", "issue", "--model", model, *(secret or ["--key-file", secrets.key1]),
+               "--sign", signer.key, *options, "-o", out)
+        assert out.is_file()
+        return out
+
+    return _issue
 
 
 @pytest.fixture(scope="session")

@@ -289,3 +289,38 @@ def assert_busy_then_recovers(cli, ih, t, device_dir, pub, between=None):
     t.flush_transient()
     assert cli.ok("device", "show", device_dir, "--tcti", t.tcti).stdout.strip() == pub
     assert_no_handles(t, "after recovery")
+
+
+def assert_pcr_policy_holds(cli, h, ih, wd, t, d, sealed, opens, expected, refused=None):
+    """Device D's identity is bound to PCRs sha256:0,7 of T, and SEALED (sealed to it) opens with the options OPENS
+    to outputs equal to EXPECTED: it does, also after a PCR outside the policy changes; a change to PCR 7 is
+    tpm_policy_failed, naming the PCRs (`refused(r)` checks the refusal of `device show` further), and leaves no
+    handle; after a restart it opens again; and PCR 0 is in the policy too."""
+    out, _ = ih.run_outputs(wd, "o1", sealed, *opens)
+    h.assert_same_outputs(expected, out)
+
+    # A PCR outside the policy changes: still opens.
+    t.extend_pcr(1)
+    assert cli.ok("device", "show", d.dir, "--tcti", t.tcti).stdout.strip() == d.pub
+    out, _ = ih.run_outputs(wd, "o2", sealed, *opens)
+    h.assert_same_outputs(expected, out)
+
+    # PCR 7 changes (another boot configuration): 26, naming the PCRs.
+    t.extend_pcr(7)
+    r = cli("device", "show", d.dir, "--tcti", t.tcti)
+    ih.assert_error(r, "tpm_policy_failed", "PCR")
+    assert "sha256:0,7" in r.error_message(), r.describe()
+    if refused is not None:
+        refused(r)
+    ih.fails_both(wd, sealed, "tpm_policy_failed", "PCR", *opens)
+    assert_no_handles(t, "after the policy failures")
+
+    # swtpm starts with every PCR at zero (TPM2_Startup(CLEAR)): after a restart the policy holds again.
+    t.restart()
+    assert t.read_pcr(7) == "00" * 32, "swtpm did not reset PCR 7 on restart"
+    out, _ = ih.run_outputs(wd, "o3", sealed, *opens)
+    h.assert_same_outputs(expected, out)
+    # PCR 0 is in the policy too.
+    t.extend_pcr(0)
+    ih.assert_error(cli("device", "show", d.dir, "--tcti", t.tcti), "tpm_policy_failed", "PCR")
+    assert_no_handles(t, "after the PCR 0 failure")

@@ -18,11 +18,6 @@ def signed_to_dev1(cli, wd_module, models, device, publisher):
     return out
 
 
-@pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
-
-
 # ---------------------------------------------------------------------------------------------------------
 # device init / show
 

@@ -21,11 +21,6 @@ import ovseal_reference as ref  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
-
-
-@pytest.fixture(scope="module")
 def licensed(cli, wd_module, models, secrets, publisher, device):
     """mlp sealed with the publisher's master key (key1) only, signed, and a one-hour license for device l1."""
     model = wd_module / "m.ovseal"

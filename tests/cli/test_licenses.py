@@ -8,39 +8,23 @@ import time
 
 import pytest
 
-from conftest_identity import (device, ih, other_publisher, plain_outputs,  # noqa: F401  (pytest fixtures)
-                               publisher)
+from conftest_identity import (device, ih, keyed_model, other_publisher,  # noqa: F401  (pytest fixtures)
+                               plain_outputs, publisher)
+from conftest_identity import license_issuer
 
 FAR_FUTURE = "2100-01-01"
 
 
 @pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
-
-
-@pytest.fixture(scope="module")
-def model(cli, wd_module, models, secrets, publisher):
+def model(keyed_model):
     """mlp sealed with key1 only (no device stanza) and signed: the license is the only way a device opens it."""
-    out = wd_module / "m.ovseal"
-    cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key)
-    return out
+    return keyed_model
 
 
 @pytest.fixture(scope="module")
 def issue(cli, wd_module, model, secrets, publisher):
     """issue(*options, model=..., signer=...) -> path of a new license; options go to `license issue`."""
-    count = [0]
-
-    def _issue(*options, model=model, signer=publisher, secret=None):
-        count[0] += 1
-        out = wd_module / f"l{count[0]}.lic"
-        cli.ok("license", "issue", "--model", model, *(secret or ["--key-file", secrets.key1]),
-               "--sign", signer.key, *options, "-o", out)
-        assert out.is_file()
-        return out
-
-    return _issue
+    return license_issuer(cli, wd_module, model, secrets, publisher)
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,17 @@ import shutil
 import pytest
 
 from conftest_identity import device, ih, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
+from conftest_identity import seal_signed
 
 NAME, VERSION, DESCRIPTION = "rotor", "3.1.4", "rotation test model"
-
-
-@pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
 
 
 @pytest.fixture(scope="module")
 def signed(cli, wd_module, models, secrets, publisher):
     """mlp sealed with key1 only, 64 KiB chunks (3 chunks), signed, with public metadata."""
     out = wd_module / "signed.ovseal"
-    cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key,
-           "--chunk-size", "65536", "--name", NAME, "--version", VERSION, "--description", DESCRIPTION)
+    seal_signed(cli, models, out, publisher, "--key-file", secrets.key1,
+                extra=("--chunk-size", "65536", "--name", NAME, "--version", VERSION, "--description", DESCRIPTION))
     return out
 
 

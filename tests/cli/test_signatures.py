@@ -11,19 +11,14 @@ import numpy as np
 import pytest
 
 from conftest_identity import ih, other_publisher, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
-
-
-@pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
+from conftest_identity import seal_signed
 
 
 @pytest.fixture(scope="module")
 def signed(cli, wd_module, models, secrets, publisher):
     """mlp sealed with key1 and signed by `publisher`; returns (path, seal stdout)."""
     out = wd_module / "signed.ovseal"
-    r = cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key)
-    return out, r.stdout
+    return out, seal_signed(cli, models, out, publisher, "--key-file", secrets.key1).stdout
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from conftest_identity import ih, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
-from conftest_tpm import assert_busy_then_recovers, assert_no_handles  # noqa: E402
+from conftest_identity import seal_signed
+from conftest_tpm import assert_busy_then_recovers, assert_no_handles, assert_pcr_policy_holds  # noqa: E402
 from conftest_tpm import own_tpm, require_swtpm, require_tpm2_tools, swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
 
 HEADER = "OVSEAL-TPM-X25519-1"
@@ -26,11 +27,6 @@ HEADER = "OVSEAL-TPM-X25519-1"
 def _tools():
     require_swtpm()
     require_tpm2_tools()
-
-
-@pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
 
 
 class TpmDevice:
@@ -57,9 +53,7 @@ def main_device(cli, ih, tpm, wd_module):
 @pytest.fixture(scope="module")
 def signed_to_main(cli, wd_module, models, main_device, publisher):
     """mlp sealed to the main TPM device only (no key file, no passphrase), signed by the publisher."""
-    out = wd_module / "to-tpm.ovseal"
-    cli.ok("seal", models["mlp"], "-o", out, "-r", main_device.pub, "--sign", publisher.key)
-    return out
+    return seal_to(cli, wd_module, models, main_device, publisher, "to-tpm.ovseal")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +66,7 @@ def dead_tcti(swtpm_factory):
 
 def seal_to(cli, wd, models, device, publisher, name="to-dev.ovseal"):
     out = wd / name
-    cli.ok("seal", models["mlp"], "-o", out, "-r", device.pub, "--sign", publisher.key)
+    seal_signed(cli, models, out, publisher, "-r", device.pub)
     return out
 
 
@@ -159,7 +153,7 @@ def test_sealed_to_tpm_device_runs(cli, h, ih, wd, signed_to_main, main_device, 
 
 def test_license_to_tpm_device(cli, h, ih, wd, models, secrets, main_device, publisher, plain_outputs):
     model = wd / "lic-model.ovseal"
-    cli.ok("seal", models["mlp"], "-o", model, "--key-file", secrets.key1, "--sign", publisher.key)
+    seal_signed(cli, models, model, publisher, "--key-file", secrets.key1)
     lic = wd / "dev.lic"
     cli.ok("license", "issue", "--model", model, "--key-file", secrets.key1, "--sign", publisher.key,
            "--device", main_device.pub, "--expires", "2100-01-01", "-o", lic)
@@ -179,32 +173,13 @@ def test_pcr_bound_identity(cli, h, ih, wd, models, own_tpm, publisher, plain_ou
     assert "pcrs sha256:0,7" in (d.dir / "identity.tpm").read_text().splitlines()
     assert x25519_public(d.key) == ih.decode_public_key(d.pub)
     sealed = seal_to(cli, wd, models, d, publisher)
-    out, _ = ih.run_outputs(wd, "o1", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
 
-    # A PCR outside the policy changes: still opens.
-    t.extend_pcr(1)
-    cli.ok("device", "show", d.dir, "--tcti", t.tcti)
-    out, _ = ih.run_outputs(wd, "o2", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
+    def refused(r):
+        # The refusal says what to do, and holds no trace of the key.
+        assert "ovseal device init" in r.error_message(), r.describe()
+        assert_no_key(r, d.key)
 
-    # PCR 7 changes (another boot configuration): 26, naming the PCRs, with what to do.
-    t.extend_pcr(7)
-    r = cli("device", "show", d.dir, "--tcti", t.tcti)
-    ih.assert_error(r, "tpm_policy_failed", "pcr")
-    assert "sha256:0,7" in r.error_message() and "ovseal device init" in r.error_message(), r.describe()
-    assert_no_key(r, d.key)
-    ih.fails_both(wd, sealed, "tpm_policy_failed", "pcr", *opener(d, publisher))
-    assert_no_handles(t, "after the policy failures")
-
-    # swtpm starts with every PCR at zero (TPM2_Startup(CLEAR)): after a restart the policy holds again.
-    t.restart()
-    assert t.read_pcr(7) == "00" * 32, "swtpm did not reset PCR 7 on restart"
-    out, _ = ih.run_outputs(wd, "o3", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
-    # PCR 0 is in the policy too.
-    t.extend_pcr(0)
-    ih.assert_error(cli("device", "show", d.dir, "--tcti", t.tcti), "tpm_policy_failed", "pcr")
+    assert_pcr_policy_holds(cli, h, ih, wd, t, d, sealed, opener(d, publisher), plain_outputs("mlp"), refused)
 
 
 # ---------------------------------------------------------------------------------------------------------

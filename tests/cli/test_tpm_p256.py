@@ -13,7 +13,6 @@ one in identity.pub, that the TPM really holds its private key (TPM2_ECDH_ZGen t
 key agreement computed in Python against identity.pub), and that the clock state's MAC is the one §13.4 defines.
 """
 
-import base64
 import collections
 import hashlib
 import hmac
@@ -29,9 +28,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from conftest_identity import device, ih, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
+from conftest_identity import device, ih, keyed_model, plain_outputs, publisher  # noqa: F401  (pytest fixtures)
+from conftest_identity import decode_public_key, license_issuer, seal_signed
 from conftest_tpm import own_tpm, require_swtpm, require_tpm2_tools, swtpm_factory, tpm  # noqa: F401  (pytest fixtures)
-from conftest_tpm import assert_busy_then_recovers, assert_no_handles  # noqa: E402
+from conftest_tpm import assert_busy_then_recovers, assert_no_handles, assert_pcr_policy_holds  # noqa: E402
 from test_tpm import tcti_env
 
 HEADER = "OVSEAL-TPM-P256-1"
@@ -50,25 +50,14 @@ def _tools():
     require_tpm2_tools()
 
 
-@pytest.fixture(scope="module")
-def wd_module(tmp_path_factory):
-    return tmp_path_factory.mktemp("w")
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Helpers
 
 def decode_p256(text):
     """FORMAT.md §14: `ovseal-p256:` + base64url (no padding) of compressed point (33) || checksum (4). Returns
     the 33-byte point after checking the checksum."""
-    text = text.strip()
-    assert P256_PUB_RE.match(text), text
-    prefix, _, b64 = text.partition(":")
-    raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
-    assert len(raw) == 37, text
-    point, checksum = raw[:33], raw[33:]
-    assert hashlib.sha256((prefix + ":").encode() + point).digest()[:4] == checksum, f"bad checksum: {text}"
-    return point
+    assert P256_PUB_RE.match(text.strip()), text
+    return decode_public_key(text, 33)
 
 
 def key_id(text):
@@ -219,8 +208,7 @@ def opener(device, publisher, tcti=None):
 
 def seal_to(cli, wd, models, publisher, *pubs, name="to-dev.ovseal"):
     out = wd / name
-    recipients = [a for p in pubs for a in ("-r", p)]
-    cli.ok("seal", models["mlp"], "-o", out, *recipients, "--sign", publisher.key)
+    seal_signed(cli, models, out, publisher, *[a for p in pubs for a in ("-r", p)])
     return out
 
 
@@ -250,24 +238,12 @@ def signed_to_main(cli, wd_module, models, main_device, publisher):
 
 
 @pytest.fixture(scope="module")
-def keyed_model(cli, wd_module, models, secrets, publisher):
-    """mlp sealed with key1 only (no device stanza) and signed: a license is a device's only way in."""
-    out = wd_module / "keyed.ovseal"
-    cli.ok("seal", models["mlp"], "-o", out, "--key-file", secrets.key1, "--sign", publisher.key)
-    return out
-
-
-@pytest.fixture(scope="module")
 def issue(cli, wd_module, keyed_model, secrets, publisher):
     """issue(device_pub, *options) -> a new license for keyed_model."""
-    count = [0]
+    issue_license = license_issuer(cli, wd_module, keyed_model, secrets, publisher)
 
     def _issue(pub, *options):
-        count[0] += 1
-        out = wd_module / f"l{count[0]}.lic"
-        cli.ok("license", "issue", "--model", keyed_model, "--key-file", secrets.key1, "--sign", publisher.key,
-               "--device", pub, *options, "-o", out)
-        return out
+        return issue_license("--device", pub, *options)
 
     return _issue
 
@@ -488,32 +464,7 @@ def test_pcr_bound_identity(cli, h, ih, wd, models, own_tpm, publisher, plain_ou
     assert a["auth_policy"] == pcr_policy_digest([0, 7], values), "authPolicy is not PolicyPCR(sha256:0,7)"
     assert compressed(a["x"], a["y"]) == d.point
     sealed = seal_to(cli, wd, models, publisher, d.pub)
-    out, _ = ih.run_outputs(wd, "o1", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
-
-    # A PCR outside the policy changes: still opens.
-    t.extend_pcr(1)
-    assert cli.ok("device", "show", d.dir, "--tcti", t.tcti).stdout.strip() == d.pub
-    out, _ = ih.run_outputs(wd, "o2", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
-
-    # PCR 7 changes (another boot configuration): 26, naming the PCRs.
-    t.extend_pcr(7)
-    r = cli("device", "show", d.dir, "--tcti", t.tcti)
-    ih.assert_error(r, "tpm_policy_failed", "PCR")
-    assert "sha256:0,7" in r.error_message(), r.describe()
-    ih.fails_both(wd, sealed, "tpm_policy_failed", "PCR", *opener(d, publisher))
-    assert_no_handles(t, "after the policy failures")
-
-    # swtpm starts with every PCR at zero: after a restart the policy holds again.
-    t.restart()
-    assert t.read_pcr(7) == "00" * 32, "swtpm did not reset PCR 7 on restart"
-    out, _ = ih.run_outputs(wd, "o3", sealed, *opener(d, publisher))
-    h.assert_same_outputs(plain_outputs("mlp"), out)
-    # PCR 0 is in the policy too.
-    t.extend_pcr(0)
-    ih.assert_error(cli("device", "show", d.dir, "--tcti", t.tcti), "tpm_policy_failed", "PCR")
-    assert_no_handles(t, "after the PCR 0 failure")
+    assert_pcr_policy_holds(cli, h, ih, wd, t, d, sealed, opener(d, publisher), plain_outputs("mlp"))
 
 
 def test_pcr_bound_license(cli, h, ih, wd, keyed_model, issue, own_tpm, publisher, plain_outputs):
