@@ -54,16 +54,8 @@ void reauthenticate(std::vector<std::uint8_t>& file) {
         for (const auto& stanza : stanzas) {
             const auto file_key = keys::unwrap_file_key(*fixture().key, stanza);
             if (!file_key) continue;
-            const auto header = std::span(file).first(preamble.header_length);
-            const auto body = format::header_body(header, preamble.stanzas_length);
-            if (body.size() >= format::body_fixed_size) {
-                const auto commitment = container::derive_file_key_commitment(file_key->secret());
-                std::copy(commitment.secret().begin(), commitment.secret().end(),
-                          file.begin() + (body.data() - file.data()) + 40);
-            }
-            const auto covered = format::mac_covered_part(header);
-            const auto mac = container::header_mac(file_key->secret(), covered);
-            std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(covered.size()));
+            write_commitment(file, preamble, file_key->secret());
+            write_header_mac(file, preamble, file_key->secret());
             return;
         }
     } catch (const Error&) {

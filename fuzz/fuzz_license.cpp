@@ -20,11 +20,8 @@ using E = ErrorCode;
 
 namespace {
 
-struct Fixed {
-    DeviceIdentity x25519 = DeviceIdentity::from_bytes(from_hex(vector_x25519_device_hex));
-    DeviceIdentity p256 = DeviceIdentity::from_p256_bytes(from_hex(vector_p256_device_hex));
-    std::vector<std::uint8_t> seed = from_hex(fuzz_signing_seed_hex);
-    crypto::Bytes32 signer = crypto::ed25519_public_key(crypto::KeyView(seed));
+struct Fixed : VectorSecrets {
+    crypto::Bytes32 signer = crypto::ed25519_public_key(crypto::KeyView(fuzz_seed));
 };
 
 const Fixed& fixed() {
@@ -92,7 +89,7 @@ std::optional<std::vector<std::uint8_t>> resigned(Bytes input) {
     std::vector<std::uint8_t> message(label.begin(), label.end());
     message.push_back(0);
     message.insert(message.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(signed_size));
-    const auto signature = crypto::ed25519_sign(crypto::KeyView(fixed().seed), message);
+    const auto signature = crypto::ed25519_sign(crypto::KeyView(fixed().fuzz_seed), message);
     std::copy(signature.begin(), signature.end(), out.begin() + static_cast<std::ptrdiff_t>(signed_size));
     return out;
 }

@@ -11,11 +11,7 @@
 using namespace ovseal::fuzz;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const auto& r = rings();
-    const auto path = write_scratch("model.ovseal", Bytes(data, size));
-    inspect(path);
-    open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licenses)", trusted_opening_errors);
+    open_every_way(Bytes(data, size));
     return 0;
 }
 

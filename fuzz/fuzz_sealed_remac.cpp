@@ -74,23 +74,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> file(data, data + size);
     format::Preamble preamble;
     if (const auto file_key = find_file_key(file, preamble)) {
-        const auto header = std::span(file).first(preamble.header_length);
-        const auto body = format::header_body(header, preamble.stanzas_length);
-        if (body.size() >= format::body_fixed_size) {
-            const auto commitment = container::derive_file_key_commitment(file_key->secret());
-            std::copy(commitment.secret().begin(), commitment.secret().end(),
-                      file.begin() + (body.data() - file.data()) + 40);
-        }
+        write_commitment(file, preamble, file_key->secret());
         resign(file, preamble);
-        const auto covered = format::mac_covered_part(header);
-        const auto mac = container::header_mac(file_key->secret(), covered);
-        std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(covered.size()));
+        write_header_mac(file, preamble, file_key->secret());
     }
-    const auto& r = rings();
-    const auto path = write_scratch("model.ovseal", file);
-    inspect(path);
-    open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
-    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licenses)", trusted_opening_errors);
+    open_every_way(file);
     return 0;
 }
 

@@ -22,11 +22,7 @@ using E = ErrorCode;
 
 namespace {
 
-struct Identities {
-    Key key = Key::from_bytes(from_hex(vector_key_hex));
-    DeviceIdentity x25519 = DeviceIdentity::from_bytes(from_hex(vector_x25519_device_hex));
-    DeviceIdentity p256 = DeviceIdentity::from_p256_bytes(from_hex(vector_p256_device_hex));
-};
+using Identities = VectorSecrets;
 
 template <typename Identity>
 void try_unwrap(const char* what, const Identity& identity, const format::Stanza& stanza) {

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "ovseal/error.hpp"
+#include "ovseal/identity.hpp"
+#include "ovseal/key.hpp"
 
 namespace ovseal::fuzz {
 
@@ -88,5 +90,14 @@ inline constexpr std::uint64_t vector_now = 1790000000;
 /// A signing key of the fuzz targets' own, for re-signing mutated licenses and trailers (32-byte seed).
 inline constexpr std::string_view fuzz_signing_seed_hex =
     "0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a090807060504030201000";
+
+/// The secrets above, made into keys: the vectors' key file, X25519 device and P-256 device (software scalar, as
+/// the vectors use), and the fuzz targets' signing seed.
+struct VectorSecrets {
+    Key key = Key::from_bytes(from_hex(vector_key_hex));
+    DeviceIdentity x25519 = DeviceIdentity::from_bytes(from_hex(vector_x25519_device_hex));
+    DeviceIdentity p256 = DeviceIdentity::from_p256_bytes(from_hex(vector_p256_device_hex));
+    std::vector<std::uint8_t> fuzz_seed = from_hex(fuzz_signing_seed_hex);
+};
 
 }  // namespace ovseal::fuzz

@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "container/file_keys.hpp"
 #include "container/opened_container.hpp"
 #include "format/byte_io.hpp"
 #include "format/header.hpp"
@@ -26,12 +27,7 @@ namespace ovseal::fuzz {
 using E = ErrorCode;
 
 /// The test vectors' secrets, and the key rings built from them.
-struct Rings {
-    Key key = Key::from_bytes(from_hex(vector_key_hex));
-    DeviceIdentity x25519 = DeviceIdentity::from_bytes(from_hex(vector_x25519_device_hex));
-    DeviceIdentity p256 = DeviceIdentity::from_p256_bytes(from_hex(vector_p256_device_hex));
-    std::vector<std::uint8_t> fuzz_seed = from_hex(fuzz_signing_seed_hex);
-
+struct Rings : VectorSecrets {
     /// No trust list: the key file and both devices (unsigned files allowed through device stanzas).
     KeyRing plain;
     /// A trust list (the vectors' publisher and the fuzz key), both devices, the key file, and the vectors'
@@ -110,6 +106,36 @@ inline void inspect(const std::filesystem::path& path) {
     expect("compute_model_id",
            {E::not_ovseal_file, E::unsupported_version, E::malformed_header, E::truncated, E::trailing_data},
            [&] { (void)container::compute_model_id(path, 1); });
+}
+
+/// A whole sealed file as a device and a publisher see it: inspect, then open and read it with the vectors' key
+/// file and devices, and again under a trust list with their licenses.
+inline void open_every_way(Bytes file) {
+    const auto& r = rings();
+    const auto path = write_scratch("model.ovseal", file);
+    inspect(path);
+    open_and_read(path, r.plain, "OpenedContainer::open (key file, devices)", opening_errors);
+    open_and_read(path, r.trusted, "OpenedContainer::open (trust list, licenses)", trusted_opening_errors);
+}
+
+/// Writes into the body of `file` (when it is long enough to hold one) the key commitment that `file_key` gives, as
+/// the sealer does; write_header_mac then makes a mutated header get past the MAC check (§9 step 4).
+inline void write_commitment(std::vector<std::uint8_t>& file, const format::Preamble& preamble,
+                             std::span<const std::uint8_t> file_key) {
+    const auto body = format::header_body(std::span(file).first(preamble.header_length), preamble.stanzas_length);
+    if (body.size() >= format::body_fixed_size) {
+        const auto commitment = container::derive_file_key_commitment(file_key);
+        std::copy(commitment.secret().begin(), commitment.secret().end(),
+                  file.begin() + (body.data() - file.data()) + 40);
+    }
+}
+
+/// Writes into `file` the header MAC that `file_key` gives over its header as it now is.
+inline void write_header_mac(std::vector<std::uint8_t>& file, const format::Preamble& preamble,
+                             std::span<const std::uint8_t> file_key) {
+    const auto covered = format::mac_covered_part(std::span(file).first(preamble.header_length));
+    const auto mac = container::header_mac(file_key, covered);
+    std::copy(mac.begin(), mac.end(), file.begin() + static_cast<std::ptrdiff_t>(covered.size()));
 }
 
 /// Mutates mostly the header (6 in 8), sometimes the end of the file (trailer and last tag) or anything: a
