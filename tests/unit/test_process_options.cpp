@@ -140,6 +140,11 @@ std::string read_text(const std::string& path) {
 }
 
 TEST(ProcessOptions, NoticesGoToTheHandlerAndNeverToStandardError) {
+#ifdef __SANITIZE_ADDRESS__
+    // The ASan runtime replaces mlock() with a no-op that reports success, so the locking failure whose notice this
+    // test follows cannot happen under it (the CLI's memory-lock warning test is left out there for the same reason).
+    GTEST_SKIP() << "AddressSanitizer's mlock() always succeeds";
+#endif
     const std::string err = ::testing::TempDir() + "ovseal-notice-stderr-" + std::to_string(::getpid());
     // No handler: the locking notice is dropped, and nothing at all is written to standard error.
     int code = run_unable_to_lock(err, [] {
