@@ -236,56 +236,19 @@ SealedBlob create_object(ESYS_CONTEXT* esys, const Handle& primary, ESYS_TR sess
     return blob;
 }
 
-}  // namespace
-
-PcrSelection parse_pcr_selection(const std::string& text) {
-    PcrSelection out;
-    std::size_t start = 0;
-    const auto bad = [&](const std::string& why) {
-        return Error(ErrorCode::usage, "bad PCR selection '" + text + "' (" + why + "); expected e.g. sha256:0,7");
-    };
-    while (start <= text.size()) {
-        const std::size_t plus = text.find('+', start);
-        const std::string bank_text = text.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
-        const std::size_t colon = bank_text.find(':');
-        if (colon == std::string::npos || colon == 0) throw bad("a bank needs a hash name and PCR numbers");
-        PcrBank bank{bank_text.substr(0, colon), {}};
-        hash_alg(bank.hash);
-        std::size_t at = colon + 1;
-        while (true) {
-            const std::size_t comma = bank_text.find(',', at);
-            const std::string number =
-                bank_text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-            if (number.empty() || number.size() > 2 || number.find_first_not_of("0123456789") != std::string::npos) {
-                throw bad("PCR numbers are 0 to 23");
-            }
-            const unsigned pcr = static_cast<unsigned>(std::stoul(number));
-            if (pcr > 23) throw bad("PCR numbers are 0 to 23");
-            for (const unsigned p : bank.pcrs) {
-                if (p == pcr) throw bad("PCR " + number + " is listed twice");
-            }
-            bank.pcrs.push_back(pcr);
-            if (comma == std::string::npos) break;
-            at = comma + 1;
-        }
-        for (const auto& b : out) {
-            if (b.hash == bank.hash) throw bad("bank " + bank.hash + " is listed twice");
-        }
-        out.push_back(std::move(bank));
-        if (plus == std::string::npos) break;
-        start = plus + 1;
+// The TCTI used when none is given: $TPM2TOOLS_TCTI, else $TSS2_TCTI, else the kernel's resource manager.
+std::string default_tcti() {
+    for (const char* name : {"TPM2TOOLS_TCTI", "TSS2_TCTI"}) {
+        const char* value = std::getenv(name);
+        if (value != nullptr && *value != '\0') return value;
     }
-    return out;
+    return "device:/dev/tpmrm0";
 }
 
-std::string to_string(const PcrSelection& pcrs) {
-    std::string out;
-    for (const auto& bank : pcrs) {
-        if (!out.empty()) out += '+';
-        out += bank.hash + ':';
-        for (std::size_t i = 0; i < bank.pcrs.size(); ++i) out += (i ? "," : "") + std::to_string(bank.pcrs[i]);
-    }
-    return out;
+}  // namespace
+
+bool supported_by_this_build() noexcept {
+    return true;
 }
 
 bool well_formed(const SealedBlob& blob) {
@@ -315,14 +278,6 @@ std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& b
     std::copy_n(area.publicArea.unique.ecc.x.buffer, 32, point.begin());
     std::copy_n(area.publicArea.unique.ecc.y.buffer, 32, point.begin() + 32);
     return point;
-}
-
-std::string default_tcti() {
-    for (const char* name : {"TPM2TOOLS_TCTI", "TSS2_TCTI"}) {
-        const char* value = std::getenv(name);
-        if (value != nullptr && *value != '\0') return value;
-    }
-    return "device:/dev/tpmrm0";
 }
 
 void Tpm::ContextDeleter::operator()(Context* context) const noexcept {

@@ -52,12 +52,14 @@ bool well_formed(const SealedBlob& blob);
 /// The ECC public point (x || y) in a blob's public area, or nothing if it holds no 32-byte ECC point.
 std::optional<std::array<std::uint8_t, 64>> ecc_public_point(const SealedBlob& blob);
 
-/// The TCTI used when none is given: $TPM2TOOLS_TCTI, else $TSS2_TCTI, else the kernel's resource manager.
-std::string default_tcti();
+/// False in a device runtime built with OVSEAL_RUNTIME_TPM=OFF (tpm_absent.cpp): there every call below that
+/// needs tpm2-tss throws Error(tpm_unavailable) saying so, and only the PCR selection text works.
+bool supported_by_this_build() noexcept;
 
 class Tpm {
 public:
-    /// Connects through `tcti` ("" for default_tcti()); throws Error(tpm_unavailable) naming it if that fails.
+    /// Connects through `tcti` ("" for $TPM2TOOLS_TCTI, else $TSS2_TCTI, else /dev/tpmrm0); throws
+    /// Error(tpm_unavailable) naming it if that fails.
     explicit Tpm(const std::string& tcti = "");
     ~Tpm();
     Tpm(const Tpm&) = delete;

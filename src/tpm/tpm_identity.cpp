@@ -168,6 +168,12 @@ void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile
 }
 
 TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
+    if (!tpm::supported_by_this_build()) {
+        throw Error(ErrorCode::tpm_unavailable,
+                    "'" + path.string() +
+                        "' is a device identity held by a TPM, and this ovseal runtime was built without TPM "
+                        "support (OVSEAL_RUNTIME_TPM=OFF): link an ovseal runtime built with it");
+    }
     std::string text;
     try {
         const auto bytes = read_secret_file(path, 1 << 16, "a TPM device identity");  // the TPM's blobs; bounded

@@ -1,8 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # ovseal_runtime holds no sealing, license-issuing, rotation or PKCS#11 code: none of their symbols is defined in
 # the library (FILES: the library and a program linked against it, a ;-list), and the program defines none either.
-# Run as: cmake -DNM=... "-DFILES=lib;program" -P check_runtime_contents.cmake
+# With -DWITHOUT_TPM=ON (a runtime built with OVSEAL_RUNTIME_TPM=OFF) neither refers to tpm2-tss at all.
+# Run as: cmake -DNM=... "-DFILES=lib;program" [-DWITHOUT_TPM=ON -DTPM_CONTROL=lib] -P check_runtime_contents.cmake
+# (TPM_CONTROL: a library that does call tpm2-tss, to show the check sees such calls.)
 cmake_minimum_required(VERSION 3.20)
+if(WITHOUT_TPM)
+    execute_process(COMMAND ${NM} ${TPM_CONTROL} OUTPUT_VARIABLE control ERROR_QUIET)
+    if(NOT control MATCHES "[ \t]Esys_[A-Za-z_]+")
+        message(FATAL_ERROR "no tpm2-tss call seen in ${TPM_CONTROL}: the check would see nothing")
+    endif()
+endif()
 set(excluded
     "ovseal::seal_model\\("          # sealing models
     "ovseal::issue_licenses\\("      # issuing licenses
@@ -21,6 +29,15 @@ foreach(file IN LISTS FILES)
             message(FATAL_ERROR "${file} holds excluded code: ${CMAKE_MATCH_1}")
         endif()
     endforeach()
+    if(WITHOUT_TPM)
+        execute_process(COMMAND ${NM} ${file} OUTPUT_VARIABLE all_symbols ERROR_QUIET)
+        if(all_symbols MATCHES "[ \t](Esys_[A-Za-z_]+|Tss2_[A-Za-z_]+)")
+            message(FATAL_ERROR "${file} refers to tpm2-tss (${CMAKE_MATCH_1}) though built without the TPM")
+        endif()
+        if(NOT listing MATCHES "ovseal::tpm::supported_by_this_build\\(")
+            message(FATAL_ERROR "${file} does not define ovseal::tpm::supported_by_this_build: the check would see nothing")
+        endif()
+    endif()
     # The checks can see what they look for: the library defines the loading API.
     if(NOT listing MATCHES "ovseal::compile_model\\(")
         message(FATAL_ERROR "${file} does not define ovseal::compile_model: the check would see nothing")

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Seals a test model with the CLI (the publisher), then loads it twice with runtime_probe (the device, on
 # ovseal_runtime alone): the first compile stores a sealed cache entry, the second imports it.
-# Run as: cmake -DOVSEAL=... -DPROBE=... -DMODEL=model.xml -DWORK=dir -P run_runtime_probe.cmake
+# With -DWITHOUT_TPM=ON (a probe on a runtime built with OVSEAL_RUNTIME_TPM=OFF), a device identity held by a TPM
+# is then refused with tpm_unavailable (exit 25), saying the runtime was built without the TPM.
+# Run as: cmake -DOVSEAL=... -DPROBE=... -DMODEL=model.xml -DWORK=dir [-DWITHOUT_TPM=ON] -P run_runtime_probe.cmake
 cmake_minimum_required(VERSION 3.20)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -24,3 +26,14 @@ if(NOT output MATCHES "cache=hit outputs=[1-9]")
     message(FATAL_ERROR "second load: expected a cache hit, got: ${output}")
 endif()
 message(STATUS "runtime_probe: stored, then hit")
+if(WITHOUT_TPM)
+    file(MAKE_DIRECTORY ${WORK}/device)
+    file(WRITE ${WORK}/device/identity.tpm "OVSEAL-TPM-P256-1\npcrs none\n")
+    file(WRITE ${WORK}/tpm-ring.json "{\"version\": 1, \"identities\": [\"device\"]}\n")
+    execute_process(COMMAND ${PROBE} ${WORK}/model.ovseal ${WORK}/tpm-ring.json ${WORK}/cache
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 25 OR NOT err MATCHES "identity.tpm' is a device identity held by a TPM, and this ovseal runtime was built without TPM support")
+        message(FATAL_ERROR "a TPM identity on a runtime without the TPM: expected exit 25 saying so, got ${rc}:\n${out}${err}")
+    endif()
+    message(STATUS "runtime_probe without the TPM: a TPM identity is refused (${err})")
+endif()
