@@ -3,33 +3,24 @@
 
 #include "notice/notice.hpp"
 
-#include <memory>
-#include <mutex>
-
+#include "notice/handler_slot.hpp"
 #include "ovseal/notice.hpp"
 
 namespace ovseal {
 namespace {
 
-std::mutex g_mutex;
-std::shared_ptr<const NoticeHandler> g_handler;
+notice::HandlerSlot<NoticeHandler> g_handler;
 
 }  // namespace
 
 void set_notice_handler(NoticeHandler handler) {
-    std::lock_guard lock(g_mutex);
-    g_handler = handler ? std::make_shared<const NoticeHandler>(std::move(handler)) : nullptr;
+    g_handler.set(std::move(handler));
 }
 
 namespace notice {
 
 void notify(std::string_view message) {
-    std::shared_ptr<const NoticeHandler> handler;
-    {
-        std::lock_guard lock(g_mutex);
-        handler = g_handler;
-    }
-    if (handler) (*handler)(message);
+    if (const auto handler = g_handler.get()) (*handler)(message);
 }
 
 }  // namespace notice

@@ -3,27 +3,22 @@
 
 #include "progress/progress.hpp"
 
-#include <mutex>
+#include "notice/handler_slot.hpp"
 
 namespace ovseal {
 namespace {
 
-std::mutex g_mutex;
-std::shared_ptr<const ProgressHandler> g_handler;
+notice::HandlerSlot<ProgressHandler> g_handler;
 
 }  // namespace
 
 void set_progress_handler(ProgressHandler handler) {
-    std::lock_guard lock(g_mutex);
-    g_handler = handler ? std::make_shared<const ProgressHandler>(std::move(handler)) : nullptr;
+    g_handler.set(std::move(handler));
 }
 
 namespace container {
 
-Progress::Progress(const char* what, std::uint64_t total) : m_what(what), m_total(total) {
-    std::lock_guard lock(g_mutex);
-    m_handler = g_handler;
-}
+Progress::Progress(const char* what, std::uint64_t total) : m_handler(g_handler.get()), m_what(what), m_total(total) {}
 
 void Progress::add(std::uint64_t bytes) {
     if (m_handler) {
