@@ -8,6 +8,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "secret_caster.hpp"  // passphrases cross as ovseal::SecretBytes
+
 namespace ovseal::python {
 
 namespace py = pybind11;

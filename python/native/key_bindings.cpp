@@ -40,10 +40,10 @@ void bind_keys(py::module_& m) {
         py::arg("public_key"));
     m.def(
         "generate_signing_key",
-        [](const std::string& path, const std::optional<std::string>& passphrase, unsigned scrypt_log2_n) {
+        [](const std::string& path, const std::optional<SecretBytes>& passphrase, unsigned scrypt_log2_n) {
             const SigningKey key = SigningKey::generate();
             std::optional<Key> protect;
-            if (passphrase) protect = Key::from_passphrase(*passphrase);
+            if (passphrase) protect = Key::from_passphrase(passphrase->secret_text());
             key.save(path, protect, scrypt_log2_n);
             return key.public_key().to_string();
         },
@@ -51,7 +51,7 @@ void bind_keys(py::module_& m) {
         "Writes PATH and PATH.pub; returns the public key text.");
     m.def(
         "signing_public_key",
-        [](const std::string& path, const std::optional<std::string>& passphrase) {
+        [](const std::string& path, const std::optional<SecretBytes>& passphrase) {
             return load_signer(path, passphrase).public_key().to_string();
         },
         py::arg("path"), py::arg("passphrase"));

@@ -37,9 +37,9 @@ KeyRing key_ring_from(const py::dict& ring) {
     sources.clock_tolerance_seconds = get_or<std::int64_t>(ring, "clock_tolerance", sources.clock_tolerance_seconds);
     KeyRing result = load_key_ring(sources);
     // An inline passphrase comes from the application itself (a key-ring file may not hold one), last.
-    if (auto text = get_or<std::string>(ring, "passphrase", ""); !text.empty()) {
-        const auto passphrase = SecretBytes::take(text);  // Python keeps its own str; this copy is wiped
-        result.keys.push_back(Key::from_passphrase(passphrase.secret_text()));
+    if (ring.contains("passphrase") && !ring["passphrase"].is_none()) {
+        const auto passphrase = ring["passphrase"].cast<SecretBytes>();  // no std::string copy (secret_caster.hpp)
+        if (!passphrase.empty()) result.keys.push_back(Key::from_passphrase(passphrase.secret_text()));
     }
     return result;
 }

@@ -12,7 +12,7 @@ void bind_licenses(py::module_& m) {
     m.def(
         "issue_licenses",
         [](const std::string& sealed, const py::dict& ring, const std::vector<std::string>& devices,
-           const std::string& signer, const std::optional<std::string>& signer_passphrase, std::uint64_t not_before,
+           const std::string& signer, const std::optional<SecretBytes>& signer_passphrase, std::uint64_t not_before,
            std::uint64_t expires, const std::string& note) {
             const KeyRing opener = key_ring_from(ring);
             std::vector<DevicePublicKey> to;

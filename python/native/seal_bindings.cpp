@@ -11,10 +11,10 @@
 
 namespace ovseal::python {
 
-SigningKey load_signer(const std::string& path_or_uri, const std::optional<std::string>& passphrase) {
+SigningKey load_signer(const std::string& path_or_uri, const std::optional<SecretBytes>& passphrase) {
     if (is_pkcs11_uri(path_or_uri)) return SigningKey::from_pkcs11(path_or_uri, with_environment({}));
     std::optional<Key> unlock;
-    if (passphrase) unlock = Key::from_passphrase(*passphrase);
+    if (passphrase) unlock = Key::from_passphrase(passphrase->secret_text());
     return SigningKey::load(path_or_uri, unlock);
 }
 
@@ -35,7 +35,7 @@ std::vector<DevicePublicKey> parse_devices(const std::vector<std::string>& texts
 
 void seal(const std::string& model, const std::string& output, const py::dict& recipients,
           const std::vector<std::string>& devices, const std::optional<std::string>& sign,
-          const std::optional<std::string>& sign_passphrase, const std::optional<std::string>& name,
+          const std::optional<SecretBytes>& sign_passphrase, const std::optional<std::string>& name,
           const std::optional<std::string>& version, const std::optional<std::string>& description,
           std::size_t chunk_size, unsigned scrypt_log2_n, bool check_model, const std::string& conversion,
           bool license_only) {

@@ -108,6 +108,16 @@ def test_signing_key_with_passphrase(work):
     assert ovseal._native.signing_public_key(str(work / "pub.key"), "signing secret") == text
     with pytest.raises(ovseal.Error):
         ovseal._native.signing_public_key(str(work / "pub.key"), "wrong")
+    # Passphrases cross into the native module as its secret type, from str or bytes alike; nothing else passes.
+    assert ovseal._native.signing_public_key(str(work / "pub.key"), b"signing secret") == text
+    with pytest.raises(TypeError):
+        ovseal._native.signing_public_key(str(work / "pub.key"), 1234)
+
+
+def test_passphrase_as_bytes_opens_as_str_does(sealed):
+    assert ovseal.verify(sealed["mlp"].with_passphrase, passphrase=PASSPHRASE.encode()).verified
+    with pytest.raises(ovseal.Error):
+        ovseal.verify(sealed["mlp"].with_passphrase, passphrase=b"not " + PASSPHRASE.encode())
 
 
 def test_inspect_license(sealed, secrets):
