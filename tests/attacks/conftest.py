@@ -28,6 +28,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "frontend"))
+from openvino_overlay import make_overlay  # noqa: E402
+
 OVSEAL = os.environ.get("OVSEAL_BIN", "")
 LOAD_PROBE = os.environ.get("OVSEAL_LOAD_PROBE", "")
 FRONTEND = os.environ.get("OVSEAL_FRONTEND", "")
@@ -107,20 +110,8 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def overlay(tmp_path_factory):
-    """A folder for PYTHONPATH whose openvino package is the wheel's plus the frontend in openvino/libs: OpenVINO
-    finds frontends in the folder of its own libraries, and the wheel itself is left alone."""
-    import importlib.util
-    real = Path(importlib.util.find_spec("openvino").submodule_search_locations[0])
-    site = tmp_path_factory.mktemp("site")
-    package = site / "openvino"
-    (package / "libs").mkdir(parents=True)
-    for entry in real.iterdir():
-        if entry.name != "libs":
-            (package / entry.name).symlink_to(entry)
-    for entry in (real / "libs").iterdir():
-        (package / "libs" / entry.name).symlink_to(entry)
-    (package / "libs" / Path(FRONTEND).name).symlink_to(FRONTEND)
-    return site
+    """A folder for PYTHONPATH whose openvino package is the wheel's plus the frontend (tests/frontend)."""
+    return make_overlay(tmp_path_factory.mktemp("site"), Path(FRONTEND))
 
 
 # ---------------------------------------------------------------------------------------------------------

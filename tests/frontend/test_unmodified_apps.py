@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from openvino_overlay import make_overlay
+
 OVSEAL = os.environ.get("OVSEAL_BIN", "")
 FRONTEND = os.environ.get("OVSEAL_FRONTEND", "")
 MODELS = Path(os.environ.get("OVSEAL_TEST_MODELS", "/nonexistent"))
@@ -62,19 +64,7 @@ def run(cmd, env, **kwargs):
 @pytest.fixture(scope="module")
 def overlay(tmp_path_factory):
     """A folder for PYTHONPATH whose openvino package is the wheel's plus the frontend in openvino/libs."""
-    import importlib.util
-    real = Path(importlib.util.find_spec("openvino").submodule_search_locations[0])
-    site = tmp_path_factory.mktemp("site")
-    package = site / "openvino"
-    (package / "libs").mkdir(parents=True)
-    for entry in real.iterdir():
-        if entry.name != "libs":
-            (package / entry.name).symlink_to(entry)
-    for entry in (real / "libs").iterdir():
-        (package / "libs" / entry.name).symlink_to(entry)
-    frontend = Path(FRONTEND)
-    (package / "libs" / frontend.name).symlink_to(frontend)
-    return site
+    return make_overlay(tmp_path_factory.mktemp("site"), Path(FRONTEND))
 
 
 @pytest.fixture(scope="module")
