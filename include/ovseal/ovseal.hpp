@@ -14,6 +14,7 @@
 #include "ovseal/model_cache_check.hpp"
 #include "ovseal/notice.hpp"
 #include "ovseal/openvino.hpp"
+#include "ovseal/output_file.hpp"
 #include "ovseal/progress.hpp"
 #include "ovseal/seal.hpp"
 #include "ovseal/sealed_file.hpp"

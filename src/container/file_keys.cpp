@@ -37,4 +37,12 @@ crypto::Bytes32 header_mac(std::span<const std::uint8_t> file_key, std::span<con
     return crypto::hmac_sha256(crypto::KeyView(derive_header_mac_key(file_key)), mac_covered);
 }
 
+std::vector<std::uint8_t> header_with_mac(const std::vector<format::Stanza>& stanzas,
+                                          std::span<const std::uint8_t> body, std::span<const std::uint8_t> file_key) {
+    std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
+    const auto mac = header_mac(file_key, header);
+    header.insert(header.end(), mac.begin(), mac.end());
+    return header;
+}
+
 }  // namespace ovseal::container

@@ -19,6 +19,7 @@
 #include "progress/progress.hpp"
 #include "container/opened_container.hpp"
 #include "container/signature.hpp"
+#include "files/output_file.hpp"
 #include "keys/identity_secrets.hpp"
 #include "crypto/crypto.hpp"
 #include "format/layout.hpp"
@@ -28,90 +29,7 @@
 #include "ovseal/error.hpp"
 
 namespace ovseal::container {
-namespace {
-
-// The output is written to a temporary name and renamed when complete; the destructor removes leftovers.
-class OutputFile {
-public:
-    explicit OutputFile(const std::filesystem::path& final_path, unsigned mode = 0644) : m_final(final_path) {
-        std::string pattern = final_path.string() + ".partial-XXXXXX";
-        m_fd = ::mkstemp(pattern.data());
-        if (m_fd < 0) {
-            throw Error(ErrorCode::io, "cannot create '" + final_path.string() + "': " + std::strerror(errno));
-        }
-        m_temp = pattern;
-        ::fchmod(m_fd, static_cast<mode_t>(mode));
-    }
-    ~OutputFile() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-        if (!m_committed) {
-            ::unlink(m_temp.c_str());
-        }
-    }
-    OutputFile(const OutputFile&) = delete;
-    OutputFile& operator=(const OutputFile&) = delete;
-
-    void write(std::span<const std::uint8_t> bytes) {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
-            }
-            done += static_cast<std::size_t>(n);
-        }
-    }
-
-    /// Writes at an offset; safe from many threads at once (each writes its own range).
-    void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n =
-                ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
-            }
-            done += static_cast<std::size_t>(n);
-        }
-    }
-
-    void commit(bool sync = true) {
-        if ((sync && ::fsync(m_fd) != 0) || ::close(m_fd) != 0) {
-            m_fd = -1;
-            throw Error(ErrorCode::io, "cannot write '" + m_final.string() + "': " + std::strerror(errno));
-        }
-        m_fd = -1;
-        if (::rename(m_temp.c_str(), m_final.c_str()) != 0) {
-            throw Error(ErrorCode::io, "cannot create '" + m_final.string() + "': " + std::strerror(errno));
-        }
-        m_committed = true;
-    }
-
-private:
-    std::filesystem::path m_final;
-    std::string m_temp;
-    int m_fd = -1;
-    bool m_committed = false;
-};
-
-// The header as written, by sealing and by rewrapping alike: preamble, stanzas, `body` (as stored), then the MAC.
-std::vector<std::uint8_t> header_with_mac(const std::vector<format::Stanza>& stanzas,
-                                          std::span<const std::uint8_t> body, std::span<const std::uint8_t> file_key) {
-    std::vector<std::uint8_t> header = format::header_with_body_bytes(stanzas, body);
-    const auto mac = header_mac(file_key, header);
-    header.insert(header.end(), mac.begin(), mac.end());
-    return header;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void check_license_only(const SealParameters& parameters) {
     if (parameters.metadata.license_only && !parameters.signer) {
@@ -193,7 +111,7 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
     const format::Layout layout = format::compute_layout(header.size(), body);
     const auto payload_key = derive_payload_key(file_key.secret(), body.payload_salt);
 
-    OutputFile out(output, parameters.file_mode);
+    files::OutputFile out(output, {.mode = parameters.file_mode, .sync = parameters.sync, .what = "sealed file"});
     out.write(header);
 
     // Every chunk in file order, sealed on all cores: each worker reads a chunk's plaintext into its own locked
@@ -244,21 +162,6 @@ void seal_package(const std::vector<PackageEntry>& entries, std::span<const Key>
         record.signature = parameters.signer->secret(secret_access()).signer->sign(message);
         out.write_at(layout.trailer_offset(), format::trailer_bytes(format::Trailer{record}));
     }
-    out.commit(parameters.sync);
-}
-
-void rewrap_file(const OpenedContainer& file, const std::vector<format::Stanza>& stanzas,
-                 const std::filesystem::path& output) {
-    keys::check_known_stanzas(stanzas);
-    const auto& old_header = file.raw_header();
-    const auto header = header_with_mac(stanzas, format::header_body(old_header, file.preamble().stanzas_length),
-                                        file.file_key(secret_access()));
-
-    OutputFile out(output);
-    out.write(header);
-    // Chunks and trailer are copied byte for byte (no (key, nonce) pair is ever used again), each from the one
-    // read that authenticated it: a file rewritten while it is copied never gets its new bytes under this header.
-    file.copy_authenticated_payload([&](std::span<const std::uint8_t> bytes) { out.write(bytes); });
     out.commit();
 }
 

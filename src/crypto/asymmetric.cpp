@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// X25519 and Ed25519 through OpenSSL's EVP_PKEY interface.
+// X25519 and Ed25519 verification through OpenSSL's EVP_PKEY interface (Ed25519 signing: ed25519_signing.cpp).
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -8,15 +8,11 @@
 #include <string>
 
 #include "crypto/crypto.hpp"
+#include "crypto/evp_pkey.hpp"
 #include "ovseal/error.hpp"
 
 namespace ovseal::crypto {
-namespace {
-
-struct PkeyDeleter {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+namespace evp {
 
 [[noreturn]] void fail(const char* what) {
     ERR_clear_error();
@@ -45,7 +41,13 @@ Bytes32 raw_public(const Pkey& p, const char* what) {
     return out;
 }
 
-}  // namespace
+}  // namespace evp
+
+using evp::fail;
+using evp::peer_key;
+using evp::Pkey;
+using evp::private_key;
+using evp::raw_public;
 
 struct X25519Key::Impl {
     Pkey key;
@@ -85,30 +87,6 @@ memory::SecretBytes x25519_shared(KeyView private_key_bytes, std::span<const std
 
 Bytes32 ed25519_public_key(KeyView private_key_bytes) {
     return raw_public(private_key(EVP_PKEY_ED25519, private_key_bytes, "Ed25519 key"), "Ed25519 key");
-}
-
-struct Ed25519Signer::Impl {
-    Pkey key;
-};
-
-Ed25519Signer::Ed25519Signer(KeyView seed)
-    : m_impl(std::make_unique<Impl>(Impl{private_key(EVP_PKEY_ED25519, seed, "Ed25519 key")})) {}
-
-Ed25519Signer::~Ed25519Signer() = default;
-
-Signature64 Ed25519Signer::sign(std::span<const std::uint8_t> message) const {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    Signature64 sig{};
-    std::size_t len = sig.size();
-    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, m_impl->key.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) != 1 || len != sig.size()) {
-        fail("Ed25519 signing");
-    }
-    return sig;
-}
-
-Signature64 ed25519_sign(KeyView private_key_bytes, std::span<const std::uint8_t> message) {
-    return Ed25519Signer(private_key_bytes).sign(message);
 }
 
 bool ed25519_verify(std::span<const std::uint8_t> public_key_bytes, std::span<const std::uint8_t> message,

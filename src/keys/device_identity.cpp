@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Device identities: creating and loading their folders (key file or TPM) and their public keys' text form.
 
-#include <fstream>
 #include <string>
 
 #include "crypto/crypto.hpp"
@@ -12,6 +11,7 @@
 #include "keys/secret_file.hpp"
 #include "tpm/tpm_identity.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal {
 namespace {
@@ -72,11 +72,9 @@ std::shared_ptr<const DeviceIdentity::Secret> x25519_secret(memory::SecretBytes 
 }
 
 void write_public_file(const std::filesystem::path& dir, const DevicePublicKey& pub) {
-    std::ofstream out(dir / public_file);
-    out << pub.to_string() << "\n";
-    if (!out.flush()) {
-        throw Error(ErrorCode::io, "cannot write '" + (dir / public_file).string() + "'");
-    }
+    const std::string text = pub.to_string() + "\n";
+    write_output_file(dir / public_file, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                      {.what = "the device's public key file"});
 }
 
 }  // namespace

@@ -37,22 +37,12 @@ struct Signer {
     virtual crypto::Signature64 sign(std::span<const std::uint8_t> message) const = 0;
 };
 
-/// The software key: OpenSSL, with the key parsed once (license issuance signs thousands of messages a second).
-class SoftwareSigner final : public Signer {
-public:
-    explicit SoftwareSigner(crypto::KeyView seed) : m_key(seed) {}
-    crypto::Signature64 sign(std::span<const std::uint8_t> message) const override { return m_key.sign(message); }
-
-private:
-    crypto::Ed25519Signer m_key;
-};
-
 struct SigningKey::Secret {
     memory::SecretBytes seed;              // Ed25519, 32 bytes; empty for a key in a token
     std::unique_ptr<const Signer> signer;  // ready to sign many messages
 
-    explicit Secret(memory::SecretBytes s)
-        : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(crypto::KeyView(seed))) {}
+    /// A key in software (signing_key.cpp: the publisher's, which ovseal_runtime leaves out).
+    explicit Secret(memory::SecretBytes s);
     explicit Secret(std::unique_ptr<const Signer> token) : signer(std::move(token)) {}
     bool in_token() const noexcept { return seed.empty(); }
 };

@@ -13,6 +13,7 @@
 
 #include "keys/public_key_text.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal::keys {
 
@@ -97,32 +98,7 @@ void write_key_file(const std::filesystem::path& path, std::string_view comment,
     }
     out[n++] = '\n';
 
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        const int err = errno;
-        if (err == EEXIST) {
-            throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite " + what);
-        }
-        throw Error(ErrorCode::io,
-                    std::string("cannot create ") + what + " '" + path.string() + "': " + std::strerror(err));
-    }
-    std::size_t written = 0;
-    while (written < n) {
-        const ssize_t w = ::write(fd, out.data() + written, n - written);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            const int err = errno;
-            ::close(fd);
-            ::unlink(path.c_str());
-            throw Error(ErrorCode::io,
-                        std::string("cannot write ") + what + " '" + path.string() + "': " + std::strerror(err));
-        }
-        written += static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(path.c_str());
-        throw Error(ErrorCode::io, std::string("cannot write ") + what + " '" + path.string() + "'");
-    }
+    write_output_file(path, out.first(n), {.mode = 0600, .if_exists = IfExists::refuse, .what = what});
 }
 
 }  // namespace ovseal::keys

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Publisher signing keys and their public keys: generating, loading and saving, optionally passphrase-protected.
+// Publisher signing keys: generating, loading and saving, optionally passphrase-protected. The publisher's, left
+// out of the device runtime (ovseal_runtime); public keys are publisher_public_key.cpp.
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "crypto/crypto.hpp"
@@ -12,6 +11,7 @@
 #include "keys/secret_file.hpp"
 #include "ovseal/defaults.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal {
 namespace {
@@ -38,29 +38,20 @@ memory::SecretBytes passphrase_key(const Key& passphrase, std::span<const std::u
     return k;
 }
 
+// The software key: OpenSSL, with the key parsed once (license issuance signs thousands of messages a second).
+class SoftwareSigner final : public Signer {
+public:
+    explicit SoftwareSigner(crypto::KeyView seed) : m_key(seed) {}
+    crypto::Signature64 sign(std::span<const std::uint8_t> message) const override { return m_key.sign(message); }
+
+private:
+    crypto::Ed25519Signer m_key;
+};
+
 }  // namespace
 
-PublisherPublicKey PublisherPublicKey::parse(std::string_view text) {
-    return PublisherPublicKey(keys::parse_public_key_text(keys::publisher_key_prefix, text, "publisher public key"));
-}
-
-PublisherPublicKey PublisherPublicKey::load(const std::filesystem::path& path) {
-    const auto bytes = keys::read_secret_file(path, 4096, "publisher public key");  // public, but bounded
-    std::istringstream in(std::string(bytes.secret().begin(), bytes.secret().end()));
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line[0] != '#') return parse(line);
-    }
-    throw Error(ErrorCode::invalid_key, "'" + path.string() + "' holds no publisher public key");
-}
-
-std::string PublisherPublicKey::to_string() const {
-    return keys::public_key_text(keys::publisher_key_prefix, m_key);
-}
-
-std::string PublisherPublicKey::key_id() const {
-    return keys::key_id(m_key);
-}
+SigningKey::Secret::Secret(memory::SecretBytes s)
+    : seed(std::move(s)), signer(std::make_unique<SoftwareSigner>(crypto::KeyView(seed))) {}
 
 SigningKey SigningKey::generate() {
     memory::SecretBytes seed(32);
@@ -128,11 +119,9 @@ void SigningKey::save(const std::filesystem::path& path, const std::optional<Key
         gcm.seal(zero_nonce, {}, m_secret->seed.secret(), b.subspan(33, 32), b.subspan(65).first<16>());
         keys::write_key_file(path, comment, encrypted_prefix, b, "a signing key");
     }
-    std::ofstream out(pub_path);
-    out << m_public.to_string() << "\n";
-    if (!out.flush()) {
-        throw Error(ErrorCode::io, "cannot write '" + pub_path.string() + "'");
-    }
+    const std::string text = m_public.to_string() + "\n";
+    write_output_file(pub_path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                      {.what = "the public key file"});
 }
 
 }  // namespace ovseal

@@ -19,6 +19,7 @@
 #include "keys/public_key_text.hpp"
 #include "keys/secret_file.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal::container {
 namespace {
@@ -64,21 +65,21 @@ ClockStateLock::~ClockStateLock() {
 
 void write_clock_state(const std::filesystem::path& state, const std::string& line) {
     const std::string text = line + "\n";
-    // A name of its own (mkstemp), so that writers never share a temporary file, then one atomic rename.
-    std::string temp = state.string() + ".XXXXXX";
-    const int fd = ::mkstemp(temp.data());
-    bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
-              ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    if (fd >= 0) ok = ::close(fd) == 0 && ok;
-    if (!ok || ::rename(temp.c_str(), state.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        throw Error(ErrorCode::io,
-                    "cannot write the clock state file '" + state.string() + "': " + std::strerror(errno));
-    }
+    // A temporary file of its own (writers never share one), then one atomic rename.
+    write_output_file(state, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                      {.mode = 0600, .what = "the clock state file"});
 }
 
 std::string read_state_text(const std::filesystem::path& state) {
-    const auto bytes = keys::read_secret_file(state, 4096, "clock state file", ErrorCode::state_invalid);
+    constexpr std::size_t limit = 4096;  // one line of a few dozen bytes
+    memory::SecretBytes bytes;
+    try {
+        bytes = keys::read_secret_file(state, limit, "clock state file", ErrorCode::state_invalid);
+    } catch (const Error& e) {
+        // Too large: damaged like any other state that is not one valid line, with the same advice.
+        if (e.code() == ErrorCode::state_invalid) damaged(state, "larger than " + std::to_string(limit) + " bytes");
+        throw;
+    }
     return std::string(bytes.secret().begin(), bytes.secret().end());
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Licenses (docs/FORMAT.md §13): parsing, issuing and unwrapping a signed, device-bound wrap of a file key.
+// Licenses (docs/FORMAT.md §13): parsing and unwrapping a signed, device-bound wrap of a file key (issuing them is
+// the publisher's: license_issuing.cpp).
 
 #include "policy/license_record.hpp"
+
+#include "policy/license_layout.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -17,11 +20,6 @@
 namespace ovseal::keys {
 namespace {
 
-constexpr std::array<std::uint8_t, 8> license_magic = {0x89, 'O', 'V', 'L', 'I', 'C', 'E', '\n'};
-constexpr std::uint16_t x25519_license_version = 1;
-constexpr std::uint16_t p256_license_version = 2;
-constexpr std::size_t signature_part = 97;  // algorithm, signer key, signature
-
 // The device and ephemeral keys' size, which is all that differs between the versions.
 std::size_t device_key_size(std::uint16_t version) {
     return version == p256_license_version ? 33 : 32;
@@ -34,6 +32,8 @@ std::size_t fixed_size(std::uint16_t version) {
 [[noreturn]] void invalid(const std::string& why) {
     throw Error(ErrorCode::license_invalid, "the license is invalid: " + why);
 }
+
+}  // namespace
 
 // "ovseal-v1 licence" (or "ovseal-v1 licence p256") || model_id || u64 not_before || u64 expires: the window is
 // part of the derivation.
@@ -54,8 +54,6 @@ std::vector<std::uint8_t> signing_input(std::span<const std::uint8_t> signed_par
     w.bytes(signed_part);
     return std::move(w.buffer());
 }
-
-}  // namespace
 
 License parse_license(std::span<const std::uint8_t> bytes) {
     if (bytes.size() < license_magic.size() || !std::equal(license_magic.begin(), license_magic.end(), bytes.begin())) {
@@ -105,45 +103,6 @@ License parse_license(std::span<const std::uint8_t> bytes) {
         invalid("its signature does not verify (damaged or forged)");
     }
     return l;
-}
-
-std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
-                                        std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
-                                        std::uint64_t not_before, std::uint64_t expires, const std::string& note,
-                                        const SigningKey& signer, crypto::RandomSource& random) {
-    EphemeralKeys ephemeral(random);
-    return issue_license(model_id, file_key, device, not_before, expires, note, signer, ephemeral);
-}
-
-std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
-                                        std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
-                                        std::uint64_t not_before, std::uint64_t expires, const std::string& note,
-                                        const SigningKey& signer, EphemeralKeys& ephemeral) {
-    if (note.size() > max_license_note) {
-        throw Error(ErrorCode::usage, "a license note is at most 1024 bytes");
-    }
-    if (not_before != 0 && expires != 0 && not_before >= expires) {
-        throw Error(ErrorCode::usage, "the license would never be valid: --not-before is not before --expires");
-    }
-    const std::uint16_t version = device.type() == DeviceKeyType::p256 ? p256_license_version : x25519_license_version;
-    const auto keys = device_wrap_keys(device, wrap_info(version, model_id, not_before, expires), ephemeral);
-    const auto wrapped = wrap_with(keys.okm.secret(), file_key);
-    format::ByteWriter w;
-    w.bytes(license_magic);
-    w.u16(version);
-    w.u16(static_cast<std::uint16_t>(note.size()));
-    w.bytes(model_id);
-    w.bytes(device.bytes());
-    w.u64(not_before);
-    w.u64(expires);
-    w.bytes(keys.ephemeral);
-    w.bytes(wrapped);
-    w.text(note);
-    w.u8(1);
-    w.bytes(signer.public_key().bytes());
-    const auto signature = signer.secret(secret_access()).signer->sign(signing_input(w.buffer()));
-    w.bytes(signature);
-    return std::move(w.buffer());
 }
 
 memory::SecretBytes license_file_key(const License& license, const DeviceIdentity& identity) {

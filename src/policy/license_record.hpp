@@ -38,7 +38,8 @@ constexpr std::size_t max_license_note = 1024;
 /// license_invalid, or unsupported_version for a newer license version.
 License parse_license(std::span<const std::uint8_t> bytes);
 
-/// Makes and signs a license for `device` that wraps `file_key`, with an ephemeral key drawn from `random`.
+/// Makes and signs a license for `device` that wraps `file_key`, with an ephemeral key drawn from `random`
+/// (license_issuing.cpp: the publisher's, not in ovseal_runtime).
 std::vector<std::uint8_t> issue_license(const std::array<std::uint8_t, 32>& model_id,
                                         std::span<const std::uint8_t> file_key, const DevicePublicKey& device,
                                         std::uint64_t not_before, std::uint64_t expires, const std::string& note,

@@ -5,11 +5,7 @@
 
 #include "keys/secret_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +16,7 @@
 #include "keys/identity_secrets.hpp"
 #include "keys/public_key_text.hpp"
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal::keys {
 namespace {
@@ -156,15 +153,8 @@ void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile
     text += "public " + hex(blob.public_area) + "\n";
     text += "private " + hex(blob.private_area) + "\n";
     if (!blob.primary_name.empty()) text += "primary " + hex(blob.primary_name) + "\n";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error(ErrorCode::io, "cannot create '" + path.string() + "'");
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
-        throw Error(ErrorCode::io, "cannot write '" + path.string() + "'");
-    }
+    write_output_file(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                      {.mode = 0600, .if_exists = IfExists::refuse, .what = "a TPM device identity"});
 }
 
 TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// A device application on ovseal_runtime alone (no sealing, license issuing or PKCS#11 code): opens a sealed model
-// with a key-ring file, compiles it through the sealed compiled-model cache and runs it once.
+// A device application on ovseal_runtime and ovseal_environment (no sealing, signing, license issuing or PKCS#11
+// code): honours the OVSEAL_* variables, opens a sealed model with a key-ring file, compiles it through the sealed
+// compiled-model cache and runs it once.
 //
 //   runtime_probe SEALED KEYRING_JSON CACHE_DIR    prints "cache=hit|stored|rebuilt|not_stored outputs=N"
 
@@ -8,6 +9,7 @@
 
 #include <openvino/openvino.hpp>
 
+#include "ovseal/environment.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/key_ring_config.hpp"
 #include "ovseal/openvino.hpp"
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
         std::cerr << "usage: runtime_probe SEALED KEYRING_JSON CACHE_DIR\n";
         return 2;
     }
+    // As a device program that honours the OVSEAL_* variables does: ovseal::environment beside ovseal::runtime.
+    ovseal::apply_environment();
+    ovseal::print_notices_on_standard_error();
     try {
         const ovseal::KeyRing ring = ovseal::load_key_ring_file(argv[2]);
         ov::Core core;

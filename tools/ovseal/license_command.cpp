@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `ovseal license`: issuing licenses for devices to open a signed model, and showing a license's terms.
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
 #include <ctime>
 
@@ -14,6 +10,7 @@
 #include "json_output.hpp"
 #include "ovseal/error.hpp"
 #include "ovseal/license.hpp"
+#include "ovseal/output_file.hpp"
 #include "ovseal/sealed_file.hpp"
 
 namespace ovseal::cli {
@@ -59,14 +56,7 @@ std::string show_time(std::uint64_t seconds, const char* none) {
 }
 
 void write_new_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST) {
-        throw Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite a license");
-    }
-    const bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-    if (fd < 0 || ::close(fd) != 0 || !ok) {
-        throw Error(ErrorCode::io, "cannot write license '" + path.string() + "'");
-    }
+    write_output_file(path, bytes, {.if_exists = IfExists::refuse, .sync = false, .what = "a license"});
 }
 
 void issue(const IssueArgs& args) {

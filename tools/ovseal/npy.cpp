@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "ovseal/error.hpp"
+#include "ovseal/output_file.hpp"
 
 namespace ovseal::cli {
 namespace {
@@ -184,7 +185,6 @@ void write_npy(const std::filesystem::path& path, const ov::Tensor& tensor) {
     const std::size_t unpadded = 10 + header.size() + 1;
     header.append((64 - unpadded % 64) % 64, ' ');
     header.push_back('\n');
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
     const std::uint8_t preamble[] = {0x93,
                                      'N',
                                      'U',
@@ -195,12 +195,10 @@ void write_npy(const std::filesystem::path& path, const ov::Tensor& tensor) {
                                      0,
                                      static_cast<std::uint8_t>(header.size()),
                                      static_cast<std::uint8_t>(header.size() >> 8)};
-    out.write(reinterpret_cast<const char*>(preamble), sizeof preamble);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(static_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.get_byte_size()));
-    if (!out) {
-        throw Error(ErrorCode::io, "cannot write '" + path.string() + "'");
-    }
+    write_output_file(path,
+                      {preamble, std::span(reinterpret_cast<const std::uint8_t*>(header.data()), header.size()),
+                       std::span(static_cast<const std::uint8_t*>(tensor.data()), tensor.get_byte_size())},
+                      {.sync = false, .what = "the output"});
 }
 
 }  // namespace ovseal::cli
