@@ -14,6 +14,10 @@ namespace ovseal::python {
 
 namespace py = pybind11;
 
+/// Applies the OVSEAL_* variables as they are at this call (OVSEAL_THREADS, OVSEAL_HARDEN, ...): a program may set
+/// them after importing ovseal, and each call that decrypts or seals honours them then, as it always has.
+void apply_environment_now();
+
 void bind_errors(py::module_& m);
 void bind_seal(py::module_& m);
 void bind_sealed_file(py::module_& m);

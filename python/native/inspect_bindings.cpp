@@ -47,6 +47,7 @@ void bind_sealed_file(py::module_& m) {
     m.def(
         "verify",
         [](const std::string& path, const py::dict& ring) {
+            apply_environment_now();
             const KeyRing keys = key_ring_from(ring);
             FileInfo info;
             {

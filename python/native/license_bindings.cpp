@@ -14,6 +14,7 @@ void bind_licenses(py::module_& m) {
         [](const std::string& sealed, const py::dict& ring, const std::vector<std::string>& devices,
            const std::string& signer, const std::optional<SecretBytes>& signer_passphrase, std::uint64_t not_before,
            std::uint64_t expires, const std::string& note) {
+            apply_environment_now();
             const KeyRing opener = key_ring_from(ring);
             std::vector<DevicePublicKey> to;
             for (const auto& text : devices) to.push_back(DevicePublicKey::parse(text));

@@ -6,6 +6,10 @@
 #include "ovseal/defaults.hpp"
 #include "ovseal/version.hpp"
 
+void ovseal::python::apply_environment_now() {
+    ovseal::apply_environment();
+}
+
 PYBIND11_MODULE(_native, m) {
     m.doc() = "ovseal's C++ API: sealing, inspecting, verifying, keys, licenses and the compile-target check";
     // The library reads no environment variable and prints nothing; the package does both, as the CLI does.

@@ -39,6 +39,7 @@ void seal(const std::string& model, const std::string& output, const py::dict& r
           const std::optional<std::string>& version, const std::optional<std::string>& description,
           std::size_t chunk_size, unsigned scrypt_log2_n, bool check_model, const std::string& conversion,
           bool license_only) {
+    apply_environment_now();
     const KeyRing keys = key_ring_from(recipients);
     SealOptions options;
     options.name = name;

@@ -3,6 +3,8 @@
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -150,3 +152,30 @@ def test_sealing_replaces_an_existing_output(models, secrets, work):
     assert ovseal.verify(out, key_file=secrets.other_key_file).verified
     with pytest.raises(ovseal.NoMatchingKeyError):
         ovseal.verify(out, key_file=secrets.key_file)
+
+
+def test_thread_count_set_after_import_is_honoured(tmp_path, secrets):
+    """OVSEAL_THREADS set by the program after `import ovseal` applies to the next verify, as it did when the library
+    read it itself: the pool that verifies a 64-chunk file starts that many threads less one (clone(2) calls counted
+    with strace; everything else the process starts is the same for both counts)."""
+    import numpy as np
+    import openvino as ov
+    import openvino.opset13 as ops
+    param = ops.parameter([1, 1024], np.float32)
+    weights = ops.constant(np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32))
+    ov.save_model(ov.Model([ops.matmul(param, weights, False, False)], [param]), tmp_path / "big.xml",
+                  compress_to_fp16=False)
+    ovseal.seal(tmp_path / "big.xml", tmp_path / "big.ovseal", key_file=secrets.key_file)
+    script = ("import os, sys, ovseal\n"
+              "os.environ['OVSEAL_THREADS'] = sys.argv[1]\n"
+              "ovseal.verify(sys.argv[2], key_file=sys.argv[3])\n")
+
+    def threads_started(count):
+        trace = tmp_path / f"trace-{count}"
+        result = subprocess.run(["strace", "-f", "-qq", "-e", "trace=clone,clone3", "-o", str(trace), sys.executable,
+                                 "-c", script, str(count), str(tmp_path / "big.ovseal"), str(secrets.key_file)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return trace.read_text().count("clone")
+
+    assert threads_started(4) - threads_started(1) == 3
