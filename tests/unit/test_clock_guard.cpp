@@ -138,6 +138,20 @@ TEST_F(ClockGuard, DamagedStateIsStateInvalidAndIsNotReset) {
     }
 }
 
+// A state file too large to be one is damaged like the others, with the same advice to the operator.
+TEST_F(ClockGuard, OversizedStateIsDamagedWithTheSameAdvice) {
+    const std::string content(5000, 'x');
+    write_text(state, content);
+    try {
+        check_and_advance_clock(state, t0, tolerance);
+        FAIL() << "an oversized state was accepted";
+    } catch (const ovseal::Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::state_invalid);
+        EXPECT_NE(std::string(e.what()).find("restore it or remove it deliberately"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(read_text(state), content);
+}
+
 // A time of 20 digits that does not fit in 64 bits, with a valid checksum: a damaged file, not a crash.
 TEST_F(ClockGuard, TimeBeyondSixtyFourBitsIsStateInvalid) {
     write_text(state, state_line("99999999999999999999") + "\n");
