@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <numeric>
+#include <string_view>
 #include <vector>
 
 #include <openvino/openvino.hpp>
@@ -36,6 +37,10 @@ int main(int argc, char* argv[]) {
     }
     const std::string model_path = argv[1];
     const std::string sealed_path = argv[2];
+    // ovseal prints nothing itself: its notices (e.g. that memory could not be locked, so the plaintext may reach
+    // swap) go to the application's handler. This one prints them as the ovseal CLI does.
+    ovseal::set_notice_handler(
+        [](std::string_view message) { std::cerr << "hello_sealed: warning: " << message << "\n"; });
     try {
         // Step 1. The publisher creates a key and seals the model (normally: `ovseal keygen` and `ovseal seal`).
         const ovseal::Key key = ovseal::Key::generate();
