@@ -20,7 +20,7 @@ enum class IfExists {
 };
 
 struct OutputOptions {
-    unsigned mode = 0644;  // the file's permissions (0600 for secrets)
+    unsigned mode = 0644;  // the file's permissions, less the umask (0600 for secrets)
     IfExists if_exists = IfExists::replace;
     bool sync = true;           // on disk (fsync) before it takes its name
     std::string what = "file";  // how messages name it: "a license", "a key file"

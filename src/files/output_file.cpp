@@ -4,12 +4,15 @@
 #include "files/output_file.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>  // renameat2
 #include <cstring>
+#include <ctime>
+#include <string>
 
 #include "ovseal/error.hpp"
 
@@ -18,6 +21,19 @@ namespace {
 
 Error already_exists(const std::filesystem::path& path, const std::string& what) {
     return Error(ErrorCode::io, "'" + path.string() + "' already exists; refusing to overwrite " + what);
+}
+
+// Six letters or digits from the kernel's random source, as mkstemp(3) would choose.
+std::string random_suffix() {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[6] = {};
+    if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+        const auto fallback = static_cast<unsigned long>(::getpid()) ^ static_cast<unsigned long>(::time(nullptr));
+        for (std::size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<unsigned char>(fallback >> (4 * i));
+    }
+    std::string suffix;
+    for (const unsigned char b : bytes) suffix += alphabet[b % (sizeof alphabet - 1)];
+    return suffix;
 }
 
 }  // namespace
@@ -42,14 +58,17 @@ OutputFile::OutputFile(std::filesystem::path path, OutputOptions options)
         if (error || hops == 40) fail("resolve", error ? error.value() : ELOOP);
         m_path = target.is_absolute() ? target : m_path.parent_path() / target;
     }
-    m_temp = m_path.string() + ".partial-XXXXXX";
-    m_fd = ::mkostemp(m_temp.data(), O_CLOEXEC);  // 0600 from the start: secrets are never readable by others
-    if (m_fd < 0) fail("create", errno);
-    if (::fchmod(m_fd, static_cast<mode_t>(m_options.mode)) != 0) {
-        const int error = errno;
-        ::close(m_fd);
-        ::unlink(m_temp.c_str());
-        fail("create", error);
+    // Created with its final mode, less the umask (as open(2) does for any program), and O_EXCL under a fresh
+    // random name: no one else's file is ever opened, and a secret's file is 0600 from its first byte.
+    for (int attempt = 0;; ++attempt) {
+        m_temp = m_path.string() + ".partial-" + random_suffix();
+        m_fd = ::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(m_options.mode));
+        if (m_fd >= 0) break;
+        if (errno != EEXIST || attempt == 100) {
+            const int error = errno;
+            m_temp.clear();
+            fail("create", error);
+        }
     }
 }
 

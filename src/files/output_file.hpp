@@ -2,8 +2,8 @@
 #pragma once
 
 // The one file writer (ovseal/output_file.hpp): bytes go to a temporary file beside the output
-// (NAME.partial-XXXXXX, created 0600 and given its mode before anything is written), which takes the output's
-// name only when commit() succeeds; a file not committed is removed when its OutputFile goes.
+// (NAME.partial-XXXXXX, created with its final mode less the umask), which takes the output's name only when
+// commit() succeeds; a file not committed is removed when its OutputFile goes.
 
 #include <cstdint>
 #include <filesystem>

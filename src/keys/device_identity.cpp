@@ -62,6 +62,11 @@ void prepare_identity_folder(const std::filesystem::path& dir) {
         }
     }
     std::filesystem::create_directories(dir, ec);
+    // Only a folder is made private: a file, a device or a FIFO named by -o is refused untouched.
+    if (!std::filesystem::is_directory(dir, ec)) {
+        throw Error(ErrorCode::io, "cannot create the device identity folder '" + dir.string() +
+                                       "': the name is taken by something that is not a folder");
+    }
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
 }
 

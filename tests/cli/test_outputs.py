@@ -63,3 +63,29 @@ def test_keygen_refuses_an_existing_name_even_a_dangling_link(cli, h, wd):
     link.symlink_to(wd / "elsewhere")
     h.assert_error(cli("keygen", "-o", link), "io", "exists")
     assert link.is_symlink() and not (wd / "elsewhere").exists()
+
+
+def with_umask(mask):
+    return ["bash", "-c", f'umask {mask:03o}; exec "$@"', "with_umask"]
+
+
+def test_modes_follow_the_umask_and_secrets_stay_private(cli, wd, models, secrets):
+    cli.run_wrapped(with_umask(0o077), "seal", models["mlp"], "-o", wd / "private.ovseal", "--key-file", secrets.key1)
+    assert stat.S_IMODE((wd / "private.ovseal").stat().st_mode) == 0o600
+    cli.run_wrapped(with_umask(0o022), "seal", models["mlp"], "-o", wd / "shared.ovseal", "--key-file", secrets.key1)
+    assert stat.S_IMODE((wd / "shared.ovseal").stat().st_mode) == 0o644
+    # A key is 0600 whatever the umask lets through.
+    cli.run_wrapped(with_umask(0o000), "keygen", "-o", wd / "k")
+    assert stat.S_IMODE((wd / "k").stat().st_mode) == 0o600
+
+
+def test_device_init_leaves_what_it_cannot_use_untouched(cli, h, wd):
+    taken = wd / "taken"
+    taken.write_bytes(b"not a folder")
+    taken.chmod(0o644)
+    fifo = wd / "fifo"
+    os.mkfifo(fifo, 0o644)
+    for path in (taken, fifo):
+        h.assert_error(cli("device", "init", "-o", path), "io", "not a folder")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert taken.read_bytes() == b"not a folder"
