@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace ovseal {
 
@@ -30,6 +31,8 @@ struct OutputOptions {
 /// no other file behind; the error says which file and why (the OS's reason).
 void write_output_file(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
                        const OutputOptions& options = {});
+/// The same for text (a public key, an identity file, the clock state).
+void write_output_file(const std::filesystem::path& path, std::string_view text, const OutputOptions& options = {});
 /// The same for a file made of several parts, written one after the other (no copy joins them).
 void write_output_file(const std::filesystem::path& path, std::initializer_list<std::span<const std::uint8_t>> parts,
                        const OutputOptions& options = {});

@@ -135,6 +135,10 @@ void write_output_file(const std::filesystem::path& path, std::span<const std::u
     write_output_file(path, {bytes}, options);
 }
 
+void write_output_file(const std::filesystem::path& path, std::string_view text, const OutputOptions& options) {
+    write_output_file(path, {std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())}, options);
+}
+
 void write_output_file(const std::filesystem::path& path, std::initializer_list<std::span<const std::uint8_t>> parts,
                        const OutputOptions& options) {
     files::OutputFile file(path, options);

@@ -78,8 +78,7 @@ std::shared_ptr<const DeviceIdentity::Secret> x25519_secret(memory::SecretBytes 
 
 void write_public_file(const std::filesystem::path& dir, const DevicePublicKey& pub) {
     const std::string text = pub.to_string() + "\n";
-    write_output_file(dir / public_file, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                      {.what = "the device's public key file"});
+    write_output_file(dir / public_file, text, {.what = "the device's public key file"});
 }
 
 }  // namespace

@@ -120,8 +120,7 @@ void SigningKey::save(const std::filesystem::path& path, const std::optional<Key
         keys::write_key_file(path, comment, encrypted_prefix, b, "a signing key");
     }
     const std::string text = m_public.to_string() + "\n";
-    write_output_file(pub_path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                      {.what = "the public key file"});
+    write_output_file(pub_path, text, {.what = "the public key file"});
 }
 
 }  // namespace ovseal

@@ -66,8 +66,7 @@ ClockStateLock::~ClockStateLock() {
 void write_clock_state(const std::filesystem::path& state, const std::string& line) {
     const std::string text = line + "\n";
     // A temporary file of its own (writers never share one), then one atomic rename.
-    write_output_file(state, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                      {.mode = 0600, .what = "the clock state file"});
+    write_output_file(state, text, {.mode = 0600, .what = "the clock state file"});
 }
 
 std::string read_state_text(const std::filesystem::path& state) {

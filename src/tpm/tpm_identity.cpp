@@ -153,8 +153,7 @@ void write_tpm_identity(const std::filesystem::path& path, const TpmIdentityFile
     text += "public " + hex(blob.public_area) + "\n";
     text += "private " + hex(blob.private_area) + "\n";
     if (!blob.primary_name.empty()) text += "primary " + hex(blob.primary_name) + "\n";
-    write_output_file(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                      {.mode = 0600, .if_exists = IfExists::refuse, .what = "a TPM device identity"});
+    write_output_file(path, text, {.mode = 0600, .if_exists = IfExists::refuse, .what = "a TPM device identity"});
 }
 
 TpmIdentityFile read_tpm_identity(const std::filesystem::path& path) {
